@@ -1,0 +1,152 @@
+"""`ics resolve`: map a column of identifiers (codes or names of any era) to organisations and to
+a target level (ICB, sub-ICB location, region, STP, PCN) on a date.
+
+Built for speed and streaming: the lookup keys, organisations and the day's memberships are read
+into memory once (a few hundred milliseconds), then every input row costs dictionary look-ups;
+results are memoised per distinct input. One output row per input row, in order; failures get a
+status, never a dropped row."""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from typing import Iterable, Iterator
+
+from ics_cli import db, queries
+from ics_cli.normalise import normalise
+from ics_cli.resolve import MAX_INPUT, pick, rank
+
+OPEN = "9999-12-31"
+TARGETS = {"icb": "icb", "sub-icb": "sub_icb", "sub_icb": "sub_icb", "region": "region", "stp": "stp", "pcn": "pcn",
+           "ccg": "ccg", "icbs": "icb", "regions": "region", "sub-icbs": "sub_icb", "stps": "stp", "pcns": "pcn"}
+COLUMNS = ("input", "status", "kind", "code", "name", "to_kind", "to_code", "to_ons_code", "to_name", "note", "org_id")
+
+
+class BulkResolver:
+    def __init__(self, day: str, target: str | None):
+        self.day = day
+        self.target = target
+        self.keys: dict[str, list[tuple]] = defaultdict(list)
+        for r in db.iter_query("SELECT key, org_id, start, end FROM lookup"):
+            self.keys[r["key"]].append((r["org_id"], r["start"], r["end"]))
+        self.orgs = {r["org_id"]: r for r in db.iter_query("SELECT org_id, kind, code, ons_code, name, start, end FROM orgs")}
+        # The day's parents: part_of, and a trust's HQ ICB.
+        self.parents: dict[str, list[str]] = defaultdict(list)
+        for r in db.iter_query(
+            f"""SELECT child_id, parent_id FROM memberships WHERE relation IN ('part_of', 'hq_in') AND {queries.alive()}
+                ORDER BY child_id, parent_id""", {"d": day}):
+            self.parents[r["child_id"]].append(r["parent_id"])
+        self.memo: dict[str, dict] = {}
+        self.counts: Counter = Counter()
+
+    def _alive(self, oid: str) -> bool:
+        o = self.orgs[oid]
+        return (o["start"] or "") <= self.day <= (o["end"] or OPEN)
+
+    def _up(self, oid: str, kind: str) -> str | None:
+        """The organisation of `kind` above `oid` on the day (breadth first through parents)."""
+        frontier, seen = [oid], {oid}
+        while frontier:
+            nxt = []
+            for o in frontier:
+                if self.orgs[o]["kind"] == kind:
+                    return o
+                for p in self.parents.get(o, ()):
+                    if p not in seen:
+                        seen.add(p)
+                        nxt.append(p)
+            frontier = nxt
+        return None
+
+    def _resolve(self, text: str) -> dict:
+        raw = text.strip()
+        if not raw:
+            return {"status": "empty"}
+        if len(raw) > MAX_INPUT:
+            return {"status": "not_found", "note": "input too long"}
+        oid = None
+        if ":" in raw:
+            kind, _, key = raw.partition(":")
+            cand = f"{kind.strip().lower()}:{key.strip().upper()}"
+            oid = cand if cand in self.orgs else raw if raw in self.orgs else None
+        if oid is None:
+            rows = []
+            for org_id, start, end in self.keys.get(normalise(raw), ()):
+                o = self.orgs[org_id]
+                rows.append({**o, "k_start": start, "k_end": end})
+            if not rows:
+                return {"status": "not_found"}
+            top, others = pick(rank(rows, self.day))
+            if top is None:
+                return {"status": "ambiguous", "note": "candidates: " + " ".join(c["org_id"] for c in others[:8])}
+            oid = top["org_id"]
+        org = self.orgs[oid]
+        out = {"status": "ok", "kind": org["kind"], "code": org["code"], "name": org["name"], "org_id": oid}
+        if not self.target:
+            if not self._alive(oid):
+                out["note"] = f"ended {org['end']}" if org["end"] and org["end"] < self.day else f"started {org['start']}"
+            return out
+        here = oid
+        notes = []
+        if not self._alive(oid):
+            if org["end"] and org["end"] < self.day:
+                after = queries.successors_on(oid, self.day)
+                if not after:
+                    return {**out, "status": "no_target", "note": f"ended {org['end']} with no recorded successor"}
+                here = after[0]["org_id"]
+                notes.append(f"ended {org['end']}; now {self.orgs[here]['code']}")
+                if len(after) > 1:
+                    notes.append("split: " + ", ".join(
+                        f"{self.orgs[a['org_id']]['code']} {a['share']:.0%}" if a["share"] is not None else self.orgs[a["org_id"]]["code"]
+                        for a in after))
+            else:
+                return {**out, "status": "no_target", "note": f"did not exist until {org['start']}"}
+        tid = self._up(here, self.target)
+        if tid is None:
+            return {**out, "status": "no_target", "note": "; ".join(notes + [f"not inside any {self.target} on {self.day}"])}
+        t = queries.org_on(tid, self.day)
+        out.update(to_kind=self.target, to_code=t["code"], to_ons_code=t["ons_code"], to_name=t["name"])
+        if notes:
+            out["note"] = "; ".join(notes)
+        return out
+
+    def resolve(self, text: str) -> dict:
+        result = self.memo.get(text)
+        if result is None:
+            result = self.memo[text] = self._resolve(text)
+        self.counts[result["status"]] += 1
+        return result
+
+    def rows(self, inputs: Iterable[str]) -> Iterator[dict]:
+        for text in inputs:
+            r = self.resolve(text)
+            yield {"input": text, "status": r["status"], "kind": r.get("kind"), "code": r.get("code"), "name": r.get("name"),
+                   "to_kind": r.get("to_kind"), "to_code": r.get("to_code"), "to_ons_code": r.get("to_ons_code"),
+                   "to_name": r.get("to_name"), "note": r.get("note"), "org_id": r.get("org_id")}
+
+    def summary(self) -> str:
+        total = sum(self.counts.values())
+        ok = self.counts.get("ok", 0)
+        rest = ", ".join(f"{n:,} {s.replace('_', ' ')}" for s, n in sorted(self.counts.items()) if s != "ok")
+        return f"Resolved {ok:,} of {total:,} input rows" + (f" ({rest})" if rest else "") + f" as of {self.day}."
+
+
+def read_inputs(stream, column: str | None) -> Iterator[str]:
+    """Identifiers from a text stream: one per line, or the named column of a CSV with a header."""
+    if column is None:
+        for line in stream:
+            yield line.rstrip("\r\n")
+        return
+    import csv
+
+    from ics_cli.errors import UsageError
+
+    reader = csv.reader(stream)
+    header = next(reader, None)
+    if header is None:
+        return
+    header = [h.strip().lstrip("\ufeff") for h in header]
+    if column not in header:
+        raise UsageError(f"No column {column!r} in the input; its columns are: {', '.join(header)}.")
+    index = header.index(column)
+    for row in reader:
+        yield row[index] if index < len(row) else ""

@@ -1,0 +1,496 @@
+"""The ``ics`` command line: the Typer app, its entry point and the commands.
+
+Adding a command
+================
+
+Keep this module thin: a command parses its options, calls a function elsewhere that returns
+plain dicts, and hands them to :mod:`ics_cli.render`. Import anything heavier than ``typer``
+(rich, rapidfuzz, the query modules) inside the function, so that ``ics --help`` and every
+other command do not pay for it::
+
+    from ics_cli.render import Column, FieldsOpt, FormatOpt
+
+    LIST_COLUMNS = [Column("code", no_wrap=True), Column("name"), Column("ons_code", table=False)]
+
+    @app.command("list")
+    def list_(
+        kind: Annotated[str, typer.Argument(help="regions, icbs, sub-icbs, ...")],
+        fmt: FormatOpt = None,
+        fields: FieldsOpt = None,
+    ) -> None:
+        \"\"\"List organisations of one kind on a date.\"\"\"   # first line = the help summary
+        from ics_cli import orgs, render
+
+        render.render(orgs.iter_list(kind), LIST_COLUMNS, fmt, fields)
+
+- One record: ``render.render_record(record, SECTIONS, fmt, fields)``; a tree:
+  ``render.render_tree(nodes, fmt)``. Never ``print`` rows yourself.
+- A problem the user can fix: ``raise IcsError("No organisation matches 'x'.", hint=...)``
+  (exit 1) or ``raise UsageError(...)`` (exit 2) from anywhere; the app prints
+  ``Error: <message>`` on stderr and exits with the code (see :mod:`ics_cli.errors`). Never
+  ``sys.exit`` or print errors yourself; ``typer.Exit(code)`` is fine after a clean stop.
+- Options shared by several commands are ``Annotated`` aliases, defined once (``FormatOpt`` and
+  ``FieldsOpt`` in render.py); define new ones (an ``AsOfOpt`` for ``--as-of``) the same way
+  next to the code that interprets them.
+- Writing to a closed pipe (``ics list practices | head -1``) and IcsError are handled for every
+  command by :class:`IcsGroup`; nothing to do in the command.
+- Tests: ``CliRunner().invoke(app, [...], env={"ICS_DB": path})`` and compare whole outputs.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import Annotated, Any, Optional
+
+import typer
+from typer.core import TyperGroup
+
+from ics_cli import __version__, errors
+from ics_cli.errors import IcsError
+from ics_cli.render import FieldsOpt, FormatOpt
+
+
+class IcsGroup(TyperGroup):
+    """The app's click group: turns IcsError and broken pipes into quiet, documented exits.
+
+    ``main`` is also what ``CliRunner`` calls, so tests see the same messages and exit codes.
+    """
+
+    def main(self, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return super().main(*args, **kwargs)
+        except IcsError as err:
+            errors.exit_with(err)
+
+    def invoke(self, ctx: typer.Context) -> Any:
+        try:
+            result = super().invoke(ctx)
+            sys.stdout.flush()  # a closed pipe must fail here, not at interpreter exit
+            return result
+        except BrokenPipeError:
+            errors.silence_stdout()
+            raise typer.Exit(errors.BROKEN_PIPE) from None
+
+
+app = typer.Typer(
+    name="ics",
+    cls=IcsGroup,
+    epilog="Exit codes: 0 ok, 1 not found or ambiguous or failed, 2 usage error.",
+    no_args_is_help=True,
+    pretty_exceptions_show_locals=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+def _data_vintage(meta: dict[str, str]) -> str:
+    """The data's vintage: the last day it covers (``data_end``, written by scripts/build_db.py)."""
+    for key in ("data_vintage", "data_end"):
+        if meta.get(key):
+            return meta[key]
+    return "unknown"
+
+
+def _version_callback(value: bool) -> None:
+    if not value:
+        return
+    from ics_cli import db
+
+    sys.stdout.write(f"ics {__version__}\n")
+    sys.stdout.write(f"data vintage {_data_vintage(db.meta())}\n")
+    raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        Optional[bool],
+        typer.Option(
+            "--version",
+            callback=_version_callback,
+            is_eager=True,
+            help="Show the tool's version and the data vintage, then exit.",
+        ),
+    ] = None,
+) -> None:
+    """Answer questions about NHS England's Integrated Care Systems and the organisations
+    before them (CCGs, STPs, area teams), from April 2013 to today."""
+
+
+@app.command()
+def info(fmt: FormatOpt = None, fields: FieldsOpt = None) -> None:
+    """Show the tool version, the data's metadata and how many organisations of each kind."""
+    from ics_cli import db, render
+
+    meta = db.meta()
+    record: dict[str, Any] = {"version": __version__}
+    record.update((k, v) for k, v in meta.items() if k not in record)
+    sections: list[tuple[str, ...]] = [("Tool", "version"), ("Data", *meta)]
+    if db.has_table("orgs"):
+        rows = db.query("SELECT kind, count(*) AS n FROM orgs GROUP BY kind ORDER BY kind")
+        record["orgs"] = {r["kind"]: r["n"] for r in rows}
+        sections.append(("Organisations", "orgs"))
+    render.render_record(record, sections, fmt, fields, title="ics")
+
+
+
+# --- shared options ---------------------------------------------------------------------------
+
+AsOfOpt = Annotated[
+    Optional[str],
+    typer.Option("--as-of", metavar="DATE", help="Answer as of this day (YYYY-MM-DD, 2013-04-01 onwards). Default: the data's latest day."),
+]
+
+
+def _complete_org(incomplete: str) -> list[tuple[str, str]]:
+    """Shell completion for organisation names and codes: one indexed query, no heavy imports."""
+    from ics_cli import completion
+
+    return completion.complete(incomplete)
+
+
+IdArg = Annotated[
+    str,
+    typer.Argument(metavar="ID", help="A code (ODS or ONS), a name (official, short or former) or an org id like icb:QOP.",
+                   autocompletion=_complete_org),
+]
+
+
+def _note(text: str) -> None:
+    """A hint for a person at a terminal (stderr, never in piped output)."""
+    if sys.stderr.isatty() or _env_force_tty():
+        sys.stderr.write(text.rstrip("\n") + "\n")
+
+
+def _env_force_tty() -> bool:
+    import os
+
+    return os.environ.get("ICS_FORCE_TTY", "").lower() not in ("", "0", "false", "no", "off")
+
+
+def _resolve(text: str, day: str, kinds: tuple[str, ...] | None = None):
+    from ics_cli import resolve
+
+    found = resolve.resolve(text, day, kinds)
+    # Mention only the alternatives as good as the winner (e.g. a council of the same name).
+    close = [c for c in found.also if c["tier"] == found.tier and (found.tier < 2 or c["last_day"] == (found.org["end"] or ""))]
+    if close:
+        shown = ", ".join(f"{c['name']} ({c['org_id']})" for c in close[:3])
+        _note(f"Note: {text!r} also matches {shown}{' ...' if len(close) > 3 else ''}; give an org id to choose.")
+    return found
+
+
+def _gone(org: dict, day: str):
+    """The error for an organisation that did not exist on an explicit --as-of day."""
+    from ics_cli import queries
+    from ics_cli.errors import IcsError
+
+    label = f"{org['name']} ({org['code']})"
+    if org["start"] and day < org["start"]:
+        return IcsError(f"{label} did not exist on {day}: it was established on {org['start']}.")
+    after = queries.successors_on(org["org_id"], day)
+    where = ""
+    if after:
+        parts = [f"{a['name']} ({a['code']})" + (f" {a['share']:.1%}" if a["share"] is not None else "") for a in after]
+        where = " Its area went to: " + "; ".join(parts) + "."
+    return IcsError(f"{label} did not exist on {day}: it was abolished on {org['end']}.{where}",
+                    hint=f"Use --as-of {org['end']} (or earlier) to see it.")
+
+
+# --- list ---------------------------------------------------------------------------------------
+
+LIST_COLUMNS = [
+    "code", "ons_code", "name", "kind", "start", "end", "parent_code", "parent_name", "parent_kind", "relation", "share", "org_id",
+]
+
+
+@app.command("list")
+def list_(
+    kind: Annotated[str, typer.Argument(help="regions, icbs, sub-icbs, ccgs, stps, area-teams, trusts, practices, pcns or las.")],
+    as_of: AsOfOpt = None,
+    within: Annotated[Optional[str], typer.Option("--in", metavar="ID", help="Only those inside this organisation (e.g. --in QOP).",
+                                                  autocompletion=_complete_org)] = None,
+    fmt: FormatOpt = None,
+    fields: FieldsOpt = None,
+) -> None:
+    """List the organisations of one kind that existed on a date."""
+    from ics_cli import dates, kinds, queries, render
+
+    k = kinds.parse_kind(kind)
+    when = dates.as_of(as_of)
+    parent = None
+    if within is not None:
+        parent = _resolve(within, when.day).org
+        if not ((parent["start"] or "") <= when.day <= (parent["end"] or "9999-12-31")):
+            raise _gone(parent, when.day)
+    columns = [
+        render.Column("code", "Code", no_wrap=True), render.Column("ons_code", "ONS code", no_wrap=True),
+        render.Column("name", "Name"), render.Column("short_name", "Place", table=k == "sub_icb"), render.Column("kind", table=False),
+        render.Column("start", "From", no_wrap=True), render.Column("end", "To", no_wrap=True),
+        render.Column("parent_code", "In", no_wrap=True), render.Column("parent_name", "In (name)", table=False),
+        render.Column("parent_kind", table=False),
+    ]
+    if parent is not None:
+        columns += [render.Column("relation", "Relation", table=k in ("trust", "la")),
+                    render.Column("share", "Share", justify="right", table=k == "la")]
+    columns.append(render.Column("org_id", table=False))
+    title = f"{kinds.label(k, plural=True, title=True)} on {when.day}" + (f" in {parent['name']}" if parent else "")
+    rows = queries.list_orgs(k, when.day, parent["org_id"] if parent else None)
+    render.render(rows, columns, fmt, fields, title=title, empty=f"No {kinds.label(k, plural=True)} on {when.day}.")
+
+
+# --- show ---------------------------------------------------------------------------------------
+
+MEASURES = {"gp_registered_patients": "GP-registered patients", "ons_mid_year_estimate": "ONS mid-year estimate",
+            "census_2021": "Census 2021 residents", "qof_list_size": "QOF list size"}
+
+
+def _display(p: dict) -> tuple[dict, list[tuple[str, ...]]]:
+    """The profile laid out for a terminal: short labels, one section per topic."""
+    from ics_cli.kinds import SHORT_LABEL
+
+    def span(start, end):
+        return f"{start or 'before 2013'} to {end or 'now'}"
+
+    rec: dict = {
+        "Kind": p["kind_label"], "ODS code": p["code"] if p["code"] != p["ons_code"] else None, "ONS code": p["ons_code"],
+        "Short name": p["short_name"], "Existed": span(p["start"], p["end"]), "As of": p["as_of"], "Website": p["website"],
+    }
+    for key, value in sorted(p.get("attributes", {}).items()):
+        rec[key.replace("_", " ").capitalize()] = value
+    if p["former_names"]:
+        rec["Former names"] = [f"{n['name']} ({span(n['start'], n['end'])})" for n in p["former_names"]]
+    old_codes = [f"{c['code']} ({span(c['start'], c['end'])})" for c in p["codes"]
+                 if c["code"] not in (p["code"], p["ons_code"])]
+    if old_codes:
+        rec["Other codes"] = old_codes
+    sections: list[tuple[str, ...]] = [("Organisation", *[k for k, v in rec.items() if v not in (None, [], "")])]
+    rec = {k: v for k, v in rec.items() if v not in (None, [], "")}
+    if p["parents"]:
+        rec["parents"] = [{"": SHORT_LABEL[x["kind"]] + ("" if x["relation"] == "part_of" else f" ({x['relation'].replace('_', ' ')})"),
+                           "code": x["code"], "name": x["name"],
+                           **({"share": f"{x['share']:.1%}"} if any(y.get("share") is not None for y in p["parents"]) else {})}
+                          for x in p["parents"]]
+        for row, x in zip(rec["parents"], p["parents"]):
+            if "share" in row and x.get("share") is None:
+                row["share"] = ""
+        sections.append(("Part of", "parents"))
+    titles = {"sub_icb_locations": "Sub-ICB locations", "icbs": "ICBs", "stps": "STPs", "ccgs": "CCGs", "area_teams": "Area teams",
+              "pcns": "PCNs", "practices": "GP practices", "trusts_hq": "Trusts with headquarters here",
+              "partner_trusts": "Partner trusts", "partner_councils": "Partner councils",
+              "local_authorities": "Local authority districts (share of their residents in this area)"}
+    for key, members in p["members"].items():
+        rows = [{"code": m["code"], "name": m["name"], **({"place": m["short_name"]} if m.get("short_name") else {}),
+                 **({"share": f"{m['share']:.1%}"} if m.get("share") is not None else {})}
+                for m in members]
+        rec[key] = rows
+        sections.append((titles.get(key, key), key))
+    if p["member_counts"]:
+        from ics_cli.kinds import label
+        rec["counts"] = {label(k, plural=True, title=True): n for k, n in sorted(p["member_counts"].items())}
+        sections.append(("Inside it", "counts"))
+    if p["populations"]:
+        rec["population"] = [{"measure": MEASURES.get(x["measure"], x["measure"]), "sex": x["sex"], "value": f"{x['value']:,}",
+                              "reference date": x["date"], "source": x["source"]} for x in p["populations"]]
+        sections.append(("Population", "population"))
+    history = []
+    for side, arrow in (("predecessors", "from"), ("successors", "to")):
+        for s in p[side]:
+            share = f" {s['share']:.1%}" if s["share"] is not None else ""
+            history.append({"date": s["date"], "step": s["type"].replace("_", " "), "": arrow,
+                            "organisation": f"{s['name']} ({s['code']})", "share": share.strip()})
+    if history:
+        rec["history"] = sorted(history, key=lambda h: h["date"])
+        sections.append(("History", "history"))
+    if p["sources"]:
+        rec["sources"] = {k: f"{v['title']} ({v['publisher']}, {v['edition']}; {v['licence']})" for k, v in sorted(p["sources"].items())}
+        sections.append(("Sources", "sources"))
+    if p.get("note"):
+        rec = {"Note": p["note"], **rec}
+        sections.insert(0, ("Note", "Note"))
+    return rec, sections
+
+
+@app.command()
+def show(ident: IdArg, as_of: AsOfOpt = None, fmt: FormatOpt = None, fields: FieldsOpt = None) -> None:
+    """Show one organisation: names, codes, dates, parents, members, population, history."""
+    from ics_cli import dates, profile, queries, render
+
+    when = dates.as_of(as_of)
+    found = _resolve(ident, when.day)
+    org = found.org
+    day = when.day
+    note = None
+    if not found.alive:
+        if when.explicit:
+            raise _gone(org, when.day)
+        if org["start"] and when.day < org["start"]:
+            day = org["start"]
+            note = f"{org['name']} starts on {org['start']}; shown as on that day."
+        else:
+            day = org["end"]
+            after = queries.successors_on(org["org_id"], when.day)
+            went = "; ".join(f"{a['name']} ({a['code']})" + (f" {a['share']:.1%}" if a["share"] is not None else "") for a in after)
+            note = f"{org['name']} ceased to exist after {org['end']}; shown as on that day." + (f" Its area went to: {went}." if went else "")
+    record = profile.profile(org["org_id"], day)
+    record["existed_on_date"] = found.alive
+    record["requested_as_of"] = when.day
+    record["note"] = note
+    out_fmt = render.resolve_format(fmt)
+    if out_fmt == "table" and fields is None:
+        display, sections = _display(record)
+        render.render_record(display, sections, fmt, None, title=f"{record['name']} ({record['code']})")
+    else:
+        render.render_record(record, None, fmt, fields)
+
+
+# --- lineage -------------------------------------------------------------------------------------
+
+@app.command()
+def lineage(
+    ident: IdArg,
+    up: Annotated[bool, typer.Option("--up", help="Only where it came from.")] = False,
+    down: Annotated[bool, typer.Option("--down", help="Only where it went.")] = False,
+    depth: Annotated[Optional[int], typer.Option("--depth", min=1, max=50, help="At most this many steps each way.")] = None,
+    as_of: AsOfOpt = None,
+    fmt: FormatOpt = None,
+    fields: FieldsOpt = None,
+) -> None:
+    """Trace an organisation's ancestry and descent: mergers, splits, transfers, renames, recodes."""
+    from ics_cli import dates, lineage as lin, render
+    from ics_cli.errors import UsageError
+
+    if up and down:
+        raise UsageError("--up and --down exclude each other; give neither for both directions.")
+    when = dates.as_of(as_of)
+    org = _resolve(ident, when.day).org
+    data = lin.lineage(org["org_id"], "up" if up else "down" if down else "both", depth)
+    out_fmt = render.resolve_format(fmt)
+    if out_fmt == "json":
+        render.render_record(data, None, "json", fields)
+    elif out_fmt == "table" and fields is None:
+        render.render_tree(lin.tree(data), fmt)
+    else:
+        columns = ["date", "type", "from", "from_code", "from_name", "to", "to_code", "to_name", "share", "from_parent", "to_parent",
+                   "note", "source"]
+        render.render(lin.edge_rows(data), columns, fmt, fields, empty="No recorded predecessors or successors.")
+
+
+# --- timeline ------------------------------------------------------------------------------------
+
+@app.command()
+def timeline(
+    ident: Annotated[Optional[str], typer.Argument(metavar="[ID]", help="An organisation; without it, the national story.",
+                                                   autocompletion=_complete_org)] = None,
+    first: Annotated[Optional[str], typer.Option("--from", metavar="DATE", help="Events on or after this day.")] = None,
+    last: Annotated[Optional[str], typer.Option("--to", metavar="DATE", help="Events on or before this day.")] = None,
+    kind: Annotated[Optional[str], typer.Option("--kind", metavar="KINDS",
+                                                help="Comma-separated: policy, established, abolished, merger, split, boundary_transfer, became_sub_icb, succeeded, rename, recode.")] = None,
+    as_of: AsOfOpt = None,
+    fmt: FormatOpt = None,
+    fields: FieldsOpt = None,
+) -> None:
+    """A dated list of events: national policy and changes, or one organisation's story."""
+    from ics_cli import dates, render, timeline as tl
+    from ics_cli.errors import UsageError
+
+    first = dates.parse_date(first, "--from") if first else None
+    last = dates.parse_date(last, "--to") if last else None
+    if first and last and first > last:
+        raise UsageError(f"--from {first} is after --to {last}.")
+    kinds = None
+    if kind is not None:
+        kinds = tuple(k.strip().lower().replace("-", "_") for k in kind.split(",") if k.strip())
+        bad = [k for k in kinds if k not in tl.EVENT_KINDS]
+        if bad or not kinds:
+            raise UsageError(f"Unknown event kind {', '.join(bad) or repr(kind)}. Kinds: {', '.join(tl.EVENT_KINDS)}.")
+    when = dates.as_of(as_of)
+    columns = [render.Column("date", "Date", no_wrap=True), render.Column("kind", "Kind", no_wrap=True), render.Column("title", "Event"),
+               render.Column("detail", "Detail", table=False), render.Column("scope", table=False),
+               render.Column("org_ids", table=False), render.Column("source", table=False)]
+    if ident is None:
+        rows = tl.national(first, last, kinds)
+        title = "National timeline"
+    else:
+        org = _resolve(ident, when.day).org
+        rows = tl.for_org(org["org_id"], first, last, kinds)
+        columns.insert(3, render.Column("about", table=False))
+        title = f"Timeline of {org['name']} ({org['code']})"
+    render.render(rows, columns, fmt, fields, title=title, empty="No events match.")
+
+
+# --- search ----------------------------------------------------------------------------------------
+
+@app.command()
+def search(
+    text: Annotated[str, typer.Argument(help="Part of a name, a misspelt name, a code or a place.")],
+    kind: Annotated[Optional[str], typer.Option("--kind", metavar="KIND", help="Only this kind (icbs, trusts, practices, ...).")] = None,
+    as_of: AsOfOpt = None,
+    limit: Annotated[int, typer.Option("--limit", "-n", min=1, max=1000, help="At most this many results.")] = 20,
+    fmt: FormatOpt = None,
+    fields: FieldsOpt = None,
+) -> None:
+    """Find organisations by part of a name, a misspelling or a code, current and former."""
+    from ics_cli import dates, kinds as kinds_mod, render, search as srch
+
+    kinds = (kinds_mod.parse_kind(kind),) if kind else None
+    when = dates.as_of(as_of)
+    rows = srch.search(text, when.day, kinds, current_only=when.explicit, limit=limit)
+    columns = [render.Column("kind", "Kind", no_wrap=True), render.Column("code", "Code", no_wrap=True),
+               render.Column("ons_code", "ONS code", table=False), render.Column("name", "Name"),
+               render.Column("status", "Status", no_wrap=True), render.Column("start", "From", no_wrap=True),
+               render.Column("end", "To", no_wrap=True), render.Column("icb_code", "ICB", no_wrap=True),
+               render.Column("icb_name", "ICB name", table=False), render.Column("match", table=False),
+               render.Column("org_id", table=False)]
+    render.render(rows, columns, fmt, fields, title=f"Matches for {text!r}", empty=f"Nothing matches {text!r}.")
+
+
+# --- resolve ---------------------------------------------------------------------------------------
+
+@app.command("resolve")
+def resolve_(
+    file: Annotated[Optional[str], typer.Argument(metavar="[FILE]", help="Read identifiers from FILE (default: standard input; - also means stdin).")] = None,
+    column: Annotated[Optional[str], typer.Option("--column", metavar="NAME", help="The input is a CSV with a header; take identifiers from this column.")] = None,
+    to: Annotated[Optional[str], typer.Option("--to", metavar="LEVEL", help="Also map each to its icb, sub-icb, region, stp or pcn on the date.")] = None,
+    as_of: AsOfOpt = None,
+    fmt: FormatOpt = None,
+    fields: FieldsOpt = None,
+) -> None:
+    """Map a column of codes or names (one per line, or a CSV column) to organisations, in order."""
+    from ics_cli import bulk, dates, render
+    from ics_cli.errors import UsageError
+
+    target = None
+    if to is not None:
+        target = bulk.TARGETS.get(to.strip().lower())
+        if target is None:
+            raise UsageError(f"Unknown --to level {to!r}. Use one of: icb, sub-icb, region, stp, pcn.")
+    when = dates.as_of(as_of)
+    if file in (None, "-"):
+        if sys.stdin.isatty():
+            raise UsageError("ics resolve reads identifiers from standard input or FILE; nothing was piped in.")
+        stream = sys.stdin
+    else:
+        try:
+            stream = open(file, encoding="utf-8-sig", newline="" if column else None, errors="replace")
+        except OSError as e:
+            raise UsageError(f"Cannot read {file}: {e.strerror}.") from None
+    resolver = bulk.BulkResolver(when.day, target)
+    columns = list(bulk.COLUMNS)
+    if target is None:
+        columns = [c for c in columns if not c.startswith("to_")]
+    try:
+        render.render(resolver.rows(bulk.read_inputs(stream, column)), columns, fmt, fields, empty=None)
+    finally:
+        if stream is not sys.stdin:
+            stream.close()
+    sys.stderr.write(resolver.summary() + "\n")
+
+
+def main() -> None:
+    """Console-script entry point (``ics``, ``python -m ics_cli``)."""
+    try:
+        app()
+    except IcsError as err:  # raised outside a command (IcsGroup handles the rest)
+        errors.exit_with(err)
+    except BrokenPipeError:
+        errors.exit_broken_pipe()

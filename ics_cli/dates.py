@@ -1,0 +1,56 @@
+"""The `--as-of` date: parsing, the range the data covers, and the default (the data's last day)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+from ics_cli import db
+from ics_cli.errors import UsageError
+
+_DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+@dataclass(frozen=True)
+class AsOf:
+    day: str  # ISO date
+    explicit: bool  # the user gave --as-of (rather than the default)
+
+
+def coverage() -> tuple[str, str]:
+    meta = db.meta()
+    return meta.get("data_start", "2013-04-01"), meta.get("data_end", "2026-08-01")
+
+
+def parse_date(text: str, option: str = "--as-of") -> str:
+    """An ISO date (YYYY-MM-DD) inside the data's coverage; UsageError (exit 2) otherwise."""
+    first, last = coverage()
+    value = (text or "").strip()
+    accepted = f"a date as YYYY-MM-DD from {first} to {last}"
+    if value.lower() == "today":
+        value = dt.date.today().isoformat()
+    if not _DATE_RE.match(value):
+        raise UsageError(f"{option} {text!r} is not a date: use {accepted}.")
+    try:
+        dt.date.fromisoformat(value)
+    except ValueError:
+        raise UsageError(f"{option} {text!r} is not a real day: use {accepted}.") from None
+    if not first <= value <= last:
+        raise UsageError(f"{option} {value} is outside the data ({first} to {last}): use {accepted}.")
+    return value
+
+
+def as_of(text: str | None) -> AsOf:
+    """The --as-of option: the given day, or the data's last day when none was given."""
+    if text is None:
+        return AsOf(coverage()[1], explicit=False)
+    return AsOf(parse_date(text), explicit=True)
+
+
+def day_before(iso: str) -> str:
+    return (dt.date.fromisoformat(iso) - dt.timedelta(days=1)).isoformat()
+
+
+def day_after(iso: str) -> str:
+    return (dt.date.fromisoformat(iso) + dt.timedelta(days=1)).isoformat()

@@ -1,0 +1,39 @@
+"""Normalised keys for names and codes, shared by the build (which stores them in the `lookup`
+table) and the CLI (which normalises what the user typed the same way).
+
+"NHS Frimley ICB", "Frimley Integrated Care Board" and "frimley" all become "frimley"; "NHS
+Bassetlaw CCG" becomes "bassetlaw"; "E54000057" becomes "e54000057". Only the standard library.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+# Words that say what kind of body a name belongs to rather than which one. Longest first.
+_NOISE = (
+    "integrated care board",
+    "clinical commissioning group",
+    "sub icb location",
+    "sub-icb location",
+    "integrated care system",
+    "nhs england",
+    "nhs",
+    "icb",
+    "ccg",
+    "ics",
+)
+_NOISE_RE = re.compile(r"\b(?:" + "|".join(re.escape(w) for w in _NOISE) + r")\b")
+_PUNCT_RE = re.compile(r"[^0-9a-z]+")
+
+
+def normalise(text: str) -> str:
+    """Lower-case, ASCII, '&' as 'and', noise words and punctuation dropped, spaces collapsed."""
+    text = unicodedata.normalize("NFKD", text or "").encode("ascii", "ignore").decode("ascii").lower()
+    text = text.replace("&", " and ")
+    text = _NOISE_RE.sub(" ", text)
+    text = _PUNCT_RE.sub(" ", text)
+    words = text.split()
+    if words and words[0] == "the":
+        words = words[1:]
+    return " ".join(words)

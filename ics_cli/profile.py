@@ -1,0 +1,95 @@
+"""`ics show`: the profile of one organisation on a date, as one plain dict."""
+
+from __future__ import annotations
+
+from ics_cli import queries
+from ics_cli.kinds import label
+
+MEMBER_SECTIONS = {
+    # relation, child kind -> section name in the profile
+    ("part_of", "sub_icb"): "sub_icb_locations",
+    ("part_of", "icb"): "icbs",
+    ("part_of", "stp"): "stps",
+    ("part_of", "ccg"): "ccgs",
+    ("part_of", "area_team"): "area_teams",
+    ("part_of", "pcn"): "pcns",
+    ("part_of", "practice"): "practices",
+    ("hq_in", "trust"): "trusts_hq",
+    ("partner", "trust"): "partner_trusts",
+    ("partner", "la"): "partner_councils",
+    ("overlaps", "la"): "local_authorities",
+}
+# Long member lists are counted, not listed, in a profile.
+LISTED_LIMIT = 60
+
+
+def brief(row: dict, **extra) -> dict:
+    out = {"org_id": row["org_id"], "kind": row["kind"], "code": row["code"], "ons_code": row.get("ons_code"), "name": row["name"]}
+    if row.get("short_name"):
+        out["short_name"] = row["short_name"]
+    out.update({k: v for k, v in extra.items()})
+    return out
+
+
+def profile(org_id: str, day: str) -> dict:
+    """Everything `ics show` prints about `org_id` as it was on `day`."""
+    org = queries.org_on(org_id, day)
+    alive = (org["start"] or "") <= day <= (org["end"] or "9999-12-31")
+    names = queries.names_of(org_id)
+    codes = queries.codes_of(org_id)
+    current = [n for n in names if n["type"] == "official" and (n["start"] or "") <= day <= (n["end"] or "9999-12-31")]
+    short = [n["name"] for n in names if n["type"] == "short" and (n["start"] or "") <= day <= (n["end"] or "9999-12-31")]
+    former = [n for n in names if n["type"] == "official" and n not in current]
+    out: dict = {
+        "org_id": org_id,
+        "kind": org["kind"],
+        "kind_label": label(org["kind"]),
+        "code": org["code"],
+        "ons_code": org["ons_code"],
+        "name": org["name"],
+        "short_name": short[0] if short else None,
+        "start": org["start"],
+        "end": org["end"],
+        "as_of": day,
+        "existed_on_date": alive,
+        "former_names": [{"name": n["name"], "start": n["start"], "end": n["end"]} for n in former],
+        "codes": [{"scheme": c["scheme"], "code": c["code"], "start": c["start"], "end": c["end"], "source": c["source"]} for c in codes],
+        "website": None,
+        "parents": [],
+        "members": {},
+        "member_counts": {},
+        "populations": [],
+        "predecessors": [],
+        "successors": [],
+        "sources": {},
+    }
+    attrs = queries.attributes_of(org_id, day)
+    if "website" in attrs:
+        out["website"] = attrs["website"]["value"]
+    out["attributes"] = {k: v["value"] for k, v in attrs.items() if k != "website"}
+    out["parents"] = [brief(p, relation=p["relation"], share=p.get("share")) for p in queries.ancestors(org_id, day)]
+    if org["kind"] == "la":
+        out["parents"] += [brief(p, relation=p["relation"], share=p["share"]) for p in queries.memberships_of(org_id, day)
+                           if p["relation"] in ("overlaps", "partner")]
+    if org["kind"] == "trust":
+        out["parents"] += [brief(p, relation=p["relation"]) for p in queries.memberships_of(org_id, day) if p["relation"] == "partner"]
+    members: dict[str, list[dict]] = {}
+    for m in queries.direct_members(org_id, day):
+        section = MEMBER_SECTIONS.get((m["relation"], m["kind"]))
+        if section:
+            members.setdefault(section, []).append(brief(m, share=m["share"]) if m["share"] is not None else brief(m))
+    counts = queries.member_counts(org_id, day)
+    out["member_counts"] = counts
+    out["members"] = {k: v for k, v in members.items() if len(v) <= LISTED_LIMIT}
+    pops = queries.populations_of(org_id)
+    out["populations"] = [{"measure": p["measure"], "sex": p["sex"], "value": p["value"], "date": p["date"], "source": p["source"]}
+                          for p in pops if p["sex"] == "all"]
+    steps = queries.successions_of(org_id)
+    for side in ("predecessors", "successors"):
+        out[side] = [{"date": s["date"], "type": s["type"], "share": s["share"], "note": s["note"], "source": s["source"],
+                      **brief(s)} for s in steps[side]]
+    used = {c["source"] for c in out["codes"]} | {p["source"] for p in out["populations"]}
+    used |= {s["source"] for side in ("predecessors", "successors") for s in out[side]}
+    out["sources"] = {k: {"title": v["title"], "publisher": v["publisher"], "edition": v["edition"], "licence": v["licence"]}
+                      for k, v in queries.source_titles(used).items()}
+    return out

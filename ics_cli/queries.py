@@ -1,0 +1,234 @@
+"""Queries that answer the commands' questions. Every function takes plain values (org ids, ISO
+dates) and returns plain Python data (dicts, lists); nothing here prints or formats."""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+from ics_cli import db
+
+OPEN = "9999-12-31"
+# Validity of a row with start/end columns on the day :d (NULL start = before the data's coverage).
+ALIVE = "(COALESCE({t}start, '') <= :d AND COALESCE({t}end, '9999-12-31') >= :d)"
+
+
+def alive(alias: str = "") -> str:
+    return ALIVE.format(t=f"{alias}." if alias else "")
+
+
+# The parent shown beside each kind in lists: (relation, parent kind).
+LIST_PARENT = {
+    "icb": ("part_of", "region"), "sub_icb": ("part_of", "icb"), "stp": ("part_of", "region"),
+    "ccg": ("part_of", "stp"), "area_team": ("part_of", "region"), "trust": ("hq_in", "icb"),
+    "practice": ("part_of", "sub_icb"), "pcn": ("part_of", "sub_icb"),
+}
+# Before STPs (April 2016) a CCG's parent was its area team.
+FALLBACK_PARENT = {"ccg": ("part_of", "area_team"), "practice": ("part_of", "ccg")}
+
+ORG_COLUMNS = f"""
+    o.org_id, o.kind,
+    COALESCE((SELECT c.code FROM codes c WHERE c.org_id = o.org_id AND c.scheme = CASE o.kind WHEN 'la' THEN 'ons' ELSE 'ods' END
+              AND {alive('c')} ORDER BY c.start DESC LIMIT 1), o.code) AS code,
+    (SELECT c.code FROM codes c WHERE c.org_id = o.org_id AND c.scheme = 'ons' AND {alive('c')}
+     ORDER BY c.start DESC LIMIT 1) AS ons_code,
+    COALESCE((SELECT n.name FROM names n WHERE n.org_id = o.org_id AND n.type = 'official' AND {alive('n')}
+              ORDER BY n.start DESC LIMIT 1), o.name) AS name,
+    (SELECT n.name FROM names n WHERE n.org_id = o.org_id AND n.type = 'short' AND {alive('n')}
+     ORDER BY n.start DESC LIMIT 1) AS short_name,
+    o.start, o.end
+"""
+
+
+def org_on(org_id: str, day: str) -> dict | None:
+    """An organisation's code, ONS code and name as they were on `day` (latest ones if it had ended)."""
+    return db.query_one(f"SELECT {ORG_COLUMNS} FROM orgs o WHERE o.org_id = :id", {"id": org_id, "d": day})
+
+
+def parent_of(org_id: str, day: str, relation: str, parent_kind: str) -> dict | None:
+    return db.query_one(
+        f"""SELECT {ORG_COLUMNS}, m.share FROM memberships m JOIN orgs o ON o.org_id = m.parent_id
+            WHERE m.child_id = :id AND m.relation = :rel AND o.kind = :kind AND {alive('m')}
+            ORDER BY m.share DESC, o.org_id LIMIT 1""",
+        {"id": org_id, "rel": relation, "kind": parent_kind, "d": day},
+    )
+
+
+def list_orgs(kind: str, day: str, within: str | None = None) -> Iterator[dict]:
+    """Organisations of `kind` alive on `day`, optionally only those inside org `within`, with the
+    parent that matters for the kind. Streams rows."""
+    rel, pkind = LIST_PARENT.get(kind, (None, None))
+    params = {"kind": kind, "d": day, "within": within, "rel": rel, "pkind": pkind}
+    parent_cols = "NULL AS parent_code, NULL AS parent_name, NULL AS parent_kind"
+    if rel:
+        parent_cols = f"""
+            (SELECT p.code FROM memberships m JOIN orgs p ON p.org_id = m.parent_id
+             WHERE m.child_id = o.org_id AND m.relation = :rel AND p.kind = :pkind AND {alive('m')} LIMIT 1) AS parent_code,
+            (SELECT COALESCE((SELECT n.name FROM names n WHERE n.org_id = p.org_id AND n.type = 'official' AND {alive('n')}
+                              ORDER BY n.start DESC LIMIT 1), p.name)
+             FROM memberships m JOIN orgs p ON p.org_id = m.parent_id
+             WHERE m.child_id = o.org_id AND m.relation = :rel AND p.kind = :pkind AND {alive('m')} LIMIT 1) AS parent_name,
+            :pkind AS parent_kind"""
+    if within:
+        sql = f"""
+            WITH RECURSIVE inside(org_id, relation, share) AS (
+                SELECT m.child_id, m.relation, m.share FROM memberships m WHERE m.parent_id = :within AND {alive('m')}
+                UNION
+                SELECT m.child_id, 'part_of', NULL FROM memberships m JOIN inside i ON m.parent_id = i.org_id
+                WHERE m.relation = 'part_of' AND i.relation = 'part_of' AND {alive('m')}
+            )
+            SELECT {ORG_COLUMNS}, {parent_cols},
+                   (SELECT group_concat(DISTINCT relation) FROM inside WHERE inside.org_id = o.org_id) AS relation,
+                   (SELECT max(share) FROM inside WHERE inside.org_id = o.org_id) AS share
+            FROM orgs o WHERE o.kind = :kind AND {alive('o')} AND o.org_id IN (SELECT org_id FROM inside)
+            ORDER BY name, o.org_id"""
+    else:
+        sql = f"SELECT {ORG_COLUMNS}, {parent_cols} FROM orgs o WHERE o.kind = :kind AND {alive('o')} ORDER BY name, o.org_id"
+    fallback = FALLBACK_PARENT.get(kind)
+    for row in db.iter_query(sql, params):
+        if fallback and row["parent_code"] is None:
+            p = parent_of(row["org_id"], day, *fallback)
+            if p:
+                row.update(parent_code=p["code"], parent_name=p["name"], parent_kind=fallback[1])
+        yield row
+
+
+def ancestors(org_id: str, day: str) -> list[dict]:
+    """The chain of parents on `day`: part_of upwards (a practice's PCN and sub-ICB location, then
+    ICB and region), or for a trust its HQ's ICB and that ICB's region."""
+    chain, seen = [], {org_id}
+    frontier = [org_id]
+    while frontier:
+        nxt = []
+        for oid in frontier:
+            rows = db.query(
+                f"""SELECT {ORG_COLUMNS}, m.relation, m.share FROM memberships m JOIN orgs o ON o.org_id = m.parent_id
+                    WHERE m.child_id = :id AND m.relation IN ('part_of', 'hq_in') AND {alive('m')}
+                    ORDER BY o.kind, o.org_id""",
+                {"id": oid, "d": day},
+            )
+            for r in rows:
+                if r["org_id"] not in seen:
+                    seen.add(r["org_id"])
+                    chain.append(r)
+                    nxt.append(r["org_id"])
+        frontier = nxt
+    order = ("pcn", "sub_icb", "ccg", "icb", "stp", "area_team", "region")
+    return sorted(chain, key=lambda r: order.index(r["kind"]) if r["kind"] in order else 99)
+
+
+def direct_members(org_id: str, day: str) -> list[dict]:
+    """Organisations directly related to `org_id` on `day` (children, partners, overlapping LAs)."""
+    return db.query(
+        f"""SELECT {ORG_COLUMNS}, m.relation, m.share FROM memberships m JOIN orgs o ON o.org_id = m.child_id
+            WHERE m.parent_id = :id AND {alive('m')} ORDER BY o.kind, m.relation, name""",
+        {"id": org_id, "d": day},
+    )
+
+
+def member_counts(org_id: str, day: str) -> dict[str, int]:
+    """How many organisations of each kind sit inside `org_id` (part_of, any depth) on `day`."""
+    rows = db.query(
+        f"""WITH RECURSIVE inside(org_id) AS (
+                SELECT m.child_id FROM memberships m WHERE m.parent_id = :id AND m.relation = 'part_of' AND {alive('m')}
+                UNION
+                SELECT m.child_id FROM memberships m JOIN inside i ON m.parent_id = i.org_id
+                WHERE m.relation = 'part_of' AND {alive('m')})
+            SELECT o.kind, count(*) AS n FROM inside JOIN orgs o USING (org_id) WHERE {alive('o')} GROUP BY o.kind""",
+        {"id": org_id, "d": day},
+    )
+    return {r["kind"]: r["n"] for r in rows}
+
+
+def memberships_of(org_id: str, day: str) -> list[dict]:
+    """Every relation in which `org_id` is the child on `day` (for LAs: the ICBs they overlap)."""
+    return db.query(
+        f"""SELECT {ORG_COLUMNS}, m.relation, m.share FROM memberships m JOIN orgs o ON o.org_id = m.parent_id
+            WHERE m.child_id = :id AND {alive('m')} ORDER BY m.relation, o.kind, m.share DESC, name""",
+        {"id": org_id, "d": day},
+    )
+
+
+def names_of(org_id: str) -> list[dict]:
+    return db.query("SELECT name, type, start, end, source FROM names WHERE org_id = ? ORDER BY start IS NOT NULL, start, type",
+                    (org_id,))
+
+
+def codes_of(org_id: str) -> list[dict]:
+    return db.query("SELECT scheme, code, start, end, source FROM codes WHERE org_id = ? ORDER BY scheme DESC, start IS NOT NULL, start",
+                    (org_id,))
+
+
+def attributes_of(org_id: str, day: str) -> dict[str, dict]:
+    rows = db.query(
+        f"SELECT key, value, start, end, source FROM attributes WHERE org_id = :id AND {alive()} ORDER BY key, start",
+        {"id": org_id, "d": day},
+    )
+    return {r["key"]: r for r in rows}
+
+
+def populations_of(org_id: str, measure: str | None = None, totals_only: bool = True) -> list[dict]:
+    sql = """SELECT p.measure, p.sex, p.age, p.value, p.date, p.source, s.title AS source_title
+             FROM populations p JOIN sources s USING (source) WHERE p.org_id = ?"""
+    params: list = [org_id]
+    if totals_only:
+        sql += " AND p.age = 'all'"
+    if measure:
+        sql += " AND p.measure = ?"
+        params.append(measure)
+    return db.query(sql + " ORDER BY p.date DESC, p.measure, p.sex, p.age", params)
+
+
+def successions_of(org_id: str) -> dict[str, list[dict]]:
+    """Predecessors (steps into org_id) and successors (steps out of it), each with the other org."""
+    preds = db.query(
+        """SELECT s.date, s.type, s.share, s.note, s.source, o.org_id, o.kind, o.code, o.name
+           FROM successions s JOIN orgs o ON o.org_id = s.predecessor_id
+           WHERE s.successor_id = ? ORDER BY s.date, s.share DESC, o.org_id""", (org_id,))
+    succs = db.query(
+        """SELECT s.date, s.type, s.share, s.note, s.source, o.org_id, o.kind, o.code, o.name
+           FROM successions s JOIN orgs o ON o.org_id = s.successor_id
+           WHERE s.predecessor_id = ? ORDER BY s.date, s.share DESC, o.org_id""", (org_id,))
+    return {"predecessors": preds, "successors": succs}
+
+
+def source_titles(ids: set[str]) -> dict[str, dict]:
+    if not ids:
+        return {}
+    rows = db.query(f"SELECT * FROM sources WHERE source IN ({','.join('?' * len(ids))})", tuple(sorted(ids)))
+    return {r["source"]: r for r in rows}
+
+
+def successors_on(org_id: str, day: str) -> list[dict]:
+    """Where an organisation that had ended by `day` went: the organisations alive on `day` that
+    its successions lead to, each with the share of its population that reached it (where known)."""
+    out: dict[str, float | None] = {}
+    frontier: list[tuple[str, float | None]] = [(org_id, 1.0)]
+    seen = set()
+    while frontier:
+        oid, share = frontier.pop()
+        if oid in seen:
+            continue
+        seen.add(oid)
+        steps = db.query(
+            """SELECT s.successor_id, s.share, s.date, o.start, o.end FROM successions s JOIN orgs o ON o.org_id = s.successor_id
+               WHERE s.predecessor_id = ? AND s.date <= ? ORDER BY s.date, s.successor_id""", (oid, day))
+        for st in steps:
+            nxt_share = None if share is None or st["share"] is None else share * st["share"]
+            if (st["start"] or "") <= day <= (st["end"] or OPEN):
+                prev = out.get(st["successor_id"], 0.0)
+                out[st["successor_id"]] = None if nxt_share is None or prev is None else prev + nxt_share
+            else:
+                frontier.append((st["successor_id"], nxt_share))
+    rows = [{**org_on(oid, day), "share": share} for oid, share in out.items()]
+    return sorted(rows, key=lambda r: (-(r["share"] or 0), r["org_id"]))
+
+
+def ancestor_of_kind(org_id: str, kind: str, day: str) -> dict | None:
+    """The organisation of `kind` that `org_id` sits in on `day` (itself if it is of that kind)."""
+    org = org_on(org_id, day)
+    if org and org["kind"] == kind:
+        return org
+    for a in ancestors(org_id, day):
+        if a["kind"] == kind:
+            return a
+    return None

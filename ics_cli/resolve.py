@@ -1,0 +1,156 @@
+"""Identifier resolution, shared by every command: whatever the user has in hand (an ODS or ONS
+code, an official, short or former name, an old CCG code, an org id like `icb:QOP`) becomes one
+organisation, judged on the --as-of date.
+
+Rules, in order:
+1. `kind:key` org ids are taken as they are.
+2. The text is normalised (ics_cli.normalise) and looked up in the `lookup` table.
+3. Among the matches, a key valid on the date for an organisation alive on the date beats a
+   former name or code of a living organisation, which beats an organisation that had ended.
+   Among ended ones the most recent wins.
+4. A tie between kinds is settled by kind: an ICB before its sub-ICB location, NHS bodies
+   before the council of the same name. The others are reported as `also`.
+5. A tie within one kind is ambiguous (exit 1, candidates listed). Nothing found: exit 1 with
+   "did you mean" suggestions from rapidfuzz (imported only then).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ics_cli import db
+from ics_cli.errors import IcsError
+from ics_cli.kinds import SHORT_LABEL
+from ics_cli.normalise import normalise
+
+OPEN = "9999-12-31"
+KIND_PRIORITY = ("icb", "sub_icb", "region", "trust", "pcn", "practice", "stp", "ccg", "area_team", "la")
+MAX_INPUT = 200  # longer text cannot be a name or code in the data
+
+
+@dataclass
+class Resolved:
+    org: dict  # the orgs row
+    alive: bool  # the organisation existed on the date
+    tier: int = 0  # 0: named so on the date; 1: by a former name or code; 2: the organisation had ended
+    also: list[dict] = field(default_factory=list)  # other organisations the text also named (ranked, with tier)
+
+
+def _alive(row: dict, day: str) -> bool:
+    return (row["start"] or "") <= day <= (row["end"] or OPEN)
+
+
+def candidates(text: str, day: str) -> list[dict]:
+    """Matching organisations, best first, each with `tier` (0 best) and `last_day`."""
+    raw = (text or "").strip()
+    if not raw or len(raw) > MAX_INPUT:
+        return []
+    rows: list[dict] = []
+    if ":" in raw:
+        org = db.query_one("SELECT * FROM orgs WHERE org_id = ?", (raw.lower().split(":", 1)[0] + ":" + raw.split(":", 1)[1].upper(),))
+        org = org or db.query_one("SELECT * FROM orgs WHERE org_id = ?", (raw,))
+        if org:
+            return [{**org, "tier": 0 if _alive(org, day) else 2, "last_day": org["end"] or OPEN}]
+    key = normalise(raw)
+    if not key:
+        return []
+    rows = db.query(
+        "SELECT l.start AS k_start, l.end AS k_end, l.via, o.* FROM lookup l JOIN orgs o USING (org_id) WHERE l.key = ?",
+        (key,),
+    )
+    return rank(rows, day)
+
+
+def rank(rows: list[dict], day: str) -> list[dict]:
+    """Lookup rows (key interval k_start/k_end joined with the org) ranked best first, one per org."""
+    best: dict[str, dict] = {}
+    for r in rows:
+        key_alive = (r["k_start"] or "") <= day <= (r["k_end"] or OPEN)
+        org_alive = _alive(r, day)
+        tier = 0 if key_alive and org_alive else 1 if org_alive else 2
+        cand = {k: v for k, v in r.items() if k not in ("k_start", "k_end")}
+        cand["tier"] = tier
+        cand["last_day"] = min(r["k_end"] or OPEN, r["end"] or OPEN)
+        prev = best.get(cand["org_id"])
+        if prev is None or (cand["tier"], _neg(cand["last_day"])) < (prev["tier"], _neg(prev["last_day"])):
+            best[cand["org_id"]] = cand
+    return sorted(best.values(), key=lambda c: (c["tier"], _neg(c["last_day"]), KIND_PRIORITY.index(c["kind"]), c["org_id"]))
+
+
+def pick(found: list[dict]) -> tuple[dict | None, list[dict]]:
+    """The winner among ranked candidates, or (None, the tied candidates) when it is ambiguous."""
+    top = found[0]
+    same_rank = [c for c in found if c["tier"] == top["tier"] and (top["tier"] < 2 or c["last_day"] == top["last_day"])]
+    same_kind = [c for c in same_rank if c["kind"] == top["kind"]]
+    if len(same_kind) > 1:
+        return None, same_kind
+    return top, [c for c in found if c["org_id"] != top["org_id"]]
+
+
+def _neg(day: str) -> str:
+    """Sort key that puts later days first."""
+    return "".join(chr(ord("9") - ord(ch) + ord("0")) if ch.isdigit() else ch for ch in day)
+
+
+def resolve(text: str, day: str, kinds: tuple[str, ...] | None = None) -> Resolved:
+    """The one organisation `text` names on `day`, or IcsError (exit 1) with candidates or suggestions."""
+    found = candidates(text, day)
+    if kinds:
+        found = [c for c in found if c["kind"] in kinds]
+    if not found:
+        raise not_found(text, kinds)
+    top, others = pick(found)
+    if top is None:
+        raise ambiguous(text, others)
+    org = {k: v for k, v in top.items() if k not in ("tier", "last_day", "via")}
+    return Resolved(org=org, alive=_alive(org, day), tier=top["tier"], also=others)
+
+
+def describe(c: dict) -> str:
+    dates = f"{c['start'] or '…'} to {c['end'] or 'now'}"
+    return f"{c['org_id']:<22} {SHORT_LABEL[c['kind']]:<9} {c['code']:<10} {c['name']} ({dates})"
+
+
+def ambiguous(text: str, cands: list[dict]) -> IcsError:
+    lines = "\n".join("  " + describe(c) for c in cands[:20])
+    more = f"\n  ... and {len(cands) - 20} more" if len(cands) > 20 else ""
+    return IcsError(f"{text!r} matches {len(cands)} organisations; give a code or an org id instead.",
+                    hint=f"Candidates:\n{lines}{more}")
+
+
+def suggestions(text: str, kinds: tuple[str, ...] | None = None, limit: int = 5, cutoff: int = 70) -> list[dict]:
+    """Near matches for a name or code nobody has (rapidfuzz over names and codes)."""
+    key = normalise(text)[:MAX_INPUT]
+    if not key:
+        return []
+    from rapidfuzz import fuzz, process
+
+    sql = "SELECT DISTINCT l.key, o.org_id, o.kind, o.code, o.name, o.start, o.end FROM lookup l JOIN orgs o USING (org_id)"
+    params: tuple = ()
+    if kinds:
+        sql += f" WHERE o.kind IN ({','.join('?' * len(kinds))})"
+        params = tuple(kinds)
+    # Codes and other short keys match any longer text partially: compare like with like.
+    rows = [r for r in db.query(sql, params) if len(r["key"]) >= min(5, len(key))]
+    keys = [r["key"] for r in rows]
+    scorer = fuzz.WRatio if len(key) > 3 else fuzz.ratio
+    out, seen = [], set()
+    for _, score, i in process.extract(key, keys, scorer=scorer, limit=limit * 4, score_cutoff=cutoff):
+        r = rows[i]
+        if r["org_id"] not in seen:
+            seen.add(r["org_id"])
+            out.append({**r, "score": round(score)})
+        if len(out) == limit:
+            break
+    return out
+
+
+def not_found(text: str, kinds: tuple[str, ...] | None = None) -> IcsError:
+    shown = text if len(text) <= 60 else text[:57] + "..."
+    near = suggestions(text, kinds) if len(text) <= MAX_INPUT else []
+    hint = None
+    if near:
+        hint = "Did you mean:\n" + "\n".join("  " + describe(c) for c in near)
+    else:
+        hint = "Try: ics search " + (repr(shown) if " " in shown else shown)
+    return IcsError(f"No organisation matches {shown!r}.", hint=hint)

@@ -1,0 +1,121 @@
+"""`ics search`: ranked matches for half a name, a misspelling, a code or a place, across every
+kind of organisation and every name it has had.
+
+SQLite FTS5 with the trigram tokenizer (built by scripts/build_db.py as org_search_fts) finds
+partial words ("cumb", "west herts"); every word of three or more letters must appear. When that
+finds little, rapidfuzz (imported only then) adds near matches for misspellings."""
+
+from __future__ import annotations
+
+import re
+
+from ics_cli import db, queries
+from ics_cli.normalise import normalise
+from ics_cli.resolve import KIND_PRIORITY, MAX_INPUT
+
+OPEN = "9999-12-31"
+_WORD_RE = re.compile(r"[0-9A-Za-z]+")
+FUZZY_WHEN_FEWER_THAN = 3
+
+
+# Abbreviations people write for counties and common words in NHS names.
+ABBREVIATIONS = {
+    "herts": "hertfordshire", "beds": "bedfordshire", "bucks": "buckinghamshire", "notts": "nottinghamshire",
+    "lancs": "lancashire", "yorks": "yorkshire", "glos": "gloucestershire", "gloucs": "gloucestershire",
+    "hants": "hampshire", "oxon": "oxfordshire", "wilts": "wiltshire", "cambs": "cambridgeshire",
+    "northants": "northamptonshire", "leics": "leicestershire", "lincs": "lincolnshire", "staffs": "staffordshire",
+    "worcs": "worcestershire", "warks": "warwickshire", "derbys": "derbyshire", "berks": "berkshire",
+    "shrops": "shropshire", "cumb": "cumbria", "univ": "university", "hosp": "hospital", "hosps": "hospitals",
+    "ft": "foundation", "gm": "greater manchester", "iow": "isle of wight", "ldn": "london",
+}
+
+
+def _term(word: str) -> str:
+    return '"' + word.replace('"', '""') + '"'
+
+
+def _fts_query(text: str) -> str | None:
+    """Every word of three letters or more must appear (as a substring); known abbreviations may
+    appear in full instead."""
+    terms = []
+    for w in _WORD_RE.findall(text):
+        low = w.lower()
+        full = ABBREVIATIONS.get(low)
+        if full:
+            terms.append(f"({_term(low)} OR {_term(full)})" if len(low) >= 3 else _term(full))
+        elif len(w) >= 3 and low not in ("nhs", "the", "and"):
+            terms.append(_term(low))
+    return " AND ".join(terms) if terms else None
+
+
+def search(text: str, day: str, kinds: tuple[str, ...] | None, current_only: bool, limit: int) -> list[dict]:
+    """Matches best first. `day` decides which organisations count as current."""
+    text = (text or "").strip()[:MAX_INPUT]
+    key = normalise(text)
+    hits: dict[str, dict] = {}
+    fts = _fts_query(text)
+    if fts:
+        sql = """SELECT s.org_id, s.kind, bm25(org_search_fts) AS score FROM org_search_fts
+                 JOIN org_search s ON s.rowid = org_search_fts.rowid WHERE org_search_fts MATCH ?"""
+        params: list = [fts]
+        if kinds:
+            sql += f" AND s.kind IN ({','.join('?' * len(kinds))})"
+            params += list(kinds)
+        for r in db.query(sql + " ORDER BY score LIMIT 500", params):
+            hits[r["org_id"]] = {"org_id": r["org_id"], "how": "text", "score": r["score"]}
+    if key:
+        # Whole-name and code matches, including short ones ("QOP", "GM") the trigram index skips.
+        sql = "SELECT DISTINCT l.org_id FROM lookup l JOIN orgs o USING (org_id) WHERE l.key = ?"
+        params = [key]
+        if kinds:
+            sql += f" AND o.kind IN ({','.join('?' * len(kinds))})"
+            params += list(kinds)
+        for r in db.query(sql, params):
+            hits[r["org_id"]] = {"org_id": r["org_id"], "how": "exact", "score": -1e9}
+    if len(hits) < FUZZY_WHEN_FEWER_THAN and len(key) >= 3:
+        from ics_cli.resolve import suggestions
+
+        # Near matches for misspellings; stricter when the text search already found something.
+        cutoff = 75 if not hits else 88
+        for r in suggestions(text, kinds, limit=limit, cutoff=cutoff):
+            hits.setdefault(r["org_id"], {"org_id": r["org_id"], "how": "fuzzy", "score": 100 - r["score"]})
+    rows = []
+    for h in hits.values():
+        org = db.query_one("SELECT * FROM orgs WHERE org_id = ?", (h["org_id"],))
+        current = (org["start"] or "") <= day <= (org["end"] or OPEN)
+        if current_only and not current:
+            continue
+        rows.append({**h, "org": org, "current": current})
+    how_rank = {"exact": 0, "text": 1, "fuzzy": 2}
+    rows.sort(key=lambda r: (how_rank[r["how"]], not r["current"], r["score"], KIND_PRIORITY.index(r["org"]["kind"]), r["org_id"]))
+    return [_result(r, day) for r in rows[:limit]]
+
+
+def current_icb(org_id: str, kind: str, current: bool, day: str) -> dict | None:
+    """The ICB that covers an organisation on `day`: its own, the one its successors sit in if it
+    has gone, or for a council the ICB holding most of its residents. Regions have none."""
+    if kind == "region":
+        return None
+    target = org_id
+    if not current:
+        after = queries.successors_on(org_id, day)
+        if not after:
+            return None
+        target, kind = after[0]["org_id"], after[0]["kind"]
+    if kind == "la":
+        overlaps = [m for m in queries.memberships_of(target, day) if m["relation"] == "overlaps" and m["kind"] == "icb"]
+        return overlaps[0] if overlaps else None
+    return queries.ancestor_of_kind(target, "icb", day)
+
+
+def _result(hit: dict, day: str) -> dict:
+    org = hit["org"]
+    # Describe a former organisation as it was on its last day.
+    now = queries.org_on(org["org_id"], day if hit["current"] else (org["end"] or day))
+    icb = current_icb(org["org_id"], org["kind"], hit["current"], day)
+    return {
+        "kind": org["kind"], "code": now["code"], "ons_code": now["ons_code"], "name": now["name"],
+        "status": "current" if hit["current"] else "former", "start": org["start"], "end": org["end"],
+        "icb_code": icb["code"] if icb else None, "icb_name": icb["name"] if icb else None,
+        "match": hit["how"], "org_id": org["org_id"],
+    }

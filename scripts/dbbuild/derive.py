@@ -1,0 +1,233 @@
+"""Tables the build derives from the tidy CSVs: current names and codes on `orgs`, the `lookup`
+keys for identifier resolution, the search text, and the dated `events`."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter, defaultdict
+
+from ics_cli.normalise import normalise
+
+OPEN = "9999-12-31"
+DATA_START = "2013-04-01"
+PLURAL = {"region": "regions", "area_team": "area teams", "stp": "STPs", "icb": "ICBs", "ccg": "CCGs",
+          "sub_icb": "sub-ICB locations", "la": "local authorities", "trust": "trusts", "practice": "practices",
+          "pcn": "PCNs"}
+SINGULAR = {"region": "region", "area_team": "area team", "stp": "STP", "icb": "ICB", "ccg": "CCG",
+            "sub_icb": "sub-ICB location", "la": "local authority", "trust": "trust", "practice": "practice", "pcn": "PCN"}
+# Kinds summarised in the national timeline (trusts, practices and PCNs change too often to list).
+NATIONAL_KINDS = ("region", "area_team", "stp", "icb", "ccg", "sub_icb", "la")
+
+
+def latest(rows: list[dict]) -> dict | None:
+    return max(rows, key=lambda r: (r["end"] or OPEN, r["start"] or "")) if rows else None
+
+
+def org_summaries(t: dict[str, list[dict]]) -> list[dict]:
+    """orgs with their latest code, ONS code, official and short name (for listing and display)."""
+    codes, names = defaultdict(list), defaultdict(list)
+    for r in t["codes"]:
+        codes[(r["org_id"], r["scheme"])].append(r)
+    for r in t["names"]:
+        names[(r["org_id"], r["type"])].append(r)
+    out = []
+    for o in t["orgs"]:
+        oid = o["org_id"]
+        ods = latest(codes[(oid, "ods")])
+        ons = latest(codes[(oid, "ons")])
+        out.append({
+            "org_id": oid, "kind": o["kind"],
+            # Councils are known by their ONS (GSS) code; everything else by its ODS code.
+            "code": ((ons or ods) if o["kind"] == "la" else (ods or ons))["code"],
+            "ons_code": ons["code"] if ons else None,
+            "name": latest(names[(oid, "official")])["name"],
+            "short_name": (latest(names[(oid, "short")]) or {}).get("name"),
+            "start": o["start"] or None, "end": o["end"] or None, "source": o["source"],
+        })
+    return sorted(out, key=lambda r: r["org_id"])
+
+
+def lookup_keys(t: dict[str, list[dict]]) -> list[dict]:
+    """Normalised keys (codes and names) with the interval in which each identified the org."""
+    keys = set()
+    for r in t["codes"]:
+        keys.add((normalise(r["code"]), r["org_id"], r["start"] or None, r["end"] or None, "code"))
+    for r in t["names"]:
+        key = normalise(r["name"])
+        if key:
+            keys.add((key, r["org_id"], r["start"] or None, r["end"] or None, r["type"]))
+    rows = [{"key": k, "org_id": o, "start": s, "end": e, "via": v} for k, o, s, e, v in keys]
+    return sorted(rows, key=lambda r: (r["key"], r["org_id"], r["start"] or "", r["end"] or "", r["via"]))
+
+
+def search_rows(t: dict[str, list[dict]], summaries: list[dict]) -> list[dict]:
+    """One search document per organisation: every name it has had, and every code."""
+    texts = defaultdict(set)
+    for r in t["names"]:
+        texts[r["org_id"]].add(r["name"])
+    for r in t["codes"]:
+        texts[r["org_id"]].add(r["code"])
+    return [{"org_id": s["org_id"], "kind": s["kind"], "name": s["name"],
+             "text": " | ".join(sorted(texts[s["org_id"]]))} for s in summaries]
+
+
+def label(s: dict) -> str:
+    return f"{s['name']} ({s['code']})"
+
+
+def share_text(share: str) -> str:
+    return f" ({float(share):.1%})" if share else ""
+
+
+def events(t: dict[str, list[dict]], summaries: list[dict]) -> tuple[list[dict], list[dict]]:
+    """Dated events: organisation events (from orgs, successions, names and codes), national
+    summaries per date, and the curated policy events. Returns (events, event_orgs)."""
+    org = {s["org_id"]: s for s in summaries}
+    names_at = defaultdict(list)
+    for r in t["names"]:
+        if r["type"] == "official":
+            names_at[r["org_id"]].append(r)
+
+    def name_on(oid: str, day: str) -> str:
+        for r in names_at[oid]:
+            if (r["start"] or "") <= day <= (r["end"] or OPEN):
+                return f"{r['name']} ({org[oid]['code']})"
+        return label(org[oid])
+
+    parent_icb = defaultdict(list)
+    for r in t["memberships"]:
+        if r["relation"] == "part_of" and r["parent_id"].startswith("icb:"):
+            parent_icb[r["child_id"]].append(r)
+
+    evs: list[tuple[str, str, str, str, str, str, tuple[str, ...]]] = []  # date, kind, scope, title, detail, source, orgs
+    succ_rows = defaultdict(list)
+    for r in t["successions"]:
+        succ_rows[(r["date"], r["type"])].append(r)
+    has_pred = {(r["successor_id"], r["date"]) for r in t["successions"]}
+    has_succ = {r["predecessor_id"] for r in t["successions"]}
+
+    for (day, kind), rows in sorted(succ_rows.items()):
+        if kind == "merger":
+            by_succ = defaultdict(list)
+            for r in rows:
+                by_succ[r["successor_id"]].append(r)
+            for succ, group in sorted(by_succ.items()):
+                preds = sorted(r["predecessor_id"] for r in group)
+                title = f"{name_on(succ, day)} formed by the merger of " + ", ".join(name_on(p, day_before(day)) for p in preds)
+                evs.append((day, kind, "org", title, "; ".join(sorted({r["note"] for r in group if r["note"]})),
+                            group[0]["source"], (succ, *preds)))
+        elif kind == "split":
+            by_pred = defaultdict(list)
+            for r in rows:
+                by_pred[r["predecessor_id"]].append(r)
+            for pred, group in sorted(by_pred.items()):
+                parts = ", ".join(name_on(r["successor_id"], day) + share_text(r["share"])
+                                  for r in sorted(group, key=lambda r: (-float(r["share"] or 0), r["successor_id"])))
+                title = f"{name_on(pred, day_before(day))} split between {parts}"
+                evs.append((day, kind, "org", title, "; ".join(sorted({r["note"] for r in group if r["note"]})),
+                            group[0]["source"], (pred, *sorted(r["successor_id"] for r in group))))
+        else:
+            for r in sorted(rows, key=lambda r: (r["predecessor_id"], r["successor_id"])):
+                p, s = r["predecessor_id"], r["successor_id"]
+                if kind == "became_sub_icb":
+                    icb = next((m["parent_id"] for m in parent_icb[s] if (m["start"] or "") <= day <= (m["end"] or OPEN)), None)
+                    title = f"{name_on(p, day_before(day))} became a sub-ICB location" + (f" of {name_on(icb, day)}" if icb else "")
+                    if r["share"] and float(r["share"]) < 0.9999:
+                        title += f" ({float(r['share']):.1%} of its population)"
+                elif kind == "boundary_transfer":
+                    title = f"Part of {name_on(p, day_before(day))}{share_text(r['share'])} moved to {name_on(s, day)}"
+                else:
+                    title = f"{name_on(p, day_before(day))} succeeded by {name_on(s, day)}{share_text(r['share']) if r['share'] and float(r['share']) < 0.9999 else ''}"
+                evs.append((day, kind, "org", title, r["note"], r["source"], (p, s)))
+
+    for s in summaries:
+        oid = s["org_id"]
+        if s["start"] and (oid, s["start"]) not in has_pred:
+            evs.append((s["start"], "established", "org", f"{name_on(oid, s['start'])} established", "", s["source"], (oid,)))
+        if s["end"]:
+            after = "" if oid in has_succ else " (no recorded successor)"
+            evs.append((s["end"], "abolished", "org", f"{name_on(oid, s['end'])} ceased to exist at the end of the day{after}",
+                        "", s["source"], (oid,)))
+    # Renames and new ONS codes within one organisation's life.
+    for (oid, scheme), rows in sorted(group_by(t["codes"], ("org_id", "scheme")).items()):
+        if scheme != "ons":
+            continue
+        rows = sorted(rows, key=lambda r: r["start"] or "")
+        for a, b in zip(rows, rows[1:]):
+            if a["code"] != b["code"] and b["start"]:
+                evs.append((b["start"], "recode", "org", f"{name_on(oid, b['start'])}: ONS code {a['code']} replaced by {b['code']}",
+                            "", b["source"], (oid,)))
+    for (oid, typ), rows in sorted(group_by(t["names"], ("org_id", "type")).items()):
+        if typ != "official":
+            continue
+        rows = sorted(rows, key=lambda r: r["start"] or "")
+        for a, b in zip(rows, rows[1:]):
+            if a["name"] != b["name"] and b["start"]:
+                evs.append((b["start"], "rename", "org", f"{a['name']} renamed {b['name']} ({org[oid]['code']})", "", b["source"], (oid,)))
+
+    evs.extend(national_summaries(t, org, evs))
+    for r in t["policy_events"]:
+        detail = r["detail"] + ("" if r["precision"] == "day" else f" (date precise to the {r['precision']})")
+        evs.append((r["date"], r["kind"], "national", r["title"], detail, r["source"], tuple(r["org_ids"].split())))
+
+    # The timeline covers the data's period: an organisation founded in 1974 has a start date in its
+    # profile, not an event.
+    evs = [e for e in set(evs) if e[0] >= DATA_START]
+    order = {"national": 0, "summary": 1, "org": 2}
+    evs = sorted(evs, key=lambda e: (e[0], order[e[2]], e[1], e[3], e[6]))
+    event_rows, link_rows = [], []
+    for i, (day, kind, scope, title, detail, source, oids) in enumerate(evs, start=1):
+        event_rows.append({"event_id": i, "date": day, "kind": kind, "scope": scope, "title": title,
+                           "detail": detail or None, "source": source})
+        for oid in dict.fromkeys(oids):
+            link_rows.append({"event_id": i, "org_id": oid})
+    return event_rows, link_rows
+
+
+def national_summaries(t: dict[str, list[dict]], org: dict, evs: list) -> list[tuple]:
+    """Per date and kind of organisation, one line counting what changed ("74 CCGs merged into 18")."""
+    out = []
+    counts = defaultdict(lambda: defaultdict(set))
+    for r in t["successions"]:
+        pk = org[r["predecessor_id"]]["kind"]
+        sk = org[r["successor_id"]]["kind"]
+        if pk in NATIONAL_KINDS:
+            counts[(r["date"], pk, r["type"], sk)]["pred"].add(r["predecessor_id"])
+            counts[(r["date"], pk, r["type"], sk)]["succ"].add(r["successor_id"])
+    for (day, pk, typ, sk), c in sorted(counts.items()):
+        n_p, n_s = len(c["pred"]), len(c["succ"])
+        text = {
+            "merger": f"{n_p} {plural(pk, n_p)} merged into {n_s}",
+            "split": f"{n_p} {plural(pk, n_p)} split into {n_s} {PLURAL[sk]}",
+            "became_sub_icb": f"{n_p} {plural(pk, n_p)} became {n_s} sub-ICB locations",
+            "succeeded": f"{n_p} {plural(pk, n_p)} succeeded by {n_s} {plural(sk, n_s)}",
+            "boundary_transfer": f"{n_p} {plural(pk, n_p)} transferred part of their area to {n_s} {plural(sk, n_s)}",
+        }.get(typ, f"{n_p} {plural(pk, n_p)}: {typ}")
+        out.append((day, typ, "summary", text, "", "derived_events", ()))
+    per_day = defaultdict(Counter)
+    for day, kind, scope, _, _, _, oids in evs:
+        if scope == "org" and kind in ("established", "abolished", "recode", "rename"):
+            k = org[oids[0]]["kind"]
+            if k in NATIONAL_KINDS:
+                per_day[(day, kind)][k] += 1
+    verbs = {"established": "established", "abolished": "ceased to exist at the end of the day",
+             "recode": "given new ONS codes", "rename": "renamed"}
+    for (day, kind), c in sorted(per_day.items()):
+        for k, n in sorted(c.items()):
+            out.append((day, kind, "summary", f"{n} {plural(k, n)} {verbs[kind]}", "", "derived_events", ()))
+    return out
+
+
+def plural(kind: str, n: int) -> str:
+    return SINGULAR[kind] if n == 1 else PLURAL[kind]
+
+
+def group_by(rows: list[dict], cols: tuple[str, ...]) -> dict:
+    out = defaultdict(list)
+    for r in rows:
+        out[tuple(r[c] for c in cols)].append(r)
+    return out
+
+
+def day_before(iso: str) -> str:
+    return (dt.date.fromisoformat(iso) - dt.timedelta(days=1)).isoformat()

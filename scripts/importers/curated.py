@@ -1,0 +1,31 @@
+"""Hand-curated facts kept in data/curated/: the national policy timeline, organisation changes
+that no machine-readable source records (STP footprint changes, the 2017 Cumbria split, local
+government reorganisations), and the descriptions of those curated sources."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from .common import SCHEMA, Tables, empty_tables, read_csv
+
+CURATED = Path(__file__).resolve().parents[2] / "data" / "curated"
+
+
+def la_changes() -> list[dict]:
+    return read_csv(CURATED / "la_changes.csv")
+
+
+def run(shared: Path) -> Tables:
+    t = empty_tables()
+    for table, file in (("sources", "sources.csv"), ("policy_events", "policy_events.csv"), ("successions", "successions.csv")):
+        for row in read_csv(CURATED / file):
+            if list(row) != SCHEMA[table]:
+                raise ValueError(f"data/curated/{file}: columns {list(row)} are not {SCHEMA[table]}")
+            t[table].append(row)
+    # April 2023: the districts of Cumbria, North Yorkshire and Somerset merged into unitaries.
+    for row in la_changes():
+        if row["successor_code"] and row["end"]:
+            t["successions"].append({"predecessor_id": f"la:{row['code']}", "successor_id": f"la:{row['successor_code']}",
+                                     "date": "2023-04-01", "type": "merger", "share": "", "note": row["note"],
+                                     "source": "curated_la_changes"})
+    return t

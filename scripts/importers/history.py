@@ -1,0 +1,476 @@
+"""Importer for the pre-ICB structure: NHS England regions, area teams / local offices, CCGs, STPs.
+
+Sources (see ../shared/sources/history/MANIFEST.md):
+- ONS Code History Database (July 2024) E38/E39/E40/E54, as reshaped by Open Innovations: the
+  backbone for names, GSS codes, dates and parents of every period.
+- ONS names-and-codes and lookup files for 2013, 2018, 2019, 2020 and 2021: the GSS-to-ODS code
+  pairs and CCG-to-STP membership.
+- ODS eccg extracts (2016, 2018) for the area-team / local-office ODS codes, and the ODS successor
+  file (TRUD, September 2023) for CCG, area-team and region successions.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter, defaultdict
+from pathlib import Path
+
+from .curated import CURATED
+from .common import (
+    Tables,
+    clean_name,
+    clip,
+    day_after,
+    day_before,
+    empty_tables,
+    merge_intervals,
+    org_id,
+    read_csv,
+    source_row,
+)
+
+CCG_ERA_END = "2022-06-30"
+REPO = "https://github.com/"
+
+SOURCES = [
+    source_row("ons_chd_2024_07", "Code History Database (July 2024): E38, E39, E40 and E54 change history",
+               "Office for National Statistics", "July 2024",
+               "history/ons_chd_2024-07_E{38,39,40,54}_openinnovations.json",
+               REPO + "open-innovations/geography-code-adder (docs/data/E38.json etc.)",
+               note="Reshaped into JSON by Open Innovations; names, GSS codes, dates and parents per period."),
+    source_row("ons_ccg13", "CCG names and codes (April 2013)", "Office for National Statistics", "April 2013",
+               "history/ons_ccg_names_codes_2013-04.csv", REPO + "ebmdatalab/openprescribing"),
+    source_row("ons_ccg13_nhsat13", "CCG to NHS area team to NHS commissioning region lookup (April 2013)",
+               "Office for National Statistics", "April 2013",
+               "history/ons_ccg13_nhsat13_nhscr13_lookup_2013-04.csv", REPO + "ebmdatalab/openprescribing"),
+    source_row("openprescribing_area_teams", "NHS area teams with ONS and ODS codes (2013)", "OpenPrescribing",
+               "2013", "history/openprescribing_area_teams_2013_ons_hscic_codes.csv",
+               REPO + "ebmdatalab/openprescribing", licence="MIT (compilation of OGL v3 codes)",
+               note="Pairing of E39 area-team codes with ODS Q-codes, compiled by OpenPrescribing."),
+    source_row("nhspd_ccg18", "CCG names and codes UK as at 04_18 (NHSPD May 2018)", "Office for National Statistics",
+               "April 2018", "history/nhspd_ccg_names_codes_uk_as_at_04_18.csv", REPO + "stephenkeable/ccg-lookup"),
+    source_row("ons_ccg19_stp19", "Clinical Commissioning Group to STP (April 2019) Lookup in England",
+               "Office for National Statistics", "April 2019", "history/ons_ccg19_stp19_lookup_2019-04.csv",
+               REPO + "carnall-farrar/location-lookup-api"),
+    source_row("ons_ccg20", "Clinical Commissioning Groups (April 2020) Names and Codes in England",
+               "Office for National Statistics", "April 2020", "history/ons_ccg20_names_codes_2020-04.csv",
+               REPO + "nhsx/open-cyber"),
+    source_row("ons_ccg20_stp20", "Clinical Commissioning Group to STPs (April 2020) Lookup in England",
+               "Office for National Statistics", "April 2020", "history/ons_ccg20_stp20_lookup_2020-04.csv",
+               REPO + "carnall-farrar/location-lookup-api"),
+    source_row("ons_stp20_nhser20", "STP to NHS England (Region) (April 2020) Lookup in England",
+               "Office for National Statistics", "April 2020", "history/ons_stp20_nhser20_lookup_2020-04.csv",
+               REPO + "carnall-farrar/location-lookup-api"),
+    source_row("ons_ccg21_stp21_nhser21", "Clinical Commissioning Group to STP and NHS England (Region) (April 2021) Lookup in England",
+               "Office for National Statistics", "April 2021", "history/ons_ccg21_stp21_nhser21_lookup_2021-04.csv",
+               REPO + "nhsx/open-cyber"),
+    source_row("ods_eccg_2016_02", "ODS eccg (CCGs and commissioning hubs), February 2016", "NHS Digital (ODS)",
+               "February 2016", "history/ods_eccg_2016-02.csv", REPO + "ebmdatalab/openprescribing"),
+    source_row("ods_eccg_2018_11", "ODS eccg (CCGs and commissioning hubs), November 2018", "NHS Digital (ODS)",
+               "November 2018", "history/ods_eccg_2018-11.csv", REPO + "ebmdatalab/openprescribing"),
+    source_row("ods_successors_2023_09", "ODS successor relationships (TRUD full release 2023-09-25)",
+               "NHS Digital (ODS), processed by tomjemmett/odsProcessing", "2023-09-25",
+               "history/ods_successors_trud_20230925_tomjemmett.csv", REPO + "tomjemmett/odsProcessing",
+               note="Processed extract (from, to, legal_start) of the ODS XML successor records."),
+]
+
+# Region names as ONS spells them, with one capitalisation fix ("North Of England").
+NAME_FIXES = {"North Of England": "North of England"}
+
+
+def run(shared: Path) -> Tables:
+    t = empty_tables()
+    t["sources"].extend(SOURCES)
+    h = shared / "history"
+    chd = {e: json.loads((h / f"ons_chd_2024-07_{e}_openinnovations.json").read_text())["areas"]
+           for e in ("E38", "E39", "E40", "E54")}
+    e38_ods = e38_to_ods(shared, chd["E38"])
+    e40_ods = regions(t, shared, chd, e38_ods)
+    e39_ods = area_teams(t, shared, chd, e38_ods, e40_ods)
+    ccgs(t, shared, chd, e38_ods, e39_ods)
+    stps(t, shared, chd, e40_ods)
+    ccg_stps_before_2019(t, shared)
+    return t
+
+
+# --- helpers -------------------------------------------------------------------------------
+
+def periods(chd_entries: list[dict], upto: str = "") -> list[dict]:
+    """CHD periods of one GSS code as dicts with start/end/name/parent, sorted, optionally cut at `upto`."""
+    out = []
+    for p in chd_entries:
+        start, end = p["date"]["s"], p["date"].get("e", "")
+        if upto:
+            cut = clip(start, end, "0000-01-01", upto)
+            if not cut:
+                continue
+            start, end = cut
+        out.append({"start": start, "end": end, "name": NAME_FIXES.get(p["nm"], p["nm"]), "parent": p.get("parent")})
+    return sorted(out, key=lambda p: p["start"])
+
+
+def at_date(chd_entries: list[dict], date: str) -> dict | None:
+    for p in periods(chd_entries):
+        if p["start"] <= date <= (p["end"] or "9999-12-31"):
+            return p
+    return None
+
+
+def name_runs(pers: list[dict], fix=lambda n: n) -> list[tuple[str, str, str]]:
+    """Collapse consecutive periods with the same name into (name, start, end) runs."""
+    runs: list[list[str]] = []
+    for p in pers:
+        name = fix(p["name"])
+        if runs and runs[-1][0] == name:
+            runs[-1][2] = "" if "" in (runs[-1][2], p["end"]) else max(runs[-1][2], p["end"])
+        else:
+            runs.append([name, p["start"], p["end"]])
+    return [tuple(r) for r in runs]
+
+
+def pair_by_majority(pairs: Counter) -> dict[str, str]:
+    """From counts of (gss, ods) co-occurrences, the ODS code that most often goes with each GSS code."""
+    best: dict[str, tuple[int, str]] = {}
+    for (gss, ods), n in sorted(pairs.items()):
+        if gss and ods and (gss not in best or n > best[gss][0]):
+            best[gss] = (n, ods)
+    return {gss: ods for gss, (n, ods) in best.items()}
+
+
+def read_eccg(path: Path) -> list[list[str]]:
+    return read_csv(path, encoding="latin-1", header=False)
+
+
+def succession_type(pred: str, succ: str, edges: set[tuple[str, str]]) -> str:
+    """Classify one predecessor-successor edge by the shape of all edges on that date."""
+    n_succ = sum(1 for p, _ in edges if p == pred)
+    n_pred = sum(1 for _, s in edges if s == succ)
+    if n_succ > 1:
+        return "split"
+    if n_pred > 1:
+        return "merger"
+    return "succeeded"
+
+
+# --- GSS to ODS -----------------------------------------------------------------------------
+
+def e38_to_ods(shared: Path, chd38: dict) -> dict[str, str]:
+    """Every E38 GSS code paired with the ODS code of the CCG / sub-ICB location it identified."""
+    h, g = shared / "history", shared / "geography"
+    pairs: dict[str, str] = {}
+    for row in read_csv(h / "ons_ccg_names_codes_2013-04.csv", encoding="cp1252"):
+        pairs[row["CCG13CD"]] = row["CCG13CDH"]
+    for row in read_csv(h / "nhspd_ccg_names_codes_uk_as_at_04_18.csv"):
+        if row["CCG18CD"].startswith("E38"):
+            pairs[row["CCG18CD"]] = row["CCG18CDH"]
+    for path, cd, cdh in (("ons_ccg19_stp19_lookup_2019-04.csv", "CCG19CD", "CCG19CDH"),
+                          ("ons_ccg20_names_codes_2020-04.csv", "CCG20CD", "CCG20CDH"),
+                          ("ons_ccg21_stp21_nhser21_lookup_2021-04.csv", "CCG21CD", "CCG21CDH"),
+                          ("ons_sicbl23_icb23_nhser23_lookup_2023-04.csv", "SICBL23CD", "SICBL23CDH")):
+        for row in read_csv(h / path):
+            pairs[row[cd]] = row[cdh]
+    for row in read_csv(g / "ons_sicbl22_icb22_nhser22_2022-07.csv"):
+        pairs[row["SICBL22CD"]] = row["SICBL22CDH"]
+    # Codes in no lookup (E38000216, NHS Morecambe Bay CCG for 2017-18) are paired through a later
+    # code of the same name in the CHD: same name, same organisation.
+    by_name = defaultdict(set)
+    for gss, entries in chd38.items():
+        if gss in pairs:
+            for p in entries:
+                by_name[p["nm"]].add(pairs[gss])
+    for gss, entries in sorted(chd38.items()):
+        if gss not in pairs:
+            found = {ods for p in entries for ods in by_name.get(p["nm"], ())}
+            if len(found) != 1:
+                raise ValueError(f"cannot pair {gss} ({entries[0]['nm']}) with an ODS code: {found}")
+            pairs[gss] = found.pop()
+    return pairs
+
+
+# --- regions --------------------------------------------------------------------------------
+
+def regions(t: Tables, shared: Path, chd: dict, e38_ods: dict) -> dict[str, str]:
+    """NHS England (commissioning) regions, keyed by ODS code (Y54..Y63). Returns E40 -> ODS."""
+    h, g = shared / "history", shared / "geography"
+    pairs: dict[str, str] = {}
+    for row in read_csv(h / "ons_ccg21_stp21_nhser21_lookup_2021-04.csv"):
+        pairs[row["NHSER21CD"]] = row["NHSER21CDH"]
+    for row in read_csv(g / "ons_sicbl22_icb22_nhser22_2022-07.csv"):
+        pairs[row["NHSER22CD"]] = row["NHSER22CDH"]
+    for row in read_csv(g / "nhsd_gp_registered_patients_all_ages_region_icb_sicbl_2026-08.csv"):
+        if row["ORG_TYPE"] == "Comm Region":
+            pairs[row["ONS_CODE"]] = row["ORG_CODE"]
+    # Before 2019 no lookup carries region ODS codes: pair each E40 with the ODS region code (eccg
+    # column 3) that its CCGs carry in the February 2016 and November 2018 extracts.
+    votes: Counter = Counter()
+    ods_to_e38 = defaultdict(list)
+    for gss, ods in e38_ods.items():
+        ods_to_e38[ods].append(gss)
+    for file, date in (("ods_eccg_2016-02.csv", "2016-02-01"), ("ods_eccg_2018-11.csv", "2018-11-01")):
+        for row in read_eccg(h / file):
+            if row[13] != "C" or row[11]:
+                continue
+            for gss in ods_to_e38[row[0]]:
+                p = at_date(chd["E38"][gss], date)
+                if p and p["parent"]:
+                    at = at_date(chd["E39"][p["parent"]], date)
+                    if at:
+                        votes[(at["parent"], row[2])] += 1
+    for gss, ods in pair_by_majority(votes).items():
+        pairs.setdefault(gss, ods)
+
+    codes_by_ods = defaultdict(list)
+    for gss, entries in sorted(chd["E40"].items()):
+        if gss not in pairs:
+            raise ValueError(f"region {gss} has no ODS code")
+        pers = periods(entries)
+        # CHD starts E40000013/14 on 2024-01-01 while their predecessors run to 2024-03-31; the NHS
+        # files use the new codes "as at 04_24", so the new codes are taken to start on 2024-04-01.
+        for p in pers:
+            if p["start"] == "2024-01-01":
+                p["start"] = "2024-04-01"
+        codes_by_ods[pairs[gss]].append((gss, pers))
+    for ods, items in sorted(codes_by_ods.items()):
+        oid = org_id("region", ods)
+        all_pers = sorted((p for _, pers in items for p in pers), key=lambda p: p["start"])
+        life = merge_intervals((p["start"], p["end"]) for p in all_pers)
+        assert len(life) == 1, (ods, life)
+        t["orgs"].append({"org_id": oid, "kind": "region", "start": life[0][0], "end": life[0][1], "source": "ons_chd_2024_07"})
+        t["codes"].append({"org_id": oid, "scheme": "ods", "code": ods, "start": life[0][0], "end": life[0][1], "source": "ons_ccg21_stp21_nhser21"})
+        for gss, pers in items:
+            for s, e in merge_intervals((p["start"], p["end"]) for p in pers):
+                t["codes"].append({"org_id": oid, "scheme": "ons", "code": gss, "start": s, "end": e, "source": "ons_chd_2024_07"})
+        for name, s, e in name_runs(all_pers):
+            t["names"].append({"org_id": oid, "name": name, "type": "official", "start": s, "end": e, "source": "ons_chd_2024_07"})
+    # ODS records the 2019 split of the two large regions; the 2018 split of the South is in the CHD
+    # (E40000004 ends 2018-03-31; E40000005 and E40000006 start 2018-04-01).
+    for row in read_csv(h / "ods_successors_trud_20230925_tomjemmett.csv"):
+        if row["from"] in ("Y54", "Y55"):
+            t["successions"].append({"predecessor_id": org_id("region", row["from"]), "successor_id": org_id("region", row["to"]),
+                                     "date": row["legal_start"], "type": "split", "share": "", "note": "", "source": "ods_successors_2023_09"})
+    for succ in ("Y58", "Y59"):
+        t["successions"].append({"predecessor_id": "region:Y57", "successor_id": org_id("region", succ), "date": "2018-04-01",
+                                 "type": "split", "share": "", "note": "South of England split into South East and South West",
+                                 "source": "ons_chd_2024_07"})
+    return pairs
+
+
+# --- area teams and local offices -----------------------------------------------------------
+
+def area_teams(t: Tables, shared: Path, chd: dict, e38_ods: dict, e40_ods: dict) -> dict[str, str]:
+    """NHS area teams (2013-15) and NHS England local offices (2015-20), E39. Returns E39 -> org key."""
+    h = shared / "history"
+    pairs = {row["ons_code"]: row["hscic_code"] for row in read_csv(h / "openprescribing_area_teams_2013_ons_hscic_codes.csv")}
+    # Local offices: pair each E39 with the Q-code its CCGs carry in eccg column 4.
+    votes: Counter = Counter()
+    ods_to_e38 = defaultdict(list)
+    for gss, ods in e38_ods.items():
+        ods_to_e38[ods].append(gss)
+    for file, date in (("ods_eccg_2016-02.csv", "2016-02-01"), ("ods_eccg_2018-11.csv", "2018-11-01")):
+        for row in read_eccg(h / file):
+            if row[13] != "C" or row[11]:
+                continue
+            for gss in ods_to_e38[row[0]]:
+                p = at_date(chd["E38"][gss], date)
+                if p and p["parent"]:
+                    votes[(p["parent"], row[3])] += 1
+    for gss, ods in pair_by_majority(votes).items():
+        if pairs.setdefault(gss, ods) != ods:
+            raise ValueError(f"{gss} pairs with both {pairs[gss]} and {ods}")
+    # Local offices of 2016-17 and 2019-20 that appear in no ODS extract keep their GSS code as key.
+    keys = {gss: pairs.get(gss, gss) for gss in chd["E39"]}
+
+    by_key = defaultdict(list)
+    for gss, entries in sorted(chd["E39"].items()):
+        by_key[keys[gss]].append((gss, periods(entries)))
+    for key, items in sorted(by_key.items()):
+        oid = org_id("area_team", key)
+        all_pers = sorted((p for _, pers in items for p in pers), key=lambda p: p["start"])
+        life = merge_intervals((p["start"], p["end"]) for p in all_pers)
+        assert len(life) == 1, (key, life)
+        start, end = life[0]
+        t["orgs"].append({"org_id": oid, "kind": "area_team", "start": start, "end": end, "source": "ons_chd_2024_07"})
+        if key.startswith("Q"):
+            src = "openprescribing_area_teams" if key <= "Q71" else "ods_eccg_2016_02"
+            t["codes"].append({"org_id": oid, "scheme": "ods", "code": key, "start": start, "end": end, "source": src})
+        for gss, pers in items:
+            for s, e in merge_intervals((p["start"], p["end"]) for p in pers):
+                t["codes"].append({"org_id": oid, "scheme": "ons", "code": gss, "start": s, "end": e, "source": "ons_chd_2024_07"})
+        for name, s, e in name_runs(all_pers):
+            t["names"].append({"org_id": oid, "name": name, "type": "official", "start": s, "end": e, "source": "ons_chd_2024_07"})
+        for p in all_pers:
+            if p["parent"]:
+                t["memberships"].append({"child_id": oid, "parent_id": org_id("region", e40_ods[p["parent"]]), "relation": "part_of",
+                                         "start": p["start"], "end": p["end"], "share": "", "source": "ons_chd_2024_07"})
+    # Successions: where the CCGs of an area team that closed on day D-1 sit in area teams that
+    # opened on day D (area teams became local offices in 2015; local offices were redrawn 2016-19).
+    lifetime = {}
+    for key, items in by_key.items():
+        [(s, e)] = merge_intervals((p["start"], p["end"]) for _, pers in items for p in pers)
+        lifetime[key] = (s, e)
+    edges = defaultdict(Counter)
+    for gss, entries in chd["E38"].items():
+        pers = periods(entries, upto=CCG_ERA_END)
+        for before, after in zip(pers, pers[1:]):
+            a, b = before["parent"], after["parent"]
+            if not (a and b and a.startswith("E39") and b.startswith("E39")):
+                continue
+            ka, kb = keys[a], keys[b]
+            if ka != kb and lifetime[ka][1] == day_before(after["start"]) and lifetime[kb][0] == after["start"]:
+                edges[after["start"]][(ka, kb)] += 1
+    for date, counter in sorted(edges.items()):
+        pairs_on_day = set(counter)
+        for (ka, kb), n in sorted(counter.items()):
+            t["successions"].append({"predecessor_id": org_id("area_team", ka), "successor_id": org_id("area_team", kb),
+                                     "date": date, "type": succession_type(ka, kb, pairs_on_day), "share": "",
+                                     "note": f"{n} CCG(s) moved", "source": "ons_chd_2024_07"})
+    return keys
+
+
+# --- CCGs -----------------------------------------------------------------------------------
+
+def ccg_name(name: str) -> str:
+    """CHD names of 2013-15 lack the ' CCG' suffix that the organisations' names carried."""
+    name = clean_name(name)
+    return name if name.endswith(" CCG") else name + " CCG"
+
+
+def ccgs(t: Tables, shared: Path, chd: dict, e38_ods: dict, e39_keys: dict) -> None:
+    h = shared / "history"
+    by_ods = defaultdict(list)
+    for gss, entries in sorted(chd["E38"].items()):
+        pers = periods(entries, upto=CCG_ERA_END)
+        if pers:
+            by_ods[e38_ods[gss]].append((gss, pers))
+    for ods, items in sorted(by_ods.items()):
+        oid = org_id("ccg", ods)
+        all_pers = sorted((p for _, pers in items for p in pers), key=lambda p: p["start"])
+        life = merge_intervals((p["start"], p["end"]) for p in all_pers)
+        assert len(life) == 1, (ods, life)
+        start, end = life[0]
+        t["orgs"].append({"org_id": oid, "kind": "ccg", "start": start, "end": end, "source": "ons_chd_2024_07"})
+        t["codes"].append({"org_id": oid, "scheme": "ods", "code": ods, "start": start, "end": end, "source": "ons_chd_2024_07"})
+        for gss, pers in items:
+            for s, e in merge_intervals((p["start"], p["end"]) for p in pers):
+                t["codes"].append({"org_id": oid, "scheme": "ons", "code": gss, "start": s, "end": e, "source": "ons_chd_2024_07"})
+        for name, s, e in name_runs(all_pers, fix=ccg_name):
+            t["names"].append({"org_id": oid, "name": name, "type": "official", "start": s, "end": e, "source": "ons_chd_2024_07"})
+        for p in all_pers:
+            parent = p["parent"]
+            if parent and parent.startswith("E39"):
+                t["memberships"].append({"child_id": oid, "parent_id": org_id("area_team", e39_keys[parent]), "relation": "part_of",
+                                         "start": p["start"], "end": p["end"], "share": "", "source": "ons_chd_2024_07"})
+            elif parent and parent.startswith("E54"):
+                t["memberships"].append({"child_id": oid, "parent_id": org_id("stp", parent), "relation": "part_of",
+                                         "start": p["start"], "end": p["end"], "share": "", "source": "ons_chd_2024_07"})
+    # April 2019 to March 2020: the CHD gives E39 parents, the ONS CCG19 lookup gives the STP.
+    for row in read_csv(h / "ons_ccg19_stp19_lookup_2019-04.csv"):
+        t["memberships"].append({"child_id": org_id("ccg", row["CCG19CDH"]), "parent_id": org_id("stp", row["STP19CD"]),
+                                 "relation": "part_of", "start": "2019-04-01", "end": "2020-03-31", "share": "", "source": "ons_ccg19_stp19"})
+    # Successions recorded by ODS. The file holds every kind of organisation, so keep CCG pairs.
+    ccg_codes = set(by_ods)
+    by_date = defaultdict(set)
+    for row in read_csv(h / "ods_successors_trud_20230925_tomjemmett.csv"):
+        if row["from"] in ccg_codes and row["to"] in ccg_codes:
+            by_date[row["legal_start"]].add((row["from"], row["to"]))
+    for date, edges in sorted(by_date.items()):
+        for pred, succ in sorted(edges):
+            t["successions"].append({"predecessor_id": org_id("ccg", pred), "successor_id": org_id("ccg", succ), "date": date,
+                                     "type": succession_type(pred, succ, edges), "share": "", "note": "",
+                                     "source": "ods_successors_2023_09"})
+
+
+# --- STPs -----------------------------------------------------------------------------------
+
+def stps(t: Tables, shared: Path, chd: dict, e40_ods: dict) -> None:
+    """STPs (2016-22), keyed by E54 code: they had no stable ODS identity before 2020."""
+    h = shared / "history"
+    region_life = {r["org_id"]: (r["start"], r["end"]) for r in t["orgs"] if r["kind"] == "region"}
+    ods_codes = {}
+    for row in read_csv(h / "ons_ccg20_stp20_lookup_2020-04.csv"):
+        ods_codes[row["STP20CD"]] = (row["STP20CDH"], "ons_ccg20_stp20")
+    for row in read_csv(h / "ons_ccg21_stp21_nhser21_lookup_2021-04.csv"):
+        ods_codes[row["STP21CD"]] = (row["STP21CDH"], "ons_ccg21_stp21_nhser21")
+    # QHM was first the code of the Cumbria and North East STP of April 2018 (ODS records QVP, QT8
+    # and QMK as its predecessors on 2018-04-01).
+    ods_codes["E54000049"] = ("QHM", "ods_successors_2023_09")
+    for gss, entries in sorted(chd["E54"].items()):
+        pers = []
+        for p in periods(entries, upto=CCG_ERA_END):
+            # The CHD opens a few April 2020 codes on 2020-03-31 for one day (and closes E54000033 on
+            # 2020-03-30): the changes took effect on 2020-04-01.
+            if p["start"] == "2020-03-31":
+                if p["end"] == "2020-03-31":
+                    continue
+                p["start"] = "2020-04-01"
+            if p["end"] == "2020-03-30":
+                p["end"] = "2020-03-31"
+            pers.append(p)
+        if not pers:
+            continue
+        oid = org_id("stp", gss)
+        life = merge_intervals((p["start"], p["end"]) for p in pers)
+        assert len(life) == 1, (gss, life)
+        start, end = life[0]
+        t["orgs"].append({"org_id": oid, "kind": "stp", "start": start, "end": end, "source": "ons_chd_2024_07"})
+        t["codes"].append({"org_id": oid, "scheme": "ons", "code": gss, "start": start, "end": end, "source": "ons_chd_2024_07"})
+        if gss in ods_codes:
+            code, src = ods_codes[gss]
+            t["codes"].append({"org_id": oid, "scheme": "ods", "code": code, "start": start, "end": end, "source": src})
+        for name, s, e in name_runs(pers):
+            t["names"].append({"org_id": oid, "name": clean_name(name), "type": "official", "start": s, "end": e, "source": "ons_chd_2024_07"})
+        for p in pers:
+            if p["parent"]:
+                # The CHD gives a period's latest parent even when the period began before that
+                # region existed (STPs of 2016 under the regions of 2019): keep the part when it existed.
+                region = org_id("region", e40_ods[p["parent"]])
+                span = clip(p["start"], p["end"], region_life[region][0], region_life[region][1])
+                if span:
+                    t["memberships"].append({"child_id": oid, "parent_id": region, "relation": "part_of",
+                                             "start": span[0], "end": span[1], "share": "", "source": "ons_chd_2024_07"})
+
+
+def ccg_stps_before_2019(t: Tables, shared: Path) -> None:
+    """CCG membership of STPs from April 2016 to March 2019, for which no ONS lookup survives.
+
+    Rule: a CCG belongs to the STP that it (or the CCG it later merged into) belongs to in the ONS
+    April 2019 lookup, on the days that STP existed. The northern footprints re-drawn in 2017 and
+    2018 are covered by data/curated/ccg_stp_2016.csv instead."""
+    first, last = "2016-04-01", "2019-03-31"
+    life = {r["org_id"]: (r["start"], r["end"]) for r in t["orgs"]}
+    stp19 = {r["CCG19CDH"]: r["STP19CD"] for r in read_csv(shared / "history" / "ons_ccg19_stp19_lookup_2019-04.csv")}
+    successors = defaultdict(set)
+    for r in t["successions"]:
+        if r["predecessor_id"].startswith("ccg:") and r["type"] == "merger":
+            successors[r["predecessor_id"]].add(r["successor_id"])
+    curated = read_csv(CURATED / "ccg_stp_2016.csv")
+    covered = defaultdict(list)
+    for r in curated:
+        oid = org_id("ccg", r["ccg_code"])
+        covered[oid].append((r["start"], r["end"]))
+        t["memberships"].append({"child_id": oid, "parent_id": org_id("stp", r["stp_code"]), "relation": "part_of",
+                                 "start": r["start"], "end": r["end"], "share": "", "source": "curated_ccg_stp_2016"})
+    for oid, (start, end) in sorted(life.items()):
+        if not oid.startswith("ccg:"):
+            continue
+        span = clip(start, end, first, last)
+        if not span:
+            continue
+        target = oid
+        while target.split(":")[1] not in stp19 and len(successors[target]) == 1:
+            target = next(iter(successors[target]))
+        code = stp19.get(target.split(":")[1])
+        if code is None:
+            raise ValueError(f"{oid}: no STP in the April 2019 lookup for it or its successor")
+        stp = org_id("stp", code)
+        span = clip(span[0], span[1], *life[stp])
+        if not span or any(s <= span[0] and span[1] <= e for s, e in covered[oid]):
+            continue
+        if covered[oid]:
+            # Part of the span is curated: keep only the days after the curated rows end.
+            last_curated = max(e for _, e in covered[oid])
+            span = clip(span[0], span[1], day_after(last_curated), last)
+            if not span:
+                continue
+        t["memberships"].append({"child_id": oid, "parent_id": stp, "relation": "part_of", "start": span[0],
+                                 "end": span[1], "share": "", "source": "ons_ccg19_stp19"})

@@ -1,0 +1,463 @@
+"""ics_cli.db (finding and opening the database) and the CLI skeleton around it."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import sqlite3
+import subprocess
+import sys
+import types
+from pathlib import Path
+
+import pytest
+import typer
+from typer.testing import CliRunner
+
+from ics_cli import __version__, db
+from ics_cli.cli import IcsGroup, app
+from ics_cli.errors import IcsError, UsageError
+
+ROOT = Path(__file__).resolve().parents[1]
+REBUILD = (
+    "Rebuild it from a source checkout with: python scripts/build_db.py\n"
+    "or point ICS_DB at an ics.sqlite file.\n"
+)
+
+
+def make_db(path: Path, *, orgs: bool = True, meta: bool = True) -> Path:
+    conn = sqlite3.connect(path)
+    if meta:
+        conn.execute("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT)")
+        conn.executemany(
+            "INSERT INTO meta VALUES (?, ?)",
+            [("data_vintage", "2026-08-01"), ("schema_version", "1")],
+        )
+    if orgs:
+        conn.execute('CREATE TABLE orgs (org_id TEXT, kind TEXT, start TEXT, "end" TEXT)')
+        conn.executemany(
+            "INSERT INTO orgs VALUES (?, ?, ?, ?)",
+            [
+                ("icb:QHM", "icb", "2022-07-01", None),
+                ("icb:QOP", "icb", "2022-07-01", None),
+                ("ccg:00L", "ccg", "2013-04-01", "2022-06-30"),
+                ("region:Y63", "region", "2013-04-01", None),
+            ],
+        )
+    if not (meta or orgs):
+        conn.execute("PRAGMA user_version = 1")  # writes a valid header, no tables
+    conn.commit()
+    conn.close()
+    return path
+
+
+def digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+@pytest.fixture(autouse=True)
+def clean(monkeypatch):
+    for name in ("ICS_DB", "ICS_FORCE_TTY", "NO_COLOR", "CLICOLOR_FORCE", "CLICOLOR", "COLUMNS"):
+        monkeypatch.delenv(name, raising=False)
+    db.close()
+    yield
+    db.close()
+
+
+@pytest.fixture
+def dbfile(tmp_path, monkeypatch) -> Path:
+    path = make_db(tmp_path / "ics.sqlite")
+    monkeypatch.setenv("ICS_DB", str(path))
+    return path
+
+
+# --- finding the file ---------------------------------------------------------------------------
+
+
+def test_env_var_overrides(dbfile):
+    assert db.db_path() == str(dbfile)
+
+
+def test_package_copy_then_repo_copy(tmp_path, monkeypatch):
+    package, repo = tmp_path / "package.sqlite", tmp_path / "repo.sqlite"
+    monkeypatch.setattr(db, "PACKAGE_DB", str(package))
+    monkeypatch.setattr(db, "REPO_DB", str(repo))
+    assert db.db_path() == str(repo)  # neither exists: the checkout's path, for the message
+    make_db(package)
+    assert db.db_path() == str(package)
+
+
+def test_default_paths():
+    assert db.PACKAGE_DB == str(ROOT / "ics_cli" / "data" / "ics.sqlite")
+    assert db.REPO_DB == str(ROOT / "data" / "ics.sqlite")
+
+
+# --- bad files ----------------------------------------------------------------------------------
+
+
+def error_for(path: Path, monkeypatch) -> IcsError:
+    monkeypatch.setenv("ICS_DB", str(path))
+    with pytest.raises(IcsError) as info:
+        db.connect()
+    assert info.value.exit_code == 1
+    return info.value
+
+
+def test_missing(tmp_path, monkeypatch):
+    err = error_for(tmp_path / "nope.sqlite", monkeypatch)
+    assert err.message == f"Database not found: {tmp_path / 'nope.sqlite'} (from ICS_DB)."
+    assert "python scripts/build_db.py" in err.hint
+
+
+def test_missing_without_env_names_the_path(tmp_path, monkeypatch):
+    monkeypatch.setattr(db, "PACKAGE_DB", str(tmp_path / "a.sqlite"))
+    monkeypatch.setattr(db, "REPO_DB", str(tmp_path / "b.sqlite"))
+    with pytest.raises(IcsError) as info:
+        db.connect()
+    assert info.value.message == f"Database not found: {tmp_path / 'b.sqlite'}."
+
+
+def test_empty_file(tmp_path, monkeypatch):
+    (tmp_path / "empty.sqlite").write_bytes(b"")
+    err = error_for(tmp_path / "empty.sqlite", monkeypatch)
+    assert err.message == f"The database {tmp_path / 'empty.sqlite'} (from ICS_DB) is empty."
+    assert "python scripts/build_db.py" in err.hint
+
+
+@pytest.mark.parametrize("content", [b"not a database\n" * 10, b"SQLite format 3\x00" + b"\xff" * 200])
+def test_corrupt_file(tmp_path, monkeypatch, content):
+    path = tmp_path / "corrupt.sqlite"
+    path.write_bytes(content)
+    err = error_for(path, monkeypatch)
+    assert err.message.startswith(f"{path} (from ICS_DB) is not a usable SQLite database (")
+    assert "python scripts/build_db.py" in err.hint
+
+
+def test_database_without_tables(tmp_path, monkeypatch):
+    path = make_db(tmp_path / "bare.sqlite", orgs=False, meta=False)
+    err = error_for(path, monkeypatch)
+    assert err.message == f"The database {path} (from ICS_DB) has no tables."
+
+
+def test_directory(tmp_path, monkeypatch):
+    err = error_for(tmp_path, monkeypatch)
+    assert "is a directory" in err.message
+
+
+def test_awkward_path(tmp_path, monkeypatch):
+    folder = tmp_path / "a dir #1 ?x=%20"
+    folder.mkdir()
+    path = make_db(folder / "ics.sqlite")
+    monkeypatch.setenv("ICS_DB", str(path))
+    assert db.meta()["data_vintage"] == "2026-08-01"
+
+
+# --- queries ------------------------------------------------------------------------------------
+
+
+def test_query_returns_dicts(dbfile):
+    rows = db.query("SELECT org_id, kind FROM orgs WHERE kind = ? ORDER BY org_id", ("icb",))
+    assert rows == [{"org_id": "icb:QHM", "kind": "icb"}, {"org_id": "icb:QOP", "kind": "icb"}]
+    assert db.query_one("SELECT count(*) AS n FROM orgs") == {"n": 4}
+    assert db.query_one("SELECT * FROM orgs WHERE kind = :k", {"k": "nothing"}) is None
+    assert db.connect().execute("SELECT kind FROM orgs LIMIT 1").fetchone() == {"kind": "icb"}
+
+
+def test_iter_query_is_lazy(dbfile):
+    rows = db.iter_query("SELECT org_id FROM orgs ORDER BY org_id")
+    assert isinstance(rows, types.GeneratorType)
+    assert next(rows) == {"org_id": "ccg:00L"}
+
+
+def test_meta_and_tables(dbfile):
+    assert db.meta() == {"data_vintage": "2026-08-01", "schema_version": "1"}
+    assert db.has_table("orgs") and not db.has_table("nope")
+    assert db.tables() == {"meta", "orgs"}
+
+
+def test_meta_without_meta_table(tmp_path, monkeypatch):
+    monkeypatch.setenv("ICS_DB", str(make_db(tmp_path / "x.sqlite", meta=False)))
+    assert db.meta() == {}
+
+
+def test_connection_is_cached(dbfile):
+    assert db.connect() is db.connect()
+
+
+def test_missing_table_is_a_clear_error(dbfile):
+    with pytest.raises(IcsError) as info:
+        db.query("SELECT * FROM lookup")
+    assert "no such table: lookup" in info.value.message
+    assert "python scripts/build_db.py" in info.value.hint
+
+
+def test_programming_errors_are_not_hidden(dbfile):
+    with pytest.raises(sqlite3.ProgrammingError):
+        db.query("SELECT ?", (1, 2))
+
+
+def test_read_only(dbfile):
+    before = digest(dbfile)
+    with pytest.raises(sqlite3.OperationalError, match="readonly"):
+        db.connect().execute("INSERT INTO meta VALUES ('x', 'y')")
+    with pytest.raises(IcsError, match="readonly"):
+        db.query("DELETE FROM orgs")
+    with pytest.raises(sqlite3.OperationalError):
+        db.connect().execute("CREATE TABLE t (x)")
+    assert digest(dbfile) == before
+
+
+# --- the CLI ------------------------------------------------------------------------------------
+
+runner = CliRunner()
+
+
+def invoke(*args: str, **env: str):
+    return runner.invoke(app, list(args), env=env or None)
+
+
+def test_info_piped_is_tsv(dbfile):
+    result = invoke("info")
+    assert result.exit_code == 0
+    assert result.stdout == (
+        f"version\t{__version__}\n"
+        "data_vintage\t2026-08-01\n"
+        "schema_version\t1\n"
+        "orgs.ccg\t1\n"
+        "orgs.icb\t2\n"
+        "orgs.region\t1\n"
+    )
+    assert result.stderr == ""
+
+
+def test_info_json(dbfile):
+    result = invoke("info", "--format", "json")
+    assert result.exit_code == 0
+    assert json.loads(result.stdout) == {
+        "version": __version__,
+        "data_vintage": "2026-08-01",
+        "schema_version": "1",
+        "orgs": {"ccg": 1, "icb": 2, "region": 1},
+    }
+
+
+def test_info_fields(dbfile):
+    result = invoke("info", "-f", "csv", "--fields", "orgs,version")
+    assert result.stdout == (
+        f"key,value\norgs.ccg,1\norgs.icb,2\norgs.region,1\nversion,{__version__}\n"
+    )
+
+
+def test_info_on_terminal(dbfile):
+    result = invoke("info", ICS_FORCE_TTY="40", NO_COLOR="1")
+    assert result.exit_code == 0
+    assert result.stdout == (
+        "ics\n"
+        "╭─ Tool ───────────────────────────────╮\n"
+        f"│ version  {__version__:<28}│\n"
+        "╰──────────────────────────────────────╯\n"
+        "╭─ Data ───────────────────────────────╮\n"
+        "│ data_vintage    2026-08-01           │\n"
+        "│ schema_version  1                    │\n"
+        "╰──────────────────────────────────────╯\n"
+        "╭─ Organisations ──────────────────────╮\n"
+        "│ ccg     1                            │\n"
+        "│ icb     2                            │\n"
+        "│ region  1                            │\n"
+        "╰──────────────────────────────────────╯\n"
+    )
+    coloured = invoke("info", ICS_FORCE_TTY="40")
+    assert "\x1b[1m" in coloured.stdout
+
+
+def test_info_without_orgs_table(tmp_path):
+    path = make_db(tmp_path / "m.sqlite", orgs=False)
+    result = invoke("info", "-f", "json", ICS_DB=str(path))
+    assert json.loads(result.stdout) == {
+        "version": __version__,
+        "data_vintage": "2026-08-01",
+        "schema_version": "1",
+    }
+
+
+def test_version(dbfile):
+    result = invoke("--version")
+    assert result.exit_code == 0
+    assert result.stdout == f"ics {__version__}\ndata vintage 2026-08-01\n"
+
+
+def test_version_reads_data_end(tmp_path):
+    path = make_db(tmp_path / "v.sqlite", orgs=False, meta=False)
+    conn = sqlite3.connect(path)
+    conn.execute("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT)")
+    conn.execute("INSERT INTO meta VALUES ('data_end', '2026-09-30')")
+    conn.commit()
+    conn.close()
+    result = invoke("--version", ICS_DB=str(path))
+    assert result.stdout == f"ics {__version__}\ndata vintage 2026-09-30\n"
+
+
+def test_missing_db_in_cli(tmp_path):
+    path = tmp_path / "nope.sqlite"
+    result = invoke("info", ICS_DB=str(path))
+    assert result.exit_code == 1
+    assert result.stdout == ""
+    assert result.stderr == f"Error: Database not found: {path} (from ICS_DB).\n" + REBUILD
+
+
+def test_corrupt_db_in_cli(tmp_path):
+    path = tmp_path / "bad.sqlite"
+    path.write_text("hello\n" * 50)
+    result = invoke("info", "-f", "json", ICS_DB=str(path))
+    assert result.exit_code == 1
+    assert result.stderr.startswith(f"Error: {path} (from ICS_DB) is not a usable SQLite database")
+    assert "Traceback" not in result.output
+
+
+def test_version_with_missing_db(tmp_path):
+    result = invoke("--version", ICS_DB=str(tmp_path / "nope.sqlite"))
+    assert result.exit_code == 1
+    assert result.stdout == f"ics {__version__}\n"
+    assert result.stderr.startswith("Error: Database not found")
+
+
+def test_unknown_format_exits_2(dbfile):
+    result = invoke("info", "--format", "xml")
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    assert result.stderr == (
+        "Error: Unknown format 'xml'. Accepted formats: table, json, jsonl, csv, tsv, md.\n"
+    )
+
+
+def test_unknown_field_exits_2(dbfile):
+    result = invoke("info", "--fields", "version,nope")
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    assert result.stderr == (
+        "Error: Unknown field 'nope'. "
+        "Valid fields: version, data_vintage, schema_version, orgs.\n"
+    )
+
+
+def test_usage_errors_exit_2(dbfile):
+    assert invoke("nosuchcommand").exit_code == 2
+    assert invoke("info", "--nosuchoption").exit_code == 2
+
+
+def test_no_arguments_shows_help():
+    result = invoke()
+    assert result.exit_code in (0, 2)  # click >= 8.2 exits 2 for no_args_is_help
+    assert "Usage" in result.output and "info" in result.output
+
+
+def test_every_command_has_help():
+    for command in app.registered_commands:
+        name = command.name or command.callback.__name__
+        result = invoke(name, "--help")
+        assert result.exit_code == 0, name
+        assert (command.callback.__doc__ or "").strip(), name
+
+
+def error_app() -> typer.Typer:
+    test_app = typer.Typer(cls=IcsGroup)
+
+    @test_app.command()
+    def notfound() -> None:
+        raise IcsError("No organisation matches 'Narnia'.", hint="Did you mean:\n  Nottingham")
+
+    @test_app.command()
+    def baddate() -> None:
+        raise UsageError("--as-of must be a date from 2013-04-01 to 2026-08-01, not '2012-01-01'.")
+
+    return test_app
+
+
+def test_ics_errors_become_messages_and_exit_codes():
+    result = runner.invoke(error_app(), ["notfound"])
+    assert (result.exit_code, result.stdout) == (1, "")
+    assert result.stderr == "Error: No organisation matches 'Narnia'.\nDid you mean:\n  Nottingham\n"
+    result = runner.invoke(error_app(), ["baddate"])
+    assert result.exit_code == 2
+    assert result.stderr == (
+        "Error: --as-of must be a date from 2013-04-01 to 2026-08-01, not '2012-01-01'.\n"
+    )
+
+
+# --- the real process ---------------------------------------------------------------------------
+
+
+def run_python(args: list[str], dbfile: Path, **kwargs) -> subprocess.CompletedProcess:
+    env = dict(os.environ, PYTHONPATH=str(ROOT), ICS_DB=str(dbfile))
+    return subprocess.run([sys.executable, *args], env=env, capture_output=True, **kwargs)
+
+
+def test_python_m_ics_cli(dbfile, tmp_path):
+    result = run_python(["-m", "ics_cli", "info", "--format", "jsonl"], dbfile, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["orgs"] == {"ccg": 1, "icb": 2, "region": 1}
+    assert result.stderr == b""
+
+
+def test_json_command_does_not_import_rich(dbfile):
+    code = (
+        "import sys\nsys.argv = ['ics', 'info', '-f', 'json']\nfrom ics_cli.cli import main\n"
+        "try:\n    main()\nexcept SystemExit:\n    pass\n"
+        "sys.stderr.write(' '.join(m for m in sys.modules if m.split('.')[0] in "
+        "('rich', 'rapidfuzz', 'sqlite_utils', 'pydantic')))\n"
+    )
+    result = run_python(["-c", code], dbfile, text=True)
+    assert json.loads(result.stdout)["version"] == __version__
+    assert result.stderr == ""
+
+
+def test_closed_stdout_ends_quietly(dbfile):
+    env = dict(os.environ, PYTHONPATH=str(ROOT), ICS_DB=str(dbfile))
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "ics_cli", "info"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    proc.stdout.close()  # the reader is gone before the first write
+    stderr = proc.stderr.read()
+    assert proc.wait() == 141
+    assert stderr == b""
+
+
+STREAM_APP = """
+import typer
+from ics_cli import render
+from ics_cli.cli import IcsGroup, main
+app = typer.Typer(cls=IcsGroup)
+
+@app.command()
+def many(fmt: render.FormatOpt = None) -> None:
+    render.render(({"n": i, "name": "x" * 50} for i in range(200_000)), ["n", "name"], fmt)
+
+@app.command()
+def other() -> None:
+    pass
+
+import ics_cli.cli
+ics_cli.cli.app = app
+main()
+"""
+
+
+@pytest.mark.parametrize("fmt", ["tsv", "json"])
+def test_head_on_a_long_stream_ends_quietly(dbfile, fmt):
+    env = dict(os.environ, PYTHONPATH=str(ROOT), PYTHONUNBUFFERED="")
+    proc = subprocess.Popen(
+        [sys.executable, "-c", STREAM_APP, "many", "--format", fmt],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    first = proc.stdout.readline()  # like `| head -1`
+    proc.stdout.close()
+    stderr = proc.stderr.read()
+    assert first in (b"n\tname\n", b"[\n")
+    assert proc.wait() == 141
+    assert stderr == b""
