@@ -72,7 +72,7 @@ class IcsGroup(TyperGroup):
             raise typer.Exit(errors.BROKEN_PIPE) from None
 
 
-app = typer.Typer(
+APP_SETTINGS: dict[str, Any] = dict(
     name="ics",
     cls=IcsGroup,
     epilog="Exit codes: 0 ok, 1 not found or ambiguous or failed, 2 usage error.",
@@ -80,6 +80,7 @@ app = typer.Typer(
     pretty_exceptions_show_locals=False,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
+app = typer.Typer(**APP_SETTINGS)
 
 
 def _data_vintage(meta: dict[str, str]) -> str:
@@ -486,10 +487,28 @@ def resolve_(
     sys.stderr.write(resolver.summary() + "\n")
 
 
+def _app_for(argv: list[str]) -> typer.Typer:
+    """The app to run: when the command line names one command, an app holding only that command.
+
+    Typer builds every registered command's parameters before it parses anything; doing that for
+    one command instead of all of them saves a tenth of a lookup's start-up. ``--help``, ``--version``
+    and unknown commands get the whole app (and its help or suggestions)."""
+    first = next((a for a in argv if not a.startswith("-")), None)
+    if first is None or argv[0].startswith("-"):
+        return app
+    chosen = [c for c in app.registered_commands if (c.name or c.callback.__name__.replace("_", "-")) == first]
+    if not chosen:
+        return app
+    single = typer.Typer(**APP_SETTINGS)
+    single.registered_callback = app.registered_callback
+    single.registered_commands = chosen
+    return single
+
+
 def main() -> None:
     """Console-script entry point (``ics``, ``python -m ics_cli``)."""
     try:
-        app()
+        _app_for(sys.argv[1:])()
     except IcsError as err:  # raised outside a command (IcsGroup handles the rest)
         errors.exit_with(err)
     except BrokenPipeError:

@@ -2,18 +2,13 @@
 
 from __future__ import annotations
 
-import datetime as dt
-import re
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from ics_cli import db
 from ics_cli.errors import UsageError
 
-_DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
-
-@dataclass(frozen=True)
-class AsOf:
+class AsOf(NamedTuple):
     day: str  # ISO date
     explicit: bool  # the user gave --as-of (rather than the default)
 
@@ -25,12 +20,14 @@ def coverage() -> tuple[str, str]:
 
 def parse_date(text: str, option: str = "--as-of") -> str:
     """An ISO date (YYYY-MM-DD) inside the data's coverage; UsageError (exit 2) otherwise."""
+    import datetime as dt  # only when the user gave a date: start-up is the product
+
     first, last = coverage()
     value = (text or "").strip()
     accepted = f"a date as YYYY-MM-DD from {first} to {last}"
     if value.lower() == "today":
         value = dt.date.today().isoformat()
-    if not _DATE_RE.match(value):
+    if not (len(value) == 10 and value[4] == value[7] == "-" and (value[:4] + value[5:7] + value[8:]).isdigit()):
         raise UsageError(f"{option} {text!r} is not a date: use {accepted}.")
     try:
         dt.date.fromisoformat(value)
@@ -49,8 +46,12 @@ def as_of(text: str | None) -> AsOf:
 
 
 def day_before(iso: str) -> str:
+    import datetime as dt
+
     return (dt.date.fromisoformat(iso) - dt.timedelta(days=1)).isoformat()
 
 
 def day_after(iso: str) -> str:
+    import datetime as dt
+
     return (dt.date.fromisoformat(iso) + dt.timedelta(days=1)).isoformat()

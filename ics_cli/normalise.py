@@ -8,7 +8,6 @@ Bassetlaw CCG" becomes "bassetlaw"; "E54000057" becomes "e54000057". Only the st
 from __future__ import annotations
 
 import re
-import unicodedata
 
 # Words that say what kind of body a name belongs to rather than which one. Longest first.
 _NOISE = (
@@ -29,7 +28,12 @@ _PUNCT_RE = re.compile(r"[^0-9a-z]+")
 
 def normalise(text: str) -> str:
     """Lower-case, ASCII, '&' as 'and', noise words and punctuation dropped, spaces collapsed."""
-    text = unicodedata.normalize("NFKD", text or "").encode("ascii", "ignore").decode("ascii").lower()
+    text = text or ""
+    if not text.isascii():
+        import unicodedata
+
+        text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    text = text.lower()
     text = text.replace("&", " and ")
     text = _NOISE_RE.sub(" ", text)
     text = _PUNCT_RE.sub(" ", text)

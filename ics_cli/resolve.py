@@ -16,8 +16,6 @@ Rules, in order:
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 from ics_cli import db
 from ics_cli.errors import IcsError
 from ics_cli.kinds import SHORT_LABEL
@@ -28,12 +26,16 @@ KIND_PRIORITY = ("icb", "sub_icb", "region", "trust", "pcn", "practice", "stp", 
 MAX_INPUT = 200  # longer text cannot be a name or code in the data
 
 
-@dataclass
 class Resolved:
-    org: dict  # the orgs row
-    alive: bool  # the organisation existed on the date
-    tier: int = 0  # 0: named so on the date; 1: by a former name or code; 2: the organisation had ended
-    also: list[dict] = field(default_factory=list)  # other organisations the text also named (ranked, with tier)
+    """The organisation a text named on a day, and the other organisations it also named."""
+
+    __slots__ = ("org", "alive", "tier", "also")
+
+    def __init__(self, org: dict, alive: bool, tier: int = 0, also: list[dict] | None = None):
+        self.org = org  # the orgs row
+        self.alive = alive  # the organisation existed on the date
+        self.tier = tier  # 0: named so on the date; 1: by a former name or code; 2: the organisation had ended
+        self.also = also or []  # other organisations the text also named (ranked, with tier)
 
 
 def _alive(row: dict, day: str) -> bool:
