@@ -499,9 +499,12 @@ def _app_for(argv: list[str]) -> typer.Typer:
     chosen = [c for c in app.registered_commands if (c.name or c.callback.__name__.replace("_", "-")) == first]
     if not chosen:
         return app
-    single = typer.Typer(**APP_SETTINGS)
-    single.registered_callback = app.registered_callback
+    single = typer.Typer(**{**APP_SETTINGS, "cls": app.info.cls or IcsGroup})
     single.registered_commands = chosen
+    if app.registered_callback is not None:
+        single.registered_callback = app.registered_callback
+    else:  # a callback keeps it a group, so the command name is still parsed as one
+        single.callback()(lambda: None)
     return single
 
 
