@@ -119,19 +119,27 @@ def _root(
 
 @app.command()
 def info(fmt: FormatOpt = None, fields: FieldsOpt = None) -> None:
-    """Show the tool version, the data's metadata and how many organisations of each kind."""
-    from ics_cli import db, render
+    """Show the tool version, the data's coverage, its sources and how many organisations of each kind."""
+    from ics_cli import dates, db, queries, render
 
     meta = db.meta()
     record: dict[str, Any] = {"version": __version__}
     record.update((k, v) for k, v in meta.items() if k not in record)
     sections: list[tuple[str, ...]] = [("Tool", "version"), ("Data", *meta)]
     if db.has_table("orgs"):
-        rows = db.query("SELECT kind, count(*) AS n FROM orgs GROUP BY kind ORDER BY kind")
-        record["orgs"] = {r["kind"]: r["n"] for r in rows}
-        sections.append(("Organisations", "orgs"))
-    render.render_record(record, sections, fmt, fields, title="ics")
+        day = dates.coverage()[1]
+        record["organisations"] = queries.kind_counts(day)
+        record["sources"] = queries.all_sources()
+        sections += [(f"Organisations (in the data; existing on {day})", "organisations"), ("Sources", "sources")]
+    if render.resolve_format(fmt) == "table" and fields is None and "organisations" in record:
+        from ics_cli.kinds import label
 
+        record = dict(record)
+        record["organisations"] = [{"kind": label(k, plural=True, title=True), "in the data": f"{v['total']:,}",
+                                    "existing": f"{v['current']:,}"} for k, v in record["organisations"].items()]
+        record["sources"] = [{"source": s["source"], "title": s["title"], "edition": s["edition"], "licence": s["licence"]}
+                             for s in record["sources"]]
+    render.render_record(record, sections, fmt, fields, title="ics")
 
 
 # --- shared options ---------------------------------------------------------------------------
@@ -170,7 +178,10 @@ def _env_force_tty() -> bool:
 
 def _resolve(text: str, day: str, kinds: tuple[str, ...] | None = None):
     from ics_cli import resolve
+    from ics_cli.errors import UsageError
 
+    if not text.strip():
+        raise UsageError("The identifier is empty: give a code, a name or an org id (see ics search).")
     found = resolve.resolve(text, day, kinds)
     # Mention only the alternatives as good as the winner (e.g. a council of the same name).
     close = [c for c in found.also if c["tier"] == found.tier and (found.tier < 2 or c["last_day"] == (found.org["end"] or ""))]
@@ -433,6 +444,10 @@ def search(
     """Find organisations by part of a name, a misspelling or a code, current and former."""
     from ics_cli import dates, kinds as kinds_mod, render, search as srch
 
+    from ics_cli.errors import UsageError
+
+    if not text.strip():
+        raise UsageError("The search text is empty: give part of a name or a code.")
     kinds = (kinds_mod.parse_kind(kind),) if kind else None
     when = dates.as_of(as_of)
     rows = srch.search(text, when.day, kinds, current_only=when.explicit, limit=limit)

@@ -232,3 +232,13 @@ def ancestor_of_kind(org_id: str, kind: str, day: str) -> dict | None:
         if a["kind"] == kind:
             return a
     return None
+
+
+def kind_counts(day: str) -> dict[str, dict[str, int]]:
+    """For each kind: how many organisations the data holds, and how many existed on `day`."""
+    rows = db.query(f"SELECT kind, count(*) AS total, sum({alive()}) AS current FROM orgs GROUP BY kind ORDER BY kind", {"d": day})
+    return {r["kind"]: {"total": r["total"], "current": r["current"]} for r in rows}
+
+
+def all_sources() -> list[dict]:
+    return db.query("SELECT source, title, publisher, edition, licence, url, file, note FROM sources ORDER BY source")

@@ -76,7 +76,9 @@ def rank(rows: list[dict], day: str) -> list[dict]:
         prev = best.get(cand["org_id"])
         if prev is None or (cand["tier"], _neg(cand["last_day"])) < (prev["tier"], _neg(prev["last_day"])):
             best[cand["org_id"]] = cand
-    return sorted(best.values(), key=lambda c: (c["tier"], _neg(c["last_day"]), KIND_PRIORITY.index(c["kind"]), c["org_id"]))
+    # Among organisations that had ended, the most recent first; otherwise by kind.
+    return sorted(best.values(), key=lambda c: (c["tier"], _neg(c["last_day"]) if c["tier"] == 2 else "",
+                                                KIND_PRIORITY.index(c["kind"]), c["org_id"]))
 
 
 def pick(found: list[dict]) -> tuple[dict | None, list[dict]]:

@@ -63,6 +63,8 @@ SOURCES = [
                REPO + "britishredcrosssociety/health-inequalities-explorer"),
     source_row("ons_lad23", "Local Authority Districts (December 2023) Boundaries UK BFC: attributes", "Office for National Statistics",
                "December 2023", "geography/ons_lad23_boundaries_uk_bfc_attributes_2023-12.csv", REPO + "jhau/nhs-spend"),
+    source_row("ons_icb23_names", "Integrated Care Boards (April 2023) Names and Codes in England", "Office for National Statistics",
+               "April 2023", "geography/ons_icb23_names_codes_2023-04.csv", REPO + "The-Strategy-Unit/paediatric_fracture_management"),
     source_row("ons_icb23_centroids", "Integrated Care Boards (April 2023) EN BSC: attribute table (centroids)",
                "Office for National Statistics", "April 2023", "geography/ons_icb23_boundaries_en_bsc_attributes_2023-04.csv",
                REPO + "rcpch/rcpch-nhs-organisations"),
@@ -107,6 +109,7 @@ def run(shared: Path, la_changes: list[dict]) -> Tables:
     transition_2023(t, lsoa)
     transitions_2026(t, editions, lsoa, shared)
     populations(t, shared, lsoa)
+    icb_centroids(t, g)
     postcode_districts(t, g)
     return t
 
@@ -491,6 +494,15 @@ def populations(t: Tables, shared: Path, lsoa: Lsoa) -> None:
     for oid, value in sorted(census.items()):
         t["populations"].append({"org_id": oid, "measure": "census_2021", "sex": "all", "age": "all", "value": value,
                                  "date": "2021-03-21", "source": "derived_lsoa_census"})
+
+
+def icb_centroids(t: Tables, g: Path) -> None:
+    """Centroids of the April 2023 ICB boundaries (valid while those boundaries stood)."""
+    ods = {r["ICB23CD"]: r["ICB23CDH"] for r in read_csv(g / "ons_icb23_names_codes_2023-04.csv")}
+    for r in read_csv(g / "ons_icb23_boundaries_en_bsc_attributes_2023-04.csv"):
+        oid = org_id("icb", ods[r["ICB23CD"]])
+        t["attributes"].append({"org_id": oid, "key": "centroid", "value": f"{float(r['LAT']):.5f},{float(r['LONG']):.5f}",
+                                "start": CHANGE_2023, "end": day_before(MERGERS_2026), "source": "ons_icb23_centroids"})
 
 
 def postcode_districts(t: Tables, g: Path) -> None:
