@@ -129,8 +129,10 @@ def info(fmt: FormatOpt = None, fields: FieldsOpt = None) -> None:
     if db.has_table("orgs"):
         day = dates.coverage()[1]
         record["organisations"] = queries.kind_counts(day)
+        sections.append((f"Organisations (in the data; existing on {day})", "organisations"))
+    if db.has_table("sources"):
         record["sources"] = queries.all_sources()
-        sections += [(f"Organisations (in the data; existing on {day})", "organisations"), ("Sources", "sources")]
+        sections.append(("Sources", "sources"))
     if render.resolve_format(fmt) == "table" and fields is None and "organisations" in record:
         from ics_cli.kinds import label
 
@@ -138,7 +140,7 @@ def info(fmt: FormatOpt = None, fields: FieldsOpt = None) -> None:
         record["organisations"] = [{"kind": label(k, plural=True, title=True), "in the data": f"{v['total']:,}",
                                     "existing": f"{v['current']:,}"} for k, v in record["organisations"].items()]
         record["sources"] = [{"source": s["source"], "title": s["title"], "edition": s["edition"], "licence": s["licence"]}
-                             for s in record["sources"]]
+                             for s in record.get("sources", [])]
     render.render_record(record, sections, fmt, fields, title="ics")
 
 

@@ -45,6 +45,10 @@ def make_db(path: Path, *, orgs: bool = True, meta: bool = True) -> Path:
                 ("region:Y63", "region", "2013-04-01", None),
             ],
         )
+    if orgs:
+        conn.execute("CREATE TABLE sources (source TEXT, title TEXT, publisher TEXT, edition TEXT, licence TEXT, "
+                     "url TEXT, file TEXT, note TEXT)")
+        conn.execute("INSERT INTO sources VALUES ('ons_x', 'X lookup', 'ONS', '2022', 'OGL v3', '', 'x.csv', '')")
     if not (meta or orgs):
         conn.execute("PRAGMA user_version = 1")  # writes a valid header, no tables
     conn.commit()
@@ -173,7 +177,7 @@ def test_iter_query_is_lazy(dbfile):
 def test_meta_and_tables(dbfile):
     assert db.meta() == {"data_vintage": "2026-08-01", "schema_version": "1"}
     assert db.has_table("orgs") and not db.has_table("nope")
-    assert db.tables() == {"meta", "orgs"}
+    assert db.tables() == {"meta", "orgs", "sources"}
 
 
 def test_meta_without_meta_table(tmp_path, monkeypatch):
@@ -224,9 +228,14 @@ def test_info_piped_is_tsv(dbfile):
         f"version\t{__version__}\n"
         "data_vintage\t2026-08-01\n"
         "schema_version\t1\n"
-        "orgs.ccg\t1\n"
-        "orgs.icb\t2\n"
-        "orgs.region\t1\n"
+        "organisations.ccg.total\t1\n"
+        "organisations.ccg.current\t0\n"
+        "organisations.icb.total\t2\n"
+        "organisations.icb.current\t2\n"
+        "organisations.region.total\t1\n"
+        "organisations.region.current\t1\n"
+        'sources\t[{"source": "ons_x", "title": "X lookup", "publisher": "ONS", "edition": "2022", "licence": "OGL v3", '
+        '"url": "", "file": "x.csv", "note": ""}]\n'
     )
     assert result.stderr == ""
 
@@ -238,36 +247,48 @@ def test_info_json(dbfile):
         "version": __version__,
         "data_vintage": "2026-08-01",
         "schema_version": "1",
-        "orgs": {"ccg": 1, "icb": 2, "region": 1},
+        "organisations": {"ccg": {"total": 1, "current": 0}, "icb": {"total": 2, "current": 2},
+                          "region": {"total": 1, "current": 1}},
+        "sources": [{"source": "ons_x", "title": "X lookup", "publisher": "ONS", "edition": "2022", "licence": "OGL v3",
+                     "url": "", "file": "x.csv", "note": ""}],
     }
 
 
 def test_info_fields(dbfile):
-    result = invoke("info", "-f", "csv", "--fields", "orgs,version")
+    result = invoke("info", "-f", "csv", "--fields", "organisations,version")
     assert result.stdout == (
-        f"key,value\norgs.ccg,1\norgs.icb,2\norgs.region,1\nversion,{__version__}\n"
+        "key,value\norganisations.ccg.total,1\norganisations.ccg.current,0\norganisations.icb.total,2\n"
+        "organisations.icb.current,2\norganisations.region.total,1\norganisations.region.current,1\n"
+        f"version,{__version__}\n"
     )
 
 
 def test_info_on_terminal(dbfile):
-    result = invoke("info", ICS_FORCE_TTY="40", NO_COLOR="1")
+    result = invoke("info", ICS_FORCE_TTY="60", NO_COLOR="1")
     assert result.exit_code == 0
     assert result.stdout == (
         "ics\n"
-        "╭─ Tool ───────────────────────────────╮\n"
-        f"│ version  {__version__:<28}│\n"
-        "╰──────────────────────────────────────╯\n"
-        "╭─ Data ───────────────────────────────╮\n"
-        "│ data_vintage    2026-08-01           │\n"
-        "│ schema_version  1                    │\n"
-        "╰──────────────────────────────────────╯\n"
-        "╭─ Organisations ──────────────────────╮\n"
-        "│ ccg     1                            │\n"
-        "│ icb     2                            │\n"
-        "│ region  1                            │\n"
-        "╰──────────────────────────────────────╯\n"
+        "╭─ Tool ───────────────────────────────────────────────────╮\n"
+        f"│ version  {__version__:<48}│\n"
+        "╰──────────────────────────────────────────────────────────╯\n"
+        "╭─ Data ───────────────────────────────────────────────────╮\n"
+        "│ data_vintage    2026-08-01                               │\n"
+        "│ schema_version  1                                        │\n"
+        "╰──────────────────────────────────────────────────────────╯\n"
+        "╭─ Organisations (in the data; existing on 2026-08-01) ────╮\n"
+        "│ kind                     in the data   existing          │\n"
+        "│ ───────────────────────────────────────────────          │\n"
+        "│ CCGs                     1             0                 │\n"
+        "│ Integrated care boards   2             2                 │\n"
+        "│ NHS England regions      1             1                 │\n"
+        "╰──────────────────────────────────────────────────────────╯\n"
+        "╭─ Sources ────────────────────────────────────────────────╮\n"
+        "│ source   title      edition   licence                    │\n"
+        "│ ─────────────────────────────────────                    │\n"
+        "│ ons_x    X lookup   2022      OGL v3                     │\n"
+        "╰──────────────────────────────────────────────────────────╯\n"
     )
-    coloured = invoke("info", ICS_FORCE_TTY="40")
+    coloured = invoke("info", ICS_FORCE_TTY="60")
     assert "\x1b[1m" in coloured.stdout
 
 
@@ -337,7 +358,7 @@ def test_unknown_field_exits_2(dbfile):
     assert result.stdout == ""
     assert result.stderr == (
         "Error: Unknown field 'nope'. "
-        "Valid fields: version, data_vintage, schema_version, orgs.\n"
+        "Valid fields: version, data_vintage, schema_version, organisations, sources.\n"
     )
 
 
@@ -396,7 +417,7 @@ def run_python(args: list[str], dbfile: Path, **kwargs) -> subprocess.CompletedP
 def test_python_m_ics_cli(dbfile, tmp_path):
     result = run_python(["-m", "ics_cli", "info", "--format", "jsonl"], dbfile, cwd=tmp_path)
     assert result.returncode == 0, result.stderr
-    assert json.loads(result.stdout)["orgs"] == {"ccg": 1, "icb": 2, "region": 1}
+    assert json.loads(result.stdout)["organisations"]["icb"] == {"total": 2, "current": 2}
     assert result.stderr == b""
 
 
