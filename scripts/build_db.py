@@ -102,8 +102,8 @@ def write_db(path: Path, t: dict[str, list[dict]], meta: dict[str, str]) -> None
                            "share": float, "source": str},
            fks=[("child_id", "orgs", "org_id"), ("parent_id", "orgs", "org_id"), src_fk],
            rows=[nullify(r) for r in t["memberships"]],
-           # Covering indexes: lookups up and down the hierarchy never touch the table itself.
-           indexes=[("child_id", "relation", "parent_id", "start", "end"), ("parent_id", "relation", "child_id", "start", "end")])
+           # A covering index down the hierarchy (member lists and counts read only the index).
+           indexes=[("child_id",), ("parent_id", "relation", "child_id", "start", "end")])
     create("successions", {"predecessor_id": str, "successor_id": str, "date": str, "type": str, "share": float,
                            "note": str, "source": str},
            fks=[("predecessor_id", "orgs", "org_id"), ("successor_id", "orgs", "org_id"), src_fk],
