@@ -88,19 +88,16 @@ class BulkResolver:
         here = oid
         notes = []
         if not self._alive(oid):
-            if org["end"] and org["end"] < self.day:
-                after = queries.successors_on(oid, self.day)
-                if not after:
-                    return {**out, "status": "no_target", "note": f"ended {org['end']} with no recorded successor"}
-                here = after[0]["org_id"]
-                notes.append(f"ended {org['end']}; now {self.orgs[here]['code']}")
-                if len(after) > 1:
-                    notes.append("split: " + ", ".join(
-                        f"{self.orgs[a['org_id']]['code']} {a['share']:.0%}" if a["share"] is not None else self.orgs[a["org_id"]]["code"]
-                        for a in after))
-            else:
+            if not (org["end"] and org["end"] < self.day):
                 return {**out, "status": "no_target", "note": f"did not exist until {org['start']}"}
+            here, notes = self._forward(oid)
+            if here is None:
+                return {**out, "status": "no_target", "note": f"ended {org['end']} with no recorded successor"}
         tid = self._up(here, self.target)
+        if tid is None and self.orgs[here]["kind"] == "la":
+            tid, spread = self._overlap(here)
+            if spread:
+                notes.append(spread)
         if tid is None:
             return {**out, "status": "no_target", "note": "; ".join(notes + [f"not inside any {self.target} on {self.day}"])}
         t = queries.org_on(tid, self.day)
@@ -108,6 +105,39 @@ class BulkResolver:
         if notes:
             out["note"] = "; ".join(notes)
         return out
+
+    def _forward(self, oid: str) -> tuple[str | None, list[str]]:
+        """Where an organisation that had ended by the day went: its successors, or for one with
+        none (a closed GP practice) the area it last sat in, followed forward."""
+        org = self.orgs[oid]
+        after = queries.successors_on(oid, self.day)
+        notes = [f"ended {org['end']}"]
+        if not after:
+            last = [p for p in queries.ancestors(oid, org["end"]) if p["kind"] in ("sub_icb", "ccg", "pcn")]
+            if not last:
+                return None, notes
+            area = last[0]["org_id"]
+            notes.append(f"mapped through its last {self.orgs[area]['kind'].replace('_', '-')} {self.orgs[area]['code']}")
+            if self._alive(area):
+                return area, notes
+            after = queries.successors_on(area, self.day)
+            if not after:
+                return None, notes
+        here = after[0]["org_id"]
+        notes.append(f"now {self.orgs[here]['code']}")
+        if len(after) > 1:
+            notes.append("split: " + ", ".join(
+                f"{self.orgs[a['org_id']]['code']} {a['share']:.0%}" if a["share"] is not None else self.orgs[a["org_id"]]["code"]
+                for a in after))
+        return here, notes
+
+    def _overlap(self, la: str) -> tuple[str | None, str]:
+        """A council's ICB of the target kind: the one holding most of its residents (shares noted)."""
+        rows = [m for m in queries.memberships_of(la, self.day) if m["relation"] == "overlaps" and m["kind"] == self.target]
+        if not rows:
+            return None, ""
+        spread = "" if len(rows) == 1 else "residents in " + ", ".join(f"{r['code']} {r['share']:.0%}" for r in rows)
+        return rows[0]["org_id"], spread
 
     def resolve(self, text: str) -> dict:
         result = self.memo.get(text)

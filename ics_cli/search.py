@@ -79,16 +79,45 @@ def search(text: str, day: str, kinds: tuple[str, ...] | None, current_only: boo
         cutoff = 75 if not hits else 88
         for r in suggestions(text, kinds, limit=limit, cutoff=cutoff):
             hits.setdefault(r["org_id"], {"org_id": r["org_id"], "how": "fuzzy", "score": 100 - r["score"]})
+    words = [w.lower() for w in _WORD_RE.findall(text) if len(w) >= 3]
+    phrases = _phrases(text)
     rows = []
     for h in hits.values():
-        org = db.query_one("SELECT * FROM orgs WHERE org_id = ?", (h["org_id"],))
+        org = db.query_one("SELECT o.*, s.text FROM orgs o JOIN org_search s USING (org_id) WHERE org_id = ?", (h["org_id"],))
+        if h["how"] == "text":
+            h["matched_name"] = _matched_name(org["text"], words)
+            # The words in the order typed, side by side, in one name: a phrase match ranks first.
+            names = [" ".join(_WORD_RE.findall(n.lower())) for n in org["text"].split(" | ")]
+            if any(f" {p} " in f" {n} " or n.startswith(p + " ") or n == p for p in phrases for n in names):
+                h["how"] = "phrase"
+        else:
+            h["matched_name"] = None
         current = (org["start"] or "") <= day <= (org["end"] or OPEN)
         if current_only and not current:
             continue
         rows.append({**h, "org": org, "current": current})
-    how_rank = {"exact": 0, "text": 1, "fuzzy": 2}
+    how_rank = {"exact": 0, "phrase": 1, "text": 2, "fuzzy": 3}
     rows.sort(key=lambda r: (how_rank[r["how"]], not r["current"], r["score"], KIND_PRIORITY.index(r["org"]["kind"]), r["org_id"]))
     return [_result(r, day) for r in rows[:limit]]
+
+
+def _phrases(text: str) -> list[str]:
+    """The text as lower-case words, with and without abbreviations spelt out."""
+    words = [w.lower() for w in _WORD_RE.findall(text)]
+    out = [" ".join(words)]
+    full = " ".join(ABBREVIATIONS.get(w, w) for w in words)
+    if full != out[0]:
+        out.append(full)
+    return [p for p in out if p]
+
+
+def _matched_name(text: str, words: list[str]) -> str | None:
+    """The first of an organisation's names (or codes) that holds every searched word."""
+    for name in text.split(" | "):
+        low = name.lower()
+        if all(w in low or ABBREVIATIONS.get(w, "\0") in low for w in words):
+            return name
+    return None
 
 
 def current_icb(org_id: str, kind: str, current: bool, day: str) -> dict | None:
@@ -113,8 +142,10 @@ def _result(hit: dict, day: str) -> dict:
     # Describe a former organisation as it was on its last day.
     now = queries.org_on(org["org_id"], day if hit["current"] else (org["end"] or day))
     icb = current_icb(org["org_id"], org["kind"], hit["current"], day)
+    matched = hit.get("matched_name")
     return {
         "kind": org["kind"], "code": now["code"], "ons_code": now["ons_code"], "name": now["name"],
+        "matched_name": matched if matched and matched not in (now["name"], now["code"]) else None,
         "status": "current" if hit["current"] else "former", "start": org["start"], "end": org["end"],
         "icb_code": icb["code"] if icb else None, "icb_name": icb["name"] if icb else None,
         "match": hit["how"], "org_id": org["org_id"],

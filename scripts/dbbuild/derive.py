@@ -6,7 +6,11 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter, defaultdict
 
+import re
+
 from ics_cli.normalise import normalise
+
+COUNCIL_WORDS = re.compile(r"\b(?:metropolitan borough|royal borough|county borough|borough|county|city|district)?\s*council\b", re.I)
 
 OPEN = "9999-12-31"
 DATA_START = "2013-04-01"
@@ -56,6 +60,11 @@ def lookup_keys(t: dict[str, list[dict]]) -> list[dict]:
         key = normalise(r["name"])
         if key:
             keys.add((key, r["org_id"], r["start"] or None, r["end"] or None, r["type"]))
+        # Councils are named without "County Council" as often as with it ("Surrey").
+        if r["org_id"].startswith("la:"):
+            bare = normalise(COUNCIL_WORDS.sub("", r["name"]))
+            if bare and bare != key:
+                keys.add((bare, r["org_id"], r["start"] or None, r["end"] or None, "short"))
     rows = [{"key": k, "org_id": o, "start": s, "end": e, "via": v} for k, o, s, e, v in keys]
     return sorted(rows, key=lambda r: (r["key"], r["org_id"], r["start"] or "", r["end"] or "", r["via"]))
 
