@@ -141,6 +141,31 @@ def read_eccg(path: Path) -> list[list[str]]:
     return read_csv(path, encoding="latin-1", header=False)
 
 
+def eccg_votes(h: Path, chd: dict, e38_ods: dict, column: int, levels: int) -> Counter:
+    """Counts of (GSS parent, eccg column value) over the open CCGs of the 2016 and 2018 ODS extracts.
+
+    The parent is the CCG's E39 (levels=1) or that E39's E40 (levels=2) in the CHD on the extract's
+    date, so the counts pair GSS codes of area teams or regions with the ODS codes in `column`."""
+    votes: Counter = Counter()
+    ods_to_e38 = defaultdict(list)
+    for gss, ods in e38_ods.items():
+        ods_to_e38[ods].append(gss)
+    for file, date in (("ods_eccg_2016-02.csv", "2016-02-01"), ("ods_eccg_2018-11.csv", "2018-11-01")):
+        for row in read_eccg(h / file):
+            if row[13] != "C" or row[11]:
+                continue
+            for gss in ods_to_e38[row[0]]:
+                parent = gss
+                for entity in ("E38", "E39")[:levels]:
+                    p = at_date(chd[entity][parent], date)
+                    parent = p["parent"] if p else None
+                    if not parent:
+                        break
+                if parent:
+                    votes[(parent, row[column])] += 1
+    return votes
+
+
 def succession_type(pred: str, succ: str, edges: set[tuple[str, str]]) -> str:
     """Classify one predecessor-successor edge by the shape of all edges on that date."""
     n_succ = sum(1 for p, _ in edges if p == pred)
@@ -202,21 +227,7 @@ def regions(t: Tables, shared: Path, chd: dict, e38_ods: dict) -> dict[str, str]
             pairs[row["ONS_CODE"]] = row["ORG_CODE"]
     # Before 2019 no lookup carries region ODS codes: pair each E40 with the ODS region code (eccg
     # column 3) that its CCGs carry in the February 2016 and November 2018 extracts.
-    votes: Counter = Counter()
-    ods_to_e38 = defaultdict(list)
-    for gss, ods in e38_ods.items():
-        ods_to_e38[ods].append(gss)
-    for file, date in (("ods_eccg_2016-02.csv", "2016-02-01"), ("ods_eccg_2018-11.csv", "2018-11-01")):
-        for row in read_eccg(h / file):
-            if row[13] != "C" or row[11]:
-                continue
-            for gss in ods_to_e38[row[0]]:
-                p = at_date(chd["E38"][gss], date)
-                if p and p["parent"]:
-                    at = at_date(chd["E39"][p["parent"]], date)
-                    if at:
-                        votes[(at["parent"], row[2])] += 1
-    for gss, ods in pair_by_majority(votes).items():
+    for gss, ods in pair_by_majority(eccg_votes(h, chd, e38_ods, column=2, levels=2)).items():
         pairs.setdefault(gss, ods)
 
     codes_by_ods = defaultdict(list)
@@ -262,19 +273,7 @@ def area_teams(t: Tables, shared: Path, chd: dict, e38_ods: dict, e40_ods: dict)
     h = shared / "history"
     pairs = {row["ons_code"]: row["hscic_code"] for row in read_csv(h / "openprescribing_area_teams_2013_ons_hscic_codes.csv")}
     # Local offices: pair each E39 with the Q-code its CCGs carry in eccg column 4.
-    votes: Counter = Counter()
-    ods_to_e38 = defaultdict(list)
-    for gss, ods in e38_ods.items():
-        ods_to_e38[ods].append(gss)
-    for file, date in (("ods_eccg_2016-02.csv", "2016-02-01"), ("ods_eccg_2018-11.csv", "2018-11-01")):
-        for row in read_eccg(h / file):
-            if row[13] != "C" or row[11]:
-                continue
-            for gss in ods_to_e38[row[0]]:
-                p = at_date(chd["E38"][gss], date)
-                if p and p["parent"]:
-                    votes[(p["parent"], row[3])] += 1
-    for gss, ods in pair_by_majority(votes).items():
+    for gss, ods in pair_by_majority(eccg_votes(h, chd, e38_ods, column=3, levels=1)).items():
         if pairs.setdefault(gss, ods) != ods:
             raise ValueError(f"{gss} pairs with both {pairs[gss]} and {ods}")
     # Local offices of 2016-17 and 2019-20 that appear in no ODS extract keep their GSS code as key.
