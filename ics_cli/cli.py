@@ -61,6 +61,15 @@ class IcsGroup(TyperGroup):
             return super().main(*args, **kwargs)
         except IcsError as err:
             errors.exit_with(err)
+        except KeyboardInterrupt:
+            raise SystemExit(errors.INTERRUPTED) from None
+        except Exception as err:  # a bug: say so in one line, never a traceback (ICS_DEBUG=1 shows it)
+            import os
+
+            if os.environ.get("ICS_DEBUG"):
+                raise
+            errors.exit_with(IcsError(f"internal error ({type(err).__name__}: {err}).",
+                                      hint="This is a bug in ics; run again with ICS_DEBUG=1 to see where it happened."))
 
     def invoke(self, ctx: typer.Context) -> Any:
         try:
@@ -487,7 +496,14 @@ def resolve_(
     if file in (None, "-"):
         if sys.stdin.isatty():
             raise UsageError("ics resolve reads identifiers from standard input or FILE; nothing was piped in.")
-        stream = sys.stdin
+        # Bytes that are not UTF-8 become U+FFFD (and that row "not_found"), never an error.
+        buffer = getattr(sys.stdin, "buffer", None)
+        if buffer is not None:
+            import io
+
+            stream = io.TextIOWrapper(buffer, encoding="utf-8-sig", errors="replace", newline="" if column else None)
+        else:
+            stream = sys.stdin
     else:
         try:
             stream = open(file, encoding="utf-8-sig", newline="" if column else None, errors="replace")
@@ -500,7 +516,7 @@ def resolve_(
     try:
         render.render(resolver.rows(bulk.read_inputs(stream, column)), columns, fmt, fields, empty=None)
     finally:
-        if stream is not sys.stdin:
+        if file not in (None, "-"):
             stream.close()
     sys.stderr.write(resolver.summary() + "\n")
 

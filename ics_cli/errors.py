@@ -11,6 +11,7 @@ code  constant     meaning
                    (AMBIGUOUS), the database is missing or broken
 2     USAGE        bad usage: unknown option, format or field, malformed date,
                    a date outside the data
+130   INTERRUPTED  interrupted with Ctrl-C (128 + SIGINT); nothing is printed
 141   BROKEN_PIPE  stdout was closed early (``ics list practices | head -1``);
                    nothing is printed, as if killed by SIGPIPE (128 + 13)
 ====  ===========  ==========================================================
@@ -32,6 +33,7 @@ FAILURE = 1
 NOT_FOUND = 1
 AMBIGUOUS = 1
 USAGE = 2
+INTERRUPTED = 130
 BROKEN_PIPE = 141
 
 

@@ -32,7 +32,8 @@ def normalise(text: str) -> str:
     if not text.isascii():
         import unicodedata
 
-        text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+        # Accents go ("Café" is "cafe"); undecodable bytes (U+FFFD) split words rather than vanish.
+        text = unicodedata.normalize("NFKD", text.replace("\ufffd", " ")).encode("ascii", "ignore").decode("ascii")
     text = text.lower()
     text = text.replace("&", " and ")
     text = _NOISE_RE.sub(" ", text)
