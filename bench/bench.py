@@ -20,6 +20,7 @@ Figures and goals:
   search-fuzzy/show ``ics search manchestr --format json`` (misspelt: fuzzy fallback) / show <= 1.2
   resolve           identifiers per second, whole process, 200,000 mixed lines      >= 50,000
   resolve memory    peak RSS at 400k lines / at 50k lines (same distinct values)    <= 1.10
+  ... distinct      peak RSS at 100k (nearly) all-distinct lines / at 50k lines     <= 1.10
   build             ``python scripts/build_db.py --out TMP``, median seconds         <= 15
   rebuild identical the rebuilt file is byte-identical to data/ics.sqlite
   db size           data/ics.sqlite in MB (10^6 bytes)                               <= 10
@@ -274,74 +275,83 @@ def run_measured(cmd: list[str], env: dict[str, str], cwd: str) -> tuple[float, 
 
 
 def resolve_figures(ics: list[str], pool: list[str], tmp: Path, cwd: str, quick: bool) -> list[dict]:
+    """Throughput at n_main lines; peak RSS at a small and a large input of the same distinct values
+    (the small run doubles as the warm-up); peak RSS with (nearly) all lines distinct."""
     env = clean_env()
-    n_main = 100_000 if quick else 200_000
-    runs = 2 if quick else 5
-    small, large = (50_000, 200_000) if quick else (50_000, 400_000)
+    # The same 200k lines either way: whole-process ids/s depends on the input size (start-up and
+    # loading are a fixed cost), so --quick only makes fewer runs and a smaller large size.
+    n_main, runs = (200_000, 2) if quick else (200_000, 5)
+    small, large = (25_000, 200_000) if quick else (50_000, 400_000)
+    n_dist = None if quick else 100_000  # at the speed of unmemoised inputs this costs ~20 s: full runs only
     figs: list[dict] = []
 
     def cmd(path: Path) -> list[str]:
         return [*ics, "resolve", "--to", "icb", "--format", "tsv", str(path)]
 
-    main_in = tmp / f"resolve_{n_main}.txt"
-    write_input(main_in, pool, n_main)
+    def measure(n: int, distinct: bool = False, repeat: int = 1) -> list[tuple[float, int | None, str]]:
+        path = tmp / f"resolve_{n}{'_distinct' if distinct else ''}.txt"
+        write_input(path, pool, n, distinct=distinct)
+        try:
+            return [run_measured(cmd(path), env, cwd) for _ in range(repeat)]
+        finally:
+            path.unlink()
+
     fig = {"name": "resolve-throughput", "label": f"ics resolve --to icb --format tsv FILE ({n_main:,} lines, {len(pool):,} distinct)",
            "kind": "rate", "goal": 50_000, "op": ">=", "unit": "ids/s", "runs": runs, "lines": n_main, "distinct": len(pool)}
+    mem = {"name": "resolve-memory", "label": f"resolve peak RSS, {large:,} lines / {small:,} lines (same distinct values)",
+           "kind": "ratio", "goal": 1.10, "op": "<=", "unit": "x", "sizes": {}}
+    dist = {"name": "resolve-memory-distinct", "label": f"resolve peak RSS, {n_dist or 0:,} (nearly) distinct lines / {small:,} repeating lines",
+            "kind": "ratio", "goal": 1.10, "op": "<=", "unit": "x", "lines": n_dist}
     try:
-        run_measured(cmd(main_in), env, cwd)  # warm-up
-        times, rsss, summary = [], [], ""
-        for _ in range(runs):
-            t, rss, summary = run_measured(cmd(main_in), env, cwd)
-            times.append(t)
-            rsss.append(rss)
+        per: dict[int, dict] = {}
+        (t, rss, _), = measure(small)  # also the warm-up
+        per[small] = {"seconds": t, "peak_rss_mb": rss / 1e6 if rss else None}
+        main_runs = measure(n_main, repeat=runs)
+        times = [r[0] for r in main_runs]
+        rsss = [r[1] for r in main_runs if r[1]]
+        summary = main_runs[-1][2]
         med = statistics.median(times)
         fig.update(value=n_main / med, passed=n_main / med >= 50_000, seconds=stats(times),
-                   peak_rss_mb=max(rsss) / 1e6 if rsss[0] else None, summary=summary.strip().splitlines()[-1:] or None)
+                   peak_rss_mb=max(rsss) / 1e6 if rsss else None, summary=summary.strip().splitlines()[-1:] or None)
         if f"of {n_main:,} input rows" not in summary:
             fig.update(passed=False, error=f"summary does not count {n_main:,} rows: {summary.strip()[-200:]}")
-    except CommandFailed as e:
-        fig.update(value=None, passed=False, error=str(e))
-    figs.append(fig)
-
-    # Memory: the same distinct values at two input sizes; a streaming resolver's peak RSS is flat.
-    mem = {"name": "resolve-memory", "label": f"resolve peak RSS, {large:,} lines / {small:,} lines", "kind": "ratio",
-           "goal": 1.10, "op": "<=", "unit": "x"}
-    try:
-        per = {}
-        for n in (small, large):
-            path = tmp / f"resolve_{n}.txt"
-            write_input(path, pool, n)
-            t, rss, _ = run_measured(cmd(path), env, cwd)
-            per[n] = {"seconds": t, "peak_rss_mb": rss / 1e6 if rss else None}
-            path.unlink()
-        if per[small]["peak_rss_mb"]:
+        if large == n_main:
+            per[large] = {"seconds": med, "peak_rss_mb": max(rsss) / 1e6 if rsss else None}
+        else:
+            (t, rss, _), = measure(large)
+            per[large] = {"seconds": t, "peak_rss_mb": rss / 1e6 if rss else None}
+        mem["sizes"] = {str(k): v for k, v in per.items()}
+        if per[small]["peak_rss_mb"] and per[large]["peak_rss_mb"]:
             ratio = per[large]["peak_rss_mb"] / per[small]["peak_rss_mb"]
             mem.update(value=ratio, passed=ratio <= 1.10)
         else:
             mem.update(value=None, passed=None, error="peak RSS not available here (no os.wait4)")
-        mem["sizes"] = {str(k): v for k, v in per.items()}
-        # The rate per extra line, start-up and loading excluded (informational).
+        # The rate per extra line (informational): start-up, loading and the first sight of each
+        # distinct value are in the small run already, so the difference is the repeat cost.
         dt = per[large]["seconds"] - per[small]["seconds"]
         mem["marginal_ids_per_s"] = (large - small) / dt if dt > 0 else None
         mem["fixed_cost_s"] = per[small]["seconds"] - small / mem["marginal_ids_per_s"] if mem["marginal_ids_per_s"] else None
     except CommandFailed as e:
-        mem.update(value=None, passed=False, error=str(e))
-    figs.append(mem)
+        for f in (fig, mem):
+            if "value" not in f:
+                f.update(value=None, passed=False, error=str(e))
+    figs += [fig, mem]
 
-    if not quick:
-        # Informational: every line distinct, which defeats any per-input memo.
-        dist = {"name": "resolve-distinct", "label": f"resolve, {large:,} lines, (nearly) all distinct strings (informational)", "kind": "info",
-                "goal": None, "op": None, "unit": "ids/s"}
-        try:
-            path = tmp / "resolve_distinct.txt"
-            write_input(path, pool, large, distinct=True)
-            t, rss, _ = run_measured(cmd(path), env, cwd)
-            path.unlink()
-            dist.update(value=large / t, passed=None, seconds=t, peak_rss_mb=rss / 1e6 if rss else None)
-        except CommandFailed as e:
-            dist.update(value=None, passed=None, error=str(e))
-        figs.append(dist)
-    main_in.unlink()
+    # Distinct strings: a memo keyed by the input line grows with them, which the figure above
+    # cannot see (its inputs repeat). Compared with the small run of repeating values.
+    if n_dist is None:
+        return figs
+    try:
+        (t, rss, _), = measure(n_dist, distinct=True)
+        base = (mem.get("sizes") or {}).get(str(small), {}).get("peak_rss_mb")
+        dist.update(seconds=t, ids_per_s=n_dist / t, peak_rss_mb=rss / 1e6 if rss else None)
+        if rss and base:
+            dist.update(value=(rss / 1e6) / base, passed=(rss / 1e6) / base <= 1.10, base_rss_mb=base)
+        else:
+            dist.update(value=None, passed=None, error="peak RSS not available")
+    except CommandFailed as e:
+        dist.update(value=None, passed=False, error=str(e))
+    figs.append(dist)
     return figs
 
 
@@ -450,8 +460,8 @@ def fmt_detail(fig: dict) -> str:
     if fig["name"] == "resolve-memory":
         mb = [v["peak_rss_mb"] for v in fig["sizes"].values()]
         return " -> ".join(f"{m:.1f}" for m in mb if m is not None) + " MB"
-    if fig["name"] == "resolve-distinct":
-        return f"{fig['seconds']:.2f} s, peak RSS {fig['peak_rss_mb'] or 0:.0f} MB"
+    if fig["name"] == "resolve-memory-distinct":
+        return f"{fig['base_rss_mb']:.1f} -> {fig['peak_rss_mb']:.1f} MB; {fig['ids_per_s']:,.0f} ids/s"
     if fig["name"] == "build-time":
         return f"min {fig['seconds']['min']:.2f} s, max {fig['seconds']['max']:.2f} s"
     if fig["name"] == "db-size":
@@ -495,11 +505,16 @@ def main() -> int:
     meta = {
         "date": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "host": platform.node(), "cpus": os.cpu_count(),
         "loadavg_at_start": list(os.getloadavg()) if hasattr(os, "getloadavg") else None,
-        "python": py, "ics": ics, "runs": runs, "warmup": warmup, "quick": args.quick, **info, "git": git_state(),
+        "python_path": py, "python_version": info.get("python"), "implementation": info.get("implementation"),
+        "versions": info.get("versions", {}), "ics": ics, "runs": runs, "warmup": warmup, "quick": args.quick, "git": git_state(),
     }
     say(f"ics benchmark  {meta['date']}  {meta['cpus']} CPUs, load {', '.join(f'{x:.2f}' for x in meta['loadavg_at_start'] or [])}")
     say(f"  python {info.get('python')} at {py}; " + ", ".join(f"{k} {v}" for k, v in info.get("versions", {}).items()))
     say(f"  ics command: {' '.join(ics)}   git {meta['git']['commit']}{' (uncommitted changes)' if meta['git']['dirty'] else ''}")
+    load = meta["loadavg_at_start"]
+    if load and meta["cpus"] and load[0] > 0.5 * meta["cpus"]:
+        notes.append(f"the machine is busy (load {load[0]:.2f} on {meta['cpus']} CPUs): expect noisier figures; "
+                     "paired ratios suffer least")
     for n in notes:
         say(f"  note: {n}")
     say(f"  start-up figures: {runs} alternating pairs (A B A B ...) after {warmup} warm-up runs of each; "
@@ -565,9 +580,11 @@ def main() -> int:
                     say(f"    ratio {fig['value']:.3f}x   goal <= 1.10x   {verdict(fig)}")
                     if fig.get("marginal_ids_per_s"):
                         say(f"    marginal rate {fig['marginal_ids_per_s']:,.0f} ids/s after a fixed cost of "
-                            f"{fig['fixed_cost_s']:.2f} s (start-up and loading), from the two sizes")
+                            f"{fig['fixed_cost_s']:.2f} s (start-up, loading, first sight of each distinct value), from the two sizes")
                 else:
-                    say(f"  {fig['label']}: {fig['value']:,.0f} ids/s in {fig['seconds']:.2f} s, peak RSS {fig['peak_rss_mb'] or 0:.1f} MB")
+                    say(f"  {fig['label']}")
+                    say(f"    {fig['base_rss_mb']:.1f} MB -> {fig['peak_rss_mb']:.1f} MB: ratio {fig['value']:.3f}x   goal <= 1.10x   "
+                        f"{verdict(fig)}   ({fig['ids_per_s']:,.0f} ids/s, {fig['seconds']:.2f} s)")
         else:
             figs.append({"name": "resolve-throughput", "label": "resolve", "kind": "rate", "goal": 50_000, "op": ">=", "unit": "ids/s",
                          "value": None, "passed": False, "error": f"{DB} not found"})
@@ -598,6 +615,7 @@ def main() -> int:
 
     final_table(figs)
     meta["elapsed_s"] = round(time.perf_counter() - started, 1)
+    meta["loadavg_at_end"] = list(os.getloadavg()) if hasattr(os, "getloadavg") else None
     failed = [f["name"] for f in figs if f.get("passed") is False]
     say(f"\n{len(failed)} of {sum(1 for f in figs if f.get('passed') is not None)} goals not met"
         + (f" ({', '.join(failed)})" if failed else "") + f"; {meta['elapsed_s']} s in all."

@@ -18,6 +18,7 @@ from ics_cli.resolve import MAX_INPUT, pick, rank
 OPEN = "9999-12-31"
 TARGETS = {"icb": "icb", "sub-icb": "sub_icb", "sub_icb": "sub_icb", "region": "region", "stp": "stp", "pcn": "pcn",
            "ccg": "ccg", "icbs": "icb", "regions": "region", "sub-icbs": "sub_icb", "stps": "stp", "pcns": "pcn"}
+MEMO_LIMIT = 20_000  # distinct inputs remembered at once
 COLUMNS = ("input", "status", "kind", "code", "name", "to_kind", "to_code", "to_ons_code", "to_name", "note", "org_id")
 
 
@@ -36,6 +37,8 @@ class BulkResolver:
                 ORDER BY child_id, parent_id""", {"d": day}):
             self.parents[r["child_id"]].append(r["parent_id"])
         self.memo: dict[str, dict] = {}
+        self.targets: dict[str, dict] = {}  # target org id -> its codes and name on the day
+        self.forward: dict[str, tuple] = {}  # ended org id -> where it went
         self.counts: Counter = Counter()
 
     def _alive(self, oid: str) -> bool:
@@ -90,7 +93,10 @@ class BulkResolver:
         if not self._alive(oid):
             if not (org["end"] and org["end"] < self.day):
                 return {**out, "status": "no_target", "note": f"did not exist until {org['start']}"}
-            here, notes = self._forward(oid)
+            if oid not in self.forward:
+                self.forward[oid] = self._forward(oid)
+            here, notes = self.forward[oid]
+            notes = list(notes)
             if here is None:
                 return {**out, "status": "no_target", "note": f"ended {org['end']} with no recorded successor"}
         tid = self._up(here, self.target)
@@ -100,7 +106,9 @@ class BulkResolver:
                 notes.append(spread)
         if tid is None:
             return {**out, "status": "no_target", "note": "; ".join(notes + [f"not inside any {self.target} on {self.day}"])}
-        t = queries.org_on(tid, self.day)
+        t = self.targets.get(tid)
+        if t is None:
+            t = self.targets[tid] = queries.org_on(tid, self.day)
         out.update(to_kind=self.target, to_code=t["code"], to_ons_code=t["ons_code"], to_name=t["name"])
         if notes:
             out["note"] = "; ".join(notes)
@@ -140,9 +148,12 @@ class BulkResolver:
         return rows[0]["org_id"], spread
 
     def resolve(self, text: str) -> dict:
-        result = self.memo.get(text)
+        key = text.strip()
+        result = self.memo.get(key)
         if result is None:
-            result = self.memo[text] = self._resolve(text)
+            if len(self.memo) >= MEMO_LIMIT:  # memory stays flat however many distinct inputs come
+                self.memo.clear()
+            result = self.memo[key] = self._resolve(key)
         self.counts[result["status"]] += 1
         return result
 

@@ -105,3 +105,24 @@ def exit_broken_pipe() -> NoReturn:
     """End quietly after the reader of stdout went away (exit 141, nothing on stderr)."""
     silence_stdout()
     raise SystemExit(BROKEN_PIPE)
+
+
+def fast_exit(code: object) -> NoReturn:
+    """Flush the standard streams and end the process at once with ``code`` (as SystemExit would
+    read it: None is 0, a message is printed to stderr and gives 1)."""
+    if code is None:
+        code = OK
+    elif not isinstance(code, int):
+        sys.stderr.write(f"{code}\n")
+        code = FAILURE
+    try:
+        sys.stdout.flush()
+    except BrokenPipeError:
+        code = BROKEN_PIPE
+    except (OSError, ValueError):
+        pass
+    try:
+        sys.stderr.flush()
+    except (OSError, ValueError):
+        pass
+    os._exit(code)

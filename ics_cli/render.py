@@ -755,3 +755,73 @@ def _rich_tree(roots: list[Mapping[str, Any]], out: TextIO) -> None:
         for child in root.get("children") or ():
             add(tree, child)
         console.print(tree)
+
+
+# ---------------------------------------------------------------------------------------------
+# Sheets: a profile laid out as aligned text (ics show on a terminal)
+
+
+def _wrap(text: str, width: int) -> list[str]:
+    """Split text into lines of at most ``width`` characters, at spaces where possible."""
+    if width <= 0 or len(text) <= width:
+        return [text]
+    lines, line = [], ""
+    for word in text.split(" "):
+        while len(word) > width:  # a word longer than the column: cut it
+            if line:
+                lines.append(line)
+                line = ""
+            lines.append(word[:width])
+            word = word[width:]
+        if not line:
+            line = word
+        elif len(line) + 1 + len(word) <= width:
+            line += " " + word
+        else:
+            lines.append(line)
+            line = word
+    lines.append(line)
+    return lines
+
+
+def render_sheet(title: str, blocks: Sequence[Mapping[str, Any]], *, out: TextIO | None = None) -> None:
+    """Write a profile as headed blocks of aligned columns: light to draw, easy to read.
+
+    Each block is ``{"title": str, "rows": [[cell, ...], ...]}`` with an optional ``"styles"``
+    (a Rich style per column, e.g. ``["bold", "cyan", None]``). Columns are padded to their widest
+    cell; the last column wraps under itself to fit the terminal. Used for ``table`` output only:
+    machine formats go through :func:`render_record`.
+    """
+    from rich.text import Text
+
+    out = out or sys.stdout
+    console = make_console(out)
+    width = console.width
+    text = Text()
+    text.append(title, style="bold")
+    text.append("\n")
+    for block in blocks:
+        rows = [[_human(c) for c in row] for row in block.get("rows") or ()]
+        if not rows:
+            continue
+        text.append("\n")
+        text.append(block["title"], style="bold underline")
+        text.append("\n")
+        ncols = max(len(r) for r in rows)
+        rows = [r + [""] * (ncols - len(r)) for r in rows]
+        widths = [max(len(r[i]) for r in rows) for i in range(ncols)]
+        styles = list(block.get("styles") or ()) + [None] * ncols
+        indent = 2
+        lead = indent + sum(w + 2 for w in widths[:-1])
+        for row in rows:
+            text.append(" " * indent)
+            for i, cell in enumerate(row[:-1]):
+                text.append(cell.ljust(widths[i]), style=styles[i])
+                text.append("  ")
+            last = _wrap(row[-1], max(20, width - lead)) if row[-1] else [""]
+            text.append(last[0], style=styles[ncols - 1])
+            for more in last[1:]:
+                text.append("\n" + " " * lead)
+                text.append(more, style=styles[ncols - 1])
+            text.append("\n")
+    console.print(text, end="", soft_wrap=True)

@@ -1,0 +1,821 @@
+"""The commands through CliRunner against the real database: every command in every format,
+terminal and piped output, --fields, and every documented error path with its exit code."""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import io
+import json
+import re
+import sqlite3
+import subprocess
+import sys
+
+import pytest
+
+from ics_cli import __version__
+from typer.testing import CliRunner
+
+from conftest import ROOT, STYLE_VARS, CliResult, assert_no_crash, clean_env
+
+LATEST = "2026-08-01"
+FORMATS = ("table", "json", "jsonl", "csv", "tsv", "md")
+TTY = {"ICS_FORCE_TTY": "100", "NO_COLOR": "1"}
+ANSI = re.compile(r"\x1b\[")
+
+
+# --- parsing the machine formats ------------------------------------------------------------------
+
+
+def md_cells(line: str) -> list[str]:
+    assert line.startswith("| ") and line.endswith(" |"), line
+    cells = re.split(r"(?<!\\)\|", line[1:-1])
+    return [c.strip().replace("\\|", "|") for c in cells]
+
+
+def tsv_value(text: str) -> str:
+    return re.sub(r"\\([\\tnr])", lambda m: {"\\": "\\", "t": "\t", "n": "\n", "r": "\r"}[m.group(1)], text)
+
+
+def parse_rows(fmt: str, text: str) -> list[dict]:
+    """Records from a list command's output (keys as printed: field names, or md headers)."""
+    if fmt == "json":
+        data = json.loads(text)
+        assert isinstance(data, list)
+        return data
+    if fmt == "jsonl":
+        return [json.loads(line) for line in text.splitlines()]
+    if fmt == "csv":
+        return list(csv.DictReader(io.StringIO(text)))
+    if fmt == "tsv":
+        lines = text.split("\n")
+        assert lines[-1] == "", "TSV ends with a newline"
+        header = lines[0].split("\t")
+        rows = []
+        for line in lines[1:-1]:
+            cells = line.split("\t")
+            assert len(cells) == len(header), line
+            rows.append({k: tsv_value(v) for k, v in zip(header, cells)})
+        return rows
+    if fmt == "md":
+        lines = text.splitlines()
+        header = md_cells(lines[0])
+        assert all(set(c) <= set("-:") for c in md_cells(lines[1]))
+        return [dict(zip(header, md_cells(line))) for line in lines[2:]]
+    raise AssertionError(fmt)
+
+
+def parse_record(fmt: str, text: str) -> dict:
+    """One record (show, info): flat formats give dotted keys."""
+    if fmt == "json":
+        data = json.loads(text)
+        assert isinstance(data, dict)
+        return data
+    if fmt == "jsonl":
+        lines = text.splitlines()
+        assert len(lines) == 1
+        return json.loads(lines[0])
+    if fmt == "csv":
+        rows = list(csv.reader(io.StringIO(text)))
+        assert rows[0] == ["key", "value"]
+        return {k: v for k, v in rows[1:]}
+    if fmt == "tsv":
+        return {k: tsv_value(v) for k, v in (line.split("\t") for line in text.splitlines())}
+    if fmt == "md":
+        lines = text.splitlines()
+        assert md_cells(lines[0]) == ["key", "value"]
+        return {k: v for k, v in (md_cells(line) for line in lines[2:])}
+    raise AssertionError(fmt)
+
+
+def value(row: dict, key: str, md_header: str | None = None):
+    """A field of a parsed row whatever the format (md uses column headers)."""
+    if key in row:
+        return row[key]
+    return row[md_header]
+
+
+# --- every command in every format ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize("fmt", FORMATS[1:])
+def test_list_formats(cli, fmt):
+    result = cli("list", "icbs", "--as-of", "2023-01-01", "--format", fmt)
+    assert result.exit_code == 0, result
+    assert result.stderr == ""
+    rows = parse_rows(fmt, result.stdout)
+    assert len(rows) == 42
+    codes = [value(r, "code", "Code") for r in rows]
+    assert len(set(codes)) == 42
+    assert {"QNQ", "QOP", "QHM", "QXU"} <= set(codes)
+    qop = rows[codes.index("QOP")]
+    assert value(qop, "name", "Name") == "NHS Greater Manchester Integrated Care Board"
+    assert value(qop, "ons_code", "ONS code") == "E54000057"
+    if fmt != "md":
+        assert {"code", "ons_code", "name", "kind", "start", "end"} <= set(qop)
+        assert qop["kind"] == "icb"
+        assert qop["start"] == "2022-07-01"
+    if fmt in ("json", "jsonl"):
+        assert qop["end"] is None
+
+
+KIND_WORDS = {"regions": "region", "icbs": "icb", "sub-icbs": "sub_icb", "ccgs": "ccg", "stps": "stp", "area-teams": "area_team",
+              "trusts": "trust", "practices": "practice", "pcns": "pcn", "las": "la"}
+
+
+@pytest.mark.parametrize("word", sorted(KIND_WORDS))
+def test_list_json_every_kind(cli, word):
+    for day in ("2017-06-01", LATEST):
+        result = cli("list", word, "--as-of", day, "-f", "json")
+        assert result.exit_code == 0, result
+        rows = json.loads(result.stdout)
+        assert isinstance(rows, list)
+        for r in rows:
+            assert {"code", "ons_code", "name", "kind", "start", "end"} <= set(r)
+            assert r["kind"] == KIND_WORDS[word]
+            assert r["code"] and r["name"]
+            assert (r["start"] or "") <= day <= (r["end"] or "9999-12-31")
+    singular = cli("list", word.rstrip("s"), "-f", "jsonl")
+    assert singular.exit_code == 0
+    assert len(singular.stdout.splitlines()) == len(json.loads(cli("list", word, "-f", "json").stdout))
+
+
+def test_list_table(cli):
+    result = cli("list", "icbs", "--as-of", "2023-01-01", "--format", "table")
+    assert result.exit_code == 0
+    lines = result.stdout.splitlines()
+    assert lines[0] == "Integrated care boards on 2023-01-01"
+    assert sum(1 for line in lines if re.match(r"^Q[A-Z0-9]{2} ", line)) == 42
+    assert any("NHS Frimley Integrated Care Board" in line for line in lines)
+    assert not ANSI.search(result.stdout)
+
+
+def test_list_counts_for_the_date(cli):
+    def count(*args):
+        result = cli("list", *args, "-f", "jsonl")
+        assert result.exit_code == 0
+        return len(result.stdout.splitlines())
+
+    assert count("icbs", "--as-of", "2023-01-01") == 42
+    assert count("icbs") == 36
+    assert count("ccgs", "--as-of", "2019-06-01") == 191
+    assert count("ccg", "--as-of", "2013-04-01") == 211  # singular accepted
+    assert count("stps", "--as-of", "2016-04-01") == 44
+    assert count("sub-icbs") == 106
+    assert count("regions") == 7
+    assert count("area-teams", "--as-of", "2013-04-01") == 25
+    assert count("ccgs") == 0  # an empty result is a success
+
+
+def test_ccgs_per_region_april_2021(cli):
+    # history MANIFEST 1.1, ONS CCG21 to STP21 to NHSER21: NW 27, NE&Y 24, Midlands 18, EoE 14, SE 11, SW 7, London 5.
+    expected = {"Y62": 27, "Y63": 24, "Y60": 18, "Y61": 14, "Y59": 11, "Y58": 7, "Y56": 5}
+    for region, n in expected.items():
+        result = cli("list", "ccgs", "--in", region, "--as-of", "2021-04-01", "-f", "jsonl")
+        assert len(result.stdout.splitlines()) == n, region
+
+
+def test_list_in(cli):
+    result = cli("list", "sub-icbs", "--in", "QT1", "--fields", "code,short_name,start")
+    assert result.stdout == "code\tshort_name\tstart\n02Q\tBassetlaw\t2022-07-01\n52R\tNottingham and Nottinghamshire\t2022-07-01\n"
+    trusts = parse_rows("tsv", cli("list", "trusts", "--in", "Greater Manchester").stdout)
+    assert {"R0A", "RXV", "RBV"} <= {t["code"] for t in trusts}
+    assert {t["relation"] for t in trusts} == {"hq_in"}
+    practices = parse_rows("csv", cli("list", "practices", "--in", "Bassetlaw", "-f", "csv").stdout)
+    assert practices and {p["parent_code"] for p in practices} == {"02Q"}
+
+
+@pytest.mark.parametrize("fmt", FORMATS[1:])
+def test_show_formats(cli, fmt):
+    result = cli("show", "QHM", "--format", fmt)
+    assert result.exit_code == 0, result
+    rec = parse_record(fmt, result.stdout)
+    assert rec["code"] == "QHM"
+    assert rec["ons_code"] == "E54000050"
+    assert rec["name"] == "NHS North East and North Cumbria Integrated Care Board"
+    assert rec["kind"] == "icb"
+    assert rec["start"] == "2022-07-01"
+    if fmt in ("json", "jsonl"):
+        assert rec["end"] is None
+        assert {"former_names", "codes", "parents", "members", "member_counts", "populations", "predecessors",
+                "successors", "sources", "website"} <= set(rec)
+        assert [p["code"] for p in rec["parents"] if p["kind"] == "region"] == ["Y63"]
+        assert rec["member_counts"]["sub_icb"] == 8
+        pops = {p["measure"]: p["value"] for p in rec["populations"] if p["sex"] == "all"}
+        assert pops["gp_registered_patients"] == 3_218_502
+        assert pops["ons_mid_year_estimate"] == 3_005_519
+        assert {p["org_id"] for p in rec["predecessors"]} == {"stp:E54000050"}
+    else:
+        assert rec["end"] == ""
+
+
+def test_show_table_is_a_profile(cli):
+    result = cli("show", "Greater Manchester", env=TTY)
+    assert result.exit_code == 0
+    out = result.stdout
+    lines = out.splitlines()
+    assert lines[0] == "NHS Greater Manchester Integrated Care Board (QOP)"
+
+    def line_with(*parts: str) -> str:
+        found = [line for line in lines if all(p in line for p in parts)]
+        assert found, f"no line with {parts} in:\n{out}"
+        return found[0]
+
+    assert re.search(r"ONS code\s+E54000057", line_with("ONS code", "E54000057"))
+    assert re.search(r"2022-07-01 to now", line_with("Existed", "2022-07-01"))
+    line_with("Sub-ICB locations")
+    line_with("01Y", "Tameside and Glossop")
+    line_with("GP-registered patients", "3,284,558", "2026-08-01")
+    line_with("ONS mid-year estimate", "2,911,744", "2022-06-30")
+    line_with("Y62", "North West")
+    assert max(len(line) for line in lines) <= 100
+    assert not ANSI.search(out)
+
+
+@pytest.mark.parametrize("fmt", FORMATS[1:])
+def test_lineage_formats(cli, fmt):
+    result = cli("lineage", "QNQ", "--format", fmt)
+    assert result.exit_code == 0, result
+    if fmt == "json":
+        data = json.loads(result.stdout)
+        assert set(data) == {"root", "nodes", "edges"}
+        assert data["root"] == "icb:QNQ"
+        for e in data["edges"]:
+            assert {"from", "to", "date", "type", "share", "from_parent", "to_parent", "note", "source"} <= set(e)
+        splits = {e["to"]: e["share"] for e in data["edges"] if e["type"] == "split"}
+        assert set(splits) == {"icb:S0E4D", "icb:QRL", "icb:S9B9J"}
+        assert splits["icb:S0E4D"] == pytest.approx(0.5712)
+        return
+    rows = parse_rows(fmt, result.stdout)
+    assert len(rows) == 4
+    assert [r["date"] for r in rows] == ["2022-07-01", "2026-04-01", "2026-04-01", "2026-04-01"]
+    assert {r["type"] for r in rows} == {"succeeded", "split"}
+    shares = {r["to_code"]: float(r["share"]) for r in rows if r["type"] == "split"}
+    assert shares == pytest.approx({"S0E4D": 0.5712, "QRL": 0.228, "S9B9J": 0.2008})
+
+
+def test_lineage_tree(cli):
+    result = cli("lineage", "00F", "--down", env={"ICS_FORCE_TTY": "300", "NO_COLOR": "1"})  # wide: nothing wraps
+    assert result.exit_code == 0
+    lines = result.stdout.splitlines()
+    assert lines[0] == "NHS Gateshead CCG (00F) [ccg, 2013-04-01 to 2015-03-31]"
+    assert lines[1] == "└── went to"
+    assert lines[2].startswith("    └── 2015-04-01 merger: NHS Newcastle Gateshead CCG (13T) [ccg, 2015-04-01 to 2022-06-30]")
+    assert lines[3].startswith("        └── 2022-07-01 became a sub-ICB location: NHS North East and North Cumbria ICB - 13T (13T)")
+    assert "into NHS North East and North Cumbria Integrated Care Board (QHM, icb)" in lines[3]
+    assert len(lines) == 4
+    assert not ANSI.search(result.stdout)
+
+
+def test_lineage_table_format_piped_is_a_tree_without_wrapping(cli):
+    result = cli("lineage", "QNQ", "-f", "table")
+    lines = result.stdout.splitlines()
+    assert lines[0] == "NHS Frimley Integrated Care Board (QNQ) [icb, 2022-07-01 to 2026-03-31]"
+    assert len(lines) == 7  # root, came from + 1, went to + 3: nothing wrapped
+
+
+def test_lineage_piped_default_is_one_step_per_row(cli):
+    result = cli("lineage", "02Q", "--fields", "date,type,from,to,from_parent,to_parent")
+    assert result.stdout == (
+        "date\ttype\tfrom\tto\tfrom_parent\tto_parent\n"
+        "2022-07-01\tbecame_sub_icb\tccg:02Q\tsub_icb:02Q\tQF7\tQT1\n"
+    )
+
+
+def test_lineage_directions_and_depth(cli):
+    up = parse_rows("jsonl", cli("lineage", "13T", "--up", "-f", "jsonl").stdout)
+    assert {r["from"] for r in up} == {"ccg:00F", "ccg:00G", "ccg:00H", "ccg:13T"}
+    one = parse_rows("jsonl", cli("lineage", "13T", "--up", "--depth", "1", "-f", "jsonl").stdout)
+    assert [(r["from"], r["to"]) for r in one] == [("ccg:13T", "sub_icb:13T")]
+    down = parse_rows("jsonl", cli("lineage", "S1Y5D", "--down", "-f", "jsonl").stdout)
+    assert down == []
+    preds = parse_rows("jsonl", cli("lineage", "S1Y5D", "--up", "--depth", "1", "-f", "jsonl").stdout)
+    assert {r["from_code"] for r in preds} == {"QHG", "QUE", "QM7"}
+
+
+def test_lineage_with_as_of_reads_a_reused_code(cli):
+    stp = json.loads(cli("lineage", "QHM", "--as-of", "2021-01-01", "-f", "json").stdout)
+    icb = json.loads(cli("lineage", "QHM", "-f", "json").stdout)
+    assert stp["root"] == "stp:E54000050"
+    assert icb["root"] == "icb:QHM"
+
+
+@pytest.mark.parametrize("fmt", FORMATS[1:])
+def test_timeline_formats(cli, fmt):
+    result = cli("timeline", "--from", "2020-04-01", "--to", "2020-04-01", "--format", fmt)
+    assert result.exit_code == 0, result
+    rows = parse_rows(fmt, result.stdout)
+    assert rows
+    assert {value(r, "date", "Date") for r in rows} == {"2020-04-01"}
+    assert "74 CCGs merged into 18" in [value(r, "title", "Event") for r in rows]
+    if fmt in ("json", "jsonl"):
+        assert all(isinstance(r["org_ids"], list) for r in rows)
+        assert all(r["source"] for r in rows)
+
+
+def test_timeline_national_story(cli):
+    rows = parse_rows("tsv", cli("timeline", "--kind", "policy").stdout)
+    got = {(r["date"], r["title"]) for r in rows}
+    assert ("2014-10-23", "Five Year Forward View") in got
+    assert ("2026-04-01", "42 ICBs become 36") in got
+    assert {r["kind"] for r in rows} == {"policy"}
+    both = parse_rows("tsv", cli("timeline", "--from", "2026-01-01", "--kind", "merger,split").stdout)
+    assert {(r["kind"], r["title"]) for r in both} >= {("merger", "9 ICBs merged into 6"), ("split", "3 ICBs split into 6 ICBs")}
+    assert all(r["date"] >= "2026-01-01" for r in both)
+
+
+def test_timeline_of_an_organisation(cli):
+    result = cli("timeline", "QNQ", "--kind", "split,abolished", "--fields", "date,kind,title")
+    rows = parse_rows("tsv", result.stdout)
+    assert {r["kind"] for r in rows} == {"split", "abolished"}
+    assert any(r["title"].startswith("NHS Frimley Integrated Care Board (QNQ) split between NHS Thames Valley") for r in rows)
+    tty = cli("timeline", "QNQ", "--kind", "split", env=TTY)
+    assert tty.stdout.splitlines()[0] == "Timeline of NHS Frimley Integrated Care Board (QNQ)"
+
+
+@pytest.mark.parametrize("fmt", FORMATS[1:])
+def test_search_formats(cli, fmt):
+    result = cli("search", "royal surrey", "--limit", "3", "--format", fmt)
+    assert result.exit_code == 0, result
+    rows = parse_rows(fmt, result.stdout)
+    assert 1 <= len(rows) <= 3
+    assert value(rows[0], "code", "Code") == "RA2"
+    assert value(rows[0], "name", "Name") == "Royal Surrey NHS Foundation Trust"
+    assert value(rows[0], "icb_code", "ICB") == "S9B9J"
+
+
+def test_search_partial_misspelt_former_and_codes(cli):
+    def codes(*args):
+        return [r["org_id"] for r in parse_rows("jsonl", cli("search", *args, "-f", "jsonl").stdout)]
+
+    assert "icb:QHM" in codes("cumb")
+    assert "trust:RWG" in codes("west herts", "-n", "3")
+    assert {"sub_icb:00L", "la:E06000057"} <= set(codes("nrthumberland", "-n", "5"))
+    assert "ccg:01K" in codes("Lancashire North")
+    assert codes("A81001")[0] == "practice:A81001"
+    assert codes("E54000057")[0] == "icb:QOP"
+    assert set(codes("frimley", "--kind", "icbs")) == {"icb:QNQ"}
+    assert codes("frimley", "--as-of", "2026-06-01", "--kind", "icb") == []
+
+
+@pytest.mark.parametrize("fmt", FORMATS[1:])
+def test_resolve_formats(cli, fmt):
+    result = cli("resolve", "--to", "icb", "--format", fmt, input="02Q\nA81001\n00F\nnot a code\n")
+    assert result.exit_code == 0, result
+    rows = parse_rows(fmt, result.stdout)
+    assert [value(r, "input", "input") for r in rows] == ["02Q", "A81001", "00F", "not a code"]
+    assert [r["status"] for r in rows] == ["ok", "ok", "ok", "not_found"]
+    assert [r["to_code"] or None for r in rows] == ["QT1", "QHM", "QHM", None]
+    assert result.stderr == f"Resolved 3 of 4 input rows (1 not found) as of {LATEST}.\n"
+
+
+def test_resolve_table(cli):
+    result = cli("resolve", input="QOP\nnope\n", env=TTY)
+    assert result.exit_code == 0
+    assert result.stdout.splitlines()[0].split()[:4] == ["input", "status", "kind", "code"]
+    assert "not_found" in result.stdout
+    assert not ANSI.search(result.stdout)
+
+
+def test_resolve_file_column_and_as_of(cli, tmp_path):
+    path = tmp_path / "in.csv"
+    path.write_text("\ufeffid,ccg\n1,00L\n2,E54000034\n3,\n", encoding="utf-8")
+    result = cli("resolve", str(path), "--column", "ccg", "--to", "region", "--as-of", "2019-06-01",
+                 "--fields", "input,status,kind,code,to_code")
+    assert result.exit_code == 0, result
+    assert result.stdout == (
+        "input\tstatus\tkind\tcode\tto_code\n"
+        "00L\tok\tccg\t00L\tY63\n"
+        "E54000034\tok\tstp\tQNQ\tY59\n"
+        "\tempty\t\t\t\n"
+    )
+    assert result.stderr == "Resolved 2 of 3 input rows (1 empty) as of 2019-06-01.\n"
+
+
+def test_resolve_empty_input(cli):
+    result = cli("resolve", input="")
+    assert result.exit_code == 0
+    assert result.stdout == "input\tstatus\tkind\tcode\tname\tnote\torg_id\n"
+    assert result.stderr == f"Resolved 0 of 0 input rows as of {LATEST}.\n"
+
+
+@pytest.mark.parametrize("fmt", FORMATS[1:])
+def test_info_formats(cli, fmt):
+    result = cli("info", "--format", fmt)
+    assert result.exit_code == 0, result
+    rec = parse_record(fmt, result.stdout)
+    assert rec["version"] == __version__
+    assert rec["data_end"] == LATEST
+    assert rec["data_start"] == "2013-04-01"
+    if fmt in ("json", "jsonl"):
+        text = json.dumps(rec)
+        assert "icb" in text and "ons_chd_2024_07" in text
+
+
+def test_info_table(cli):
+    result = cli("info", env=TTY)
+    assert result.exit_code == 0
+    assert result.stdout.splitlines()[0] == "ics"
+    assert re.search(rf"version\s+{re.escape(__version__)}", result.stdout)
+    assert re.search(r"data_end\s+2026-08-01", result.stdout)
+    assert not ANSI.search(result.stdout)
+
+
+def test_version(cli):
+    result = cli("--version")
+    assert result.exit_code == 0
+    assert result.stdout == f"ics {__version__}\ndata vintage {LATEST}\n"
+
+
+# --- terminal and piped output ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "args, expect",
+    [
+        (["list", "regions"], ["NHS England regions on 2026-08-01", "Y56", "London", "E40000003"]),
+        (["show", "QHM"], ["NHS North East and North Cumbria Integrated Care Board (QHM)", "ONS code", "E54000050"]),
+        (["lineage", "QNQ"], ["├── came from", "└── went to", "S0E4D"]),
+        (["timeline", "--from", "2026-04-01"], ["National timeline", "42 ICBs become 36"]),
+        (["search", "royal surrey"], ["Matches for 'royal surrey'", "RA2"]),
+        (["info"], [__version__, "2026-08-01", "Open Government Licence v3.0"]),
+    ],
+)
+def test_terminal_output(cli, args, expect):
+    plain = cli(*args, env=TTY)
+    assert plain.exit_code == 0, plain
+    for text in expect:
+        assert text in plain.stdout
+    assert not ANSI.search(plain.stdout)
+    assert not ANSI.search(plain.stderr)
+    assert max(len(line) for line in plain.stdout.splitlines()) <= 100
+    coloured = cli(*args, env={"ICS_FORCE_TTY": "100"})
+    assert ANSI.search(coloured.stdout)
+
+
+@pytest.mark.parametrize(
+    "args, expect",
+    [
+        (["list", "icbs"], "NHS Bath and North East Somerset, Swindon and Wiltshire Integrated Care Board"),
+        (["show", "QOX"], "NHS Bath and North East Somerset, Swindon and Wiltshire Integrated Care Board"),
+        (["lineage", "QOX"], "NHS Bath and North East Somerset, Swindon and Wiltshire Integrated Care Board (QOX)"),
+        (["timeline", "--kind", "policy"], "Specialised commissioning delegated to every ICB"),
+        (["search", "QOX", "-n", "1"], "NHS Bath and North East Somerset, Swindon and Wiltshire Integrated Care Board"),
+        (["resolve"], "NHS Bath and North East Somerset, Swindon and Wiltshire Integrated Care Board"),
+        (["info"], "Open Government Licence v3.0"),
+    ],
+)
+def test_table_format_when_piped_does_not_wrap(cli, args, expect):
+    result = cli(*args, "--format", "table", input="QOX\n")
+    assert result.exit_code == 0, result
+    assert any(expect in line for line in result.stdout.splitlines()), result.stdout[:2000]
+    assert not ANSI.search(result.stdout)
+
+
+def test_piped_default_is_tsv_with_header(cli):
+    result = cli("list", "regions")
+    lines = result.stdout.splitlines()
+    assert lines[0].split("\t")[:3] == ["code", "ons_code", "name"]
+    assert len(lines) == 8
+    assert "Y56\tE40000003\tLondon\t" in result.stdout
+    assert not ANSI.search(result.stdout)
+    assert "─" not in result.stdout
+    # Forcing colour does not colour piped TSV.
+    assert cli("list", "regions", env={"CLICOLOR_FORCE": "1"}).stdout == result.stdout
+
+
+def test_piped_output_is_not_truncated(cli):
+    result = cli("list", "icbs", "--fields", "name")
+    longest = "NHS Bath and North East Somerset, Swindon and Wiltshire Integrated Care Board"
+    assert longest in result.stdout.splitlines()
+
+
+def test_note_about_other_matches_only_on_a_terminal(cli):
+    piped = cli("show", "Bassetlaw", "--fields", "org_id")
+    assert piped.stdout == "org_id\tsub_icb:02Q\n"
+    assert piped.stderr == ""
+    tty = cli("show", "Bassetlaw", "--fields", "org_id", env=TTY)
+    assert "also matches" in tty.stderr
+    assert "Bassetlaw" in tty.stderr
+
+
+# --- --fields ---------------------------------------------------------------------------------------
+
+
+def test_fields_pick_and_order(cli):
+    result = cli("list", "regions", "-f", "csv", "--fields", "name,code")
+    rows = list(csv.reader(io.StringIO(result.stdout)))
+    assert rows[0] == ["name", "code"]
+    assert ["London", "Y56"] in rows
+    show = json.loads(cli("show", "Y56", "-f", "json", "--fields", "name,code,ons_code,start").stdout)
+    assert show == {"name": "London", "code": "Y56", "ons_code": "E40000003", "start": "2013-04-01"}
+    assert list(show) == ["name", "code", "ons_code", "start"]
+
+
+@pytest.mark.parametrize(
+    "args, valid",
+    [
+        (["list", "icbs"], "code, ons_code, name"),
+        (["show", "QHM"], "org_id, kind"),
+        (["lineage", "QNQ"], "date, type, from"),
+        (["timeline"], "date, kind"),
+        (["search", "frimley"], "kind, code"),
+        (["info"], "version"),
+    ],
+)
+def test_unknown_field_exits_2_and_lists_the_valid_ones(cli, args, valid):
+    result = cli(*args, "--fields", "nonsense")
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    assert "Unknown field 'nonsense'" in result.stderr
+    assert "Valid fields:" in result.stderr
+    assert valid in result.stderr
+
+
+def test_unknown_field_for_resolve(cli):
+    result = cli("resolve", "--fields", "nonsense", input="QOP\n")
+    assert result.exit_code == 2
+    assert "Valid fields: input, status" in result.stderr
+
+
+# --- errors ---------------------------------------------------------------------------------------
+
+
+def assert_error(result, code: int, *fragments: str) -> None:
+    assert result.exit_code == code, result
+    assert result.stderr.startswith("Error: ") or code == 2 and "Usage:" in result.stderr, result.stderr
+    for fragment in fragments:
+        assert fragment in result.stderr, (fragment, result.stderr)
+    assert "Traceback" not in result.output
+
+
+@pytest.mark.parametrize("kind", ["icbz", "hospitals", "", "ICB S"])
+def test_unknown_kind(cli, kind):
+    result = cli("list", kind)
+    assert_error(result, 2, "Unknown kind", "regions, icbs, sub-icbs")
+    assert result.stdout == ""
+
+
+def test_unknown_kind_for_search(cli):
+    assert_error(cli("search", "x", "--kind", "hospitals"), 2, "Unknown kind")
+
+
+ACCEPTED = "use a date as YYYY-MM-DD from 2013-04-01 to 2026-08-01"
+
+
+@pytest.mark.parametrize(
+    "date, problem",
+    [("2013-03-31", "is outside the data"), ("2026-08-02", "is outside the data"), ("2099-01-01", "is outside the data"),
+     ("2023-02-30", "is not a real day"), ("yesterday", "is not a date"), ("1/2/2020", "is not a date"),
+     ("2020-1-1", "is not a date"), ("", "is not a date")],
+)
+@pytest.mark.parametrize("command", [["show", "QHM"], ["list", "icbs"], ["lineage", "QHM"], ["timeline"], ["search", "x"], ["resolve"]])
+def test_bad_dates(cli, command, date, problem):
+    result = cli(*command, "--as-of", date, input="QHM\n")
+    assert_error(result, 2, "--as-of", problem, ACCEPTED)
+    assert result.stdout == ""
+
+
+@pytest.mark.parametrize("option", ["--from", "--to"])
+def test_bad_timeline_dates(cli, option):
+    assert_error(cli("timeline", option, "2013-03-31"), 2, option, ACCEPTED)
+    assert_error(cli("timeline", option, "2021-13-01"), 2, option)
+    assert_error(cli("timeline", "--from", "2021-01-01", "--to", "2020-01-01"), 2, "is after")
+
+
+def test_unknown_name_suggests(cli):
+    result = cli("show", "nrthumberland")
+    assert_error(result, 1, "No organisation matches 'nrthumberland'.", "Did you mean:", "Northumberland")
+    assert result.stdout == ""
+    for command in (["lineage"], ["timeline"], ["list", "icbs", "--in"]):
+        assert_error(cli(*command, "Manchster"), 1, "Did you mean:", "Manchester")
+
+
+def test_ambiguous_practice_name(cli):
+    result = cli("show", "Village Surgery")
+    assert_error(result, 1, "'Village Surgery' matches", "organisations", "Candidates:")
+    candidates = [line for line in result.stderr.splitlines() if line.startswith("  practice:")]
+    assert len(candidates) >= 5
+    assert any("C81035" in line for line in candidates)
+
+
+def test_did_not_exist_on_the_date_names_successors(cli):
+    result = cli("show", "QNQ", "--as-of", "2026-06-01")
+    assert result.exit_code == 1
+    assert result.stdout == ""
+    assert result.stderr == (
+        "Error: NHS Frimley Integrated Care Board (QNQ) did not exist on 2026-06-01: it was abolished on 2026-03-31. "
+        "Its area went to: NHS Thames Valley Integrated Care Board (S0E4D) 57.1%; "
+        "NHS Hampshire and Isle of Wight Integrated Care Board (QRL) 22.8%; "
+        "NHS Surrey and Sussex Integrated Care Board (S9B9J) 20.1%.\n"
+        "Use --as-of 2026-03-31 (or earlier) to see it.\n"
+    )
+
+
+def test_not_yet_established(cli):
+    assert_error(cli("show", "S1Y5D", "--as-of", "2025-01-01"), 1, "did not exist on 2025-01-01", "established on 2026-04-01")
+
+
+def test_show_ended_organisation_without_date_shows_its_last_day(cli):
+    rec = json.loads(cli("show", "QNQ", "-f", "json").stdout)
+    assert rec["as_of"] == "2026-03-31"
+    assert rec["existed_on_date"] is False
+    assert rec["requested_as_of"] == LATEST
+    assert "ceased to exist after 2026-03-31" in rec["note"]
+    assert "S0E4D" in rec["note"]
+    assert {s["code"] for s in rec["successors"]} == {"S0E4D", "QRL", "S9B9J"}
+
+
+def test_up_and_down_together(cli):
+    assert_error(cli("lineage", "QNQ", "--up", "--down"), 2, "--up and --down")
+
+
+@pytest.mark.parametrize("depth", ["0", "-1", "51", "abc"])
+def test_bad_depth(cli, depth):
+    result = cli("lineage", "QNQ", "--depth", depth)
+    assert result.exit_code == 2
+    assert "--depth" in result.stderr
+    assert result.stdout == ""
+
+
+@pytest.mark.parametrize("limit", ["0", "-5", "1001", "99999999999999999999", "ten"])
+def test_bad_limit(cli, limit):
+    result = cli("search", "north", "--limit", limit)
+    assert result.exit_code == 2
+    assert "--limit" in result.stderr
+
+
+@pytest.mark.parametrize("to", ["icbx", "", "trust", "practice"])
+def test_bad_resolve_target(cli, to):
+    assert_error(cli("resolve", "--to", to, input="QOP\n"), 2, "Unknown --to level", "icb, sub-icb, region, stp, pcn")
+
+
+@pytest.mark.parametrize("kind", ["mergers", "policy,nonsense", "", ","])
+def test_bad_timeline_kind(cli, kind):
+    assert_error(cli("timeline", "--kind", kind), 2, "Unknown event kind", "policy, established")
+
+
+class TerminalStdinRunner(CliRunner):
+    """A CliRunner whose standard input says it is a terminal (nothing piped in)."""
+
+    @contextlib.contextmanager
+    def isolation(self, *args, **kwargs):
+        with super().isolation(*args, **kwargs) as streams:
+            sys.stdin = TerminalInput("")
+            yield streams
+
+
+class TerminalInput(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_resolve_with_nothing_piped(db_path):
+    from ics_cli.cli import app
+
+    env = {name: None for name in STYLE_VARS}
+    env["ICS_DB"] = str(db_path)
+    for args in (["resolve"], ["resolve", "--to", "icb"], ["resolve", "-"]):
+        raw = TerminalStdinRunner().invoke(app, args, env=env)
+        result = CliResult(raw, args)
+        assert_no_crash(result)
+        assert_error(result, 2, "nothing was piped in")
+        assert result.stdout == ""
+
+
+def test_resolve_missing_column(cli):
+    result = cli("resolve", "--column", "code", input="id,name\n1,QOP\n")
+    assert_error(result, 2, "No column 'code'", "id, name")
+
+
+def test_resolve_missing_file(cli, tmp_path):
+    assert_error(cli("resolve", str(tmp_path / "nope.txt")), 2, "Cannot read")
+
+
+def test_unknown_format(cli):
+    assert_error(cli("list", "icbs", "-f", "xml"), 2, "Unknown format 'xml'", "table, json, jsonl, csv, tsv, md")
+
+
+def test_unknown_command_and_option(cli):
+    assert cli("shows", "QHM").exit_code == 2
+    assert cli("show", "QHM", "--nope").exit_code == 2
+    assert cli("show").exit_code == 2
+
+
+@pytest.mark.parametrize("args", [["show", "   "], ["show", ""], ["lineage", " "], ["timeline", "\t"], ["search", " "],
+                                  ["list", "icbs", "--in", ""]])
+def test_empty_identifier_is_a_usage_error(cli, args):
+    result = cli(*args)
+    assert_error(result, 2, "empty")
+    assert result.stdout == ""
+
+
+ALL_COMMANDS = [["info"], ["list", "icbs"], ["show", "QHM"], ["lineage", "QHM"], ["timeline"], ["search", "x"], ["resolve"], ["--version"]]
+
+
+@pytest.mark.parametrize("command", ALL_COMMANDS, ids=lambda c: c[0])
+def test_missing_database(cli, command):
+    result = cli(*command, input="QHM\n", env={"ICS_DB": "/nonexistent/ics.sqlite"})
+    assert result.exit_code == 1
+    assert "Error: Database not found: /nonexistent/ics.sqlite (from ICS_DB)." in result.stderr
+    assert "python scripts/build_db.py" in result.stderr
+    assert "Traceback" not in result.output
+
+
+@pytest.mark.parametrize("command", ALL_COMMANDS, ids=lambda c: c[0])
+def test_corrupt_database(cli, command, tmp_path):
+    bad = tmp_path / "bad.sqlite"
+    bad.write_bytes(b"SQLite format 3\x00" + b"\xde\xad\xbe\xef" * 2000)
+    result = cli(*command, input="QHM\n", env={"ICS_DB": str(bad)})
+    assert result.exit_code == 1
+    assert result.stderr.startswith("Error: ") or "\nError: " in result.stderr
+    assert str(bad) in result.stderr
+    assert "Traceback" not in result.output
+
+
+def test_database_that_is_not_ics(cli, tmp_path):
+    other = tmp_path / "other.sqlite"
+    conn = sqlite3.connect(other)
+    conn.execute("CREATE TABLE t (x)")
+    conn.commit()
+    conn.close()
+    result = cli("show", "QHM", env={"ICS_DB": str(other)})
+    assert result.exit_code == 1
+    assert result.stderr.startswith("Error: ")
+    assert "Traceback" not in result.output
+
+
+# --- the entry point's single-command app ---------------------------------------------------------------
+
+
+def test_app_for_builds_one_command():
+    from ics_cli.cli import _app_for, app
+
+    single = _app_for(["show", "QHM"])
+    assert single is not app
+    assert [c.callback.__name__ for c in single.registered_commands] == ["show"]
+    assert _app_for(["list", "icbs"]).registered_commands[0].name == "list"
+    for argv in ([], ["--version"], ["--help"], ["-h", "show"], ["nope"]):
+        assert _app_for(argv) is app, argv
+
+
+@pytest.mark.parametrize(
+    "args",
+    [["show", "QHM", "-f", "json"], ["list", "regions"], ["lineage", "QNQ", "-f", "csv"], ["timeline", "--kind", "policy"],
+     ["search", "royal surrey", "-n", "2"], ["info", "-f", "json"], ["show", "nrthumberland"], ["list", "nope"]],
+)
+def test_single_command_app_gives_the_same_output(cli, args):
+    full = cli(*args)
+    single = cli(*args, single=True)
+    assert (single.exit_code, single.stdout, single.stderr) == (full.exit_code, full.stdout, full.stderr)
+
+
+def test_single_command_app_resolve(cli):
+    result = cli("resolve", "--to", "icb", input="02Q\n", single=True)
+    assert result.exit_code == 0
+    assert parse_rows("tsv", result.stdout)[0]["to_code"] == "QT1"
+
+
+def test_help(cli):
+    result = cli("--help")
+    assert result.exit_code == 0
+    for command in ("info", "list", "show", "lineage", "timeline", "search", "resolve"):
+        assert command in result.stdout
+    assert cli("show", "--help").exit_code == 0
+    assert cli("--help", single=True).exit_code == 0
+
+
+def test_python_m_ics_cli_help():
+    done = subprocess.run([sys.executable, "-m", "ics_cli", "--help"], capture_output=True, text=True,
+                          env=clean_env(), cwd=ROOT, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert "Usage:" in done.stdout
+    assert "lineage" in done.stdout
+    assert done.stderr == ""
+
+
+# --- completion ---------------------------------------------------------------------------------------
+
+
+def test_completion_returns_pairs(db_path, monkeypatch):
+    from ics_cli import completion, db
+    from ics_cli.cli import _complete_org
+
+    monkeypatch.setenv("ICS_DB", str(db_path))
+    db.close()
+    pairs = completion.complete("Greater")
+    assert pairs
+    assert all(isinstance(p, tuple) and len(p) == 2 and all(isinstance(x, str) for x in p) for p in pairs)
+    assert any(help_.startswith("QOP ") for _, help_ in pairs)
+    assert ("Greater Manchester Mental Health NHS Foundation Trust", "RXV (trust)") in pairs
+    codes = completion.complete("QO")
+    assert ("QOP", "NHS Greater Manchester Integrated Care Board (icb)") in codes
+    assert _complete_org("QO") == codes
+    assert completion.complete("") == []
+    assert completion.complete("%") == []  # LIKE wildcards are literal
+    assert completion.complete("zzzzzz") == []
+    assert len(completion.complete("N", limit=5)) <= 5
+    monkeypatch.setenv("ICS_DB", "/nonexistent/ics.sqlite")
+    assert completion.complete("Greater") == []  # no database: no completions, no error
+    db.close()
