@@ -76,9 +76,18 @@ def write_db(path: Path, t: dict[str, list[dict]], meta: dict[str, str]) -> None
     events, event_orgs = derive.events(t, summaries)
     t_sources = sorted(t["sources"] + [DERIVED_SOURCE], key=lambda r: r["source"])
 
-    def create(name, columns, pk=None, fks=(), rows=(), indexes=(), not_null=()):
+    def create(name, columns, pk=None, fks=(), rows=(), indexes=(), not_null=(), clustered=None):
         table = db[name]
-        table.create(columns, pk=pk, foreign_keys=list(fks), not_null=set(not_null), strict=True)
+        if clustered:
+            # sqlite-utils cannot declare WITHOUT ROWID: for the two largest tables the primary key
+            # is the clustered index (no rowid b-tree, no separate index on the key's first column).
+            types = {str: "TEXT", int: "INTEGER", float: "REAL"}
+            cols = [f"[{c}] {types[t]}" + (" NOT NULL" if c in clustered or c in not_null else "") for c, t in columns.items()]
+            cols.append(f"PRIMARY KEY ({', '.join(f'[{c}]' for c in clustered)})")
+            cols += [f"FOREIGN KEY([{c}]) REFERENCES [{other}]([{ocol}])" for c, other, ocol in fks]
+            db.execute(f"CREATE TABLE [{name}] (\n   {', '.join(cols)}\n) WITHOUT ROWID, STRICT")
+        else:
+            table.create(columns, pk=pk, foreign_keys=list(fks), not_null=set(not_null), strict=True)
         table.insert_all(rows, batch_size=5000)
         for idx in indexes:
             table.create_index(list(idx), find_unique_name=True)
@@ -101,9 +110,9 @@ def write_db(path: Path, t: dict[str, list[dict]], meta: dict[str, str]) -> None
     create("memberships", {"child_id": str, "parent_id": str, "relation": str, "start": str, "end": str,
                            "share": float, "source": str},
            fks=[("child_id", "orgs", "org_id"), ("parent_id", "orgs", "org_id"), src_fk],
-           rows=[nullify(r) for r in t["memberships"]],
+           rows=[nullify(r) for r in t["memberships"]], clustered=("child_id", "relation", "parent_id", "start"),
            # A covering index down the hierarchy (member lists and counts read only the index).
-           indexes=[("child_id",), ("parent_id", "relation", "child_id", "start", "end")])
+           indexes=[("parent_id", "relation", "child_id", "start", "end")])
     create("successions", {"predecessor_id": str, "successor_id": str, "date": str, "type": str, "share": float,
                            "note": str, "source": str},
            fks=[("predecessor_id", "orgs", "org_id"), ("successor_id", "orgs", "org_id"), src_fk],
@@ -111,7 +120,7 @@ def write_db(path: Path, t: dict[str, list[dict]], meta: dict[str, str]) -> None
            indexes=[("predecessor_id",), ("successor_id",), ("date",)])
     create("populations", {"org_id": str, "measure": str, "sex": str, "age": str, "value": int, "date": str, "source": str},
            fks=[org_fk, src_fk], rows=[{**r, "value": int(r["value"])} for r in t["populations"]],
-           indexes=[("org_id", "measure")])
+           clustered=("org_id", "measure", "date", "sex", "age"))
     create("events", {"event_id": int, "date": str, "kind": str, "scope": str, "title": str, "detail": str, "source": str},
            pk="event_id", fks=[src_fk], rows=events, indexes=[("date",), ("scope", "date")])
     create("event_orgs", {"event_id": int, "org_id": str}, fks=[("event_id", "events", "event_id"), org_fk],

@@ -215,7 +215,8 @@ def test_no_child_in_two_parents_of_one_kind(conn):
     rows = conn.execute(
         """SELECT a.child_id, pa.kind, a.parent_id AS p1, b.parent_id AS p2, a.start AS s1, a."end" AS e1, b.start AS s2, b."end" AS e2
            FROM memberships a JOIN memberships b
-             ON a.child_id = b.child_id AND a.relation = 'part_of' AND b.relation = 'part_of' AND a.rowid < b.rowid
+             ON a.child_id = b.child_id AND a.relation = 'part_of' AND b.relation = 'part_of'
+                AND (a.parent_id, a.start) < (b.parent_id, b.start)
            JOIN orgs pa ON pa.org_id = a.parent_id JOIN orgs pb ON pb.org_id = b.parent_id
            WHERE pa.kind = pb.kind
              AND COALESCE(a.start, '') <= COALESCE(b."end", '9999-12-31')
