@@ -13,7 +13,7 @@ from typing import Iterable, Iterator
 
 from ics_cli import db, queries
 from ics_cli.normalise import normalise
-from ics_cli.resolve import MAX_INPUT, pick, rank
+from ics_cli.resolve import MAX_INPUT, kind_hints, pick, rank
 
 OPEN = "9999-12-31"
 TARGETS = {"icb": "icb", "sub-icb": "sub_icb", "sub_icb": "sub_icb", "region": "region", "stp": "stp", "pcn": "pcn",
@@ -78,7 +78,7 @@ class BulkResolver:
                 rows.append({**o, "k_start": start, "k_end": end})
             if not rows:
                 return {"status": "not_found"}
-            top, others = pick(rank(rows, self.day))
+            top, others = pick(rank(rows, self.day, kind_hints(raw)))
             if top is None:
                 return {"status": "ambiguous", "note": "candidates: " + " ".join(c["org_id"] for c in others[:8])}
             oid = top["org_id"]

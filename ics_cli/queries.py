@@ -22,15 +22,16 @@ LIST_PARENT = {
     "ccg": ("part_of", "stp"), "area_team": ("part_of", "region"), "trust": ("hq_in", "icb"),
     "practice": ("part_of", "sub_icb"), "pcn": ("part_of", "sub_icb"),
 }
-# Before STPs (April 2016) a CCG's parent was its area team.
-FALLBACK_PARENT = {"ccg": ("part_of", "area_team"), "practice": ("part_of", "ccg")}
+# Before STPs (April 2016) a CCG's parent was its area team; before July 2022 a practice's or a
+# PCN's was a CCG.
+FALLBACK_PARENT = {"ccg": ("part_of", "area_team"), "practice": ("part_of", "ccg"), "pcn": ("part_of", "ccg")}
 
 ORG_COLUMNS = f"""
     o.org_id, o.kind,
     COALESCE((SELECT c.code FROM codes c WHERE c.org_id = o.org_id AND c.scheme = CASE o.kind WHEN 'la' THEN 'ons' ELSE 'ods' END
               AND {alive('c')} ORDER BY c.start DESC LIMIT 1), o.code) AS code,
-    (SELECT c.code FROM codes c WHERE c.org_id = o.org_id AND c.scheme = 'ons' AND {alive('c')}
-     ORDER BY c.start DESC LIMIT 1) AS ons_code,
+    COALESCE((SELECT c.code FROM codes c WHERE c.org_id = o.org_id AND c.scheme = 'ons' AND {alive('c')}
+              ORDER BY c.start DESC LIMIT 1), o.ons_code) AS ons_code,
     COALESCE((SELECT n.name FROM names n WHERE n.org_id = o.org_id AND n.type = 'official' AND {alive('n')}
               ORDER BY n.start DESC LIMIT 1), o.name) AS name,
     (SELECT n.name FROM names n WHERE n.org_id = o.org_id AND n.type = 'short' AND {alive('n')}

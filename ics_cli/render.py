@@ -253,7 +253,7 @@ def make_console(out: TextIO | None = None) -> Console:
     out = out or sys.stdout
     tty = is_tty(out)
     color = use_color(out)
-    return Console(
+    console = Console(
         file=out,
         force_terminal=tty or color,
         color_system="auto" if color else None,
@@ -266,6 +266,13 @@ def make_console(out: TextIO | None = None) -> Console:
         force_interactive=False,
         legacy_windows=False,
     )
+    # Rich turns a closed pipe into exit 1; let it reach the CLI, which ends quietly with 141.
+    console.on_broken_pipe = _raise_broken_pipe  # type: ignore[method-assign]
+    return console
+
+
+def _raise_broken_pipe() -> None:
+    raise BrokenPipeError
 
 
 # ---------------------------------------------------------------------------------------------

@@ -60,11 +60,34 @@ def candidates(text: str, day: str) -> list[dict]:
         "SELECT l.start AS k_start, l.end AS k_end, l.via, o.* FROM lookup l JOIN orgs o USING (org_id) WHERE l.key = ?",
         (key,),
     )
-    return rank(rows, day)
+    return rank(rows, day, kind_hints(raw))
 
 
-def rank(rows: list[dict], day: str) -> list[dict]:
-    """Lookup rows (key interval k_start/k_end joined with the org) ranked best first, one per org."""
+# Words that say which kind of body the user means ("NHS Cumbria CCG" is the CCG, not the council).
+_HINTS = (
+    (("clinical commissioning group", "ccg"), ("ccg",)),
+    (("integrated care board", "icb"), ("icb", "sub_icb")),
+    (("sub-icb location", "sub icb location"), ("sub_icb",)),
+    (("primary care network", "pcn"), ("pcn",)),
+    (("council",), ("la",)),
+    (("nhs trust", "foundation trust"), ("trust",)),
+    (("area team", "local office"), ("area_team",)),
+)
+
+
+def kind_hints(text: str) -> tuple[str, ...]:
+    words = " " + " ".join(text.lower().replace("-", " - ").split()) + " "
+    found: list[str] = []
+    for phrases, kinds in _HINTS:
+        if any(f" {p} " in words for p in phrases):
+            found.extend(k for k in kinds if k not in found)
+    return tuple(found)
+
+
+def rank(rows: list[dict], day: str, hints: tuple[str, ...] = ()) -> list[dict]:
+    """Lookup rows (key interval k_start/k_end joined with the org) ranked best first, one per org.
+
+    Kinds the text itself names (`hints`, e.g. "CCG") come before every other kind."""
     best: dict[str, dict] = {}
     for r in rows:
         key_alive = (r["k_start"] or "") <= day <= (r["k_end"] or OPEN)
@@ -77,7 +100,8 @@ def rank(rows: list[dict], day: str) -> list[dict]:
         if prev is None or (cand["tier"], _neg(cand["last_day"])) < (prev["tier"], _neg(prev["last_day"])):
             best[cand["org_id"]] = cand
     # Among organisations that had ended, the most recent first; otherwise by kind.
-    return sorted(best.values(), key=lambda c: (c["tier"], _neg(c["last_day"]) if c["tier"] == 2 else "",
+    return sorted(best.values(), key=lambda c: (bool(hints) and c["kind"] not in hints, c["tier"],
+                                                _neg(c["last_day"]) if c["tier"] == 2 else "",
                                                 KIND_PRIORITY.index(c["kind"]), c["org_id"]))
 
 

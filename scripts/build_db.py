@@ -125,6 +125,8 @@ def write_db(path: Path, t: dict[str, list[dict]], meta: dict[str, str]) -> None
            pk="event_id", fks=[src_fk], rows=events, indexes=[("date",), ("scope", "date")])
     create("event_orgs", {"event_id": int, "org_id": str}, fks=[("event_id", "events", "event_id"), org_fk],
            rows=event_orgs, indexes=[("org_id",), ("event_id",)])
+    create("policy_events", {"date": str, "precision": str, "kind": str, "title": str, "detail": str, "org_ids": str,
+                              "source": str}, fks=[src_fk], rows=t["policy_events"], indexes=[("date",)])
     create("postcode_districts", {"district": str, "org_id": str, "source": str}, fks=[org_fk, src_fk],
            rows=t["postcode_districts"], indexes=[("district",)])
     create("lookup", {"key": str, "org_id": str, "start": str, "end": str, "via": str}, fks=[org_fk],

@@ -19,7 +19,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from importers import curated, geography, history, organisations  # noqa: E402
-from importers.common import SCHEMA, empty_tables, write_tables  # noqa: E402
+from importers.common import SCHEMA, complete_shares, empty_tables, write_tables  # noqa: E402
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -48,6 +48,7 @@ def main(argv: list[str] | None = None) -> int:
                 raise ValueError(f"{label}: unknown table {table}")
             tables[table].extend(rows)
         print(f"  {label}: {sum(len(r) for r in part.values()):,} rows ({time.perf_counter() - t0:.1f} s)")
+    complete_shares(tables["successions"])
     counts = write_tables(tables, args.out)
     for table, n in counts.items():
         print(f"  data/sources/{table}.csv: {n:,} rows")

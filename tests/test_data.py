@@ -591,8 +591,6 @@ def test_practice_a81001_in_2026(conn, data_end):
     assert code_on(conn, "sub_icb:16C", "ons", data_end) == "E38000247"
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: the trust-to-trust steps of the ODS successor file (39 since 2013, e.g. "
-                   "RW3 and RM2 into R0A on 2017-10-01) are not imported, so lineage and resolve of those codes dead-end")
 def test_trust_mergers_from_the_ods_successor_file(conn):
     # ods_successors_trud_20230925_tomjemmett.csv: RW3,R0A,2017-10-01 and RM2,R0A,2017-10-01 (Manchester University FT).
     assert org(conn, "trust:RW3")["end"] == "2017-09-30"
@@ -612,9 +610,6 @@ def test_populations_of_named_icbs(conn):
     assert population(conn, "icb:QHM", "ons_mid_year_estimate") == (3_005_519, "2022-06-30")
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: open practices K81005 (Wexham Road Surgery) and Y01253 (Slough Treatment, "
-                   "Advice & Recovery Team), both in Slough, were in Frimley's sub-ICB location D4U1Y until 2026-03-31 "
-                   "and have no sub-ICB location (so no ICB) after it")
 def test_every_open_practice_sits_in_a_sub_icb_location(conn, data_end):
     rows = conn.execute(
         """SELECT o.org_id FROM orgs o WHERE o.kind = 'practice' AND COALESCE(o.start, '') <= :d AND o."end" IS NULL
@@ -679,8 +674,6 @@ def test_documented_tables_found_in_readme():
     assert {"orgs", "codes", "names", "memberships", "successions", "populations", "lookup", "events"} <= names
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: data/README.md says the tables have the same names in the database, "
-                   "but the database has no policy_events table (policy events are folded into events)")
 def test_documented_tables_exist_in_database(conn):
     tables = {r["name"] for r in conn.execute("SELECT name FROM sqlite_master WHERE type IN ('table', 'view')")}
     assert documented_tables() - tables == set()

@@ -64,8 +64,6 @@ def test_head_on_terminal_output_is_quiet(tmp_path):
     assert crash_text(done.stdout, done.stderr) is None
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: with ICS_FORCE_TTY, a reader that goes away (| head -1) makes ics exit 1 "
-                   "(Rich's on_broken_pipe) or 0 (a partial write goes unnoticed), not the documented 141")
 def test_head_on_terminal_output_exits_141(tmp_path):
     done = shell('ICS_FORCE_TTY=1 "$ICS" list pcns | head -1', cwd=tmp_path)
     assert done.returncode == 141

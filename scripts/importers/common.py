@@ -49,6 +49,14 @@ SUCCESSION_TYPES = (
 
 Tables = dict[str, list[dict]]
 
+# Frimley (D4U1Y) split on 2026-04-01, by district of the LSOA (see the derived_lsoa_census note).
+FRIMLEY_2026 = {
+    "Bracknell Forest": "U2G6B", "Slough": "U2G6B", "Windsor and Maidenhead": "U2G6B",
+    "Hart": "D9Y0V", "Rushmoor": "D9Y0V",
+    "Guildford": "92A", "Runnymede": "92A", "Surrey Heath": "92A", "Waverley": "92A",
+}
+
+
 
 def empty_tables() -> Tables:
     return defaultdict(list)
@@ -165,3 +173,14 @@ def clip(start: str, end: str, lo: str, hi: str) -> tuple[str, str] | None:
     if s > e:
         return None
     return s, "" if e == big else e
+
+
+def complete_shares(successions: list[dict]) -> None:
+    """A predecessor that went wholly into one successor (a merger or a plain succession, with no
+    other step that day) moved all of its population: record the share as 1 where it is blank."""
+    steps = defaultdict(list)
+    for r in successions:
+        steps[(r["predecessor_id"], r["date"])].append(r)
+    for rows in steps.values():
+        if len(rows) == 1 and rows[0]["type"] in ("merger", "succeeded") and rows[0]["share"] in ("", None):
+            rows[0]["share"] = "1.0000"

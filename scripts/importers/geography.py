@@ -15,6 +15,7 @@ from collections import Counter, defaultdict
 from pathlib import Path
 
 from .common import (
+    FRIMLEY_2026,
     Tables,
     clean_name,
     day_before,
@@ -82,12 +83,6 @@ SOURCES = [
                note="Unweighted and many-to-many: a district lists every sub-ICB location any of its postcodes falls in."),
 ]
 
-# Frimley (D4U1Y) split on 2026-04-01, by district of the LSOA (see the derived_lsoa_census note).
-FRIMLEY_2026 = {
-    "Bracknell Forest": "U2G6B", "Slough": "U2G6B", "Windsor and Maidenhead": "U2G6B",
-    "Hart": "D9Y0V", "Rushmoor": "D9Y0V",
-    "Guildford": "92A", "Runnymede": "92A", "Surrey Heath": "92A", "Waverley": "92A",
-}
 # LSOA 2021 names use these short forms of the district names.
 LSOA_NAME_FIXES = {"Bristol": "Bristol, City of", "Kingston upon Hull": "Kingston upon Hull, City of",
                    "Herefordshire": "Herefordshire, County of"}

@@ -26,9 +26,11 @@ from pathlib import Path
 import openpyxl
 
 try:  # imported as scripts.importers.organisations or with scripts/importers on sys.path
-    from .common import Tables, clean_name, day_before, empty_tables, ods_date, read_csv, read_zip_csv, title_case_ods
+    from .common import (FRIMLEY_2026, Tables, clean_name, day_before, empty_tables, ods_date, read_csv, read_zip_csv,
+                         title_case_ods)
 except ImportError:
-    from common import Tables, clean_name, day_before, empty_tables, ods_date, read_csv, read_zip_csv, title_case_ods
+    from common import (FRIMLEY_2026, Tables, clean_name, day_before, empty_tables, ods_date, read_csv, read_zip_csv,
+                        title_case_ods)
 
 ERA_START = "2022-07-01"  # ICBs and sub-ICB locations start; CCGs end the day before
 CCG_END = "2022-06-30"
@@ -52,6 +54,8 @@ S_EPRACCUR = "ods_epraccur_2025_09"
 S_EPCN23 = "ods_epcn_2023_01"
 S_EPCN24 = "ods_epcn_2024_10"
 S_MAP26 = "nhse_gp_reg_practice_map_2026_08"
+S_FRIMLEY = "derived_frimley_practices_2026"
+S_SUCC = "ods_successors_2023_09"  # defined by the history importer
 S_SINGAGE26 = "nhse_gp_reg_pcn_2026_08"
 S_QOFMAP = "nhsd_qof_mapping_2022_23"
 S_QOFPREV = "nhsd_qof_prevalence_2022_23"
@@ -349,6 +353,30 @@ LAD_ALIASES = {
 }
 
 
+def import_trust_successions(shared: Path, trusts: dict[str, Trust], out: Out) -> None:
+    """Trust-to-trust steps of the ODS successor file (TRUD, September 2023), classified by their
+    shape on each date: several into one is a merger, one into several a split. A step is kept
+    only if the dates agree with the trusts' own (the predecessor existed before the date and the
+    successor on it); the later mergers of 2024-26 are curated (data/curated/successions.csv)."""
+    from collections import defaultdict
+
+    by_date = defaultdict(set)
+    for r in read_csv(shared / "history" / "ods_successors_trud_20230925_tomjemmett.csv"):
+        a, b = trusts.get(r["from"]), trusts.get(r["to"])
+        if a and b and a.code != b.code and (a.start or "") < r["legal_start"] and \
+                (b.start or "") <= r["legal_start"] <= (b.end or "9999-12-31"):
+            by_date[r["legal_start"]].add((a.code, b.code))
+    for day, edges in sorted(by_date.items()):
+        for pred, succ in sorted(edges):
+            n_succ = sum(1 for p, _ in edges if p == pred)
+            n_pred = sum(1 for _, q in edges if q == succ)
+            kind = "split" if n_succ > 1 else "merger" if n_pred > 1 else "succeeded"
+            if kind in ("merger", "split") and not (trusts[pred].end and trusts[pred].end < day):
+                kind = "boundary_transfer"  # the predecessor carried on
+            out.t["successions"].append(dict(predecessor_id=f"trust:{pred}", successor_id=f"trust:{succ}", date=day,
+                                             type=kind, share="", note="", source=S_SUCC))
+
+
 def _council_key(name: str) -> str:
     n = name.lower().replace("&", " and ").replace("-", " ").replace(".", " ").replace("'", "")
     n = re.sub(r",\s*(city|county) of$", "", n)
@@ -466,6 +494,7 @@ def import_practices(shared: Path, geo: Geo, out: Out) -> tuple[dict[str, Practi
     gpmap = {r["PRACTICE_CODE"]: r for r in read_csv(shared / "geography" / "nhsd_gp_reg_pat_prac_map_2026-08.csv")}
     qof = {r["PRACTICE_CODE"]: r for r in read_csv(org / "nhsd_qof_MAPPING_NHS_GEOGRAPHIES_2022-23.csv")}
     practices: dict[str, Practice] = {}
+    frimley_orphans: list[tuple[str, str, tuple[str, str]]] = []
     for r in rows:
         # Prescribing setting 4 = GP practice; national grouping W00 = Wales.
         if r[25] != "4" or r[2] == "W00":
@@ -502,6 +531,15 @@ def import_practices(shared: Path, geo: Geo, out: Out) -> tuple[dict[str, Practi
         if m:
             mcode = m["SUB_ICB_LOCATION_CODE"]
             out.link(oid, f"sub_icb:{mcode}", "part_of", (ERA36_START, ""), S_MAP26, life)
+        elif comm == "D4U1Y" and not left and (not end or end >= ERA36_START):
+            # Frimley's sub-ICB location ended on 2026-03-31; a practice of it missing from the
+            # August 2026 map goes where its postcode's district went (see FRIMLEY_2026).
+            frimley_orphans.append((oid, clean_name(r[9]), life))
+
+    if frimley_orphans:
+        by_postcode = frimley_sub_icb_by_postcode(shared, [pc for _, pc, _ in frimley_orphans])
+        for oid, postcode, life in frimley_orphans:
+            out.link(oid, f"sub_icb:{by_postcode[postcode]}", "part_of", (ERA36_START, ""), S_FRIMLEY, life)
 
     # QOF 2022-23 list sizes (TOTAL rows), one per practice.
     prev = read_csv(org / "nhsd_qof_PREVALENCE_2022-23.csv")
@@ -525,6 +563,28 @@ class Pcn:
     end: str
     name_history: list = field(default_factory=list)  # [(from, name, source)]
     sub_history: list = field(default_factory=list)  # [(from, sub-ICB code, source)]
+
+
+def frimley_sub_icb_by_postcode(shared: Path, postcodes: list[str]) -> dict[str, str]:
+    """The April 2026 sub-ICB location of a Frimley postcode: the district of the LSOAs in its
+    postcode sector (NSPL-derived sector lookup, ONS July 2022 LSOA lookup), then the district rule
+    the geography importer applies to Frimley's LSOAs."""
+    from collections import Counter
+
+    g = shared / "geography"
+    district = {r["lsoa11_code"]: r["ltla22_name"] for r in read_csv(g / "geographr_lookup_lsoa11_sicbl22_icb22_ltla22.csv")}
+    sectors = {pc: pc.split(" ")[0].ljust(4) + pc.split(" ")[1][:1] for pc in postcodes}
+    votes: dict[str, Counter] = {pc: Counter() for pc in postcodes}
+    for r in read_csv(g / "theimpactlab_postcode_sector_to_lsoa11_imd.csv"):
+        for pc, sector in sectors.items():
+            if r["Postcode Sector"] == sector and district.get(r["LSOA11CD"]) in FRIMLEY_2026:
+                votes[pc][FRIMLEY_2026[district[r["LSOA11CD"]]]] += 1
+    out = {}
+    for pc, counter in votes.items():
+        if not counter:
+            raise ValueError(f"postcode {pc}: no Frimley district found for its sector")
+        out[pc] = counter.most_common(1)[0][0]
+    return out
 
 
 def _epcn(path: Path):
@@ -772,6 +832,21 @@ SOURCES = [
         ),
     ),
     dict(
+        source=S_FRIMLEY,
+        title="Derived: April 2026 sub-ICB location of Frimley practices missing from the August 2026 map",
+        publisher="ics (derived)",
+        edition="2026",
+        licence="Open Government Licence v3.0 (derived from ODS, ONS and NSPL-derived data)",
+        url="",
+        file="geography/theimpactlab_postcode_sector_to_lsoa11_imd.csv; geography/geographr_lookup_lsoa11_sicbl22_icb22_ltla22.csv",
+        note=(
+            "Open practices of Frimley's sub-ICB location D4U1Y (which ended 2026-03-31) that the August 2026 "
+            "map does not list: from 2026-04-01 they sit where their postcode sector's district went when Frimley "
+            "was split (Bracknell Forest, Slough, Windsor and Maidenhead to U2G6B; Hart, Rushmoor to D9Y0V; "
+            "Guildford, Runnymede, Surrey Heath, Waverley to 92A)."
+        ),
+    ),
+    dict(
         source=S_SINGAGE26,
         title="Patients Registered at a GP Practice: single year of age, regions, ICBs, sub-ICBs and PCNs",
         publisher="NHS England",
@@ -881,6 +956,7 @@ def run(shared: Path) -> Tables:
     practices, gpmap, epraccur = import_practices(shared, geo, out)
     import_pcns(shared, geo, practices, gpmap, epraccur, out)
     import_websites(shared, geo, out)
+    import_trust_successions(shared, trusts, out)
     out.settle()
     out.t["sources"] = [dict(s) for s in SOURCES]
     return out.t
