@@ -243,3 +243,18 @@ def kind_counts(day: str) -> dict[str, dict[str, int]]:
 
 def all_sources() -> list[dict]:
     return db.query("SELECT source, title, publisher, edition, licence, url, file, note FROM sources ORDER BY source")
+
+
+def icb_of(org_id: str, day: str) -> dict | None:
+    """The ICB an organisation sits in on `day` (itself if it is one), in one query: up through
+    part_of (and a trust's hq_in) until an ICB."""
+    return db.query_one(
+        f"""WITH RECURSIVE up(org_id, depth) AS (
+                SELECT :id, 0
+                UNION
+                SELECT m.parent_id, up.depth + 1 FROM memberships m JOIN up ON m.child_id = up.org_id
+                WHERE m.relation IN ('part_of', 'hq_in') AND {alive('m')} AND up.depth < 6)
+            SELECT o.org_id, o.kind, o.code, o.name FROM up JOIN orgs o USING (org_id)
+            WHERE o.kind = 'icb' ORDER BY up.depth LIMIT 1""",
+        {"id": org_id, "d": day},
+    )

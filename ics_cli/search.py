@@ -82,8 +82,11 @@ def search(text: str, day: str, kinds: tuple[str, ...] | None, current_only: boo
     words = [w.lower() for w in _WORD_RE.findall(text) if len(w) >= 3]
     phrases = _phrases(text)
     rows = []
+    ids = list(hits)
+    orgs = {r["org_id"]: r for r in db.query(
+        f"SELECT o.*, s.text FROM orgs o JOIN org_search s USING (org_id) WHERE org_id IN ({','.join('?' * len(ids))})", ids)} if ids else {}
     for h in hits.values():
-        org = db.query_one("SELECT o.*, s.text FROM orgs o JOIN org_search s USING (org_id) WHERE org_id = ?", (h["org_id"],))
+        org = orgs[h["org_id"]]
         if h["how"] == "text":
             h["matched_name"] = _matched_name(org["text"], words)
             # The words in the order typed, side by side, in one name: a phrase match ranks first.
@@ -98,7 +101,10 @@ def search(text: str, day: str, kinds: tuple[str, ...] | None, current_only: boo
         rows.append({**h, "org": org, "current": current})
     how_rank = {"exact": 0, "phrase": 1, "text": 2, "fuzzy": 3}
     rows.sort(key=lambda r: (how_rank[r["how"]], not r["current"], r["score"], KIND_PRIORITY.index(r["org"]["kind"]), r["org_id"]))
-    return [_result(r, day) for r in rows[:limit]]
+    from ics_cli.dates import coverage
+
+    latest = coverage()[1]
+    return [_result(r, day, latest) for r in rows[:limit]]
 
 
 def _phrases(text: str) -> list[str]:
@@ -134,13 +140,15 @@ def current_icb(org_id: str, kind: str, current: bool, day: str) -> dict | None:
     if kind == "la":
         overlaps = [m for m in queries.memberships_of(target, day) if m["relation"] == "overlaps" and m["kind"] == "icb"]
         return overlaps[0] if overlaps else None
-    return queries.ancestor_of_kind(target, "icb", day)
+    return queries.icb_of(target, day)
 
 
-def _result(hit: dict, day: str) -> dict:
-    org = hit["org"]
-    # Describe a former organisation as it was on its last day.
-    now = queries.org_on(org["org_id"], day if hit["current"] else (org["end"] or day))
+def _result(hit: dict, day: str, latest: str) -> dict:
+    # The orgs row holds the latest code and name: today's for a current organisation, those of its
+    # last day for a former one.
+    now = org = hit["org"]
+    if hit["current"] and org["end"] is None and day < latest:  # an earlier day: its name then
+        now = queries.org_on(org["org_id"], day)
     icb = current_icb(org["org_id"], org["kind"], hit["current"], day)
     matched = hit.get("matched_name")
     return {
