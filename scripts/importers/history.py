@@ -177,6 +177,28 @@ def succession_type(pred: str, succ: str, edges: set[tuple[str, str]]) -> str:
     return "succeeded"
 
 
+def emit_org(t: Tables, kind: str, key: str, items: list[tuple[str, list[dict]]], ods_source: str | None,
+             name_fix=lambda n: n) -> tuple[str, list[dict]]:
+    """Write an organisation built from the CHD periods of its GSS codes (items: (gss, periods)):
+    the org over their union (which must be one interval), its ODS code (the key) if `ods_source`
+    names where it comes from, each GSS code over its own periods, and its names. Returns the org
+    id and all its periods, oldest first."""
+    oid = org_id(kind, key)
+    all_pers = sorted((p for _, pers in items for p in pers), key=lambda p: p["start"])
+    life = merge_intervals((p["start"], p["end"]) for p in all_pers)
+    assert len(life) == 1, (oid, life)
+    start, end = life[0]
+    t["orgs"].append({"org_id": oid, "kind": kind, "start": start, "end": end, "source": "ons_chd_2024_07"})
+    if ods_source:
+        t["codes"].append({"org_id": oid, "scheme": "ods", "code": key, "start": start, "end": end, "source": ods_source})
+    for gss, pers in items:
+        for s, e in merge_intervals((p["start"], p["end"]) for p in pers):
+            t["codes"].append({"org_id": oid, "scheme": "ons", "code": gss, "start": s, "end": e, "source": "ons_chd_2024_07"})
+    for name, s, e in name_runs(all_pers, fix=name_fix):
+        t["names"].append({"org_id": oid, "name": name, "type": "official", "start": s, "end": e, "source": "ons_chd_2024_07"})
+    return oid, all_pers
+
+
 # --- GSS to ODS -----------------------------------------------------------------------------
 
 def e38_to_ods(shared: Path, chd38: dict) -> dict[str, str]:
@@ -242,17 +264,7 @@ def regions(t: Tables, shared: Path, chd: dict, e38_ods: dict) -> dict[str, str]
                 p["start"] = "2024-04-01"
         codes_by_ods[pairs[gss]].append((gss, pers))
     for ods, items in sorted(codes_by_ods.items()):
-        oid = org_id("region", ods)
-        all_pers = sorted((p for _, pers in items for p in pers), key=lambda p: p["start"])
-        life = merge_intervals((p["start"], p["end"]) for p in all_pers)
-        assert len(life) == 1, (ods, life)
-        t["orgs"].append({"org_id": oid, "kind": "region", "start": life[0][0], "end": life[0][1], "source": "ons_chd_2024_07"})
-        t["codes"].append({"org_id": oid, "scheme": "ods", "code": ods, "start": life[0][0], "end": life[0][1], "source": "ons_ccg21_stp21_nhser21"})
-        for gss, pers in items:
-            for s, e in merge_intervals((p["start"], p["end"]) for p in pers):
-                t["codes"].append({"org_id": oid, "scheme": "ons", "code": gss, "start": s, "end": e, "source": "ons_chd_2024_07"})
-        for name, s, e in name_runs(all_pers):
-            t["names"].append({"org_id": oid, "name": name, "type": "official", "start": s, "end": e, "source": "ons_chd_2024_07"})
+        emit_org(t, "region", ods, items, "ons_ccg21_stp21_nhser21")
     # ODS records the 2019 split of the two large regions; the 2018 split of the South is in the CHD
     # (E40000004 ends 2018-03-31; E40000005 and E40000006 start 2018-04-01).
     for row in read_csv(h / "ods_successors_trud_20230925_tomjemmett.csv"):
@@ -283,20 +295,8 @@ def area_teams(t: Tables, shared: Path, chd: dict, e38_ods: dict, e40_ods: dict)
     for gss, entries in sorted(chd["E39"].items()):
         by_key[keys[gss]].append((gss, periods(entries)))
     for key, items in sorted(by_key.items()):
-        oid = org_id("area_team", key)
-        all_pers = sorted((p for _, pers in items for p in pers), key=lambda p: p["start"])
-        life = merge_intervals((p["start"], p["end"]) for p in all_pers)
-        assert len(life) == 1, (key, life)
-        start, end = life[0]
-        t["orgs"].append({"org_id": oid, "kind": "area_team", "start": start, "end": end, "source": "ons_chd_2024_07"})
-        if key.startswith("Q"):
-            src = "openprescribing_area_teams" if key <= "Q71" else "ods_eccg_2016_02"
-            t["codes"].append({"org_id": oid, "scheme": "ods", "code": key, "start": start, "end": end, "source": src})
-        for gss, pers in items:
-            for s, e in merge_intervals((p["start"], p["end"]) for p in pers):
-                t["codes"].append({"org_id": oid, "scheme": "ons", "code": gss, "start": s, "end": e, "source": "ons_chd_2024_07"})
-        for name, s, e in name_runs(all_pers):
-            t["names"].append({"org_id": oid, "name": name, "type": "official", "start": s, "end": e, "source": "ons_chd_2024_07"})
+        ods_source = None if not key.startswith("Q") else "openprescribing_area_teams" if key <= "Q71" else "ods_eccg_2016_02"
+        oid, all_pers = emit_org(t, "area_team", key, items, ods_source)
         for p in all_pers:
             if p["parent"]:
                 t["memberships"].append({"child_id": oid, "parent_id": org_id("region", e40_ods[p["parent"]]), "relation": "part_of",
@@ -342,18 +342,7 @@ def ccgs(t: Tables, shared: Path, chd: dict, e38_ods: dict, e39_keys: dict) -> N
         if pers:
             by_ods[e38_ods[gss]].append((gss, pers))
     for ods, items in sorted(by_ods.items()):
-        oid = org_id("ccg", ods)
-        all_pers = sorted((p for _, pers in items for p in pers), key=lambda p: p["start"])
-        life = merge_intervals((p["start"], p["end"]) for p in all_pers)
-        assert len(life) == 1, (ods, life)
-        start, end = life[0]
-        t["orgs"].append({"org_id": oid, "kind": "ccg", "start": start, "end": end, "source": "ons_chd_2024_07"})
-        t["codes"].append({"org_id": oid, "scheme": "ods", "code": ods, "start": start, "end": end, "source": "ons_chd_2024_07"})
-        for gss, pers in items:
-            for s, e in merge_intervals((p["start"], p["end"]) for p in pers):
-                t["codes"].append({"org_id": oid, "scheme": "ons", "code": gss, "start": s, "end": e, "source": "ons_chd_2024_07"})
-        for name, s, e in name_runs(all_pers, fix=ccg_name):
-            t["names"].append({"org_id": oid, "name": name, "type": "official", "start": s, "end": e, "source": "ons_chd_2024_07"})
+        oid, all_pers = emit_org(t, "ccg", ods, items, "ons_chd_2024_07", name_fix=ccg_name)
         for p in all_pers:
             parent = p["parent"]
             if parent and parent.startswith("E39"):
