@@ -37,9 +37,29 @@ class BulkResolver:
                 ORDER BY child_id, parent_id""", {"d": day}):
             self.parents[r["child_id"]].append(r["parent_id"])
         self.memo: dict[str, dict] = {}
+        self.districts: dict[str, list[str]] | None = None  # postcode district -> sub-ICB locations, read when first needed
         self.targets: dict[str, dict] = {}  # target org id -> its codes and name on the day
         self.forward: dict[str, tuple] = {}  # ended org id -> where it went
         self.counts: Counter = Counter()
+
+    def _postcode(self, raw: str) -> dict:
+        """A postcode or district: its sub-ICB location when the district lies in just one (the
+        NHS ODS postcode files of July 2022); several make it ambiguous."""
+        from ics_cli.search import postcode_district
+
+        if self.districts is None:
+            self.districts = defaultdict(list)
+            for r in db.iter_query("SELECT district, org_id FROM postcode_districts ORDER BY district, org_id"):
+                self.districts[r["district"]].append(r["org_id"])
+        district = postcode_district(raw)
+        found = self.districts.get(district or "", [])
+        if not found:
+            return {"status": "not_found"}
+        if len(found) > 1:
+            return {"status": "ambiguous", "note": f"postcode district {district} spans " + " ".join(found[:8])}
+        result = self._resolve(found[0])
+        note = f"postcode district {district} (July 2022 lookup)"
+        return {**result, "note": f"{note}; {result['note']}" if result.get("note") else note}
 
     def _alive(self, oid: str) -> bool:
         o = self.orgs[oid]
@@ -77,7 +97,7 @@ class BulkResolver:
                 o = self.orgs[org_id]
                 rows.append({**o, "k_start": start, "k_end": end})
             if not rows:
-                return {"status": "not_found"}
+                return self._postcode(raw)
             top, others = pick(rank(rows, self.day, kind_hints(raw)))
             if top is None:
                 return {"status": "ambiguous", "note": "candidates: " + " ".join(c["org_id"] for c in others[:8])}

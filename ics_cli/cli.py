@@ -394,7 +394,7 @@ def search(
     rows = srch.search(text, when.day, kinds, current_only=when.explicit, limit=limit)
     columns = [render.Column("kind", "Kind", no_wrap=True), render.Column("code", "Code", no_wrap=True),
                render.Column("ons_code", "ONS code", table=False), render.Column("name", "Name"),
-               render.Column("matched_name", "Matched"),
+               render.Column("short_name", "Place", table=False), render.Column("matched_name", "Matched"),
                render.Column("status", "Status", no_wrap=True), render.Column("start", "From", no_wrap=True),
                render.Column("end", "To", no_wrap=True), render.Column("icb_code", "ICB", no_wrap=True),
                render.Column("icb_name", "ICB name", table=False), render.Column("match", table=False),

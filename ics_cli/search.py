@@ -48,11 +48,25 @@ def _fts_query(text: str) -> str | None:
     return " AND ".join(terms) if terms else None
 
 
+_POSTCODE_RE = re.compile(r"^([A-Z]{1,2}[0-9][0-9A-Z]?)(?:\s*([0-9][A-Z]{2}))?$")
+
+
+def postcode_district(text: str) -> str | None:
+    """The outward code of a postcode or postcode district ("DN22 7XF" or "DN22" -> "DN22")."""
+    m = _POSTCODE_RE.match(" ".join(text.upper().split()))
+    return m.group(1) if m else None
+
+
 def search(text: str, day: str, kinds: tuple[str, ...] | None, current_only: bool, limit: int) -> list[dict]:
     """Matches best first. `day` decides which organisations count as current."""
     text = (text or "").strip()[:MAX_INPUT]
     key = normalise(text)
     hits: dict[str, dict] = {}
+    district = postcode_district(text)
+    if district and (not kinds or "sub_icb" in kinds):
+        # A postcode: the sub-ICB locations its district touches (NHS ODS postcode files, July 2022).
+        for r in db.query("SELECT DISTINCT org_id FROM postcode_districts WHERE district = ? ORDER BY org_id", (district,)):
+            hits[r["org_id"]] = {"org_id": r["org_id"], "how": "postcode", "score": -2e9}
     fts = _fts_query(text)
     if fts:
         sql = """SELECT s.org_id, s.kind, bm25(org_search_fts) AS score FROM org_search_fts
@@ -99,7 +113,7 @@ def search(text: str, day: str, kinds: tuple[str, ...] | None, current_only: boo
         if current_only and not current:
             continue
         rows.append({**h, "org": org, "current": current})
-    how_rank = {"exact": 0, "phrase": 1, "text": 2, "fuzzy": 3}
+    how_rank = {"postcode": 0, "exact": 0, "phrase": 1, "text": 2, "fuzzy": 3}
     rows.sort(key=lambda r: (how_rank[r["how"]], not r["current"], r["score"], KIND_PRIORITY.index(r["org"]["kind"]), r["org_id"]))
     from ics_cli.dates import coverage
 
@@ -153,6 +167,7 @@ def _result(hit: dict, day: str, latest: str) -> dict:
     matched = hit.get("matched_name")
     return {
         "kind": org["kind"], "code": now["code"], "ons_code": now["ons_code"], "name": now["name"],
+        "short_name": now.get("short_name"),
         "matched_name": matched if matched and matched not in (now["name"], now["code"]) else None,
         "status": "current" if hit["current"] else "former", "start": org["start"], "end": org["end"],
         "icb_code": icb["code"] if icb else None, "icb_name": icb["name"] if icb else None,
