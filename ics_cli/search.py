@@ -48,7 +48,7 @@ def _fts_query(text: str) -> str | None:
     return " AND ".join(terms) if terms else None
 
 
-_POSTCODE_RE = re.compile(r"^([A-Z]{1,2}[0-9][0-9A-Z]?)(?:\s*([0-9][A-Z]{2}))?$")
+_POSTCODE_RE = re.compile(r"^([A-Z]{1,2}[0-9][0-9A-Z]?)(?:\s+[0-9][A-Z]{0,2}|[0-9][A-Z]{2})?$")
 
 
 def postcode_district(text: str) -> str | None:
