@@ -177,14 +177,10 @@ IdArg = Annotated[
 
 def _note(text: str) -> None:
     """A hint for a person at a terminal (stderr, never in piped output)."""
-    if sys.stderr.isatty() or _env_force_tty():
+    from ics_cli.render import is_tty
+
+    if is_tty(sys.stderr):
         sys.stderr.write(text.rstrip("\n") + "\n")
-
-
-def _env_force_tty() -> bool:
-    import os
-
-    return os.environ.get("ICS_FORCE_TTY", "").lower() not in ("", "0", "false", "no", "off")
 
 
 def _resolve(text: str, day: str, kinds: tuple[str, ...] | None = None):

@@ -224,17 +224,6 @@ def successors_on(org_id: str, day: str) -> list[dict]:
     return sorted(rows, key=lambda r: (-(r["share"] or 0), r["org_id"]))
 
 
-def ancestor_of_kind(org_id: str, kind: str, day: str) -> dict | None:
-    """The organisation of `kind` that `org_id` sits in on `day` (itself if it is of that kind)."""
-    org = org_on(org_id, day)
-    if org and org["kind"] == kind:
-        return org
-    for a in ancestors(org_id, day):
-        if a["kind"] == kind:
-            return a
-    return None
-
-
 def kind_counts(day: str) -> dict[str, dict[str, int]]:
     """For each kind: how many organisations the data holds, and how many existed on `day`."""
     rows = db.query(f"SELECT kind, count(*) AS total, sum({alive()}) AS current FROM orgs GROUP BY kind ORDER BY kind", {"d": day})

@@ -122,10 +122,11 @@ def test_ancestors_of_a_trust_follow_its_headquarters():
 
 
 def test_ancestor_of_kind():
-    assert queries.ancestor_of_kind("practice:A81001", "icb", LATEST)["code"] == "QHM"
-    assert queries.ancestor_of_kind("icb:QHM", "icb", LATEST)["code"] == "QHM"
-    assert queries.ancestor_of_kind("ccg:02Q", "stp", "2020-01-01")["org_id"] == "stp:E54000009"
-    assert queries.ancestor_of_kind("region:Y56", "icb", LATEST) is None
+    assert queries.icb_of("practice:A81001", LATEST)["code"] == "QHM"
+    assert queries.icb_of("icb:QHM", LATEST)["code"] == "QHM"
+    assert queries.icb_of("trust:RTD", LATEST)["code"] == "QHM"  # through its headquarters
+    assert [a["org_id"] for a in queries.ancestors("ccg:02Q", "2020-01-01") if a["kind"] == "stp"] == ["stp:E54000009"]
+    assert queries.icb_of("region:Y56", LATEST) is None
 
 
 def test_member_counts_of_greater_manchester():
