@@ -68,6 +68,10 @@ SOURCES = [
                "February 2016", "history/ods_eccg_2016-02.csv", REPO + "ebmdatalab/openprescribing"),
     source_row("ods_eccg_2018_11", "ODS eccg (CCGs and commissioning hubs), November 2018", "NHS Digital (ODS)",
                "November 2018", "history/ods_eccg_2018-11.csv", REPO + "ebmdatalab/openprescribing"),
+    source_row("derived_stp_regions", "Derived: NHS England region of each STP before April 2019", "ics (derived)", "2016-2019",
+               "data/sources (rule in scripts/importers/history.py)", licence="Open Government Licence v3.0 (derived)",
+               note="The ONS Code History Database gives STPs a parent region only from April 2019. Before that, an STP is "
+                    "placed in the region of the area teams (local offices) of most of its CCGs."),
     source_row("ods_successors_2023_09", "ODS successor relationships (TRUD full release 2023-09-25)",
                "NHS Digital (ODS), processed by tomjemmett/odsProcessing", "2023-09-25",
                "history/ods_successors_trud_20230925_tomjemmett.csv", REPO + "tomjemmett/odsProcessing",
@@ -90,6 +94,7 @@ def run(shared: Path) -> Tables:
     ccgs(t, shared, chd, e38_ods, e39_ods)
     stps(t, shared, chd, e40_ods)
     ccg_stps_before_2019(t, shared)
+    stp_regions_before_2019(t)
     return t
 
 
@@ -462,3 +467,39 @@ def ccg_stps_before_2019(t: Tables, shared: Path) -> None:
                 continue
         t["memberships"].append({"child_id": oid, "parent_id": stp, "relation": "part_of", "start": span[0],
                                  "end": span[1], "share": "", "source": "ons_ccg19_stp19"})
+
+
+def stp_regions_before_2019(t: Tables) -> None:
+    """The NHS England region of each STP before April 2019, when the CHD gives STPs no parent:
+    the region of the area teams (local offices) of its CCGs, by majority, on each stretch of days
+    between changes to either."""
+    first, last = "2016-04-01", "2019-03-31"
+    part_of = [r for r in t["memberships"] if r["relation"] == "part_of"]
+
+    def on(day: str, child_kind: str, parent_kind: str) -> dict[str, str]:
+        return {r["child_id"]: r["parent_id"] for r in part_of
+                if r["child_id"].startswith(child_kind + ":") and r["parent_id"].startswith(parent_kind + ":")
+                and r["start"] <= day <= (r["end"] or "9999-12-31")}
+
+    changes = {first}
+    for r in part_of + t["orgs"]:
+        for d in (r["start"], day_after(r["end"]) if r["end"] else ""):
+            if d and first < d <= last:
+                changes.add(d)
+    days = sorted(changes)
+    spans: dict[tuple[str, str], list[tuple[str, str]]] = defaultdict(list)
+    for day, nxt in zip(days, days[1:] + [day_after(last)]):
+        ccg_stp, ccg_at, at_region = on(day, "ccg", "stp"), on(day, "ccg", "area_team"), on(day, "area_team", "region")
+        votes: dict[str, Counter] = defaultdict(Counter)
+        for ccg, stp in ccg_stp.items():
+            region = at_region.get(ccg_at.get(ccg, ""))
+            if region:
+                votes[stp][region] += 1
+        known = on(day, "stp", "region")  # the CHD's own parents, where it gives them
+        for stp, counter in votes.items():
+            if stp not in known:
+                spans[(stp, counter.most_common(1)[0][0])].append((day, day_before(nxt)))
+    for (stp, region), days_ in sorted(spans.items()):
+        for s, e in merge_intervals(days_):
+            t["memberships"].append({"child_id": stp, "parent_id": region, "relation": "part_of", "start": s, "end": e,
+                                     "share": "", "source": "derived_stp_regions"})
