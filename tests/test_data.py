@@ -677,3 +677,24 @@ def test_documented_tables_found_in_readme():
 def test_documented_tables_exist_in_database(conn):
     tables = {r["name"] for r in conn.execute("SELECT name FROM sqlite_master WHERE type IN ('table', 'view')")}
     assert documented_tables() - tables == set()
+
+
+def test_every_source_is_documented_in_data_readme(conn):
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parents[1] / "data" / "README.md").read_text(encoding="utf-8")
+    ids = [r["source"] for r in conn.execute("SELECT source FROM sources")]
+    assert len(ids) > 40
+    assert [s for s in ids if f"`{s}`" not in readme] == []
+
+
+def test_stps_have_a_region_before_2019(conn):
+    # The CHD gives STPs no parent before April 2019; the build derives it from their CCGs.
+    assert parents_on(conn, "stp:E54000007", "2017-01-01")["region"] == "region:Y54"  # Greater Manchester, North
+    assert parents_on(conn, "stp:E54000027", "2016-06-01")["region"] == "region:Y56"  # North West London
+    missing = conn.execute(
+        """SELECT o.org_id FROM orgs o WHERE o.kind = 'stp' AND o.start <= '2018-01-01' AND COALESCE(o."end", '9999') >= '2018-01-01'
+           AND NOT EXISTS (SELECT 1 FROM memberships m WHERE m.child_id = o.org_id AND m.relation = 'part_of'
+                           AND m.parent_id LIKE 'region:%' AND m.start <= '2018-01-01' AND COALESCE(m."end", '9999') >= '2018-01-01')"""
+    ).fetchall()
+    assert [r["org_id"] for r in missing] == []

@@ -650,3 +650,23 @@ def test_read_inputs_lines_and_columns():
         list(bulk.read_inputs(io.StringIO(csv_text), "nope"))
     assert err.value.exit_code == 2
     assert "id, code" in err.value.message
+
+
+@pytest.mark.parametrize("text, district", [("DN22 7XF", "DN22"), ("dn227xf", "DN22"), ("SW1A", "SW1A"), ("GU15 3", "GU15"),
+                                            ("B20", "B20"), ("QOP", None), ("Leeds", None), ("E54000057", None)])
+def test_postcode_district(text, district):
+    assert search.postcode_district(text) == district
+
+
+def test_search_a_postcode_finds_its_sub_icb_location():
+    rows = search.search("DN22 7XF", LATEST, None, False, 10)
+    assert rows[0]["code"] == "02Q" and rows[0]["match"] == "postcode"
+    assert rows[0]["icb_code"] == "QT1"  # Bassetlaw is in Nottingham and Nottinghamshire since July 2022
+
+
+def test_bulk_postcodes():
+    r = bulk.BulkResolver(LATEST, "icb")
+    rows = list(r.rows(["DN22 7XF", "GU15", "ZZ99 9ZZ"]))
+    assert [row["status"] for row in rows] == ["ok", "ambiguous", "not_found"]
+    assert rows[0]["to_code"] == "QT1" and "postcode district DN22" in rows[0]["note"]
+    assert "sub_icb:92A" in rows[1]["note"] and "sub_icb:D4U1Y" in rows[1]["note"]
