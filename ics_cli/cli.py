@@ -251,7 +251,7 @@ def list_(
     if parent is not None:
         columns += [render.Column("relation", "Relation", table=k in ("trust", "la")),
                     render.Column("share", "Share", justify="right", table=k == "la")]
-    columns.append(render.Column("org_id", table=False))
+    columns += [render.Column("org_id", table=False), render.Column("source", table=False)]
     title = f"{kinds.label(k, plural=True, title=True)} on {when.day}" + (f" in {parent['name']}" if parent else "")
     rows = queries.list_orgs(k, when.day, parent["org_id"] if parent else None)
     render.render(rows, columns, fmt, fields, title=title, empty=f"No {kinds.label(k, plural=True)} on {when.day}.")
@@ -290,6 +290,47 @@ def show(ident: IdArg, as_of: AsOfOpt = None, fmt: FormatOpt = None, fields: Fie
         render.render_sheet(f"{record['name']} ({record['code']})", views.profile_blocks(record))
     else:
         render.render_record(record, None, fmt, fields)
+
+
+# --- population ----------------------------------------------------------------------------------
+
+@app.command()
+def population(
+    ident: IdArg,
+    measure: Annotated[Optional[str], typer.Option("--measure", metavar="MEASURE",
+                                                   help="Only this measure: gp_registered_patients, ons_mid_year_estimate, census_2021 or qof_list_size.")] = None,
+    by: Annotated[str, typer.Option("--by", metavar="BY", help="total (default), sex, or age (five-year bands by sex).")] = "total",
+    as_of: AsOfOpt = None,
+    fmt: FormatOpt = None,
+    fields: FieldsOpt = None,
+) -> None:
+    """How many people an organisation serves: every population figure held, with its date and source."""
+    from ics_cli import dates, queries, render
+    from ics_cli.errors import UsageError
+
+    if by not in ("total", "sex", "age"):
+        raise UsageError(f"--by {by!r}: use total, sex or age.")
+    when = dates.as_of(as_of)
+    org = _resolve(ident, when.day).org
+    rows = queries.populations_of(org["org_id"], measure, totals_only=by != "age")
+    if measure and not rows:
+        known = sorted({r["measure"] for r in queries.populations_of(org["org_id"])})
+        raise UsageError(f"No {measure!r} figures for {org['name']}; it has: {', '.join(known) or 'none'}.")
+    if by == "total":
+        rows = [r for r in rows if r["sex"] == "all" and r["age"] == "all"]
+    elif by == "sex":
+        rows = [r for r in rows if r["age"] == "all"]
+    else:
+        rows = [r for r in rows if r["age"] != "all"]
+        rows.sort(key=lambda r: (r["date"], r["measure"], r["sex"], int(r["age"].rstrip("+").split("-")[0])))
+    for r in rows:
+        r["org_id"], r["code"], r["name"] = org["org_id"], org["code"], org["name"]
+    columns = [render.Column("code", "Code", table=False), render.Column("name", table=False),
+               render.Column("measure", "Measure"), render.Column("sex", "Sex"), render.Column("age", "Age"),
+               render.Column("value", "People", justify="right"), render.Column("date", "Reference date"),
+               render.Column("source", "Source"), render.Column("source_title", table=False), render.Column("org_id", table=False)]
+    render.render(rows, columns, fmt, fields, title=f"Population of {org['name']} ({org['code']})",
+                  empty=f"No population figures for {org['name']}.")
 
 
 # --- lineage -------------------------------------------------------------------------------------

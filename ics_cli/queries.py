@@ -36,7 +36,7 @@ ORG_COLUMNS = f"""
               ORDER BY n.start DESC LIMIT 1), o.name) AS name,
     (SELECT n.name FROM names n WHERE n.org_id = o.org_id AND n.type = 'short' AND {alive('n')}
      ORDER BY n.start DESC LIMIT 1) AS short_name,
-    o.start, o.end
+    o.start, o.end, o.source
 """
 
 

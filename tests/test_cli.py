@@ -819,3 +819,25 @@ def test_completion_returns_pairs(db_path, monkeypatch):
     monkeypatch.setenv("ICS_DB", "/nonexistent/ics.sqlite")
     assert completion.complete("Greater") == []  # no database: no completions, no error
     db.close()
+
+
+def test_population_command_totals_sex_and_age(cli):
+    import json as _json
+
+    r = cli("population", "Norfolk and Suffolk", "-f", "json")
+    assert r.exit_code == 0
+    rows = _json.loads(r.stdout)
+    assert {(x["measure"], x["value"], x["date"]) for x in rows} >= {("gp_registered_patients", 1_790_661, "2026-08-01")}
+    by_sex = _json.loads(cli("population", "QOP", "--by", "sex", "--measure", "ons_mid_year_estimate", "-f", "json").stdout)
+    values = {x["sex"]: x["value"] for x in by_sex}
+    assert values["female"] + values["male"] == values["all"] == 2_911_744
+    bands = _json.loads(cli("population", "QOP", "--by", "age", "--measure", "ons_mid_year_estimate", "-f", "json").stdout)
+    assert len(bands) == 2 * 19 and bands[0]["age"] == "0-4" and bands[-1]["age"] == "90+"
+    assert sum(x["value"] for x in bands) == 2_911_744
+
+
+def test_population_bad_options(cli):
+    r = cli("population", "QOP", "--by", "ward")
+    assert r.exit_code == 2 and "use total, sex or age" in r.stderr
+    r = cli("population", "QOP", "--measure", "nope")
+    assert r.exit_code == 2 and "it has:" in r.stderr
