@@ -135,23 +135,14 @@ class BulkResolver:
         return out
 
     def _forward(self, oid: str) -> tuple[str | None, list[str]]:
-        """Where an organisation that had ended by the day went: its successors, or for one with
-        none (a closed GP practice) the area it last sat in, followed forward."""
-        org = self.orgs[oid]
-        after = queries.successors_on(oid, self.day)
-        notes = [f"ended {org['end']}"]
-        if not after:
-            last = [p for p in queries.ancestors(oid, org["end"]) if p["kind"] in ("sub_icb", "ccg", "pcn")]
-            if not last:
-                return None, notes
-            area = last[0]["org_id"]
-            notes.append(f"mapped through its last {self.orgs[area]['kind'].replace('_', '-')} {self.orgs[area]['code']}")
-            if self._alive(area):
-                return area, notes
-            after = queries.successors_on(area, self.day)
-            if not after:
-                return None, notes
-        here = after[0]["org_id"]
+        """Where an organisation that had ended by the day went (queries.where_now), with notes."""
+        now = queries.where_now(oid, self.day)
+        notes = [f"ended {self.orgs[oid]['end']}"]
+        if now["via"]:
+            notes.append(f"mapped through its last {now['via']['kind'].replace('_', '-')} {now['via']['code']}")
+        here, after = now["org_id"], now["after"]
+        if here is None or not after:
+            return here, notes
         notes.append(f"now {self.orgs[here]['code']}")
         if len(after) > 1:
             notes.append("split: " + ", ".join(

@@ -87,6 +87,9 @@ APP_SETTINGS: dict[str, Any] = dict(
     epilog="Exit codes: 0 ok, 1 not found or ambiguous or failed, 2 usage error.",
     no_args_is_help=True,
     pretty_exceptions_show_locals=False,
+    # Plain Click help and usage errors: "Error: ..." on one line like every other error, the same
+    # on a terminal and in a pipe, and no Rich import for --help.
+    rich_markup_mode=None,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 app = typer.Typer(**APP_SETTINGS)
@@ -191,11 +194,26 @@ def _resolve(text: str, day: str, kinds: tuple[str, ...] | None = None):
         raise UsageError("The identifier is empty: give a code, a name or an org id (see ics search).")
     found = resolve.resolve(text, day, kinds)
     # Mention only the alternatives as good as the winner (e.g. a council of the same name).
-    close = [c for c in found.also if c["tier"] == found.tier and (found.tier < 2 or c["last_day"] == (found.org["end"] or ""))]
+    close = [c for c in found.also if c["tier"] == found.tier and (
+        found.tier < 2 or (c["last_day"] == (found.org["end"] or "") if found.tier == 2 else c["start"] == found.org["start"]))]
     if close:
         shown = ", ".join(f"{c['name']} ({c['org_id']})" for c in close[:3])
         _note(f"Note: {text!r} also matches {shown}{' ...' if len(close) > 3 else ''}; give an org id to choose.")
     return found
+
+
+def _went(org: dict, day: str) -> str:
+    """" Its area went to: ..." for an organisation that had ended by `day` (queries.where_now)."""
+    from ics_cli import queries
+
+    now = queries.where_now(org["org_id"], day)
+    parts = [f"{a['name']} ({a['code']})" + (f" {a['share']:.1%}" if a["share"] is not None else "") for a in now["after"]]
+    if now["via"]:
+        via = f"{now['via']['name']} ({now['via']['code']})"
+        if not parts:
+            return f" It was last in {via}, which still exists." if now["org_id"] else f" It was last in {via}."
+        return f" It was last in {via}, whose area went to: " + "; ".join(parts) + "."
+    return " Its area went to: " + "; ".join(parts) + "." if parts else ""
 
 
 def _gone(org: dict, day: str):
@@ -206,12 +224,8 @@ def _gone(org: dict, day: str):
     label = f"{org['name']} ({org['code']})"
     if org["start"] and day < org["start"]:
         return IcsError(f"{label} did not exist on {day}: it was established on {org['start']}.")
-    after = queries.successors_on(org["org_id"], day)
-    where = ""
-    if after:
-        parts = [f"{a['name']} ({a['code']})" + (f" {a['share']:.1%}" if a["share"] is not None else "") for a in after]
-        where = " Its area went to: " + "; ".join(parts) + "."
-    return IcsError(f"{label} did not exist on {day}: it was abolished on {org['end']}.{where}",
+    ended = "closed" if org["kind"] in ("practice", "trust", "pcn") else "abolished"
+    return IcsError(f"{label} did not exist on {day}: it was {ended} on {org['end']}.{_went(org, day)}",
                     hint=f"Use --as-of {org['end']} (or earlier) to see it.")
 
 
@@ -277,9 +291,7 @@ def show(ident: IdArg, as_of: AsOfOpt = None, fmt: FormatOpt = None, fields: Fie
             note = f"{org['name']} starts on {org['start']}; shown as on that day."
         else:
             day = org["end"]
-            after = queries.successors_on(org["org_id"], when.day)
-            went = "; ".join(f"{a['name']} ({a['code']})" + (f" {a['share']:.1%}" if a["share"] is not None else "") for a in after)
-            note = f"{org['name']} ceased to exist after {org['end']}; shown as on that day." + (f" Its area went to: {went}." if went else "")
+            note = f"{org['name']} ceased to exist after {org['end']}; shown as on that day.{_went(org, when.day)}"
     record = profile.profile(org["org_id"], day)
     record["existed_on_date"] = found.alive
     record["requested_as_of"] = when.day
@@ -308,14 +320,20 @@ def population(
     from ics_cli import dates, queries, render
     from ics_cli.errors import UsageError
 
+    from ics_cli.views import MEASURES
+
     if by not in ("total", "sex", "age"):
         raise UsageError(f"--by {by!r}: use total, sex or age.")
+    if measure is not None and measure not in MEASURES:
+        raise UsageError(f"--measure {measure!r}: use one of {', '.join(MEASURES)}.")
     when = dates.as_of(as_of)
     org = _resolve(ident, when.day).org
     rows = queries.populations_of(org["org_id"], measure, totals_only=by != "age")
-    if measure and not rows:
+    if measure and not rows:  # a known measure with no figure for this organisation: an empty answer, not an error
         known = sorted({r["measure"] for r in queries.populations_of(org["org_id"])})
-        raise UsageError(f"No {measure!r} figures for {org['name']}; it has: {', '.join(known) or 'none'}.")
+        empty = f"No {MEASURES[measure]} figures for {org['name']}; it has: {', '.join(known) or 'none'}."
+    else:
+        empty = f"No population figures for {org['name']}."
     if by == "total":
         rows = [r for r in rows if r["sex"] == "all" and r["age"] == "all"]
     elif by == "sex":
@@ -330,7 +348,7 @@ def population(
                render.Column("value", "People", justify="right"), render.Column("date", "Reference date"),
                render.Column("source", "Source"), render.Column("source_title", table=False), render.Column("org_id", table=False)]
     render.render(rows, columns, fmt, fields, title=f"Population of {org['name']} ({org['code']})",
-                  empty=f"No population figures for {org['name']}.")
+                  empty=empty)
 
 
 # --- lineage -------------------------------------------------------------------------------------

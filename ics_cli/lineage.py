@@ -10,7 +10,6 @@ from ics_cli import db
 from ics_cli.dates import day_before
 from ics_cli.queries import ORG_COLUMNS, alive
 
-DIRECTIONS = ("both", "up", "down")
 STEP_WORDS = {"became_sub_icb": "became a sub-ICB location", "boundary_transfer": "boundary transfer", "moved": "moved"}
 
 
@@ -82,7 +81,8 @@ def lineage(org_id: str, direction: str = "both", depth: int | None = None) -> d
     add_node(org_id)
     for way in (("up", "down") if direction == "both" else (direction,)):
         walk(org_id, way, 0)
-    for oid in list(nodes):
+    # A move to a new ICB is a step forward in time: looking only back (--up), it is not shown.
+    for oid in list(nodes) if direction != "up" else ():
         if nodes[oid]["kind"] == "sub_icb":
             for m in _moves(oid):
                 edges.append(m)

@@ -39,7 +39,9 @@ def profile(org_id: str, day: str) -> dict:
     codes = queries.codes_of(org_id)
     current = [n for n in names if n["type"] == "official" and (n["start"] or "") <= day <= (n["end"] or "9999-12-31")]
     short = [n["name"] for n in names if n["type"] == "short" and (n["start"] or "") <= day <= (n["end"] or "9999-12-31")]
-    former = [n for n in names if n["type"] == "official" and n not in current]
+    # Former: names it had given up by `day` (not the ones it took later, nor its last name).
+    former = [n for n in names if n["type"] == "official" and n["end"] and n["end"] < day
+              and n not in current and n["name"] != org["name"]]
     out: dict = {
         "org_id": org_id,
         "kind": org["kind"],
@@ -67,14 +69,19 @@ def profile(org_id: str, day: str) -> dict:
     if "website" in attrs:
         out["website"] = attrs["website"]["value"]
     out["attributes"] = {k: v["value"] for k, v in attrs.items() if k != "website"}
-    out["parents"] = [brief(p, relation=p["relation"], share=p.get("share")) for p in queries.ancestors(org_id, day)]
-    if org["kind"] == "la":
-        out["parents"] += [brief(p, relation=p["relation"], share=p["share"]) for p in queries.memberships_of(org_id, day)
-                           if p["relation"] in ("overlaps", "partner")]
-    if org["kind"] == "trust":
-        out["parents"] += [brief(p, relation=p["relation"]) for p in queries.memberships_of(org_id, day) if p["relation"] == "partner"]
+    ancestors = queries.ancestors(org_id, day)
+    related = list(ancestors)  # every membership row shown, for the sources
+    out["parents"] = [brief(p, relation=p["relation"], share=p.get("share")) for p in ancestors]
+    if org["kind"] in ("la", "trust"):
+        # A council's ICBs (overlap, partner) and a trust's partner ICBs sit beside its parents.
+        extra = [p for p in queries.memberships_of(org_id, day)
+                 if p["relation"] in (("overlaps", "partner") if org["kind"] == "la" else ("partner",))]
+        related += extra
+        out["parents"] += [brief(p, relation=p["relation"], share=p["share"]) if org["kind"] == "la" else brief(p, relation=p["relation"])
+                           for p in extra]
     members: dict[str, list[dict]] = {}
     for m in queries.direct_members(org_id, day):
+        related.append(m)
         section = MEMBER_SECTIONS.get((m["relation"], m["kind"]))
         if section:
             members.setdefault(section, []).append(brief(m, share=m["share"]) if m["share"] is not None else brief(m))
@@ -88,7 +95,10 @@ def profile(org_id: str, day: str) -> dict:
     for side in ("predecessors", "successors"):
         out[side] = [{"date": s["date"], "type": s["type"], "share": s["share"], "note": s["note"], "source": s["source"],
                       **brief(s)} for s in steps[side]]
+    # Every source behind what the profile says: codes, names, attributes, relations, figures, steps.
     used = {c["source"] for c in out["codes"]} | {p["source"] for p in out["populations"]}
+    used |= {n["source"] for n in names if n in current or n in former or n["name"] in short}
+    used |= {a["source"] for a in attrs.values()} | {r["via_source"] for r in related}
     used |= {s["source"] for side in ("predecessors", "successors") for s in out[side]}
     out["sources"] = {k: {"title": v["title"], "publisher": v["publisher"], "edition": v["edition"], "licence": v["licence"]}
                       for k, v in queries.source_titles(used).items()}

@@ -74,8 +74,11 @@ def list_orgs(kind: str, day: str, within: str | None = None) -> Iterator[dict]:
             WITH RECURSIVE inside(org_id, relation, share) AS (
                 SELECT m.child_id, m.relation, m.share FROM memberships m WHERE m.parent_id = :within AND {alive('m')}
                 UNION
-                SELECT m.child_id, 'part_of', NULL FROM memberships m JOIN inside i ON m.parent_id = i.org_id
-                WHERE m.relation = 'part_of' AND i.relation = 'part_of' AND {alive('m')}
+                -- Below the first level, every relation of a part_of member counts: the trusts
+                -- with HQs in, and the councils overlapping, a region's ICBs are in the region.
+                -- A share is only meaningful against `within` itself, so deeper rows have none.
+                SELECT m.child_id, m.relation, NULL FROM memberships m JOIN inside i ON m.parent_id = i.org_id
+                WHERE i.relation = 'part_of' AND {alive('m')}
             )
             SELECT {ORG_COLUMNS}, {parent_cols},
                    (SELECT group_concat(DISTINCT relation) FROM inside WHERE inside.org_id = o.org_id) AS relation,
@@ -102,7 +105,7 @@ def ancestors(org_id: str, day: str) -> list[dict]:
         nxt = []
         for oid in frontier:
             rows = db.query(
-                f"""SELECT {ORG_COLUMNS}, m.relation, m.share FROM memberships m JOIN orgs o ON o.org_id = m.parent_id
+                f"""SELECT {ORG_COLUMNS}, m.relation, m.share, m.source AS via_source FROM memberships m JOIN orgs o ON o.org_id = m.parent_id
                     WHERE m.child_id = :id AND m.relation IN ('part_of', 'hq_in') AND {alive('m')}
                     ORDER BY o.kind, o.org_id""",
                 {"id": oid, "d": day},
@@ -120,7 +123,7 @@ def ancestors(org_id: str, day: str) -> list[dict]:
 def direct_members(org_id: str, day: str) -> list[dict]:
     """Organisations directly related to `org_id` on `day` (children, partners, overlapping LAs)."""
     return db.query(
-        f"""SELECT {ORG_COLUMNS}, m.relation, m.share FROM memberships m JOIN orgs o ON o.org_id = m.child_id
+        f"""SELECT {ORG_COLUMNS}, m.relation, m.share, m.source AS via_source FROM memberships m JOIN orgs o ON o.org_id = m.child_id
             WHERE m.parent_id = :id AND {alive('m')} ORDER BY o.kind, m.relation, name""",
         {"id": org_id, "d": day},
     )
@@ -143,7 +146,7 @@ def member_counts(org_id: str, day: str) -> dict[str, int]:
 def memberships_of(org_id: str, day: str) -> list[dict]:
     """Every relation in which `org_id` is the child on `day` (for LAs: the ICBs they overlap)."""
     return db.query(
-        f"""SELECT {ORG_COLUMNS}, m.relation, m.share FROM memberships m JOIN orgs o ON o.org_id = m.parent_id
+        f"""SELECT {ORG_COLUMNS}, m.relation, m.share, m.source AS via_source FROM memberships m JOIN orgs o ON o.org_id = m.parent_id
             WHERE m.child_id = :id AND {alive('m')} ORDER BY m.relation, o.kind, m.share DESC, name""",
         {"id": org_id, "d": day},
     )
@@ -222,6 +225,26 @@ def successors_on(org_id: str, day: str) -> list[dict]:
                 frontier.append((st["successor_id"], nxt_share))
     rows = [{**org_on(oid, day), "share": share} for oid, share in out.items()]
     return sorted(rows, key=lambda r: (-(r["share"] or 0), r["org_id"]))
+
+
+def where_now(org_id: str, day: str) -> dict:
+    """Where an organisation that had ended by `day` went, for mapping old codes forward: the
+    organisations its successions lead to (`after`, best share first), or for one with no
+    successor (a closed GP practice) the area it last sat in (`via`), followed forward.
+    `org_id` is the one to use on `day`, or None when the trail ends."""
+    after = successors_on(org_id, day)
+    via = None
+    if not after:
+        org = db.query_one("SELECT end FROM orgs WHERE org_id = ?", (org_id,))
+        last = [p for kind in ("sub_icb", "ccg", "pcn")
+                for p in ancestors(org_id, org["end"] or day) if p["kind"] == kind] if org else []
+        if not last:
+            return {"org_id": None, "via": None, "after": []}
+        via = last[0]
+        if (via["start"] or "") <= day <= (via["end"] or OPEN):
+            return {"org_id": via["org_id"], "via": via, "after": []}
+        after = successors_on(via["org_id"], day)
+    return {"org_id": after[0]["org_id"] if after else None, "via": via, "after": after}
 
 
 def kind_counts(day: str) -> dict[str, dict[str, int]]:

@@ -34,7 +34,7 @@ class Resolved:
     def __init__(self, org: dict, alive: bool, tier: int = 0, also: list[dict] | None = None):
         self.org = org  # the orgs row
         self.alive = alive  # the organisation existed on the date
-        self.tier = tier  # 0: named so on the date; 1: by a former name or code; 2: the organisation had ended
+        self.tier = tier  # 0: named so on the date; 1: by a former name or code; 2: it had ended; 3: not yet founded
         self.also = also or []  # other organisations the text also named (ranked, with tier)
 
 
@@ -92,23 +92,26 @@ def rank(rows: list[dict], day: str, hints: tuple[str, ...] = ()) -> list[dict]:
     for r in rows:
         key_alive = (r["k_start"] or "") <= day <= (r["k_end"] or OPEN)
         org_alive = _alive(r, day)
-        tier = 0 if key_alive and org_alive else 1 if org_alive else 2
+        # 3: not yet founded on the day; an organisation that had existed beats one still to come.
+        tier = 0 if key_alive and org_alive else 1 if org_alive else 3 if (r["start"] or "") > day else 2
         cand = {k: v for k, v in r.items() if k not in ("k_start", "k_end")}
         cand["tier"] = tier
         cand["last_day"] = min(r["k_end"] or OPEN, r["end"] or OPEN)
         prev = best.get(cand["org_id"])
         if prev is None or (cand["tier"], _neg(cand["last_day"])) < (prev["tier"], _neg(prev["last_day"])):
             best[cand["org_id"]] = cand
-    # Among organisations that had ended, the most recent first; otherwise by kind.
+    # Among organisations that had ended, the most recent first; among those still to come, the
+    # soonest; otherwise by kind.
     return sorted(best.values(), key=lambda c: (bool(hints) and c["kind"] not in hints, c["tier"],
-                                                _neg(c["last_day"]) if c["tier"] == 2 else "",
+                                                _neg(c["last_day"]) if c["tier"] == 2 else c["start"] or "" if c["tier"] == 3 else "",
                                                 KIND_PRIORITY.index(c["kind"]), c["org_id"]))
 
 
 def pick(found: list[dict]) -> tuple[dict | None, list[dict]]:
     """The winner among ranked candidates, or (None, the tied candidates) when it is ambiguous."""
     top = found[0]
-    same_rank = [c for c in found if c["tier"] == top["tier"] and (top["tier"] < 2 or c["last_day"] == top["last_day"])]
+    same_rank = [c for c in found if c["tier"] == top["tier"] and (
+        top["tier"] < 2 or (c["last_day"] == top["last_day"] if top["tier"] == 2 else c["start"] == top["start"]))]
     same_kind = [c for c in same_rank if c["kind"] == top["kind"]]
     if len(same_kind) > 1:
         return None, same_kind
@@ -188,5 +191,7 @@ def not_found(text: str, kinds: tuple[str, ...] | None = None) -> IcsError:
     if near:
         hint = "Did you mean:\n" + "\n".join("  " + describe(c) for c in near)
     else:
-        hint = "Try: ics search " + (repr(shown) if " " in shown else shown)
+        import shlex
+
+        hint = "Try: ics search " + shlex.quote(shown)
     return IcsError(f"No organisation matches {shown!r}.", hint=hint)

@@ -147,10 +147,12 @@ def current_icb(org_id: str, kind: str, current: bool, day: str) -> dict | None:
         return None
     target = org_id
     if not current:
-        after = queries.successors_on(org_id, day)
-        if not after:
+        if (start := queries.org_on(org_id, day)["start"]) and start > day:
+            return None  # not yet founded on the day
+        target = queries.where_now(org_id, day)["org_id"]
+        if target is None:
             return None
-        target, kind = after[0]["org_id"], after[0]["kind"]
+        kind = target.split(":", 1)[0]
     if kind == "la":
         overlaps = [m for m in queries.memberships_of(target, day) if m["relation"] == "overlaps" and m["kind"] == "icb"]
         return overlaps[0] if overlaps else None
@@ -161,7 +163,7 @@ def _result(hit: dict, day: str, latest: str) -> dict:
     # The orgs row holds the latest code and name: today's for a current organisation, those of its
     # last day for a former one.
     now = org = hit["org"]
-    if hit["current"] and org["end"] is None and day < latest:  # an earlier day: its name then
+    if hit["current"] and day < latest:  # an earlier day: its code and name then
         now = queries.org_on(org["org_id"], day)
     icb = current_icb(org["org_id"], org["kind"], hit["current"], day)
     matched = hit.get("matched_name")

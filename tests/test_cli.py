@@ -840,4 +840,40 @@ def test_population_bad_options(cli):
     r = cli("population", "QOP", "--by", "ward")
     assert r.exit_code == 2 and "use total, sex or age" in r.stderr
     r = cli("population", "QOP", "--measure", "nope")
-    assert r.exit_code == 2 and "it has:" in r.stderr
+    assert r.exit_code == 2 and "use one of gp_registered_patients, ons_mid_year_estimate" in r.stderr
+
+
+def test_population_known_measure_without_figures_is_an_empty_answer(cli):
+    # A closed practice has no Census figure: not a usage error, an empty list and a note.
+    r = cli("population", "A81015", "--measure", "census_2021", env=TTY)
+    assert r.exit_code == 0
+    assert "No Census 2021 residents figures for Lagan Surgery; it has: none." in r.stdout + r.stderr
+    r = cli("population", "A81015", "--measure", "census_2021", "-f", "json")
+    assert (r.exit_code, json.loads(r.stdout)) == (0, [])
+
+
+def test_usage_errors_are_one_plain_line(cli):
+    r = cli("show", "QOP", "-F", "json")
+    assert r.exit_code == 2
+    assert "Error: No such option: -F" in r.stderr
+    assert "╭" not in r.stderr and "│" not in r.stderr
+
+
+def test_show_a_closed_practice_says_where_its_area_went(cli):
+    r = cli("show", "A81015", "--as-of", "2024-01-01")
+    assert r.exit_code == 1
+    assert "Lagan Surgery (A81015) did not exist on 2024-01-01: it was closed on 2019-04-30." in r.stderr
+    assert "It was last in NHS South Tees CCG (00M), whose area went to: NHS North East and North Cumbria ICB - 16C (16C)" in r.stderr
+
+
+def test_search_and_resolve_agree_on_where_a_closed_practice_went(cli):
+    found = json.loads(cli("search", "A81015", "-f", "json").stdout)[0]
+    mapped = json.loads(cli("resolve", "--to", "icb", "-f", "json", input="A81015\n").stdout)[0]
+    assert found["status"] == "former"
+    assert found["icb_code"] == mapped["to_code"] == "QHM"
+
+
+def test_not_found_hint_quotes_for_the_shell(cli):
+    r = cli("show", "zzqx'qzz wq")
+    assert r.exit_code == 1
+    assert "Try: ics search 'zzqx'\"'\"'qzz wq'" in r.stderr

@@ -109,6 +109,17 @@ def test_list_orgs_within():
     assert len(practices) == queries.member_counts("icb:QOP", LATEST)["practice"]
 
 
+def test_list_orgs_within_a_region_reaches_trusts_and_councils_of_its_icbs():
+    trusts = {r["code"]: r for r in queries.list_orgs("trust", LATEST, "region:Y62")}
+    assert {"R0A", "RBS", "RXL"} <= set(trusts)  # Manchester University, Alder Hey, Blackpool
+    assert trusts["RBS"]["relation"] == "hq_in" and trusts["RBS"]["share"] is None
+    las = {r["code"] for r in queries.list_orgs("la", LATEST, "region:Y62")}
+    assert {"E08000003", "E06000008"} <= las  # Manchester, Blackburn with Darwen
+    assert "E08000035" not in las  # Leeds is in the North East and Yorkshire
+    practices = list(queries.list_orgs("practice", LATEST, "region:Y62"))
+    assert len(practices) == queries.member_counts("region:Y62", LATEST)["practice"]
+
+
 def test_ancestors_of_a_practice():
     chain = queries.ancestors("practice:A81001", LATEST)
     assert [(a["kind"], a["code"]) for a in chain] == [("pcn", "U89141"), ("sub_icb", "16C"), ("icb", "QHM"), ("region", "Y63")]
@@ -384,6 +395,13 @@ def test_lineage_moves_of_sub_icb_locations_in_2026():
     data = lineage.lineage("sub_icb:93C")
     moved = [e for e in data["edges"] if e["type"] == "moved"]
     assert [(e["date"], e["from_icb"], e["to_icb"]) for e in moved] == [("2026-04-01", "icb:QMJ", "icb:Z9B2Z")]
+
+
+def test_lineage_up_has_no_moves_forward():
+    both = lineage.lineage("sub_icb:93C")
+    assert any(e["type"] == "moved" for e in both["edges"])
+    up = lineage.lineage("sub_icb:93C", "up")
+    assert up["edges"] and all(e["type"] != "moved" for e in up["edges"])
 
 
 def test_lineage_tree_labels():
@@ -670,3 +688,55 @@ def test_bulk_postcodes():
     assert [row["status"] for row in rows] == ["ok", "ambiguous", "not_found"]
     assert rows[0]["to_code"] == "QT1" and "postcode district DN22" in rows[0]["note"]
     assert "sub_icb:92A" in rows[1]["note"] and "sub_icb:D4U1Y" in rows[1]["note"]
+
+
+# --- review fixes -----------------------------------------------------------------------------
+
+
+def test_profile_former_names_are_only_names_given_up_by_the_day():
+    from ics_cli import profile
+
+    before = profile.profile("trust:RA7", "2026-01-01")
+    assert before["name"] == "University Hospitals Bristol and Weston NHS Foundation Trust"
+    assert before["former_names"] == []  # its later name is not a former one
+    after = profile.profile("trust:RA7", LATEST)
+    assert [n["name"] for n in after["former_names"]] == ["University Hospitals Bristol and Weston NHS Foundation Trust"]
+    cumbria = profile.profile("ccg:01H", "2023-01-01")  # ended: its last name is its name, not a former one
+    assert cumbria["name"] == "NHS North Cumbria CCG"
+    assert [n["name"] for n in cumbria["former_names"]] == ["NHS Cumbria CCG"]
+
+
+def test_profile_sources_cover_names_attributes_and_relations():
+    from ics_cli import profile
+
+    p = profile.profile("icb:QOP", LATEST)
+    assert "community_icb_urls_2026_08" in p["sources"]  # the website
+    assert "ods_etr_2026_07" in p["sources"]  # the trusts with headquarters there
+    assert {"ons_sicbl22_icb22_nhser22", "nhse_gp_reg_2026_08"} <= set(p["sources"])
+
+
+def test_search_on_an_earlier_day_shows_the_name_then():
+    rows = search.search("01H", "2014-01-01", None, False, 5)
+    assert (rows[0]["name"], rows[0]["status"]) == ("NHS Cumbria CCG", "current")
+    ccg = next(r for r in search.search("01H", LATEST, None, False, 5) if r["org_id"] == "ccg:01H")
+    assert (ccg["name"], ccg["status"]) == ("NHS North Cumbria CCG", "former")
+
+
+def test_where_now_of_a_closed_practice_goes_through_its_last_area():
+    now = queries.where_now("practice:A81015", LATEST)
+    assert now["via"]["org_id"] == "ccg:00M"
+    assert now["org_id"] == "sub_icb:16C"
+    assert search.current_icb("practice:A81015", "practice", False, LATEST)["code"] == "QHM"
+    split = queries.where_now("icb:QNQ", LATEST)
+    assert split["via"] is None and split["org_id"] == "icb:S0E4D" and len(split["after"]) == 3
+    assert queries.where_now("region:Y56", LATEST) == {"org_id": None, "via": None, "after": []}
+
+
+def test_resolve_prefers_what_had_existed_over_what_was_still_to_come():
+    # On 2015-06-01 nothing called Greater Manchester existed: the area team had gone (March 2015),
+    # the STP (2016) and the ICB (2022) were still to come. The one that had existed wins.
+    found = resolve.resolve("Greater Manchester", "2015-06-01")
+    assert (found.org["org_id"], found.alive, found.tier) == ("area_team:Q46", False, 2)
+    # Before anything had the code: the first to come (the STP of 2016, not the ICB of 2022).
+    found = resolve.resolve("QOP", "2014-01-01")
+    assert (found.org["org_id"], found.alive, found.tier) == ("stp:E54000007", False, 3)
