@@ -12,10 +12,10 @@ from collections import Counter, defaultdict
 from typing import Iterable, Iterator
 
 from ics_cli import db, queries
-from ics_cli.normalise import normalise
+from ics_cli.dates import existed
+from ics_cli.normalise import normalise, org_id_form
 from ics_cli.resolve import MAX_INPUT, kind_hints, pick, rank
 
-OPEN = "9999-12-31"
 TARGETS = {"icb": "icb", "sub-icb": "sub_icb", "sub_icb": "sub_icb", "region": "region", "stp": "stp", "pcn": "pcn",
            "ccg": "ccg", "icbs": "icb", "regions": "region", "sub-icbs": "sub_icb", "stps": "stp", "pcns": "pcn"}
 MEMO_LIMIT = 20_000  # distinct inputs remembered at once
@@ -62,8 +62,7 @@ class BulkResolver:
         return {**result, "note": f"{note}; {result['note']}" if result.get("note") else note}
 
     def _alive(self, oid: str) -> bool:
-        o = self.orgs[oid]
-        return (o["start"] or "") <= self.day <= (o["end"] or OPEN)
+        return existed(self.orgs[oid], self.day)
 
     def _up(self, oid: str, kind: str) -> str | None:
         """The organisation of `kind` above `oid` on the day (breadth first through parents)."""
@@ -88,8 +87,7 @@ class BulkResolver:
             return {"status": "not_found", "note": "input too long"}
         oid = None
         if ":" in raw:
-            kind, _, key = raw.partition(":")
-            cand = f"{kind.strip().lower()}:{key.strip().upper()}"
+            cand = org_id_form(raw)
             oid = cand if cand in self.orgs else raw if raw in self.orgs else None
         if oid is None:
             rows = []

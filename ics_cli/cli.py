@@ -19,9 +19,9 @@ other command do not pay for it::
         fields: FieldsOpt = None,
     ) -> None:
         \"\"\"List organisations of one kind on a date.\"\"\"   # first line = the help summary
-        from ics_cli import orgs, render
+        from ics_cli import queries, render
 
-        render.render(orgs.iter_list(kind), LIST_COLUMNS, fmt, fields)
+        render.render(queries.list_orgs(kind, day), LIST_COLUMNS, fmt, fields)
 
 - One record: ``render.render_record(record, SECTIONS, fmt, fields)``; a tree:
   ``render.render_tree(nodes, fmt)``. Never ``print`` rows yourself.
@@ -97,10 +97,7 @@ app = typer.Typer(**APP_SETTINGS)
 
 def _data_vintage(meta: dict[str, str]) -> str:
     """The data's vintage: the last day it covers (``data_end``, written by scripts/build_db.py)."""
-    for key in ("data_vintage", "data_end"):
-        if meta.get(key):
-            return meta[key]
-    return "unknown"
+    return meta.get("data_end") or "unknown"
 
 
 def _version_callback(value: bool) -> None:
@@ -218,7 +215,6 @@ def _went(org: dict, day: str) -> str:
 
 def _gone(org: dict, day: str):
     """The error for an organisation that did not exist on an explicit --as-of day."""
-    from ics_cli import queries
     from ics_cli.errors import IcsError
 
     label = f"{org['name']} ({org['code']})"
@@ -253,7 +249,7 @@ def list_(
     parent = None
     if within is not None:
         parent = _resolve(within, when.day).org
-        if not ((parent["start"] or "") <= when.day <= (parent["end"] or "9999-12-31")):
+        if not dates.existed(parent, when.day):
             raise _gone(parent, when.day)
     columns = [
         render.Column("code", "Code", no_wrap=True), render.Column("ons_code", "ONS code", no_wrap=True),
@@ -276,7 +272,7 @@ def list_(
 @app.command()
 def show(ident: IdArg, as_of: AsOfOpt = None, fmt: FormatOpt = None, fields: FieldsOpt = None) -> None:
     """Show one organisation: names, codes, dates, parents, members, population, history."""
-    from ics_cli import dates, profile, queries, render
+    from ics_cli import dates, profile, render
 
     when = dates.as_of(as_of)
     found = _resolve(ident, when.day)

@@ -8,6 +8,15 @@ from ics_cli import db
 from ics_cli.errors import UsageError
 
 
+OPEN = "9999-12-31"  # the end of an interval that has not ended
+
+
+def existed(row: dict, day: str, start: str = "start", end: str = "end") -> bool:
+    """Whether a row with start/end dates (empty start: before the data's coverage; empty end:
+    still open) covers `day`."""
+    return (row[start] or "") <= day <= (row[end] or OPEN)
+
+
 class AsOf(NamedTuple):
     day: str  # ISO date
     explicit: bool  # the user gave --as-of (rather than the default)

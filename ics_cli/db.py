@@ -149,12 +149,6 @@ def query_one(sql: str, params: Params = ()) -> dict[str, Any] | None:
     return dict(zip([d[0] for d in cur.description], row))
 
 
-def tables() -> set[str]:
-    """Names of the tables and views in the database."""
-    rows = query("SELECT name FROM sqlite_master WHERE type IN ('table', 'view')")
-    return {r["name"] for r in rows}
-
-
 def has_table(name: str) -> bool:
     """Whether the database has a table or view called ``name``."""
     return (

@@ -7,8 +7,9 @@ code  constant     meaning
 ====  ===========  ==========================================================
 0     OK           success; "no results" is success too (a hint goes to stderr
                    on a terminal only)
-1     FAILURE      failure: nothing found (NOT_FOUND), several candidates match
-                   (AMBIGUOUS), the database is missing or broken
+1     FAILURE      failure: nothing found, several candidates match, the
+                   organisation did not exist on the day, the database is
+                   missing or broken
 2     USAGE        bad usage: unknown option, format or field, malformed date,
                    a date outside the data
 130   INTERRUPTED  interrupted with Ctrl-C (128 + SIGINT); nothing is printed
@@ -30,8 +31,6 @@ from typing import NoReturn
 
 OK = 0
 FAILURE = 1
-NOT_FOUND = 1
-AMBIGUOUS = 1
 USAGE = 2
 INTERRUPTED = 130
 BROKEN_PIPE = 141

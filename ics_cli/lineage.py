@@ -7,7 +7,7 @@ to changed (April 2026). Returns nodes and edges as plain dicts."""
 from __future__ import annotations
 
 from ics_cli import db
-from ics_cli.dates import day_before
+from ics_cli.dates import OPEN, day_before
 from ics_cli.queries import ORG_COLUMNS, alive
 
 STEP_WORDS = {"became_sub_icb": "became a sub-ICB location", "boundary_transfer": "boundary transfer", "moved": "moved"}
@@ -63,7 +63,7 @@ def lineage(org_id: str, direction: str = "both", depth: int | None = None) -> d
         if oid not in nodes:
             o = db.query_one("SELECT start, end FROM orgs WHERE org_id = ?", (oid,))
             # Describe each organisation as it was at the end of its life (or now).
-            nodes[oid] = _node(oid, o["end"] or "9999-12-31")
+            nodes[oid] = _node(oid, o["end"] or OPEN)
 
     def walk(oid: str, way: str, level: int) -> None:
         if depth is not None and level >= depth:

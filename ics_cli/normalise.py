@@ -26,6 +26,12 @@ _NOISE_RE = re.compile(r"\b(?:" + "|".join(re.escape(w) for w in _NOISE) + r")\b
 _PUNCT_RE = re.compile(r"[^0-9a-z]+")
 
 
+def org_id_form(text: str) -> str:
+    """An org id as typed ("ICB:qop", " icb : QOP") in its stored form ("icb:QOP")."""
+    kind, _, key = text.partition(":")
+    return f"{kind.strip().lower()}:{key.strip().upper()}"
+
+
 def normalise(text: str) -> str:
     """Lower-case, ASCII, '&' as 'and', noise words and punctuation dropped, spaces collapsed."""
     text = text or ""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ics_cli import queries
+from ics_cli.dates import existed
 from ics_cli.kinds import label
 
 MEMBER_SECTIONS = {
@@ -34,11 +35,11 @@ def brief(row: dict, **extra) -> dict:
 def profile(org_id: str, day: str) -> dict:
     """Everything `ics show` prints about `org_id` as it was on `day`."""
     org = queries.org_on(org_id, day)
-    alive = (org["start"] or "") <= day <= (org["end"] or "9999-12-31")
+    alive = existed(org, day)
     names = queries.names_of(org_id)
     codes = queries.codes_of(org_id)
-    current = [n for n in names if n["type"] == "official" and (n["start"] or "") <= day <= (n["end"] or "9999-12-31")]
-    short = [n["name"] for n in names if n["type"] == "short" and (n["start"] or "") <= day <= (n["end"] or "9999-12-31")]
+    current = [n for n in names if n["type"] == "official" and existed(n, day)]
+    short = [n["name"] for n in names if n["type"] == "short" and existed(n, day)]
     # Former: names it had given up by `day` (not the ones it took later, nor its last name).
     former = [n for n in names if n["type"] == "official" and n["end"] and n["end"] < day
               and n not in current and n["name"] != org["name"]]

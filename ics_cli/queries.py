@@ -6,8 +6,8 @@ from __future__ import annotations
 from typing import Iterator
 
 from ics_cli import db
+from ics_cli.dates import existed
 
-OPEN = "9999-12-31"
 # Validity of a row with start/end columns on the day :d (NULL start = before the data's coverage).
 ALIVE = "(COALESCE({t}start, '') <= :d AND COALESCE({t}end, '9999-12-31') >= :d)"
 
@@ -218,7 +218,7 @@ def successors_on(org_id: str, day: str) -> list[dict]:
                WHERE s.predecessor_id = ? AND s.date <= ? ORDER BY s.date, s.successor_id""", (oid, day))
         for st in steps:
             nxt_share = None if share is None or st["share"] is None else share * st["share"]
-            if (st["start"] or "") <= day <= (st["end"] or OPEN):
+            if existed(st, day):
                 prev = out.get(st["successor_id"], 0.0)
                 out[st["successor_id"]] = None if nxt_share is None or prev is None else prev + nxt_share
             else:
@@ -241,7 +241,7 @@ def where_now(org_id: str, day: str) -> dict:
         if not last:
             return {"org_id": None, "via": None, "after": []}
         via = last[0]
-        if (via["start"] or "") <= day <= (via["end"] or OPEN):
+        if existed(via, day):
             return {"org_id": via["org_id"], "via": via, "after": []}
         after = successors_on(via["org_id"], day)
     return {"org_id": after[0]["org_id"] if after else None, "via": via, "after": after}

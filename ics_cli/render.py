@@ -151,16 +151,6 @@ def parse_fields(fields: str | Sequence[str] | None) -> list[str] | None:
     return names
 
 
-def _complete_fields(choices: Sequence[str]):
-    def complete(incomplete: str) -> list[str]:
-        done, _, last = incomplete.rpartition(",")
-        prefix = done + "," if done else ""
-        taken = set(done.split(","))
-        return [prefix + c for c in choices if c.startswith(last) and c not in taken]
-
-    return complete
-
-
 _FIELDS_HELP = "Comma-separated fields to show, in this order (e.g. code,name)."
 
 FormatOpt = Annotated[
@@ -179,23 +169,6 @@ FormatOpt = Annotated[
 
 FieldsOpt = Annotated[Optional[str], typer.Option("--fields", metavar="FIELDS", help=_FIELDS_HELP)]
 """``--fields``: declare as ``fields: FieldsOpt = None`` and pass ``fields`` on."""
-
-
-def fields_option(choices: Sequence[str | Column]) -> Any:
-    """A ``--fields`` option type whose values complete in the shell from ``choices``.
-
-    ``ListFieldsOpt = fields_option(COLUMNS)`` at module level, then ``fields: ListFieldsOpt = None``.
-    """
-    keys = [c.key if isinstance(c, Column) else c for c in choices]
-    return Annotated[
-        Optional[str],
-        typer.Option(
-            "--fields",
-            metavar="FIELDS",
-            help=f"{_FIELDS_HELP} Fields: {', '.join(keys)}.",
-            autocompletion=_complete_fields(keys),
-        ),
-    ]
 
 
 # ---------------------------------------------------------------------------------------------

@@ -19,9 +19,9 @@ from __future__ import annotations
 from ics_cli import db
 from ics_cli.errors import IcsError
 from ics_cli.kinds import SHORT_LABEL
-from ics_cli.normalise import normalise
+from ics_cli.dates import OPEN, existed
+from ics_cli.normalise import normalise, org_id_form
 
-OPEN = "9999-12-31"
 KIND_PRIORITY = ("icb", "sub_icb", "region", "trust", "pcn", "practice", "stp", "ccg", "area_team", "la")
 MAX_INPUT = 200  # longer text cannot be a name or code in the data
 
@@ -38,10 +38,6 @@ class Resolved:
         self.also = also or []  # other organisations the text also named (ranked, with tier)
 
 
-def _alive(row: dict, day: str) -> bool:
-    return (row["start"] or "") <= day <= (row["end"] or OPEN)
-
-
 def candidates(text: str, day: str) -> list[dict]:
     """Matching organisations, best first, each with `tier` (0 best) and `last_day`."""
     raw = (text or "").strip()
@@ -49,10 +45,11 @@ def candidates(text: str, day: str) -> list[dict]:
         return []
     rows: list[dict] = []
     if ":" in raw:
-        org = db.query_one("SELECT * FROM orgs WHERE org_id = ?", (raw.lower().split(":", 1)[0] + ":" + raw.split(":", 1)[1].upper(),))
+        org = db.query_one("SELECT * FROM orgs WHERE org_id = ?", (org_id_form(raw),))
         org = org or db.query_one("SELECT * FROM orgs WHERE org_id = ?", (raw,))
         if org:
-            return [{**org, "tier": 0 if _alive(org, day) else 2, "last_day": org["end"] or OPEN}]
+            tier = 0 if existed(org, day) else 3 if (org["start"] or "") > day else 2
+            return [{**org, "tier": tier, "last_day": org["end"] or OPEN}]
     key = normalise(raw)
     if not key:
         return []
@@ -90,8 +87,8 @@ def rank(rows: list[dict], day: str, hints: tuple[str, ...] = ()) -> list[dict]:
     Kinds the text itself names (`hints`, e.g. "CCG") come before every other kind."""
     best: dict[str, dict] = {}
     for r in rows:
-        key_alive = (r["k_start"] or "") <= day <= (r["k_end"] or OPEN)
-        org_alive = _alive(r, day)
+        key_alive = existed(r, day, "k_start", "k_end")
+        org_alive = existed(r, day)
         # 3: not yet founded on the day; an organisation that had existed beats one still to come.
         tier = 0 if key_alive and org_alive else 1 if org_alive else 3 if (r["start"] or "") > day else 2
         cand = {k: v for k, v in r.items() if k not in ("k_start", "k_end")}
@@ -134,7 +131,7 @@ def resolve(text: str, day: str, kinds: tuple[str, ...] | None = None) -> Resolv
     if top is None:
         raise ambiguous(text, others)
     org = {k: v for k, v in top.items() if k not in ("tier", "last_day", "via")}
-    return Resolved(org=org, alive=_alive(org, day), tier=top["tier"], also=others)
+    return Resolved(org=org, alive=existed(org, day), tier=top["tier"], also=others)
 
 
 def describe(c: dict) -> str:

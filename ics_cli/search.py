@@ -10,10 +10,10 @@ from __future__ import annotations
 import re
 
 from ics_cli import db, queries
+from ics_cli.dates import existed
 from ics_cli.normalise import normalise
 from ics_cli.resolve import KIND_PRIORITY, MAX_INPUT
 
-OPEN = "9999-12-31"
 _WORD_RE = re.compile(r"[0-9A-Za-z]+")
 FUZZY_WHEN_FEWER_THAN = 3
 
@@ -109,7 +109,7 @@ def search(text: str, day: str, kinds: tuple[str, ...] | None, current_only: boo
                 h["how"] = "phrase"
         else:
             h["matched_name"] = None
-        current = (org["start"] or "") <= day <= (org["end"] or OPEN)
+        current = existed(org, day)
         if current_only and not current:
             continue
         rows.append({**h, "org": org, "current": current})

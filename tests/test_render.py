@@ -518,13 +518,6 @@ def test_format_option_completion():
     assert [v for v, _ in render._complete_format("js")] == ["json", "jsonl"]
 
 
-def test_fields_option_completion():
-    complete = render._complete_fields(["code", "name", "ons_code"])
-    assert complete("") == ["code", "name", "ons_code"]
-    assert complete("code,") == ["code,name", "code,ons_code"]
-    assert complete("name,o") == ["name,ons_code"]
-
-
 # --- start-up cost ------------------------------------------------------------------------------
 
 HEAVY = {"rich", "rapidfuzz", "sqlite_utils", "openpyxl", "pydantic", "json", "csv"}
