@@ -40,6 +40,7 @@ PACKAGE_DB = os.path.join(_HERE, "data", "ics.sqlite")
 REPO_DB = os.path.join(os.path.dirname(_HERE), "data", "ics.sqlite")
 
 _connections: dict[str, sqlite3.Connection] = {}
+_metas: dict[str, dict[str, str]] = {}  # meta table per database, read once (every --as-of needs it)
 
 
 def db_path() -> str:
@@ -102,6 +103,7 @@ def close() -> None:
     for conn in _connections.values():
         conn.close()
     _connections.clear()
+    _metas.clear()
 
 
 def _query_error(e: sqlite3.Error) -> IcsError:
@@ -162,6 +164,7 @@ def has_table(name: str) -> bool:
 
 def meta() -> dict[str, str]:
     """The ``meta(key, value)`` table as a dict ({} if the database has no such table)."""
-    if not has_table("meta"):
-        return {}
-    return {r["key"]: r["value"] for r in iter_query("SELECT key, value FROM meta")}
+    path = db_path()
+    if path not in _metas:
+        _metas[path] = {r["key"]: r["value"] for r in iter_query("SELECT key, value FROM meta")} if has_table("meta") else {}
+    return dict(_metas[path])

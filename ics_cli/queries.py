@@ -26,16 +26,25 @@ LIST_PARENT = {
 # PCN's was a CCG.
 FALLBACK_PARENT = {"ccg": ("part_of", "area_team"), "practice": ("part_of", "ccg"), "pcn": ("part_of", "ccg")}
 
+def _code_on(t: str, scheme: str) -> str:
+    """SQL: the code of scheme `scheme` (an SQL expression) that org alias `t` had on :d."""
+    return f"""(SELECT c.code FROM codes c WHERE c.org_id = {t}.org_id AND c.scheme = {scheme} AND {alive('c')}
+               ORDER BY c.start DESC LIMIT 1)"""
+
+
+def _name_on(t: str, kind: str = "official") -> str:
+    """SQL: the name of type `kind` that org alias `t` had on :d."""
+    return f"""(SELECT n.name FROM names n WHERE n.org_id = {t}.org_id AND n.type = '{kind}' AND {alive('n')}
+               ORDER BY n.start DESC LIMIT 1)"""
+
+
+# An organisation's codes and names as they were on :d (its latest ones if it had ended by then).
 ORG_COLUMNS = f"""
     o.org_id, o.kind,
-    COALESCE((SELECT c.code FROM codes c WHERE c.org_id = o.org_id AND c.scheme = CASE o.kind WHEN 'la' THEN 'ons' ELSE 'ods' END
-              AND {alive('c')} ORDER BY c.start DESC LIMIT 1), o.code) AS code,
-    COALESCE((SELECT c.code FROM codes c WHERE c.org_id = o.org_id AND c.scheme = 'ons' AND {alive('c')}
-              ORDER BY c.start DESC LIMIT 1), o.ons_code) AS ons_code,
-    COALESCE((SELECT n.name FROM names n WHERE n.org_id = o.org_id AND n.type = 'official' AND {alive('n')}
-              ORDER BY n.start DESC LIMIT 1), o.name) AS name,
-    (SELECT n.name FROM names n WHERE n.org_id = o.org_id AND n.type = 'short' AND {alive('n')}
-     ORDER BY n.start DESC LIMIT 1) AS short_name,
+    COALESCE({_code_on('o', "CASE o.kind WHEN 'la' THEN 'ons' ELSE 'ods' END")}, o.code) AS code,
+    COALESCE({_code_on('o', "'ons'")}, o.ons_code) AS ons_code,
+    COALESCE({_name_on('o')}, o.name) AS name,
+    {_name_on('o', 'short')} AS short_name,
     o.start, o.end, o.source
 """
 
@@ -54,23 +63,26 @@ def parent_of(org_id: str, day: str, relation: str, parent_kind: str) -> dict | 
     )
 
 
+def _parent_sql(relation: str, parent_kind: str) -> str:
+    """SQL: the id of org o's parent of `parent_kind` through `relation` on :d (the largest share)."""
+    return f"""(SELECT m.parent_id FROM memberships m JOIN orgs p ON p.org_id = m.parent_id
+               WHERE m.child_id = o.org_id AND m.relation = '{relation}' AND p.kind = '{parent_kind}' AND {alive('m')}
+               ORDER BY m.share DESC, p.org_id LIMIT 1)"""
+
+
 def list_orgs(kind: str, day: str, within: str | None = None) -> Iterator[dict]:
     """Organisations of `kind` alive on `day`, optionally only those inside org `within`, with the
-    parent that matters for the kind. Streams rows."""
-    rel, pkind = LIST_PARENT.get(kind, (None, None))
-    params = {"kind": kind, "d": day, "within": within, "rel": rel, "pkind": pkind}
-    parent_cols = "NULL AS parent_code, NULL AS parent_name, NULL AS parent_kind"
-    if rel:
-        parent_cols = f"""
-            (SELECT p.code FROM memberships m JOIN orgs p ON p.org_id = m.parent_id
-             WHERE m.child_id = o.org_id AND m.relation = :rel AND p.kind = :pkind AND {alive('m')} LIMIT 1) AS parent_code,
-            (SELECT COALESCE((SELECT n.name FROM names n WHERE n.org_id = p.org_id AND n.type = 'official' AND {alive('n')}
-                              ORDER BY n.start DESC LIMIT 1), p.name)
-             FROM memberships m JOIN orgs p ON p.org_id = m.parent_id
-             WHERE m.child_id = o.org_id AND m.relation = :rel AND p.kind = :pkind AND {alive('m')} LIMIT 1) AS parent_name,
-            :pkind AS parent_kind"""
+    parent that matters for the kind (or, before that kind of parent existed, the earlier one).
+    Streams rows."""
+    parent = "NULL"
+    if kind in LIST_PARENT:
+        parent = _parent_sql(*LIST_PARENT[kind])
+        if kind in FALLBACK_PARENT:
+            parent = f"COALESCE({parent}, {_parent_sql(*FALLBACK_PARENT[kind])})"
+    params = {"kind": kind, "d": day, "within": within}
+    extra, where = "", ""
     if within:
-        sql = f"""
+        inside = f"""
             WITH RECURSIVE inside(org_id, relation, share) AS (
                 SELECT m.child_id, m.relation, m.share FROM memberships m WHERE m.parent_id = :within AND {alive('m')}
                 UNION
@@ -79,21 +91,21 @@ def list_orgs(kind: str, day: str, within: str | None = None) -> Iterator[dict]:
                 -- A share is only meaningful against `within` itself, so deeper rows have none.
                 SELECT m.child_id, m.relation, NULL FROM memberships m JOIN inside i ON m.parent_id = i.org_id
                 WHERE i.relation = 'part_of' AND {alive('m')}
-            )
-            SELECT {ORG_COLUMNS}, {parent_cols},
+            )"""
+        extra = """,
                    (SELECT group_concat(DISTINCT relation) FROM inside WHERE inside.org_id = o.org_id) AS relation,
-                   (SELECT max(share) FROM inside WHERE inside.org_id = o.org_id) AS share
-            FROM orgs o WHERE o.kind = :kind AND {alive('o')} AND o.org_id IN (SELECT org_id FROM inside)
-            ORDER BY name, o.org_id"""
+                   (SELECT max(share) FROM inside WHERE inside.org_id = o.org_id) AS share"""
+        where = " AND o.org_id IN (SELECT org_id FROM inside)"
     else:
-        sql = f"SELECT {ORG_COLUMNS}, {parent_cols} FROM orgs o WHERE o.kind = :kind AND {alive('o')} ORDER BY name, o.org_id"
-    fallback = FALLBACK_PARENT.get(kind)
-    for row in db.iter_query(sql, params):
-        if fallback and row["parent_code"] is None:
-            p = parent_of(row["org_id"], day, *fallback)
-            if p:
-                row.update(parent_code=p["code"], parent_name=p["name"], parent_kind=fallback[1])
-        yield row
+        inside = ""
+    sql = f"""{inside}
+        SELECT b.*, COALESCE({_code_on('p', "CASE p.kind WHEN 'la' THEN 'ons' ELSE 'ods' END")}, p.code) AS parent_code,
+               COALESCE({_name_on('p')}, p.name) AS parent_name, p.kind AS parent_kind
+        FROM (SELECT {ORG_COLUMNS}, {parent} AS parent_id{extra}
+              FROM orgs o WHERE o.kind = :kind AND {alive('o')}{where}) b
+        LEFT JOIN orgs p ON p.org_id = b.parent_id
+        ORDER BY b.name, b.org_id"""
+    return db.iter_query(sql, params)
 
 
 def ancestors(org_id: str, day: str) -> list[dict]:
