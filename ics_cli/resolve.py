@@ -169,12 +169,23 @@ def suggestions(text: str, kinds: tuple[str, ...] | None = None, limit: int = 5,
         sql += f" AND o.kind IN ({','.join('?' * len(kinds))})"
         params += list(kinds)
     rows = db.query(sql + f" ORDER BY bm25(org_search_fts) LIMIT {CANDIDATES}", params)
-    scorer = fuzz.WRatio if len(key) > 3 else fuzz.ratio
+    fragment = len(key.split()) <= 2
+
+    def score(name: str) -> float:
+        # A word or two may be part of a longer name ("surey" in "royal surrey"): WRatio, which
+        # scores partial matches. A longer text is a whole name, misspelt: matching only part of it
+        # proves nothing ("hospital foundation trust" ends many names), so whole-string ratios.
+        if len(key) <= 3:
+            return fuzz.ratio(key, name)
+        if fragment and len(name) >= len(key):
+            return fuzz.WRatio(key, name)
+        return max(fuzz.ratio(key, name), fuzz.token_sort_ratio(key, name))
+
     scored = []
     for r in rows:
         # Codes and other short names match any longer text partially: compare like with like.
         names = [normalise(n) for n in r.pop("text").split(" | ")]
-        best = max((scorer(key, n) for n in names if n and len(n) >= min(5, len(key))), default=0)
+        best = max((score(n) for n in names if n and len(n) >= min(5, len(key))), default=0)
         if best >= cutoff:
             scored.append({**r, "score": round(best)})
     scored.sort(key=lambda r: (-r["score"], KIND_PRIORITY.index(r["kind"]), r["org_id"]))

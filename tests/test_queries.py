@@ -740,3 +740,13 @@ def test_resolve_prefers_what_had_existed_over_what_was_still_to_come():
     # Before anything had the code: the first to come (the STP of 2016, not the ICB of 2022).
     found = resolve.resolve("QOP", "2014-01-01")
     assert (found.org["org_id"], found.alive, found.tier) == ("stp:E54000007", False, 3)
+
+
+@pytest.mark.parametrize("text, code", [("Royal Surey NHS Foundaton Trust", "RA2"), ("Leeds Teching Hospitals", "RR8"),
+                                        ("norfok and sufolk", "T6Y0W"), ("Grater Manchestr", "QOP")])
+def test_suggestions_for_a_misspelt_whole_name_do_not_reward_a_shared_ending(text, code):
+    # "... NHS Foundation Trust" ends hundreds of names: a misspelt full name must not match them
+    # all as well as it matches the one it names.
+    near = resolve.suggestions(text, limit=3, cutoff=0)
+    assert near[0]["code"] == code
+    assert near[1]["score"] <= near[0]["score"] - 5 or near[1]["code"] == code
