@@ -27,9 +27,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import sqlite_utils  # noqa: E402  (build-time only; the CLI never imports it)
 
 from dbbuild import derive, validate  # noqa: E402
+from importers.common import DATA_START  # noqa: E402
 
 SCHEMA_VERSION = "1"
-DATA_START = "2013-04-01"
 TABLES = ("sources", "orgs", "codes", "names", "attributes", "memberships", "successions", "populations",
           "policy_events", "postcode_districts")
 DERIVED_SOURCE = {"source": "derived_events", "title": "Derived: event list and national summaries", "publisher": "ics (derived)",

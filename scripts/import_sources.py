@@ -38,7 +38,8 @@ def main(argv: list[str] | None = None) -> int:
         ("curated facts", lambda: curated.run(args.shared)),
         ("regions, area teams, CCGs, STPs", lambda: history.run(args.shared)),
         ("ICBs, sub-ICB locations, local authorities, populations", lambda: geography.run(args.shared, curated.la_changes())),
-        ("trusts, practices, PCNs, partners", lambda: organisations.run(args.shared)),
+        # Last: practices' earlier CCGs follow the successions the steps above found.
+        ("trusts, practices, PCNs, partners", lambda: organisations.run(args.shared, tables["successions"])),
     )
     for label, step in steps:
         t0 = time.perf_counter()

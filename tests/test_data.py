@@ -698,3 +698,101 @@ def test_stps_have_a_region_before_2019(conn):
                            AND m.parent_id LIKE 'region:%' AND m.start <= '2018-01-01' AND COALESCE(m."end", '9999') >= '2018-01-01')"""
     ).fetchall()
     assert [r["org_id"] for r in missing] == []
+
+
+# --- GP practices before their commissioner join date; local authorities before 2019 -------------
+
+
+def practices_with_a_ccg(conn, day: str) -> tuple[int, int]:
+    """(practices open on `day`, those of them with a CCG parent that day)."""
+    open_, with_ccg = conn.execute(
+        """SELECT count(*), sum(EXISTS (SELECT 1 FROM memberships m WHERE m.child_id = o.org_id AND m.relation = 'part_of'
+                                        AND m.parent_id LIKE 'ccg:%' AND m.start <= :d AND COALESCE(m."end", :open) >= :d))
+           FROM orgs o WHERE o.kind = 'practice' AND COALESCE(o.start, '') <= :d AND COALESCE(o."end", :open) >= :d""",
+        {"d": day, "open": OPEN},
+    ).fetchone()
+    return open_, with_ccg
+
+
+@pytest.mark.parametrize(
+    "day, expected",
+    [("2013-04-01", (8097, 3765)), ("2016-01-01", (7913, 3630)), ("2018-01-01", (7570, 3362)),
+     ("2019-06-01", (7178, 3710)), ("2020-06-01", (7028, 5608)), ("2021-06-01", (6812, 6810))],
+)
+def test_practice_ccg_coverage_is_as_documented(conn, day, expected):
+    # data/README.md "Coverage and known gaps": epraccur gives only the latest commissioner; before
+    # its join date a CCG is known only where a single predecessor leaves no doubt (not after mergers).
+    assert practices_with_a_ccg(conn, day) == expected
+    from pathlib import Path
+
+    readme = " ".join((Path(__file__).resolve().parents[1] / "data" / "README.md").read_text(encoding="utf-8").split())
+    assert f"| {day} | {expected[0]:,} | {expected[1]:,} ({expected[1] / expected[0]:.1%}) |" in readme
+
+
+def test_practice_ccg_before_the_commissioner_join_date(conn):
+    # epraccur: A82009 joined 01K (Morecambe Bay) on 2017-04-01, the day 01H (Cumbria) gave it South
+    # Cumbria (history MANIFEST 2.1); so it was in 01H before.
+    assert parents_on(conn, "practice:A82009", "2016-01-01")["ccg"] == "ccg:01H"
+    assert parents_on(conn, "practice:A82009", "2017-04-01")["ccg"] == "ccg:01K"
+    # West Birmingham (history MANIFEST 2.2): M85002 joined sub-ICB 15E on 2022-07-01 from D2P2L,
+    # which was formed by the 2021 merger of four CCGs: nothing is known before that.
+    assert parents_on(conn, "practice:M85002", "2022-06-30")["ccg"] == "ccg:D2P2L"
+    assert "ccg" not in parents_on(conn, "practice:M85002", "2021-03-31")
+    # Glossop (01Y to 15M on 2022-07-01).
+    assert parents_on(conn, "practice:C81077", "2015-01-01")["ccg"] == "ccg:01Y"
+    assert parents_on(conn, "practice:C81077", "2022-07-01")["sub_icb"] == "sub_icb:15M"
+    # A81001 joined Tees Valley (16C), formed on 2020-04-01 from three CCGs: no CCG before.
+    assert "ccg" not in parents_on(conn, "practice:A81001", "2019-01-01")
+    rows = conn.execute("SELECT count(DISTINCT child_id) FROM memberships WHERE source = 'derived_practice_ccg_predecessor'")
+    assert rows.fetchone()[0] == 80
+
+
+def test_councils_are_older_than_the_data(conn):
+    # Councils existed long before 2013: their start is empty ("before coverage"), not 2013-04-01,
+    # so the timeline has no "established" event for them on the data's first day.
+    assert org(conn, "la:323")["start"] is None  # Lancashire County Council
+    assert org(conn, "la:102")["start"] is None and org(conn, "la:102")["end"] == "2023-03-31"
+    started_2013 = conn.execute("SELECT org_id FROM orgs WHERE kind = 'la' AND start = '2013-04-01'").fetchall()
+    assert started_2013 == []
+    events = conn.execute(
+        """SELECT e.title FROM events e WHERE e.date = '2013-04-01' AND e.kind = 'established'
+           AND (e.title LIKE '%local authorit%' OR EXISTS (SELECT 1 FROM event_orgs eo WHERE eo.event_id = e.event_id
+                                                           AND eo.org_id LIKE 'la:%'))"""
+    ).fetchall()
+    assert events == []
+
+
+@pytest.mark.parametrize("day, expected", [("2013-04-01", 326), ("2019-03-31", 326), ("2019-04-01", 317),
+                                           ("2020-04-01", 314), ("2021-04-01", 309), ("2023-04-01", 296)])
+def test_local_authority_districts_on_every_reorganisation(conn, day, expected):
+    # ONS LAD names and codes: 326 English districts 2009-2019, then the 2019, 2020, 2021 and 2023
+    # reorganisations (data/curated/la_changes.csv); 309 LTLA22 in the July 2022 LSOA lookup, 296 LAD23.
+    districts = {o for o in alive_on(conn, "la", day) if o[3:6] in ("E06", "E07", "E08", "E09")}
+    assert len(districts) == expected
+
+
+def test_districts_abolished_2019_to_2021(conn):
+    # Buckinghamshire (Structural Changes) Order 2019: four districts into one unitary on 2020-04-01.
+    bucks = steps_into(conn, "la:E06000060")
+    assert set(bucks) == {"la:E07000004", "la:E07000005", "la:E07000006", "la:E07000007"}
+    assert {r["type"] for r in bucks.values()} == {"merger"} and {r["date"] for r in bucks.values()} == {"2020-04-01"}
+    assert org(conn, "la:E07000004")["end"] == "2020-03-31" and name_on(conn, "la:E07000004", "2019-01-01") == "Aylesbury Vale"
+    assert org(conn, "la:E06000060")["start"] == "2020-04-01"
+    summaries = {(r["date"], r["title"]) for r in conn.execute("SELECT date, title FROM events WHERE scope = 'summary'")}
+    assert ("2020-04-01", "4 local authorities merged into 1") in summaries
+    assert ("2019-04-01", "14 local authorities merged into 5") in summaries
+    # Northamptonshire 2021: seven districts into two unitaries.
+    assert set(steps_into(conn, "la:E06000061")) == {"la:E07000150", "la:E07000152", "la:E07000153", "la:E07000156"}
+    assert set(steps_into(conn, "la:E06000062")) == {"la:E07000151", "la:E07000154", "la:E07000155"}
+    # Dorset 2019: Bournemouth, Poole and Christchurch into BCP; the rest into Dorset.
+    assert set(steps_into(conn, "la:E06000058")) == {"la:E06000028", "la:E06000029", "la:E07000048"}
+    assert len(steps_into(conn, "la:E06000059")) == 5
+    # Somerset: Taunton Deane -> Somerset West and Taunton (2019) -> Somerset (2023).
+    assert steps_into(conn, "la:E07000246")["la:E07000190"]["date"] == "2019-04-01"
+    assert steps_into(conn, "la:E06000066")["la:E07000246"]["date"] == "2023-04-01"
+    # Every abolished district has a successor from the next day (also a build invariant).
+    orphans = conn.execute(
+        """SELECT o.org_id FROM orgs o WHERE o.kind = 'la' AND o."end" IS NOT NULL AND NOT EXISTS
+           (SELECT 1 FROM successions s WHERE s.predecessor_id = o.org_id AND s.date = date(o."end", '+1 day'))"""
+    ).fetchall()
+    assert orphans == []

@@ -28,8 +28,19 @@ OPEN = "9999-12-31"
 
 
 @pytest.fixture(scope="module")
-def tables():
-    return organisations.run(SHARED)
+def successions():
+    """The CCG and sub-ICB successions the other importers find (as scripts/import_sources.py
+    passes them on to the organisations importer)."""
+    sys.path.insert(0, str(ROOT / "scripts"))
+    from importers import curated, geography, history
+
+    return (curated.run(SHARED)["successions"] + history.run(SHARED)["successions"]
+            + geography.run(SHARED, curated.la_changes())["successions"])
+
+
+@pytest.fixture(scope="module")
+def tables(successions):
+    return organisations.run(SHARED, successions)
 
 
 def rows(tables, table, **where):
@@ -56,12 +67,12 @@ def on(tables, day, relation="part_of", child=None, parent_kind=None):
 def test_counts(tables):
     counts = {k: len(v) for k, v in tables.items()}
     assert counts == {
-        "sources": 14,
+        "sources": 15,
         "orgs": 9924,
         "codes": 10060,
         "names": 10050,
         "attributes": 8917,
-        "memberships": 38257,
+        "memberships": 38337,
         "successions": 60,
         "populations": 7676,
     }
@@ -99,8 +110,8 @@ def test_sources_defined_and_used(tables):
     assert "unverified" in notes["thirdparty_icb22_websites"]
 
 
-def test_deterministic(tables):
-    again = organisations.run(SHARED)
+def test_deterministic(tables, successions):
+    again = organisations.run(SHARED, successions)
     for table in tables:
         key = lambda r: tuple(str(v) for v in r.values())  # noqa: E731
         assert sorted(map(key, tables[table])) == sorted(map(key, again[table])), table
@@ -229,6 +240,11 @@ def test_councils(tables):
     assert ("icb:QWO", "2023-04-01", "2026-03-31") in partner("la:E06000065")
     assert partner("la:E08000031") == [("icb:QUA", "2022-07-01", "2026-03-31")]  # Wolverhampton
     assert len(partner("la:620")) == 3  # Essex: QH8, QJG, QM7
+    # Councils are older than the data: no start (not 2013-04-01, which made them "established" then).
+    assert {r["start"] for r in tables["orgs"] if r["kind"] == "la"} == {""}
+    assert rows(tables, "codes", org_id="la:E08000021")[0]["start"] == ""
+    assert [(r["code"], r["start"]) for r in rows(tables, "codes", org_id="la:E06000065")] == [("218", "2023-04-01")]
+    assert [(r["code"], r["start"]) for r in rows(tables, "codes", org_id="la:E06000060")] == [("916", "2020-04-01")]
     # 156 councils; on 2023-04-01 Cumbria gives way to Cumberland and Westmorland and Furness.
     assert len(on(tables, "2023-01-01", "partner", child="la")) == 156
     assert len(on(tables, "2024-01-01", "partner", child="la")) == 157
@@ -253,6 +269,61 @@ def test_practices(tables):
     assert on(tables, "2024-04-01", child="practice:B82002", parent_kind="sub_icb")["practice:B82002"] == {"sub_icb:42D"}
     sizes = {r["org_id"]: r["value"] for r in tables["populations"] if r["measure"] == "qof_list_size"}
     assert len(sizes) == 6378 and sizes["practice:A81001"] == 3996 and sum(sizes.values()) == 62378057
+
+
+def _parents(tables, practice, kinds=("ccg", "sub_icb")):
+    return sorted((r["parent_id"], r["start"], r["end"], r["source"]) for r in rows(tables, "memberships", child_id=practice)
+                  if r["parent_id"].split(":")[0] in kinds)
+
+
+def test_practice_ccg_before_the_commissioner_join_date(tables):
+    pred = "derived_practice_ccg_predecessor"
+    # South Cumbria: joined 01K (Morecambe Bay) on 2017-04-01, when 01H (Cumbria) gave it South Cumbria.
+    assert _parents(tables, "practice:A82009", ("ccg",)) == [
+        ("ccg:01H", "2013-04-01", "2017-03-31", pred), ("ccg:01K", "2017-04-01", "2022-06-30", "ods_epraccur_2025_09")]
+    # West Birmingham: joined sub-ICB 15E on 2022-07-01, from D2P2L, itself formed by a 2021 merger (no further).
+    assert _parents(tables, "practice:M85002") == [
+        ("ccg:D2P2L", "2021-04-01", "2022-06-30", pred), ("sub_icb:15E", "2022-07-01", "", "ods_epraccur_2025_09")]
+    # Glossop: joined 15M (Derbyshire) on 2022-07-01, from 01Y (Tameside and Glossop).
+    assert _parents(tables, "practice:C81077")[0] == ("ccg:01Y", "2013-04-01", "2022-06-30", pred)
+    # QOF 2022-23 puts B82002 in 03Q before its 2024 move to 42D; before July 2022, CCG 03Q.
+    assert _parents(tables, "practice:B82002")[0] == ("ccg:03Q", "2013-04-01", "2022-06-30", pred)
+    # A practice that joined a CCG formed by a merger keeps no CCG before it (A81001: 16C, 2020).
+    assert _parents(tables, "practice:A81001", ("ccg",)) == [("ccg:16C", "2020-04-01", "2022-06-30", "ods_epraccur_2025_09")]
+    derived = Counter(r["parent_id"] for r in tables["memberships"] if r["source"] == pred)
+    assert derived == {"ccg:01H": 32, "ccg:D2P2L": 26, "ccg:03Q": 14, "ccg:01Y": 6, "ccg:06H": 1, "ccg:07K": 1}
+    # Without the other importers' successions there is no evidence, and nothing is inferred.
+    assert not any(r["source"] == pred for r in organisations.run(SHARED)["memberships"])
+
+
+def test_practice_predecessors_agree_with_the_postcode_2021_ccg(tables):
+    """Where every LSOA of a practice's postcode sector lay in one CCG (ONS April 2021), that CCG is
+    the one inferred for 2021-22 from the successions, except for three West Birmingham practices
+    (members of Sandwell and West Birmingham CCG standing in Birmingham and Solihull CCG's area)."""
+    import csv
+
+    with open(SHARED / "history" / "ons_ccg21_stp21_nhser21_lookup_2021-04.csv", encoding="utf-8-sig") as fh:
+        ccg21 = {r["CCG21CD"]: r["CCG21CDH"] for r in csv.DictReader(fh)}
+    with open(SHARED / "history" / "geographr_lsoa11_ccg21_stp21_ltla21_lookup_2021-04_from_rda.csv", encoding="utf-8-sig") as fh:
+        lsoa = {r["lsoa11_code"]: ccg21[r["ccg21_code"]] for r in csv.DictReader(fh)}
+    sectors = defaultdict(set)
+    with open(SHARED / "geography" / "theimpactlab_postcode_sector_to_lsoa11_imd.csv", encoding="utf-8-sig") as fh:
+        for r in csv.DictReader(fh):
+            sectors[r["Postcode Sector"]].add(lsoa[r["LSOA11CD"]])
+    postcode = {r["org_id"]: r["value"] for r in tables["attributes"] if r["key"] == "postcode"}
+    agree, differ = 0, set()
+    for r in tables["memberships"]:
+        if r["source"] == "derived_practice_ccg_predecessor" and r["end"] >= "2021-04-01":
+            outward, inward = postcode[r["child_id"]].split(" ")
+            found = sectors[outward.ljust(4) + inward[0]]
+            if len(found) == 1:
+                if found == {r["parent_id"][4:]}:
+                    agree += 1
+                else:
+                    differ.add((r["child_id"], r["parent_id"], found.pop()))
+    assert agree == 36
+    assert differ == {("practice:M85124", "ccg:D2P2L", "15E"), ("practice:M85164", "ccg:D2P2L", "15E"),
+                      ("practice:Y01057", "ccg:D2P2L", "15E")}
 
 
 def test_practice_sub_icb_agrees_with_qof_2022_23(tables):

@@ -3,22 +3,18 @@ keys for identifier resolution, the search text, and the dated `events`."""
 
 from __future__ import annotations
 
-import datetime as dt
+import re
 from collections import Counter, defaultdict
 
-import re
-
+from importers.common import DATA_START, OPEN, day_before
+from ics_cli.kinds import KINDS, SHORT_LABEL
 from ics_cli.normalise import normalise
 
 COUNCIL_WORDS = re.compile(r"\b(?:metropolitan borough|royal borough|county borough|borough|county|city|district)?\s*council\b", re.I)
 
-OPEN = "9999-12-31"
-DATA_START = "2013-04-01"
-PLURAL = {"region": "regions", "area_team": "area teams", "stp": "STPs", "icb": "ICBs", "ccg": "CCGs",
-          "sub_icb": "sub-ICB locations", "la": "local authorities", "trust": "trusts", "practice": "practices",
-          "pcn": "PCNs"}
-SINGULAR = {"region": "region", "area_team": "area team", "stp": "STP", "icb": "ICB", "ccg": "CCG",
-            "sub_icb": "sub-ICB location", "la": "local authority", "trust": "trust", "practice": "practice", "pcn": "PCN"}
+# Event summaries count organisations in the CLI's short labels ("12 ICBs"), except the two that
+# are table abbreviations there ("sub-ICB", "LA"), which are spelt out as the CLI's full label.
+SPELT_OUT = ("sub_icb", "la")
 # Kinds summarised in the national timeline (trusts, practices and PCNs change too often to list).
 NATIONAL_KINDS = ("region", "area_team", "stp", "icb", "ccg", "sub_icb", "la")
 
@@ -207,7 +203,7 @@ def national_summaries(t: dict[str, list[dict]], org: dict, evs: list) -> list[t
         n_p, n_s = len(c["pred"]), len(c["succ"])
         text = {
             "merger": f"{n_p} {plural(pk, n_p)} merged into {n_s}",
-            "split": f"{n_p} {plural(pk, n_p)} split into {n_s} {PLURAL[sk]}",
+            "split": f"{n_p} {plural(pk, n_p)} split into {n_s} {plural(sk)}",
             "became_sub_icb": f"{n_p} {plural(pk, n_p)} became {n_s} sub-ICB locations",
             "succeeded": f"{n_p} {plural(pk, n_p)} succeeded by {n_s} {plural(sk, n_s)}",
             "boundary_transfer": f"{n_p} {plural(pk, n_p)} transferred part of their area to {n_s} {plural(sk, n_s)}",
@@ -227,8 +223,12 @@ def national_summaries(t: dict[str, list[dict]], org: dict, evs: list) -> list[t
     return out
 
 
-def plural(kind: str, n: int) -> str:
-    return SINGULAR[kind] if n == 1 else PLURAL[kind]
+def plural(kind: str, n: int = 2) -> str:
+    """How an event summary counts n organisations of a kind: "1 ICB", "12 ICBs", "9 local authorities"."""
+    word = KINDS[kind][0] if kind in SPELT_OUT else SHORT_LABEL[kind]
+    if n == 1:
+        return word
+    return word[:-1] + "ies" if word.endswith("y") else word + "s"
 
 
 def group_by(rows: list[dict], cols: tuple[str, ...]) -> dict:
@@ -236,7 +236,3 @@ def group_by(rows: list[dict], cols: tuple[str, ...]) -> dict:
     for r in rows:
         out[tuple(r[c] for c in cols)].append(r)
     return out
-
-
-def day_before(iso: str) -> str:
-    return (dt.date.fromisoformat(iso) - dt.timedelta(days=1)).isoformat()

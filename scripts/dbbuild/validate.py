@@ -7,7 +7,8 @@ import datetime as dt
 from collections import Counter, defaultdict
 from typing import Callable
 
-OPEN = "9999-12-31"
+from importers.common import OPEN, day_after
+from importers.common import end_or_open as end
 
 # Expected counts on given days, with the file that gives each (all ONS or NHS England editions).
 EXPECTED_COUNTS = [
@@ -30,6 +31,15 @@ EXPECTED_COUNTS = [
     ("region", "2018-04-01", 5, "ONS Code History Database E40"),
     ("area_team", "2013-04-01", 25, "ONS NHS area team names and codes April 2013"),
 ]
+# English local authority districts (lower-tier and unitary; la orgs keyed by an E06-E09 GSS code)
+# alive on given days: ONS LAD names and codes (326 from 2009 to March 2019; the 2019, 2020, 2021
+# and 2023 reorganisations in data/curated/la_changes.csv; 309 in the LSOA lookups of 2021-22,
+# 296 in LAD23).
+EXPECTED_DISTRICTS = [
+    ("2013-04-01", 326), ("2019-03-31", 326), ("2019-04-01", 317), ("2020-03-31", 317), ("2020-04-01", 314),
+    ("2021-03-31", 314), ("2021-04-01", 309), ("2023-03-31", 309), ("2023-04-01", 296),
+]
+DISTRICT_PREFIXES = ("la:E06", "la:E07", "la:E08", "la:E09")
 # Counts that must hold on every day of a range.
 EXPECTED_RANGES = [
     ("icb", "2022-07-01", "2026-03-31", 42, "ONS ICB lookups July 2022, April 2023, April 2024"),
@@ -45,10 +55,6 @@ EXPECTED_TOTALS = {
 # Organisations whose kinds may have more than one parent of one kind on a day (none for
 # part_of); other relations (overlaps, partner, hq_in) are many-to-many by nature.
 SINGLE_PARENT_RELATIONS = {"part_of"}
-
-
-def end(value: str | None) -> str:
-    return value or OPEN
 
 
 def is_date(value: str) -> bool:
@@ -131,6 +137,11 @@ def check_counts(t: dict[str, list[dict]], data_end: str) -> list[str]:
         n = len(alive_on(orgs, kind, day))
         if n != expected:
             problems.append(f"{n} {kind} organisations on {day}, expected {expected} ({source})")
+    districts = {o: r for o, r in orgs.items() if o.startswith(DISTRICT_PREFIXES)}
+    for day, expected in EXPECTED_DISTRICTS:
+        n = len(alive_on(districts, "la", day))
+        if n != expected:
+            problems.append(f"{n} local authority districts on {day}, expected {expected} (ONS LAD names and codes)")
     for kind, first, last, expected, source in EXPECTED_RANGES:
         last = last or data_end
         # The count only changes where some organisation of the kind starts or ends.
@@ -142,7 +153,7 @@ def check_counts(t: dict[str, list[dict]], data_end: str) -> list[str]:
                 if d and first <= d <= last:
                     days.add(d)
             if r["end"] and first <= r["end"] < last:
-                days.add((dt.date.fromisoformat(r["end"]) + dt.timedelta(days=1)).isoformat())
+                days.add(day_after(r["end"]))
         for day in sorted(days):
             n = len(alive_on(orgs, kind, day))
             if n != expected:
@@ -188,7 +199,7 @@ def check_parents_present(t: dict[str, list[dict]], data_end: str) -> list[str]:
         for s, e in spans:
             if s > day:
                 break
-            day = max(day, (dt.date.fromisoformat(e) + dt.timedelta(days=1)).isoformat() if e != OPEN else OPEN)
+            day = max(day, day_after(e) if e != OPEN else OPEN)
         if day != OPEN and day <= min(end(org["end"]), data_end):
             problems.append(f"{org['org_id']} has no {need} on {day}")
     return problems
@@ -229,6 +240,49 @@ def check_successions(t: dict[str, list[dict]]) -> list[str]:
     return problems
 
 
+# Kinds whose every organisation that ended was succeeded by another (an abolished district by the
+# unitary or district it merged into, a CCG by its successor or sub-ICB location, ...). Area teams
+# and local offices are not here: the last local offices were abolished in 2020 without successors.
+SUCCEEDED_KINDS = ("region", "stp", "icb", "ccg", "sub_icb", "la")
+
+
+def check_successors_recorded(t: dict[str, list[dict]], data_end: str) -> list[str]:
+    """Every organisation of SUCCEEDED_KINDS that ended within the data has a recorded successor
+    from the day after its end."""
+    steps = {(r["predecessor_id"], r["date"]) for r in t["successions"]}
+    problems = []
+    for org in t["orgs"]:
+        if org["kind"] in SUCCEEDED_KINDS and org["end"] and org["end"] < data_end:
+            if (org["org_id"], day_after(org["end"])) not in steps:
+                problems.append(f"{org['org_id']} ended on {org['end']} with no successor recorded from {day_after(org['end'])}")
+    return problems
+
+
+PRACTICE_PREDECESSOR_SOURCE = "derived_practice_ccg_predecessor"
+
+
+def check_practice_predecessors(t: dict[str, list[dict]]) -> list[str]:
+    """A practice's CCG inferred before its commissioner join date rests on a succession: the next
+    CCG or sub-ICB location of the practice starts the day after, and the inferred CCG is recorded
+    as a predecessor of it on that day."""
+    steps = {(r["predecessor_id"], r["successor_id"], r["date"]) for r in t["successions"]}
+    starts = defaultdict(dict)  # practice -> start -> CCG or sub-ICB parent
+    for r in t["memberships"]:
+        if r["relation"] == "part_of" and r["parent_id"].startswith(("ccg:", "sub_icb:")):
+            starts[r["child_id"]][r["start"]] = r["parent_id"]
+    problems = []
+    for r in t["memberships"]:
+        if r["source"] != PRACTICE_PREDECESSOR_SOURCE:
+            continue
+        day = day_after(r["end"]) if r["end"] else None
+        following = starts[r["child_id"]].get(day) if day else None
+        if not r["child_id"].startswith("practice:") or not r["parent_id"].startswith("ccg:") or following is None:
+            problems.append(f"{PRACTICE_PREDECESSOR_SOURCE}: no CCG or sub-ICB location follows {r}")
+        elif (r["parent_id"], following, day) not in steps:
+            problems.append(f"{PRACTICE_PREDECESSOR_SOURCE}: no succession {r['parent_id']} -> {following} on {day} for {r}")
+    return problems
+
+
 def check_populations(t: dict[str, list[dict]]) -> list[str]:
     problems = []
     kind = {r["org_id"]: r["kind"] for r in t["orgs"]}
@@ -264,7 +318,7 @@ def check_names(t: dict[str, list[dict]]) -> list[str]:
         for s, e in sorted(spans.get(org["org_id"], [])):
             if s > day:
                 break
-            day = max(day, (dt.date.fromisoformat(e) + dt.timedelta(days=1)).isoformat() if e != OPEN else OPEN)
+            day = max(day, day_after(e) if e != OPEN else OPEN)
         if day != OPEN and day <= end(org["end"]):
             problems.append(f"{org['org_id']} has no official name on {day or 'its first day'}")
     return problems
@@ -279,6 +333,8 @@ def all_checks(data_end: str) -> list[tuple[str, Callable]]:
         ("single parent", check_single_parent),
         ("parents present", lambda t: check_parents_present(t, data_end)),
         ("successions", check_successions),
+        ("successors recorded", lambda t: check_successors_recorded(t, data_end)),
+        ("practice predecessors", check_practice_predecessors),
         ("populations", check_populations),
         ("names", check_names),
     ]

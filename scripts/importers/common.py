@@ -9,6 +9,10 @@ Conventions (see data/README.md):
 - dates are ISO ``YYYY-MM-DD``; ``start`` is the first day, ``end`` the last day (inclusive);
   an empty ``end`` means still current.
 - every row names its ``source`` (an id in sources.csv).
+
+This module is also the one home of the date and succession helpers that the build side
+(scripts/dbbuild) shares with the importers: ``OPEN``, ``DATA_START``, ``day_before``,
+``day_after``, ``end_or_open``, ``clip``, ``merge_intervals`` and ``succession_type``.
 """
 
 from __future__ import annotations
@@ -49,6 +53,9 @@ SUCCESSION_TYPES = (
 
 Tables = dict[str, list[dict]]
 
+OPEN = "9999-12-31"  # stands in for an empty end (still current) when comparing dates
+DATA_START = "2013-04-01"  # the data's coverage starts with the 2012 Act's commissioning system
+
 # Frimley (D4U1Y) split on 2026-04-01, by district of the LSOA (see the derived_lsoa_census note).
 FRIMLEY_2026 = {
     "Bracknell Forest": "U2G6B", "Slough": "U2G6B", "Windsor and Maidenhead": "U2G6B",
@@ -81,6 +88,11 @@ def day_before(iso: str) -> str:
 
 def day_after(iso: str) -> str:
     return (dt.date.fromisoformat(iso) + dt.timedelta(days=1)).isoformat()
+
+
+def end_or_open(end: str | None) -> str:
+    """An interval's end for comparisons: an empty end (still current) sorts after every date."""
+    return end or OPEN
 
 
 def read_csv(path: Path, encoding: str = "utf-8-sig", header: bool = True) -> list:
@@ -154,25 +166,38 @@ def source_row(source: str, title: str, publisher: str, edition: str, file: str,
 
 def merge_intervals(intervals: Iterable[tuple[str, str]]) -> list[tuple[str, str]]:
     """Merge overlapping or touching (start, end) intervals; '' as end means open."""
-    big = "9999-12-31"
     merged: list[list[str]] = []
-    for start, end in sorted((s, e or big) for s, e in intervals):
-        touching = merged and (merged[-1][1] == big or start <= day_after(merged[-1][1]))
+    for start, end in sorted((s, end_or_open(e)) for s, e in intervals):
+        touching = merged and (merged[-1][1] == OPEN or start <= day_after(merged[-1][1]))
         if touching:
             merged[-1][1] = max(merged[-1][1], end)
         else:
             merged.append([start, end])
-    return [(s, "" if e == big else e) for s, e in merged]
+    return [(s, "" if e == OPEN else e) for s, e in merged]
 
 
-def clip(start: str, end: str, lo: str, hi: str) -> tuple[str, str] | None:
-    """Intersect [start, end] with [lo, hi]; '' ends mean open. None when empty."""
-    big = "9999-12-31"
-    s = max(start, lo)
-    e = min(end or big, hi or big)
-    if s > e:
+def clip(start: str, end: str, lo: str = "", hi: str = "") -> tuple[str, str] | None:
+    """Intersect [start, end] with [lo, hi]. An empty start means before the data's coverage (or
+    unknown and early), an empty end or hi means open. None when the intersection is empty."""
+    s = max(start or "", lo or "")
+    e = min(end_or_open(end), end_or_open(hi))
+    if s and e < s:
         return None
-    return s, "" if e == big else e
+    return s, ("" if e == OPEN else e)
+
+
+def succession_type(pred: str, succ: str, edges: Iterable[tuple[str, str]], carries_on: bool = False) -> str:
+    """Classify one predecessor -> successor step by the shape of all the steps on its date
+    (`edges`: (predecessor, successor) pairs): one into several is a `split`, several into one a
+    `merger`, one into one `succeeded`. A merger or split whose predecessor `carries_on` after the
+    date gave away only part of itself: a `boundary_transfer`."""
+    edges = set(edges)
+    n_succ = sum(1 for p, _ in edges if p == pred)
+    n_pred = sum(1 for _, s in edges if s == succ)
+    kind = "split" if n_succ > 1 else "merger" if n_pred > 1 else "succeeded"
+    if carries_on and kind in ("merger", "split"):
+        return "boundary_transfer"
+    return kind
 
 
 def complete_shares(successions: list[dict]) -> None:

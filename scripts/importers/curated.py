@@ -6,7 +6,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .common import SCHEMA, Tables, empty_tables, read_csv
+try:  # imported as scripts.importers.curated or with scripts/importers on sys.path
+    from .common import SCHEMA, Tables, day_after, empty_tables, read_csv
+except ImportError:
+    from common import SCHEMA, Tables, day_after, empty_tables, read_csv
 
 CURATED = Path(__file__).resolve().parents[2] / "data" / "curated"
 
@@ -22,10 +25,10 @@ def run(shared: Path) -> Tables:
             if list(row) != SCHEMA[table]:
                 raise ValueError(f"data/curated/{file}: columns {list(row)} are not {SCHEMA[table]}")
             t[table].append(row)
-    # April 2023: the districts of Cumbria, North Yorkshire and Somerset merged into unitaries.
+    # 2019-2023: abolished districts merged, each as a whole, into a new unitary authority or district.
     for row in la_changes():
         if row["successor_code"] and row["end"]:
             t["successions"].append({"predecessor_id": f"la:{row['code']}", "successor_id": f"la:{row['successor_code']}",
-                                     "date": "2023-04-01", "type": "merger", "share": "", "note": row["note"],
+                                     "date": day_after(row["end"]), "type": "merger", "share": "", "note": row["note"],
                                      "source": "curated_la_changes"})
     return t

@@ -25,6 +25,7 @@ from .common import (
     read_csv,
     read_zip_csv,
     source_row,
+    succession_type,
 )
 
 REPO = "https://github.com/"
@@ -246,7 +247,8 @@ def add_shares(t: Tables, weights: dict[tuple[str, str], float], relation_start:
 
 
 def local_authorities(t: Tables, shared: Path, lsoa: Lsoa, changes: dict[str, dict]) -> None:
-    """Every English LAD of 2021-23, and its overlap with CCGs/STPs (2021), sub-ICBs/ICBs (2022-).
+    """Every English LAD of 2021-23, the districts abolished in the 2019-2021 reorganisations (from
+    data/curated/la_changes.csv), and the LADs' overlap with CCGs/STPs (2021), sub-ICBs/ICBs (2022-).
 
     A district's start is empty (before the data's coverage) unless the curated changes date it."""
     g = shared / "geography"
@@ -260,6 +262,21 @@ def local_authorities(t: Tables, shared: Path, lsoa: Lsoa, changes: dict[str, di
             t["orgs"].append({"org_id": oid, "kind": "la", "start": change["start"], "end": change["end"], "source": "ons_lsoa11_sicbl22"})
             t["codes"].append({"org_id": oid, "scheme": "ons", "code": code, "start": change["start"], "end": change["end"], "source": "ons_lsoa11_sicbl22"})
             t["names"].append({"org_id": oid, "name": name, "type": "official", "start": change["start"], "end": change["end"], "source": "ons_lsoa11_sicbl22"})
+    # Districts abolished in 2019-2021, before the earliest LSOA lookup (April 2021): from the
+    # curated changes alone. Each merged as a whole into a district or unitary that is on file.
+    lad21 = {r["ltla21_code"] for r in lsoa.y21}
+    for code, change in sorted(changes.items()):
+        if not change["end"] or code in lsoa.lad22_names:
+            continue
+        successor = change["successor_code"]
+        if code in lad23 or code in lad21 or change["end"] >= "2021-04-01" or not (
+                successor in lad23 or successor in lsoa.lad22_names):
+            raise ValueError(f"data/curated/la_changes.csv: {code} {change['name']} ends {change['end']} but is still in "
+                             f"the 2021-2023 LAD lists, or its successor {successor!r} is not")
+        oid = org_id("la", code)
+        t["orgs"].append({"org_id": oid, "kind": "la", "start": change["start"], "end": change["end"], "source": "curated_la_changes"})
+        t["codes"].append({"org_id": oid, "scheme": "ons", "code": code, "start": change["start"], "end": change["end"], "source": "curated_la_changes"})
+        t["names"].append({"org_id": oid, "name": change["name"], "type": "official", "start": change["start"], "end": change["end"], "source": "curated_la_changes"})
     for code, r in sorted(lad23.items()):
         oid = org_id("la", code)
         start = CHANGE_2023 if code not in lsoa.lad22_names else changes.get(code, {}).get("start", "")
@@ -314,10 +331,9 @@ def succession_rows(t: Tables, flows: dict[tuple[str, str], float], date: str, s
     `same(pred, succ)` says whether the successor carries the predecessor on (same code): then the
     step is `became_sub_icb` (CCG) or `succeeded`, and any other flow from that predecessor is a
     `boundary_transfer`. A predecessor with no such successor was `split` (or simply `succeeded`)."""
-    totals, n_succ, continues = Counter(), Counter(), set()
+    totals, continues = Counter(), set()
     for (pred, succ), w in flows.items():
         totals[pred] += w
-        n_succ[pred] += 1
         if same(pred, succ):
             continues.add(pred)
     for (pred, succ), w in sorted(flows.items()):
@@ -326,7 +342,8 @@ def succession_rows(t: Tables, flows: dict[tuple[str, str], float], date: str, s
         elif pred in continues:
             kind = "boundary_transfer"
         else:
-            kind = "split" if n_succ[pred] > 1 else "succeeded"
+            # Shares of one predecessor's population: a step is one of a split or the whole.
+            kind = succession_type(pred, succ, [(p, s) for p, s in flows if p == pred])
         t["successions"].append({"predecessor_id": pred, "successor_id": succ, "date": date, "type": kind,
                                  "share": f"{w / totals[pred]:.4f}", "note": note, "source": source})
 
@@ -395,20 +412,11 @@ def transitions_2026(t: Tables, editions: list[dict], lsoa: Lsoa, shared: Path) 
     totals = Counter()
     for (p, _), w in flows.items():
         totals[p] += w
-    n_succ = Counter(p for p, _ in flows)
-    n_pred = Counter(s for _, s in flows)
+    continuing = {org_id("icb", code) for code in after.values()}
     for (pred, succ), w in sorted(flows.items()):
         if pred == succ:
             continue  # the continuing part of an ICB that also gave territory away (none in 2026)
-        ended = pred.split(":")[1] not in set(after.values())
-        if not ended:
-            kind = "boundary_transfer"
-        elif n_succ[pred] > 1:
-            kind = "split"
-        elif n_pred[succ] > 1:
-            kind = "merger"
-        else:
-            kind = "succeeded"
+        kind = succession_type(pred, succ, flows, carries_on=pred in continuing)
         t["successions"].append({"predecessor_id": pred, "successor_id": succ, "date": MERGERS_2026, "type": kind,
                                  "share": f"{w / totals[pred]:.4f}", "note": "population share by LSOA (Census 2021)",
                                  "source": "derived_lsoa_census"})

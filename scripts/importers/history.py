@@ -27,6 +27,7 @@ from .common import (
     org_id,
     read_csv,
     source_row,
+    succession_type,
 )
 
 CCG_ERA_END = "2022-06-30"
@@ -169,17 +170,6 @@ def eccg_votes(h: Path, chd: dict, e38_ods: dict, column: int, levels: int) -> C
                 if parent:
                     votes[(parent, row[column])] += 1
     return votes
-
-
-def succession_type(pred: str, succ: str, edges: set[tuple[str, str]]) -> str:
-    """Classify one predecessor-successor edge by the shape of all edges on that date."""
-    n_succ = sum(1 for p, _ in edges if p == pred)
-    n_pred = sum(1 for _, s in edges if s == succ)
-    if n_succ > 1:
-        return "split"
-    if n_pred > 1:
-        return "merger"
-    return "succeeded"
 
 
 def emit_org(t: Tables, kind: str, key: str, items: list[tuple[str, list[dict]]], ods_source: str | None,

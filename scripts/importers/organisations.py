@@ -26,11 +26,13 @@ from pathlib import Path
 import openpyxl
 
 try:  # imported as scripts.importers.organisations or with scripts/importers on sys.path
-    from .common import (FRIMLEY_2026, Tables, clean_name, day_before, empty_tables, ods_date, read_csv, read_zip_csv,
-                         title_case_ods)
+    from .common import (DATA_START, FRIMLEY_2026, Tables, clean_name, clip, day_after, day_before, empty_tables,
+                         end_or_open, ods_date, read_csv, read_zip_csv, succession_type, title_case_ods)
+    from .curated import la_changes
 except ImportError:
-    from common import (FRIMLEY_2026, Tables, clean_name, day_before, empty_tables, ods_date, read_csv, read_zip_csv,
-                        title_case_ods)
+    from common import (DATA_START, FRIMLEY_2026, Tables, clean_name, clip, day_after, day_before, empty_tables,
+                        end_or_open, ods_date, read_csv, read_zip_csv, succession_type, title_case_ods)
+    from curated import la_changes
 
 ERA_START = "2022-07-01"  # ICBs and sub-ICB locations start; CCGs end the day before
 CCG_END = "2022-06-30"
@@ -39,10 +41,9 @@ ERA36_START = "2026-04-01"  # first day of the 36 ICBs (and of the 2026 files' p
 EPCN23_AS_AT = "2023-01-09"  # latest date in the January 2023 ePCN edition
 EPCN24_AS_AT = "2024-10-01"  # latest date in the October 2024 ePCN edition
 EPCN_2024_FROM = "2024-04-01"  # 1 April of the Oct 2024 ePCN edition's financial year
-COUNCIL_START = "2013-04-01"  # councils are older; the dataset does not go back further
+COUNCIL_START = ""  # councils are older than the data: their start is "before coverage" (empty)
 REORG_2023 = "2023-04-01"  # Cumbria split; North Yorkshire and Somerset became unitary
 FT_FIRST = "2004-04-01"  # the first NHS foundation trusts were authorised on 1 April 2004
-OPEN = "9999-12-31"
 OGL = "Open Government Licence v3.0"
 
 # --- source ids -------------------------------------------------------------------------------
@@ -63,19 +64,7 @@ S_PARTNERS = "nhse_icb_partners_2023_08"
 S_ICBURL26 = "community_icb_urls_2026_08"
 S_ICBURL22 = "thirdparty_icb22_websites"
 S_RULES = "derived_organisations_rules"
-
-
-def _e(end: str) -> str:
-    return end or OPEN
-
-
-def clip(start: str, end: str, lo: str = "", hi: str = "") -> tuple[str, str] | None:
-    """Intersect [start, end] with [lo, hi]; '' start means unknown/early, '' end means open."""
-    s = max(start or "", lo or "")
-    e = min(_e(end), _e(hi))
-    if s and e < s:
-        return None
-    return s, ("" if e == OPEN else e)
+S_PRACTICE_PRED = "derived_practice_ccg_predecessor"
 
 
 def readable(name: str) -> str:
@@ -141,7 +130,7 @@ def load_geo(shared: Path) -> Geo:
         if role not in ("", "RO319", "RO319|RO326"):
             continue  # commissioning hubs and sub-ICB reporting entities
         # 13T's ODS record opened 2014-11-26 ahead of the 2015-04-01 Newcastle Gateshead merger.
-        start = "2015-04-01" if code == "13T" else max(opened, COUNCIL_START)
+        start = "2015-04-01" if code == "13T" else max(opened, DATA_START)
         span = clip(start, closed, hi=CCG_END)
         if span:
             ccg[code] = span
@@ -206,13 +195,13 @@ class Out:
         """Emit memberships. Same parent and source: merge overlaps. Different parent (one parent
         of a kind per day): the later-starting interval wins and the earlier one is cut short."""
         for (child, relation, _kind), items in sorted(self.links.items()):
-            items.sort(key=lambda x: (x[0], _e(x[1]), x[2], x[3]))
+            items.sort(key=lambda x: (x[0], end_or_open(x[1]), x[2], x[3]))
             kept: list[list] = []
             for cur in items:
-                while kept and cur[0] <= _e(kept[-1][1]):
+                while kept and cur[0] <= end_or_open(kept[-1][1]):
                     prev = kept[-1]
                     if prev[2] == cur[2] and prev[3] == cur[3]:
-                        cur = [prev[0], max(prev[1], cur[1], key=_e), cur[2], cur[3]]
+                        cur = [prev[0], max(prev[1], cur[1], key=end_or_open), cur[2], cur[3]]
                         kept.pop()
                         continue
                     if relation == "partner":
@@ -338,12 +327,6 @@ CUMBRIA_PARTNER_OF = ["QE1", "QHM"]
 # "Buckinghamshire County Council (612)" on the QU9 rows was abolished on 2020-03-31; the partner is
 # the unitary Buckinghamshire Council, which the QHG rows give as 916.
 STALE_LA_CODE = {"612": "916"}
-# LADs created after 2013-04-01 (ONS E06000058-66); their ODS code rows start on these days.
-LAD_CREATED = {
-    "E06000058": "2019-04-01", "E06000059": "2019-04-01", "E06000060": "2020-04-01",
-    "E06000061": "2021-04-01", "E06000062": "2021-04-01", "E06000063": REORG_2023,
-    "E06000064": REORG_2023, "E06000065": REORG_2023, "E06000066": REORG_2023,
-}
 # Partner-sheet names that differ from LAD23NM by more than council boilerplate.
 LAD_ALIASES = {
     "middlesborough": "middlesbrough",  # sic in the sheet
@@ -358,8 +341,6 @@ def import_trust_successions(shared: Path, trusts: dict[str, Trust], out: Out) -
     shape on each date: several into one is a merger, one into several a split. A step is kept
     only if the dates agree with the trusts' own (the predecessor existed before the date and the
     successor on it); the later mergers of 2024-26 are curated (data/curated/successions.csv)."""
-    from collections import defaultdict
-
     by_date = defaultdict(set)
     for r in read_csv(shared / "history" / "ods_successors_trud_20230925_tomjemmett.csv"):
         a, b = trusts.get(r["from"]), trusts.get(r["to"])
@@ -368,11 +349,8 @@ def import_trust_successions(shared: Path, trusts: dict[str, Trust], out: Out) -
             by_date[r["legal_start"]].add((a.code, b.code))
     for day, edges in sorted(by_date.items()):
         for pred, succ in sorted(edges):
-            n_succ = sum(1 for p, _ in edges if p == pred)
-            n_pred = sum(1 for _, q in edges if q == succ)
-            kind = "split" if n_succ > 1 else "merger" if n_pred > 1 else "succeeded"
-            if kind in ("merger", "split") and not (trusts[pred].end and trusts[pred].end < day):
-                kind = "boundary_transfer"  # the predecessor carried on
+            carries_on = not (trusts[pred].end and trusts[pred].end < day)
+            kind = succession_type(pred, succ, edges, carries_on)
             out.t["successions"].append(dict(predecessor_id=f"trust:{pred}", successor_id=f"trust:{succ}", date=day,
                                              type=kind, share="", note="", source=S_SUCC))
 
@@ -442,6 +420,13 @@ def import_partners(shared: Path, geo: Geo, trusts: dict[str, Trust], out: Out) 
     # Councils: key on the LAD23 code when the council is a district/unitary, else the ODS LA code.
     lad_rows = read_csv(shared / "geography" / "ons_lad23_boundaries_uk_bfc_attributes_2023-12.csv")
     lads = {_council_key(r["LAD23NM"]): r["LAD23CD"] for r in lad_rows if r["LAD23CD"].startswith("E")}
+    # LADs created since 2013 (data/curated/la_changes.csv): their ODS code rows start with them.
+    lad_created = {}
+    for r in la_changes():
+        if r["start"]:
+            lad_created[r["code"]] = r["start"]
+        if r["successor_code"] and r["end"]:
+            lad_created[r["successor_code"]] = day_after(r["end"])
     for code in sorted(councils):
         names = sorted(council_names[code])
         if code in PRE_2023_COUNTY:
@@ -456,7 +441,7 @@ def import_partners(shared: Path, geo: Geo, trusts: dict[str, Trust], out: Out) 
             lad = matches.pop()
             assert lad or len(names) == 1, (code, names)
             if lad:
-                periods = [(f"la:{lad}", LAD_CREATED.get(lad, COUNCIL_START), "", False)]
+                periods = [(f"la:{lad}", lad_created.get(lad, COUNCIL_START), "", False)]
             else:
                 periods = [(f"la:{code}", COUNCIL_START, "", True)]
         for oid, start, end, create in periods:
@@ -487,9 +472,62 @@ class Practice:
     end: str
 
 
-def import_practices(shared: Path, geo: Geo, out: Out) -> tuple[dict[str, Practice], dict[str, dict], dict[str, list]]:
-    """Returns the practices, the Aug 2026 map by practice and the epraccur rows by code."""
+class EarlierParents:
+    """A practice's CCGs before the first parent the practice files give it (epraccur has only the
+    latest commissioner and its join date; QOF 2022-23 a sub-ICB location from 2022-07-01).
+
+    Walking back from (parent, day) while the successions into that parent on that day (ODS
+    successors, the curated CCG boundary changes, the July 2022 transitions) leave exactly one
+    organisation that can have been the practice's parent the day before. When the practice
+    *joined* the parent on that day (epraccur's join date), the parent's own same-code
+    continuation (CCG -> sub-ICB location) is ruled out, since ODS carries join dates across it:
+    so a practice that joined sub-ICB location 15E on 2022-07-01 came from D2P2L (West
+    Birmingham), one that joined 15M then from 01Y (Glossop), one that joined 01K on 2017-04-01
+    from 01H (South Cumbria). A CCG formed by a merger has several predecessors: the walk stops
+    there, as the sources do not say which of them the practice was in.
+
+    Each CCG found is taken to have been the practice's since that CCG (or the practice, or the
+    data) began, as no source records an earlier move; the walk then goes on from the CCG's first
+    day. (The postcode route, sector -> LSOA11 -> ONS April 2021 CCG, was tried and left out: it
+    agrees wherever the successions answer, except for three West Birmingham practices whose
+    sectors lie wholly in Birmingham and Solihull CCG, and it answers nothing they leave open; a
+    practice belongs to a CCG as a member, not by where it stands.)"""
+
+    def __init__(self, geo: Geo, successions: list[dict]):
+        self.geo = geo
+        self.into: dict[tuple[str, str], list[dict]] = defaultdict(list)
+        for r in successions:
+            if r["successor_id"].split(":")[0] in ("ccg", "sub_icb"):
+                self.into[(r["successor_id"], r["date"])].append(r)
+
+    def predecessor(self, parent: str, day: str, joined: bool) -> str | None:
+        steps = self.into.get((parent, day), [])
+        if joined:
+            steps = [r for r in steps if r["predecessor_id"].split(":")[1] != parent.split(":")[1]]
+        preds = {r["predecessor_id"] for r in steps}
+        return preds.pop() if len(preds) == 1 else None
+
+    def before(self, first: tuple[str, str, bool], life: tuple[str, str]) -> list[tuple[str, str, str]]:
+        """[(ccg, start, end)] before `first` = (parent, from, joined on that day?), latest first."""
+        parent, day, joined = first
+        floor = max(life[0] or "", DATA_START)
+        out = []
+        while day and day > floor:
+            prev = self.predecessor(parent, day, joined)
+            plife = self.geo.parent_life(prev) if prev and prev.startswith("ccg:") else None
+            if plife is None or not (plife[0] <= day_before(day) <= end_or_open(plife[1])):
+                break
+            out.append((prev, max(plife[0], floor), day_before(day)))
+            parent, day, joined = prev, plife[0], False
+        return out
+
+
+def import_practices(shared: Path, geo: Geo, out: Out, successions: list[dict] = ()
+                     ) -> tuple[dict[str, Practice], dict[str, dict], dict[str, list]]:
+    """Returns the practices, the Aug 2026 map by practice and the epraccur rows by code.
+    `successions`: the CCG and sub-ICB successions of the other importers, for EarlierParents."""
     org = shared / "organisations"
+    earlier = EarlierParents(geo, successions)
     rows = read_csv(org / "ods_epraccur_gp_practices_2025-09.csv", header=False)
     gpmap = {r["PRACTICE_CODE"]: r for r in read_csv(shared / "geography" / "nhsd_gp_reg_pat_prac_map_2026-08.csv")}
     qof = {r["PRACTICE_CODE"]: r for r in read_csv(org / "nhsd_qof_MAPPING_NHS_GEOGRAPHIES_2022-23.csv")}
@@ -525,9 +563,14 @@ def import_practices(shared: Path, geo: Geo, out: Out) -> tuple[dict[str, Practi
         # epraccur only has the latest commissioner. QOF 2022-23 (as at 2023-03-31) fills the gap
         # before a join date after 2023-03-31 (e.g. 14 practices moved 03Q -> 42D on 2024-04-01).
         q = qof.get(code)
+        first = (f"ccg:{comm}" if joined < ERA_START else f"sub_icb:{comm}", joined, True)
         if q and joined > "2023-03-31":
             qcode = q["SUB_ICB_ODS_CODE"]
             out.link(oid, f"sub_icb:{qcode}", "part_of", (ERA_START, day_before(joined)), S_QOFMAP, life)
+            first = (f"sub_icb:{qcode}", ERA_START, False)
+        # Before the first known parent: the CCGs that the successions leave no doubt about.
+        for parent, s, e in earlier.before(first, life):
+            out.link(oid, parent, "part_of", (s, e), S_PRACTICE_PRED, life)
         if m:
             mcode = m["SUB_ICB_LOCATION_CODE"]
             out.link(oid, f"sub_icb:{mcode}", "part_of", (ERA36_START, ""), S_MAP26, life)
@@ -569,8 +612,6 @@ def frimley_sub_icb_by_postcode(shared: Path, postcodes: list[str]) -> dict[str,
     """The April 2026 sub-ICB location of a Frimley postcode: the district of the LSOAs in its
     postcode sector (NSPL-derived sector lookup, ONS July 2022 LSOA lookup), then the district rule
     the geography importer applies to Frimley's LSOAs."""
-    from collections import Counter
-
     g = shared / "geography"
     district = {r["lsoa11_code"]: r["ltla22_name"] for r in read_csv(g / "geographr_lookup_lsoa11_sicbl22_icb22_ltla22.csv")}
     sectors = {pc: pc.split(" ")[0].ljust(4) + pc.split(" ")[1][:1] for pc in postcodes}
@@ -775,9 +816,9 @@ SOURCES = [
             "including closed and dormant. Lifetimes from columns 11-12; name and postcode as at the edition. "
             "part_of from the commissioner (column 15) over its join/left dates (16-17): ccg:<code> before "
             "2022-07-01 and sub_icb:<code> from then, clipped to the practice's and the CCG's or sub-ICB's "
-            "lifetime (CCG lifetimes from ODS eccg 2025). Only the latest commissioner is recorded, so earlier "
-            "moves are missing. For practices in the August 2026 GP map the commissioner interval ends "
-            "2026-03-31 and the map takes over."
+            "lifetime (CCG lifetimes from ODS eccg 2025). Only the latest commissioner is recorded; earlier "
+            "CCGs come from derived_practice_ccg_predecessor where the successions allow. For practices in the "
+            "August 2026 GP map the commissioner interval ends 2026-03-31 and the map takes over."
         ),
     ),
     dict(
@@ -930,6 +971,31 @@ SOURCES = [
         ),
     ),
     dict(
+        source=S_PRACTICE_PRED,
+        title="Derived: a GP practice's CCG before its commissioner join date, where a single predecessor leaves no doubt",
+        publisher="ics (derived)",
+        edition="2026",
+        licence="Open Government Licence v3.0 (derived from ODS and ONS data)",
+        url="scripts/importers/organisations.py",
+        file=("organisations/ods_epraccur_gp_practices_2025-09.csv; organisations/nhsd_qof_MAPPING_NHS_GEOGRAPHIES_2022-23.csv; "
+              "history/ods_successors_trud_20230925_tomjemmett.csv; data/curated/successions.csv; "
+              "history/geographr_lsoa11_ccg21_stp21_ltla21_lookup_2021-04_from_rda.csv; "
+              "geography/geographr_lookup_lsoa11_sicbl22_icb22_ltla22.csv (the July 2022 transitions)"),
+        note=(
+            "epraccur gives only a practice's latest commissioner and the day it joined it. Before that day the "
+            "practice was in whichever organisation the successions into the commissioner on that day leave as the "
+            "only candidate: a boundary transfer from one CCG (01H to 01K, South Cumbria, 2017-04-01; D2P2L to "
+            "15E, West Birmingham, 01Y to 15M, Glossop, and 06H to 78H on 2022-07-01) or a sub-ICB location's one "
+            "predecessor CCG (03Q for the practices QOF 2022-23 places in 03Q before their 2024 move to 42D, 07K "
+            "for one). A "
+            "practice that joined on the day a commissioner took over its own CCG's code is not taken to have been in "
+            "that CCG (ODS keeps join dates across the CCG to sub-ICB continuation). The CCG found is taken to have "
+            "been the practice's since that CCG, the practice or 2013-04-01 began (no source records an earlier move). "
+            "Practices that joined a CCG formed by a merger (most of them: the mergers of 2015, 2017-2021) are left "
+            "without a CCG before the merger, as no source says which predecessor they were in."
+        ),
+    ),
+    dict(
         source=S_RULES,
         title="Inferences made by the organisations importer",
         publisher="ics project (scripts/importers/organisations.py)",
@@ -947,13 +1013,15 @@ SOURCES = [
 ]
 
 
-def run(shared: Path) -> Tables:
+def run(shared: Path, successions: list[dict] = ()) -> Tables:
+    """`successions`: those the other importers found (CCG mergers and boundary changes, the July
+    2022 transitions); they let practices' CCG history go back before their commissioner join date."""
     shared = Path(shared)
     geo = load_geo(shared)
     out = Out(geo)
     trusts = import_trusts(shared, geo, out)
     import_partners(shared, geo, trusts, out)
-    practices, gpmap, epraccur = import_practices(shared, geo, out)
+    practices, gpmap, epraccur = import_practices(shared, geo, out, successions)
     import_pcns(shared, geo, practices, gpmap, epraccur, out)
     import_websites(shared, geo, out)
     import_trust_successions(shared, trusts, out)
