@@ -176,11 +176,9 @@ IdArg = Annotated[
 
 
 def _note(text: str) -> None:
-    """A hint for a person at a terminal (stderr, never in piped output)."""
-    from ics_cli.render import is_tty
-
-    if is_tty(sys.stderr):
-        sys.stderr.write(text.rstrip("\n") + "\n")
+    """A warning about the answer (another match, a gap in the data): on stderr, so that it never
+    mixes with piped output but a script's log still keeps it."""
+    sys.stderr.write(text.rstrip("\n") + "\n")
 
 
 def _resolve(text: str, day: str, kinds: tuple[str, ...] | None = None):
@@ -190,9 +188,16 @@ def _resolve(text: str, day: str, kinds: tuple[str, ...] | None = None):
     if not text.strip():
         raise UsageError("The identifier is empty: give a code, a name or an org id (see ics search).")
     found = resolve.resolve(text, day, kinds)
-    # Mention only the alternatives as good as the winner (e.g. a council of the same name).
-    close = [c for c in found.also if c["tier"] == found.tier and (
-        found.tier < 2 or (c["last_day"] == (found.org["end"] or "") if found.tier == 2 else c["start"] == found.org["start"]))]
+    # Mention the alternatives as good as the winner: a council of the same name, or, when
+    # nothing of that name existed on the day, the other organisations that had it.
+    close = [c for c in found.also if c["tier"] == found.tier]
+    if close and found.tier >= 2:  # not the winner's own predecessor or successor (an STP and its ICB)
+        from ics_cli import db
+
+        kin = {r["o"] for r in db.query(
+            """SELECT predecessor_id AS o FROM successions WHERE successor_id = :id
+               UNION SELECT successor_id FROM successions WHERE predecessor_id = :id""", {"id": found.org["org_id"]})}
+        close = [c for c in close if c["org_id"] not in kin]
     if close:
         shown = ", ".join(f"{c['name']} ({c['org_id']})" for c in close[:3])
         _note(f"Note: {text!r} also matches {shown}{' ...' if len(close) > 3 else ''}; give an org id to choose.")
@@ -367,7 +372,7 @@ def lineage(
         raise UsageError("--up and --down exclude each other; give neither for both directions.")
     when = dates.as_of(as_of)
     org = _resolve(ident, when.day).org
-    data = lin.lineage(org["org_id"], "up" if up else "down" if down else "both", depth)
+    data = lin.lineage(org["org_id"], "up" if up else "down" if down else "both", depth, when.day if when.explicit else None)
     out_fmt = render.resolve_format(fmt)
     if out_fmt == "json":
         render.render_record(data, None, "json", fields)

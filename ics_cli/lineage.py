@@ -6,7 +6,7 @@ to changed (April 2026). Returns nodes and edges as plain dicts."""
 
 from __future__ import annotations
 
-from ics_cli import db
+from ics_cli import db, queries
 from ics_cli.dates import OPEN, day_before
 from ics_cli.queries import ORG_COLUMNS, alive
 
@@ -53,8 +53,31 @@ def _moves(org_id: str) -> list[dict]:
             for a, b in zip(rows, rows[1:]) if a["parent_id"] != b["parent_id"]]
 
 
-def lineage(org_id: str, direction: str = "both", depth: int | None = None) -> dict:
-    """Nodes and edges reachable from `org_id` through successions, up and/or down."""
+def _named(edge: dict) -> dict:
+    """Each side of a step under the code and name it had then: the predecessor on its last day,
+    the successor on the day of the step (later renames do not rewrite history)."""
+    before, on = queries.org_on(edge["from"], day_before(edge["date"])), queries.org_on(edge["to"], edge["date"])
+    edge.update(from_code=before["code"], from_name=before["name"], to_code=on["code"], to_name=on["name"])
+    return edge
+
+
+def _founding_members(icb_id: str) -> list[str]:
+    """The sub-ICB locations an ICB had on its first day."""
+    rows = db.query(
+        """SELECT m.child_id FROM memberships m JOIN orgs o ON o.org_id = m.child_id JOIN orgs i ON i.org_id = m.parent_id
+           WHERE m.parent_id = ? AND m.relation = 'part_of' AND o.kind = 'sub_icb' AND m.start = i.start ORDER BY m.child_id""",
+        (icb_id,),
+    )
+    return [r["child_id"] for r in rows]
+
+
+def lineage(org_id: str, direction: str = "both", depth: int | None = None, day: str | None = None) -> dict:
+    """Nodes and edges reachable from `org_id` through successions, up and/or down.
+
+    Looking back from a predecessor, its other steps of the same day are included too (a CCG that
+    became a sub-ICB location and also gave part of its area to another), without following them.
+    An ICB also brings the sub-ICB locations it started with and where they came from (`members`).
+    `day` (--as-of) names the root as it was on that day."""
     nodes: dict[str, dict] = {}
     edges: list[dict] = []
     seen_edges = set()
@@ -65,46 +88,73 @@ def lineage(org_id: str, direction: str = "both", depth: int | None = None) -> d
             # Describe each organisation as it was at the end of its life (or now).
             nodes[oid] = _node(oid, o["end"] or OPEN)
 
+    def add_edge(step: dict) -> bool:
+        key = (step["from"], step["to"], step["date"], step["type"])
+        if key in seen_edges:
+            return False
+        seen_edges.add(key)
+        edges.append(step)
+        add_node(step["from"])
+        add_node(step["to"])
+        return True
+
     def walk(oid: str, way: str, level: int) -> None:
         if depth is not None and level >= depth:
             return
         for step in _steps(oid, way):
-            key = (step["from"], step["to"], step["date"], step["type"])
-            if key in seen_edges:
+            if not add_edge(step):
                 continue
-            seen_edges.add(key)
-            edges.append(step)
             nxt = step["from"] if way == "up" else step["to"]
-            add_node(nxt)
+            if way == "up":
+                # The predecessor's other steps that day: where the rest of its area went.
+                for other in _steps(nxt, "down"):
+                    if other["date"] == step["date"] and other["to"] != oid:
+                        add_edge(other)
             walk(nxt, way, level + 1)
 
     add_node(org_id)
+    if day and nodes[org_id]["kind"]:
+        nodes[org_id] = _node(org_id, day)
     for way in (("up", "down") if direction == "both" else (direction,)):
         walk(org_id, way, 0)
-    # A move to a new ICB is a step forward in time: looking only back (--up), it is not shown.
-    for oid in list(nodes) if direction != "up" else ():
-        if nodes[oid]["kind"] == "sub_icb":
+    members: list[str] = []
+    if nodes[org_id]["kind"] == "icb" and direction != "down":
+        members = _founding_members(org_id)
+        for member in members:
+            add_node(member)
+            # A sub-ICB location created with the ICB (July 2022) brings its CCG ancestry; one that
+            # moved in from an older ICB (April 2026) brings only its move.
+            if nodes[member]["start"] == nodes[org_id]["start"]:
+                walk(member, "up", 0)
+    # A move to a new ICB is a step forward in time: looking only back (--up), it is not shown,
+    # except for the sub-ICB locations an ICB started with (how it was formed).
+    for oid in list(nodes):
+        if nodes[oid]["kind"] == "sub_icb" and (direction != "up" or oid in members):
             for m in _moves(oid):
+                if direction == "up" and m["to_icb"] != org_id:
+                    continue
                 edges.append(m)
                 add_node(m["from_icb"])
                 add_node(m["to_icb"])
     for e in edges:
+        _named(e)
         e["from_parent"] = _parent(e["from"], nodes[e["from"]]["kind"], day_before(e["date"]))
         e["to_parent"] = _parent(e["to"], nodes[e["to"]]["kind"], e["date"])
     edges.sort(key=lambda e: (e["date"], e["from"], e["to"], e["type"]))
-    return {"root": org_id, "nodes": sorted(nodes.values(), key=lambda n: n["org_id"]), "edges": edges}
+    return {"root": org_id, "members": members, "nodes": sorted(nodes.values(), key=lambda n: n["org_id"]), "edges": edges}
 
 
 def tree(data: dict) -> dict:
-    """The lineage as nested nodes for a tree view: what it came from, then what it became."""
+    """The lineage as nested nodes for a tree view: what it came from, then what it became (and for
+    an ICB, the sub-ICB locations it started with and what they came from)."""
     nodes = {n["org_id"]: n for n in data["nodes"]}
     root = data["root"]
 
-    def describe(n: dict) -> str:
+    def describe(n: dict, name: str | None = None, code: str | None = None) -> str:
         span = f"{n['start'] or '…'} to {n['end'] or 'now'}"
-        return f"{n['name']} ({n['code']}) [{n['kind']}, {span}]"
+        return f"{name or n['name']} ({code or n['code']}) [{n['kind']}, {span}]"
 
-    def step_label(e: dict, oid: str) -> str:
+    def step_label(e: dict, side: str) -> str:
         share = f", {e['share']:.1%}" if e["share"] is not None and e["share"] < 0.9995 else ""
         # Where each side sat: a CCG's STP the day before, a sub-ICB location's ICB on the day.
         ctx = []
@@ -113,22 +163,32 @@ def tree(data: dict) -> dict:
         if e["to_parent"]:
             ctx.append(f"into {e['to_parent']['name']} ({e['to_parent']['code']}, {e['to_parent']['kind']})")
         where = f" [{'; '.join(ctx)}]" if ctx else ""
-        return f"{e['date']} {STEP_WORDS.get(e['type'], e['type'])}{share}: {describe(nodes[oid])}{where}"
+        who = describe(nodes[e[side]], e[f"{side}_name"], e[f"{side}_code"])
+        return f"{e['date']} {STEP_WORDS.get(e['type'], e['type'])}{share}: {who}{where}"
+
+    def moved_label(e: dict, way: str) -> str:
+        icb = nodes[e["to_icb"] if way == "to" else e["from_icb"]]
+        return f"{e['date']} moved {way} {icb['name']} ({icb['code']})"
 
     def down(oid: str, seen: frozenset) -> list[dict]:
         out = []
         for e in data["edges"]:
             if e["from"] == oid and e["type"] != "moved" and e["to"] not in seen:
-                out.append({"label": step_label(e, e["to"]), "children": down(e["to"], seen | {e["to"]})})
+                out.append({"label": step_label(e, "to"), "children": down(e["to"], seen | {e["to"]})})
             elif e["from"] == oid and e["type"] == "moved":
-                out.append({"label": f"{e['date']} moved to {nodes[e['to_icb']]['name']} ({nodes[e['to_icb']]['code']})", "children": []})
+                out.append({"label": moved_label(e, "to"), "children": []})
         return out
 
     def up(oid: str, seen: frozenset) -> list[dict]:
         out = []
         for e in data["edges"]:
             if e["to"] == oid and e["type"] != "moved" and e["from"] not in seen:
-                out.append({"label": step_label(e, e["from"]), "children": up(e["from"], seen | {e["from"]})})
+                # What else the predecessor's area did that day (the rest of a split or transfer).
+                also = [{"label": "also " + step_label(o, "to"), "children": []} for o in data["edges"]
+                        if o["from"] == e["from"] and o["date"] == e["date"] and o["to"] != oid and o["type"] != "moved"]
+                out.append({"label": step_label(e, "from"), "children": also + up(e["from"], seen | {e["from"]})})
+            elif e["to"] == oid and e["type"] == "moved" and e["to_icb"] == root:
+                out.append({"label": moved_label(e, "from"), "children": []})
         return out
 
     children = []
@@ -136,20 +196,23 @@ def tree(data: dict) -> dict:
     went = down(root, frozenset({root}))
     if came:
         children.append({"label": "came from", "children": came})
+    if data.get("members"):
+        start = nodes[root]["start"]
+        children.append({"label": f"its sub-ICB locations on {start}, and where they came from", "children": [
+            {"label": describe(nodes[m]), "children": up(m, frozenset({m, root}))} for m in data["members"]]})
     if went:
         children.append({"label": "went to", "children": went})
     return {"label": describe(nodes[root]), "children": children}
 
 
 def edge_rows(data: dict) -> list[dict]:
-    """One flat row per step, for csv/tsv/table output."""
+    """One flat row per step, for csv/tsv/table output; names and codes as they were at the step."""
     nodes = {n["org_id"]: n for n in data["nodes"]}
     rows = []
     for e in data["edges"]:
-        f, t = nodes[e["from"]], nodes[e["to"]]
         rows.append({
-            "date": e["date"], "type": e["type"], "from": e["from"], "from_code": f["code"], "from_name": f["name"],
-            "to": e["to"], "to_code": t["code"], "to_name": t["name"], "share": e["share"],
+            "date": e["date"], "type": e["type"], "from": e["from"], "from_code": e["from_code"], "from_name": e["from_name"],
+            "to": e["to"], "to_code": e["to_code"], "to_name": e["to_name"], "share": e["share"],
             "from_parent": (e["from_parent"] or {}).get("code") if e["type"] != "moved" else nodes[e["from_icb"]]["code"],
             "to_parent": (e["to_parent"] or {}).get("code") if e["type"] != "moved" else nodes[e["to_icb"]]["code"],
             "note": e["note"], "source": e["source"],

@@ -239,7 +239,8 @@ def test_lineage_formats(cli, fmt):
     assert result.exit_code == 0, result
     if fmt == "json":
         data = json.loads(result.stdout)
-        assert set(data) == {"root", "nodes", "edges"}
+        assert set(data) == {"root", "members", "nodes", "edges"}
+        assert data["members"] == ["sub_icb:D4U1Y"]  # the sub-ICB location it started with
         assert data["root"] == "icb:QNQ"
         for e in data["edges"]:
             assert {"from", "to", "date", "type", "share", "from_parent", "to_parent", "note", "source"} <= set(e)
@@ -247,7 +248,7 @@ def test_lineage_formats(cli, fmt):
         assert set(splits) == {"icb:S0E4D", "icb:QRL", "icb:S9B9J"}
         assert splits["icb:S0E4D"] == pytest.approx(0.5712)
         return
-    rows = parse_rows(fmt, result.stdout)
+    rows = [r for r in parse_rows(fmt, result.stdout) if "icb:QNQ" in (r["from"], r["to"])]
     assert len(rows) == 4
     assert [r["date"] for r in rows] == ["2022-07-01", "2026-04-01", "2026-04-01", "2026-04-01"]
     assert {r["type"] for r in rows} == {"succeeded", "split"}
@@ -269,10 +270,10 @@ def test_lineage_tree(cli):
 
 
 def test_lineage_table_format_piped_is_a_tree_without_wrapping(cli):
-    result = cli("lineage", "QNQ", "-f", "table")
+    result = cli("lineage", "QNQ", "--down", "-f", "table")
     lines = result.stdout.splitlines()
     assert lines[0] == "NHS Frimley Integrated Care Board (QNQ) [icb, 2022-07-01 to 2026-03-31]"
-    assert len(lines) == 7  # root, came from + 1, went to + 3: nothing wrapped
+    assert len(lines) == 5  # root, went to + 3: nothing wrapped
 
 
 def test_lineage_piped_default_is_one_step_per_row(cli):
@@ -291,7 +292,9 @@ def test_lineage_directions_and_depth(cli):
     down = parse_rows("jsonl", cli("lineage", "S1Y5D", "--down", "-f", "jsonl").stdout)
     assert down == []
     preds = parse_rows("jsonl", cli("lineage", "S1Y5D", "--up", "--depth", "1", "-f", "jsonl").stdout)
-    assert {r["from_code"] for r in preds} == {"QHG", "QUE", "QM7"}
+    assert {r["from_code"] for r in preds if r["type"] != "moved"} == {"QHG", "QUE", "QM7"}
+    moved = {(r["from_code"], r["from_parent"]) for r in preds if r["type"] == "moved"}
+    assert ("06H", "QUE") in moved and ("06K", "QM7") in moved  # sub-ICB locations it took in
 
 
 def test_lineage_with_as_of_reads_a_reused_code(cli):
@@ -491,13 +494,23 @@ def test_piped_output_is_not_truncated(cli):
     assert longest in result.stdout.splitlines()
 
 
-def test_note_about_other_matches_only_on_a_terminal(cli):
+def test_note_about_other_matches_goes_to_stderr_terminal_or_not(cli):
     piped = cli("show", "Bassetlaw", "--fields", "org_id")
     assert piped.stdout == "org_id\tsub_icb:02Q\n"
-    assert piped.stderr == ""
+    assert "also matches Bassetlaw (la:E07000171)" in piped.stderr
     tty = cli("show", "Bassetlaw", "--fields", "org_id", env=TTY)
     assert "also matches" in tty.stderr
-    assert "Bassetlaw" in tty.stderr
+
+
+def test_note_when_nothing_of_that_name_exists_any_more(cli):
+    # Cumbria County Council (to 2023) and NHS Cumbria CCG (renamed North Cumbria, to 2022) both
+    # had the name; the most recent wins and the other is named.
+    r = cli("show", "Cumbria", "--fields", "org_id")
+    assert r.stdout == "org_id\tla:102\n"
+    assert "also matches NHS North Cumbria CCG (ccg:01H)" in r.stderr
+    # An ICB and the STP it succeeded share a code: no note.
+    r = cli("show", "QNQ", "--fields", "org_id", "--as-of", "2026-06-01")
+    assert "also matches" not in r.stderr
 
 
 # --- --fields ---------------------------------------------------------------------------------------

@@ -384,8 +384,11 @@ def test_lineage_frimley_split_three_ways():
 )
 def test_lineage_of_the_new_icbs(code, preds):
     data = lineage.lineage(f"icb:{code}", "up", depth=1)
-    assert {e["from"] for e in data["edges"]} == {f"icb:{p}" for p in preds}
+    assert {e["from"] for e in data["edges"] if e["to"] == f"icb:{code}"} == {f"icb:{p}" for p in preds}
     assert {e["date"] for e in data["edges"]} == {"2026-04-01"}
+    # The sub-ICB locations it started with moved in from its predecessors that day.
+    assert {e["from_icb"] for e in data["edges"] if e["type"] == "moved"} <= {f"icb:{p}" for p in preds}
+    assert all(e["to_icb"] == f"icb:{code}" for e in data["edges"] if e["type"] == "moved")
     deeper = lineage.lineage(f"icb:{code}", "up")
     # Two steps up: the STPs that became those ICBs in 2022.
     assert any(e["type"] == "succeeded" and e["date"] == "2022-07-01" for e in deeper["edges"])
@@ -407,8 +410,9 @@ def test_lineage_up_has_no_moves_forward():
 def test_lineage_tree_labels():
     tree = lineage.tree(lineage.lineage("icb:QNQ"))
     assert tree["label"] == "NHS Frimley Integrated Care Board (QNQ) [icb, 2022-07-01 to 2026-03-31]"
-    assert [c["label"] for c in tree["children"]] == ["came from", "went to"]
-    went = [c["label"] for c in tree["children"][1]["children"]]
+    assert [c["label"] for c in tree["children"]] == [
+        "came from", "its sub-ICB locations on 2022-07-01, and where they came from", "went to"]
+    went = [c["label"] for c in tree["children"][2]["children"]]
     assert any(label.startswith("2026-04-01 split, 57.1%: NHS Thames Valley Integrated Care Board (S0E4D)") for label in went)
 
 
@@ -750,3 +754,26 @@ def test_suggestions_for_a_misspelt_whole_name_do_not_reward_a_shared_ending(tex
     near = resolve.suggestions(text, limit=3, cutoff=0)
     assert near[0]["code"] == code
     assert near[1]["score"] <= near[0]["score"] - 5 or near[1]["code"] == code
+
+
+def test_lineage_of_an_icb_shows_the_ccgs_that_formed_it():
+    # "Which CCGs formed NHS Devon?": its sub-ICB location 15N, from NHS Devon CCG, from 99P and 99Q.
+    data = lineage.lineage("icb:QJK", "up")
+    assert data["members"] == ["sub_icb:15N"]
+    assert {("ccg:15N", "sub_icb:15N", "became_sub_icb"), ("ccg:99P", "ccg:15N", "merger"), ("ccg:99Q", "ccg:15N", "merger")} <= {
+        (e["from"], e["to"], e["type"]) for e in data["edges"]}
+
+
+def test_lineage_names_each_side_as_it_was_at_the_step():
+    rows = {(r["from"], r["to"]): r for r in lineage.edge_rows(lineage.lineage("sub_icb:92A"))}
+    step = rows[("sub_icb:92A", "sub_icb:70F")]  # April 2023, before the 2026 merger renamed both
+    assert (step["from_name"], step["to_name"]) == ("NHS Surrey Heartlands ICB - 92A", "NHS Sussex ICB - 70F")
+    split = {r["to"]: r for r in lineage.edge_rows(lineage.lineage("ccg:01H", "down"))}
+    assert all(r["from_name"] == "NHS Cumbria CCG" for r in split.values() if r["date"] == "2017-04-01")
+
+
+def test_lineage_looking_back_shows_the_rest_of_a_predecessor_s_area():
+    data = lineage.lineage("sub_icb:D2P2L", "up")
+    assert ("ccg:D2P2L", "sub_icb:15E", "boundary_transfer") in {(e["from"], e["to"], e["type"]) for e in data["edges"]}
+    labels = [c["label"] for c in lineage.tree(data)["children"][0]["children"][0]["children"]]
+    assert any(label.startswith("also 2022-07-01 boundary transfer, 12.0%: NHS Birmingham and Solihull ICB - 15E") for label in labels)
