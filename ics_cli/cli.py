@@ -209,13 +209,18 @@ def _went(org: dict, day: str) -> str:
     from ics_cli import queries
 
     now = queries.where_now(org["org_id"], day)
-    parts = [f"{a['name']} ({a['code']})" + (f" {a['share']:.1%}" if a["share"] is not None else "") for a in now["after"]]
+    parts = "; ".join(f"{a['name']} ({a['code']})" + (f" {a['share']:.1%}" if a["share"] is not None else "") for a in now["after"])
     if now["via"]:
         via = f"{now['via']['name']} ({now['via']['code']})"
         if not parts:
             return f" It was last in {via}, which still exists." if now["org_id"] else f" It was last in {via}."
-        return f" It was last in {via}, whose area went to: " + "; ".join(parts) + "."
-    return " Its area went to: " + "; ".join(parts) + "." if parts else ""
+        return f" It was last in {via}, whose area is now in: {parts}."
+    if not parts:
+        return ""
+    direct = {s["org_id"] for s in queries.successions_of(org["org_id"])["successors"]}
+    if {a["org_id"] for a in now["after"]} <= direct:  # its own successors, not ones further down the line
+        return f" It was succeeded by: {parts}." if org["kind"] in ("trust", "practice", "pcn") else f" Its area went to: {parts}."
+    return f" On {day} its area is in: {parts}."
 
 
 def _gone(org: dict, day: str):
@@ -328,8 +333,16 @@ def population(
     if measure is not None and measure not in MEASURES:
         raise UsageError(f"--measure {measure!r}: use one of {', '.join(MEASURES)}.")
     when = dates.as_of(as_of)
-    org = _resolve(ident, when.day).org
+    found = _resolve(ident, when.day)
+    org = found.org
+    if when.explicit and not found.alive:
+        raise _gone(org, when.day)
     rows = queries.populations_of(org["org_id"], measure, totals_only=by != "age")
+    later = sorted({r["date"] for r in rows if r["date"] > when.day})
+    if when.explicit and later:
+        # Figures describe the area on their own reference date, which may differ from its area on the day asked.
+        _note(f"Note: figures dated after {when.day} ({', '.join(later)}) describe the area of {org['name']} "
+              "on their own dates, not on the day asked.")
     if measure and not rows:  # a known measure with no figure for this organisation: an empty answer, not an error
         known = sorted({r["measure"] for r in queries.populations_of(org["org_id"])})
         empty = f"No {MEASURES[measure]} figures for {org['name']}; it has: {', '.join(known) or 'none'}."
@@ -344,8 +357,9 @@ def population(
         rows.sort(key=lambda r: (r["date"], r["measure"], r["sex"], int(r["age"].rstrip("+").split("-")[0])))
     for r in rows:
         r["org_id"], r["code"], r["name"] = org["org_id"], org["code"], org["name"]
+        r["measure_label"] = MEASURES.get(r["measure"], r["measure"])
     columns = [render.Column("code", "Code", table=False), render.Column("name", table=False),
-               render.Column("measure", "Measure"), render.Column("sex", "Sex"), render.Column("age", "Age"),
+               render.Column("measure", table=False), render.Column("measure_label", "Measure"), render.Column("sex", "Sex"), render.Column("age", "Age"),
                render.Column("value", "People", justify="right"), render.Column("date", "Reference date"),
                render.Column("source", "Source"), render.Column("source_title", table=False), render.Column("org_id", table=False)]
     render.render(rows, columns, fmt, fields, title=f"Population of {org['name']} ({org['code']})",

@@ -280,6 +280,11 @@ def _human(value: Any) -> str:
     return _flat(value)
 
 
+def _count(value: int) -> str:
+    """A count in a right-aligned table column, for reading: 1,790,661."""
+    return f"{value:,}"
+
+
 def _tsv(text: str) -> str:
     if "\\" in text or "\t" in text or "\n" in text or "\r" in text:
         return (
@@ -482,7 +487,8 @@ def _cell(text: str, tty: bool) -> str:
 
 def _write_table(it, cols, out, *, title=None, **_) -> int:
     tty = is_tty(out)
-    rows = [[_cell(_human(rec.get(c.key)), tty) for c in cols] for rec in it]
+    rows = [[_cell(_count(v) if c.justify == "right" and type(v) is int else _human(v), tty)
+             for c in cols for v in (rec.get(c.key),)] for rec in it]
     if not rows:
         return 0
     from rich import box

@@ -876,7 +876,7 @@ def test_show_a_closed_practice_says_where_its_area_went(cli):
     r = cli("show", "A81015", "--as-of", "2024-01-01")
     assert r.exit_code == 1
     assert "Lagan Surgery (A81015) did not exist on 2024-01-01: it was closed on 2019-04-30." in r.stderr
-    assert "It was last in NHS South Tees CCG (00M), whose area went to: NHS North East and North Cumbria ICB - 16C (16C)" in r.stderr
+    assert "It was last in NHS South Tees CCG (00M), whose area is now in: NHS North East and North Cumbria ICB - 16C (16C)" in r.stderr
 
 
 def test_search_and_resolve_agree_on_where_a_closed_practice_went(cli):
@@ -890,3 +890,25 @@ def test_not_found_hint_quotes_for_the_shell(cli):
     r = cli("show", "zzqx'qzz wq")
     assert r.exit_code == 1
     assert "Try: ics search 'zzqx'\"'\"'qzz wq'" in r.stderr
+
+
+def test_where_an_ended_organisation_went_is_worded_for_what_it_was(cli):
+    # Its own successor, named as such; a successor further down the line, as where its area is now.
+    assert "Its area went to: NHS Newcastle Gateshead CCG (13T) 100.0%." in cli("show", "00F", "--as-of", "2016-01-01").stderr
+    note = json.loads(cli("show", "00F", "-f", "json").stdout)["note"]
+    assert note.endswith("On 2026-08-01 its area is in: NHS North East and North Cumbria ICB - 13T (13T) 100.0%.")
+    note = json.loads(cli("show", "RVJ", "-f", "json").stdout)["note"]
+    assert note.endswith("It was succeeded by: Bristol NHS Foundation Trust (RA7) 100.0%.")
+
+
+def test_population_on_a_day_the_organisation_did_not_exist(cli):
+    r = cli("population", "T6Y0W", "--as-of", "2024-01-01")
+    assert r.exit_code == 1 and "established on 2026-04-01" in r.stderr
+    r = cli("population", "Y63", "--as-of", "2019-06-01", "--fields", "measure,date")
+    assert r.exit_code == 0
+    assert "Note: figures dated after 2019-06-01 (2022-06-30, 2026-08-01) describe the area of North East and Yorkshire" in r.stderr
+
+
+def test_population_table_reads_like_a_report(cli):
+    r = cli("population", "QOP", env={"ICS_FORCE_TTY": "120", "NO_COLOR": "1"})
+    assert "GP-registered patients" in r.stdout and "3,284,558" in r.stdout

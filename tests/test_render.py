@@ -107,8 +107,8 @@ def test_table_piped_has_no_colour_truncation_or_wrapping():
     assert run(fmt="table") == lines(
         "Code   Name                                   Population   Former names",
         "───────────────────────────────────────────────────────────────────────",
-        "QHM    NHS North East and North Cumbria ICB      3015000   NHS X, NHS Y",
-        "QOP    NHS Greater Manchester ICB                2867000               ",
+        "QHM    NHS North East and North Cumbria ICB    3,015,000   NHS X, NHS Y",
+        "QOP    NHS Greater Manchester ICB              2,867,000               ",
     )
 
 
@@ -136,9 +136,9 @@ def test_default_on_a_terminal_is_a_table_that_wraps_to_the_width(monkeypatch):
     assert run() == lines(
         "Code   Name                        Population   Former names",
         "────────────────────────────────────────────────────────────",
-        "QHM    NHS North East and North       3015000   NHS X, NHS Y",
+        "QHM    NHS North East and North     3,015,000   NHS X, NHS Y",
         "       Cumbria ICB                                          ",
-        "QOP    NHS Greater Manchester         2867000               ",
+        "QOP    NHS Greater Manchester       2,867,000               ",
         "       ICB                                                  ",
     )
 
