@@ -122,6 +122,11 @@ class BulkResolver:
             tid, spread = self._overlap(here)
             if spread:
                 notes.append(spread)
+        if tid is None and self.orgs[here]["kind"] == "practice" and self.day < queries.PRACTICE_PARENTS_COMPLETE_FROM \
+                and self.target not in ("pcn", "icb", "sub_icb") and self._up(here, "ccg") is None:
+            # Not "outside every CCG": the sources do not say which CCG it was in that day.
+            return {**out, "status": "unknown", "note": "; ".join(notes + [f"its {self.target} on {self.day} is not recorded: "
+                                                                             f"{queries.PRACTICE_GAP_NOTE}"])}
         if tid is None:
             return {**out, "status": "no_target", "note": "; ".join(notes + [f"not inside any {self.target} on {self.day}"])}
         t = self.targets.get(tid)

@@ -274,7 +274,15 @@ def list_(
     columns += [render.Column("org_id", table=False), render.Column("source", table=False)]
     title = f"{kinds.label(k, plural=True, title=True)} on {when.day}" + (f" in {parent['name']}" if parent else "")
     rows = queries.list_orgs(k, when.day, parent["org_id"] if parent else None)
-    render.render(rows, columns, fmt, fields, title=title, empty=f"No {kinds.label(k, plural=True)} on {when.day}.")
+    if k == "practice" and when.day < queries.PRACTICE_PARENTS_COMPLETE_FROM and (
+            parent is None or parent["kind"] not in ("pcn", "la", "trust")):
+        _note(f"Note: {queries.PRACTICE_GAP_NOTE}.")
+    empty = f"No {kinds.label(k, plural=True)} on {when.day}."
+    if parent is not None:
+        empty = f"No {kinds.label(k, plural=True)} in {parent['name']} on {when.day}."
+        if k == "trust" and parent["kind"] not in ("icb", "region"):
+            empty += " Trusts are linked to ICBs only (headquarters and constitution partners, from July 2022)."
+    render.render(rows, columns, fmt, fields, title=title, empty=empty)
 
 
 # --- show ---------------------------------------------------------------------------------------
@@ -282,7 +290,7 @@ def list_(
 @app.command()
 def show(ident: IdArg, as_of: AsOfOpt = None, fmt: FormatOpt = None, fields: FieldsOpt = None) -> None:
     """Show one organisation: names, codes, dates, parents, members, population, history."""
-    from ics_cli import dates, profile, render
+    from ics_cli import dates, profile, queries, render
 
     when = dates.as_of(as_of)
     found = _resolve(ident, when.day)
@@ -301,6 +309,9 @@ def show(ident: IdArg, as_of: AsOfOpt = None, fmt: FormatOpt = None, fields: Fie
     record = profile.profile(org["org_id"], day)
     record["existed_on_date"] = found.alive
     record["requested_as_of"] = when.day
+    if org["kind"] in ("ccg", "stp", "area_team", "region") and day < queries.PRACTICE_PARENTS_COMPLETE_FROM:
+        gap = f"GP practice counts are incomplete: {queries.PRACTICE_GAP_NOTE}."
+        note = f"{note} {gap}" if note else gap
     record["note"] = note
     if render.resolve_format(fmt) == "table" and fields is None:
         from ics_cli import views
@@ -466,7 +477,7 @@ def search(
                render.Column("ons_code", "ONS code", table=False), render.Column("name", "Name"),
                render.Column("short_name", "Place", table=False), render.Column("matched_name", "Matched"),
                render.Column("status", "Status", no_wrap=True), render.Column("start", "From", no_wrap=True),
-               render.Column("end", "To", no_wrap=True), render.Column("icb_code", "ICB", no_wrap=True),
+               render.Column("end", "To", no_wrap=True), render.Column("icb_code", f"ICB on {when.day}", no_wrap=True),
                render.Column("icb_name", "ICB name", table=False), render.Column("match", table=False),
                render.Column("org_id", table=False)]
     render.render(rows, columns, fmt, fields, title=f"Matches for {text!r}", empty=f"Nothing matches {text!r}.")
@@ -478,7 +489,7 @@ def search(
 def resolve_(
     file: Annotated[Optional[str], typer.Argument(metavar="[FILE]", help="Read identifiers from FILE (default: standard input; - also means stdin).")] = None,
     column: Annotated[Optional[str], typer.Option("--column", metavar="NAME", help="The input is a CSV with a header; take identifiers from this column.")] = None,
-    to: Annotated[Optional[str], typer.Option("--to", metavar="LEVEL", help="Also map each to its icb, sub-icb, region, stp or pcn on the date.")] = None,
+    to: Annotated[Optional[str], typer.Option("--to", metavar="LEVEL", help="Also map each to its icb, sub-icb, region, stp, ccg or pcn on the date.")] = None,
     as_of: AsOfOpt = None,
     fmt: FormatOpt = None,
     fields: FieldsOpt = None,
@@ -491,7 +502,7 @@ def resolve_(
     if to is not None:
         target = bulk.TARGETS.get(to.strip().lower())
         if target is None:
-            raise UsageError(f"Unknown --to level {to!r}. Use one of: icb, sub-icb, region, stp, pcn.")
+            raise UsageError(f"Unknown --to level {to!r}. Use one of: icb, sub-icb, region, stp, ccg, pcn.")
     when = dates.as_of(as_of)
     if file in (None, "-"):
         if sys.stdin.isatty():
@@ -510,9 +521,11 @@ def resolve_(
         except OSError as e:
             raise UsageError(f"Cannot read {file}: {e.strerror}.") from None
     resolver = bulk.BulkResolver(when.day, target)
-    columns = list(bulk.COLUMNS)
+    # On a terminal: codes kept whole, names and notes wrapped; piped, every column as it is.
+    columns = [render.Column(c, no_wrap=c in ("status", "kind", "code", "to_kind", "to_code"),
+                             table=c not in ("org_id", "to_ons_code")) for c in bulk.COLUMNS]
     if target is None:
-        columns = [c for c in columns if not c.startswith("to_")]
+        columns = [c for c in columns if not c.key.startswith("to_")]
     try:
         render.render(resolver.rows(bulk.read_inputs(stream, column)), columns, fmt, fields, empty=None)
     finally:

@@ -16,6 +16,12 @@ def alive(alias: str = "") -> str:
     return ALIVE.format(t=f"{alias}." if alias else "")
 
 
+# ODS gives only each GP practice's latest commissioner, so before the last CCG mergers (April
+# 2021) many practices have no recorded CCG (data/README.md, "Coverage and known gaps").
+PRACTICE_PARENTS_COMPLETE_FROM = "2021-04-01"
+PRACTICE_GAP_NOTE = ("practices' CCGs before April 2021 are only partly recorded (ODS gives each practice's "
+                     "latest commissioner; see data/README.md)")
+
 # The parent shown beside each kind in lists: (relation, parent kind).
 LIST_PARENT = {
     "icb": ("part_of", "region"), "sub_icb": ("part_of", "icb"), "stp": ("part_of", "region"),

@@ -345,7 +345,7 @@ def test_search_formats(cli, fmt):
     assert 1 <= len(rows) <= 3
     assert value(rows[0], "code", "Code") == "RA2"
     assert value(rows[0], "name", "Name") == "Royal Surrey NHS Foundation Trust"
-    assert value(rows[0], "icb_code", "ICB") == "S9B9J"
+    assert value(rows[0], "icb_code", "ICB on 2026-08-01") == "S9B9J"
 
 
 def test_search_partial_misspelt_former_and_codes(cli):
@@ -661,7 +661,7 @@ def test_bad_limit(cli, limit):
 
 @pytest.mark.parametrize("to", ["icbx", "", "trust", "practice"])
 def test_bad_resolve_target(cli, to):
-    assert_error(cli("resolve", "--to", to, input="QOP\n"), 2, "Unknown --to level", "icb, sub-icb, region, stp, pcn")
+    assert_error(cli("resolve", "--to", to, input="QOP\n"), 2, "Unknown --to level", "icb, sub-icb, region, stp, ccg, pcn")
 
 
 @pytest.mark.parametrize("kind", ["mergers", "policy,nonsense", "", ","])
@@ -896,7 +896,7 @@ def test_where_an_ended_organisation_went_is_worded_for_what_it_was(cli):
     # Its own successor, named as such; a successor further down the line, as where its area is now.
     assert "Its area went to: NHS Newcastle Gateshead CCG (13T) 100.0%." in cli("show", "00F", "--as-of", "2016-01-01").stderr
     note = json.loads(cli("show", "00F", "-f", "json").stdout)["note"]
-    assert note.endswith("On 2026-08-01 its area is in: NHS North East and North Cumbria ICB - 13T (13T) 100.0%.")
+    assert "On 2026-08-01 its area is in: NHS North East and North Cumbria ICB - 13T (13T) 100.0%." in note
     note = json.loads(cli("show", "RVJ", "-f", "json").stdout)["note"]
     assert note.endswith("It was succeeded by: Bristol NHS Foundation Trust (RA7) 100.0%.")
 
@@ -912,3 +912,27 @@ def test_population_on_a_day_the_organisation_did_not_exist(cli):
 def test_population_table_reads_like_a_report(cli):
     r = cli("population", "QOP", env={"ICS_FORCE_TTY": "120", "NO_COLOR": "1"})
     assert "GP-registered patients" in r.stdout and "3,284,558" in r.stdout
+
+
+def test_gaps_in_practice_history_are_said_not_hidden(cli):
+    # ODS gives only a practice's latest commissioner: before April 2021 its CCG is often unknown.
+    r = cli("resolve", "--to", "ccg", "--as-of", "2017-01-01", "-f", "json", input="A81001\n")
+    row = json.loads(r.stdout)[0]
+    assert (row["status"], row["to_code"]) == ("unknown", None)
+    assert "not recorded" in row["note"] and "1 unknown" in r.stderr
+    r = cli("list", "practices", "--in", "ccg:00K", "--as-of", "2019-06-01")
+    assert r.exit_code == 0 and "only partly recorded" in r.stderr
+    note = json.loads(cli("show", "00K", "--as-of", "2019-06-01", "-f", "json").stdout)["note"]
+    assert note.startswith("GP practice counts are incomplete")
+    assert "only partly recorded" not in cli("list", "practices", "--in", "QOP").stderr
+
+
+def test_an_empty_list_of_trusts_in_an_stp_says_why(cli):
+    r = cli("list", "trusts", "--in", "Greater Manchester", "--as-of", "2019-01-01", env=TTY)
+    assert r.exit_code == 0
+    assert "Trusts are linked to ICBs only" in r.stderr
+
+
+def test_resolve_to_ccg_is_documented(cli):
+    r = cli("resolve", "--to", "nope", input="QOP\n")
+    assert r.exit_code == 2 and "icb, sub-icb, region, stp, ccg, pcn" in r.stderr
