@@ -201,15 +201,20 @@ def populations_of(org_id: str, measure: str | None = None, totals_only: bool = 
 
 
 def successions_of(org_id: str) -> dict[str, list[dict]]:
-    """Predecessors (steps into org_id) and successors (steps out of it), each with the other org."""
+    """Predecessors (steps into org_id) and successors (steps out of it), each with the other org
+    under the codes and name it had then: a predecessor on its last day, a successor on its first."""
+    from ics_cli.dates import day_before
+
     preds = db.query(
-        """SELECT s.date, s.type, s.share, s.note, s.source, o.org_id, o.kind, o.code, o.name
-           FROM successions s JOIN orgs o ON o.org_id = s.predecessor_id
-           WHERE s.successor_id = ? ORDER BY s.date, s.share DESC, o.org_id""", (org_id,))
+        """SELECT s.date, s.type, s.share, s.note, s.source, s.predecessor_id AS org_id FROM successions s
+           WHERE s.successor_id = ? ORDER BY s.date, s.share DESC, s.predecessor_id""", (org_id,))
     succs = db.query(
-        """SELECT s.date, s.type, s.share, s.note, s.source, o.org_id, o.kind, o.code, o.name
-           FROM successions s JOIN orgs o ON o.org_id = s.successor_id
-           WHERE s.predecessor_id = ? ORDER BY s.date, s.share DESC, o.org_id""", (org_id,))
+        """SELECT s.date, s.type, s.share, s.note, s.source, s.successor_id AS org_id FROM successions s
+           WHERE s.predecessor_id = ? ORDER BY s.date, s.share DESC, s.successor_id""", (org_id,))
+    for side, when in ((preds, day_before), (succs, str)):
+        for s in side:
+            other = org_on(s["org_id"], when(s["date"]))
+            s.update(kind=other["kind"], code=other["code"], ons_code=other["ons_code"], name=other["name"])
     return {"predecessors": preds, "successors": succs}
 
 
