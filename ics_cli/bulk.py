@@ -37,7 +37,7 @@ class BulkResolver:
                 ORDER BY child_id, parent_id""", {"d": day}):
             self.parents[r["child_id"]].append(r["parent_id"])
         self.memo: dict[str, dict] = {}
-        self.districts: dict[str, list[str]] | None = None  # postcode district -> sub-ICB locations, read when first needed
+        self.districts: dict[str, tuple[list[str], str]] | None = None  # postcode district -> areas on the day, note
         self.targets: dict[str, dict] = {}  # target org id -> its codes and name on the day
         self.forward: dict[str, tuple] = {}  # ended org id -> where it went
         self.counts: Counter = Counter()
@@ -47,18 +47,19 @@ class BulkResolver:
         NHS ODS postcode files of July 2022); several make it ambiguous."""
         from ics_cli.search import postcode_district
 
-        if self.districts is None:
-            self.districts = defaultdict(list)
-            for r in db.iter_query("SELECT district, org_id FROM postcode_districts ORDER BY district, org_id"):
-                self.districts[r["district"]].append(r["org_id"])
         district = postcode_district(raw)
-        found = self.districts.get(district or "", [])
+        if district is None:
+            return {"status": "not_found"}
+        if self.districts is None:
+            self.districts = {}
+        if district not in self.districts:
+            self.districts[district] = queries.postcode_areas(district, self.day)
+        found, note = self.districts[district]
         if not found:
             return {"status": "not_found"}
         if len(found) > 1:
-            return {"status": "ambiguous", "note": f"postcode district {district} spans " + " ".join(found[:8])}
+            return {"status": "ambiguous", "note": f"{note} spans " + " ".join(found[:8])}
         result = self._resolve(found[0])
-        note = f"postcode district {district} (July 2022 lookup)"
         return {**result, "note": f"{note}; {result['note']}" if result.get("note") else note}
 
     def _alive(self, oid: str) -> bool:

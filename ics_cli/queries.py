@@ -270,6 +270,32 @@ def where_now(org_id: str, day: str) -> dict:
     return {"org_id": after[0]["org_id"] if after else None, "via": via, "after": after}
 
 
+POSTCODES_FROM = "2022-07-01"  # the NHS ODS postcode files are July 2022 geography (sub-ICB locations)
+
+
+def postcode_areas(district: str, day: str) -> tuple[list[str], str]:
+    """The sub-ICB locations a postcode district lay in on `day` (several if it straddles a
+    boundary), with a note on how they were found. Before July 2022 the district's sub-ICB
+    locations are followed back to the CCGs they came from, as far as the CCGs that existed then
+    (the same areas but for the few boundary changes, which the note admits)."""
+    rows = db.query(f"SELECT DISTINCT org_id FROM postcode_districts WHERE district = :district AND {alive()} ORDER BY org_id",
+                    {"district": district, "d": max(day, POSTCODES_FROM)})
+    found = [r["org_id"] for r in rows]
+    if day >= POSTCODES_FROM or not found:
+        return found, f"postcode district {district}"
+    back: set[str] = set()
+    frontier = list(found)
+    while frontier:
+        oid = frontier.pop()
+        org = db.query_one("SELECT start, end FROM orgs WHERE org_id = ?", (oid,))
+        if org and existed(org, day):
+            back.add(oid)
+            continue
+        frontier += [r["predecessor_id"] for r in db.query(
+            "SELECT predecessor_id FROM successions WHERE successor_id = ? AND type IN ('became_sub_icb', 'merger', 'succeeded')", (oid,))]
+    return sorted(back), f"postcode district {district} (July 2022 geography, traced back to the CCGs of {day})"
+
+
 def kind_counts(day: str) -> dict[str, dict[str, int]]:
     """For each kind: how many organisations the data holds, and how many existed on `day`."""
     rows = db.query(f"SELECT kind, count(*) AS total, sum({alive()}) AS current FROM orgs GROUP BY kind ORDER BY kind", {"d": day})

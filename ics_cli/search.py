@@ -63,10 +63,10 @@ def search(text: str, day: str, kinds: tuple[str, ...] | None, current_only: boo
     key = normalise(text)
     hits: dict[str, dict] = {}
     district = postcode_district(text)
-    if district and (not kinds or "sub_icb" in kinds):
-        # A postcode: the sub-ICB locations its district touches (NHS ODS postcode files, July 2022).
-        for r in db.query("SELECT DISTINCT org_id FROM postcode_districts WHERE district = ? ORDER BY org_id", (district,)):
-            hits[r["org_id"]] = {"org_id": r["org_id"], "how": "postcode", "score": -2e9}
+    if district and (not kinds or {"sub_icb", "ccg"} & set(kinds)):
+        # A postcode: the sub-ICB locations (before July 2022, CCGs) its district touches.
+        for oid in queries.postcode_areas(district, day)[0]:
+            hits[oid] = {"org_id": oid, "how": "postcode", "score": -2e9}
     fts = _fts_query(text)
     if fts:
         sql = """SELECT s.org_id, s.kind, bm25(org_search_fts) AS score FROM org_search_fts

@@ -225,7 +225,7 @@ def test_show_table_is_a_profile(cli):
     assert re.search(r"ONS code\s+E54000057", line_with("ONS code", "E54000057"))
     assert re.search(r"2022-07-01 to now", line_with("Existed", "2022-07-01"))
     line_with("Sub-ICB locations")
-    line_with("01Y", "Tameside and Glossop")
+    line_with("00T", "Bolton")
     line_with("GP-registered patients", "3,284,558", "2026-08-01")
     line_with("ONS mid-year estimate", "2,911,744", "2022-06-30")
     line_with("Y62", "North West")

@@ -687,11 +687,14 @@ def test_search_a_postcode_finds_its_sub_icb_location():
 
 
 def test_bulk_postcodes():
-    r = bulk.BulkResolver(LATEST, "icb")
+    r = bulk.BulkResolver("2025-01-01", "icb")
     rows = list(r.rows(["DN22 7XF", "GU15", "ZZ99 9ZZ"]))
     assert [row["status"] for row in rows] == ["ok", "ambiguous", "not_found"]
     assert rows[0]["to_code"] == "QT1" and "postcode district DN22" in rows[0]["note"]
     assert "sub_icb:92A" in rows[1]["note"] and "sub_icb:D4U1Y" in rows[1]["note"]
+    # After the Frimley split (April 2026) Camberley lies only in Surrey (92A).
+    now = list(bulk.BulkResolver(LATEST, "icb").rows(["GU15 1AA", "GU14 7AA"]))
+    assert [(row["status"], row["to_code"]) for row in now] == [("ok", "S9B9J"), ("ok", "QRL")]
 
 
 # --- review fixes -----------------------------------------------------------------------------
@@ -777,3 +780,20 @@ def test_lineage_looking_back_shows_the_rest_of_a_predecessor_s_area():
     assert ("ccg:D2P2L", "sub_icb:15E", "boundary_transfer") in {(e["from"], e["to"], e["type"]) for e in data["edges"]}
     labels = [c["label"] for c in lineage.tree(data)["children"][0]["children"][0]["children"]]
     assert any(label.startswith("also 2022-07-01 boundary transfer, 12.0%: NHS Birmingham and Solihull ICB - 15E") for label in labels)
+
+
+def test_postcode_areas_follow_the_frimley_split_and_go_back_before_2022():
+    # Farnborough (Rushmoor) went to north-east Hampshire, Camberley (Surrey Heath) to Surrey.
+    assert queries.postcode_areas("GU14", LATEST)[0] == ["sub_icb:D9Y0V"]
+    assert queries.postcode_areas("GU15", LATEST)[0] == ["sub_icb:92A"]
+    assert "sub_icb:D4U1Y" in queries.postcode_areas("GU14", "2025-01-01")[0]
+    # Before July 2022: the CCGs of the day, traced back through became-sub-ICB and mergers.
+    assert queries.postcode_areas("DN22", "2020-01-01")[0] == ["ccg:02Q"]
+    areas, note = queries.postcode_areas("GU14", "2016-01-01")
+    assert "ccg:99M" in areas and "traced back" in note
+    assert queries.postcode_areas("ZZ99", LATEST)[0] == []
+
+
+def test_search_a_postcode_on_an_earlier_day_finds_the_ccg():
+    rows = search.search("DN22 7XF", "2020-01-01", None, True, 5)
+    assert (rows[0]["org_id"], rows[0]["match"]) == ("ccg:02Q", "postcode")
