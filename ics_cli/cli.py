@@ -307,7 +307,7 @@ def show(ident: IdArg, as_of: AsOfOpt = None, fmt: FormatOpt = None, fields: Fie
             day = org["end"]
             note = f"{org['name']} ceased to exist after {org['end']}; shown as on that day.{_went(org, when.day)}"
     record = profile.profile(org["org_id"], day)
-    record["existed_on_date"] = found.alive
+    # existed_on_date is about as_of, the day described; on requested_as_of it did not exist when they differ.
     record["requested_as_of"] = when.day
     if org["kind"] in ("ccg", "stp", "area_team", "region") and day < queries.PRACTICE_PARENTS_COMPLETE_FROM:
         gap = f"GP practice counts are incomplete: {queries.PRACTICE_GAP_NOTE}."

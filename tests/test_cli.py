@@ -633,7 +633,7 @@ def test_not_yet_established(cli):
 def test_show_ended_organisation_without_date_shows_its_last_day(cli):
     rec = json.loads(cli("show", "QNQ", "-f", "json").stdout)
     assert rec["as_of"] == "2026-03-31"
-    assert rec["existed_on_date"] is False
+    assert rec["existed_on_date"] is True  # on as_of, the day described
     assert rec["requested_as_of"] == LATEST
     assert "ceased to exist after 2026-03-31" in rec["note"]
     assert "S0E4D" in rec["note"]
