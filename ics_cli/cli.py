@@ -477,10 +477,11 @@ def search(
                render.Column("ons_code", "ONS code", table=False), render.Column("name", "Name"),
                render.Column("short_name", "Place", table=False), render.Column("matched_name", "Matched"),
                render.Column("status", "Status", no_wrap=True), render.Column("start", "From", no_wrap=True),
-               render.Column("end", "To", no_wrap=True), render.Column("icb_code", f"ICB on {when.day}", no_wrap=True),
+               render.Column("end", "To", no_wrap=True), render.Column("icb_code", "ICB", no_wrap=True),
                render.Column("icb_name", "ICB name", table=False), render.Column("match", table=False),
                render.Column("org_id", table=False)]
-    render.render(rows, columns, fmt, fields, title=f"Matches for {text!r}", empty=f"Nothing matches {text!r}.")
+    render.render(rows, columns, fmt, fields, title=f"Matches for {text!r} (ICB: the one covering it on {when.day})",
+                  empty=f"Nothing matches {text!r}.")
 
 
 # --- resolve ---------------------------------------------------------------------------------------

@@ -158,9 +158,12 @@ def tree(data: dict) -> dict:
         share = f", {e['share']:.1%}" if e["share"] is not None and e["share"] < 0.9995 else ""
         # Where each side sat: a CCG's STP the day before, a sub-ICB location's ICB on the day.
         ctx = []
-        if e["from_parent"]:
+        same = e["from_parent"] and e["to_parent"] and e["from_parent"]["org_id"] == e["to_parent"]["org_id"]
+        if same:
+            ctx.append(f"in {e['from_parent']['name']} ({e['from_parent']['code']}, {e['from_parent']['kind']})")
+        if e["from_parent"] and not same:
             ctx.append(f"from {e['from_parent']['name']} ({e['from_parent']['code']}, {e['from_parent']['kind']})")
-        if e["to_parent"]:
+        if e["to_parent"] and not same:
             ctx.append(f"into {e['to_parent']['name']} ({e['to_parent']['code']}, {e['to_parent']['kind']})")
         where = f" [{'; '.join(ctx)}]" if ctx else ""
         who = describe(nodes[e[side]], e[f"{side}_name"], e[f"{side}_code"])

@@ -95,8 +95,10 @@ def list_orgs(kind: str, day: str, within: str | None = None) -> Iterator[dict]:
                 -- Below the first level, every relation of a part_of member counts: the trusts
                 -- with HQs in, and the councils overlapping, a region's ICBs are in the region.
                 -- A share is only meaningful against `within` itself, so deeper rows have none.
+                -- Not down through PCNs: a PCN may cross a boundary, and its practices are in
+                -- `within` only if their own parent is.
                 SELECT m.child_id, m.relation, NULL FROM memberships m JOIN inside i ON m.parent_id = i.org_id
-                WHERE i.relation = 'part_of' AND {alive('m')}
+                WHERE i.relation = 'part_of' AND i.org_id NOT LIKE 'pcn:%' AND {alive('m')}
             )"""
         extra = """,
                    (SELECT group_concat(DISTINCT relation) FROM inside WHERE inside.org_id = o.org_id) AS relation,
@@ -129,7 +131,9 @@ def ancestors(org_id: str, day: str) -> list[dict]:
                 {"id": oid, "d": day},
             )
             for r in rows:
-                if r["org_id"] not in seen:
+                # One parent of each kind, the nearest: a practice's own sub-ICB location, not
+                # the one its PCN (which may cross a boundary) sits in.
+                if r["org_id"] not in seen and all(c["kind"] != r["kind"] for c in chain):
                     seen.add(r["org_id"])
                     chain.append(r)
                     nxt.append(r["org_id"])
@@ -154,7 +158,7 @@ def member_counts(org_id: str, day: str) -> dict[str, int]:
                 SELECT m.child_id FROM memberships m WHERE m.parent_id = :id AND m.relation = 'part_of' AND {alive('m')}
                 UNION
                 SELECT m.child_id FROM memberships m JOIN inside i ON m.parent_id = i.org_id
-                WHERE m.relation = 'part_of' AND {alive('m')})
+                WHERE m.relation = 'part_of' AND i.org_id NOT LIKE 'pcn:%' AND {alive('m')})
             SELECT o.kind, count(*) AS n FROM inside JOIN orgs o USING (org_id) WHERE {alive('o')} GROUP BY o.kind""",
         {"id": org_id, "d": day},
     )

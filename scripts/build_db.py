@@ -127,8 +127,8 @@ def write_db(path: Path, t: dict[str, list[dict]], meta: dict[str, str]) -> None
            rows=event_orgs, indexes=[("org_id",), ("event_id",)])
     create("policy_events", {"date": str, "precision": str, "kind": str, "title": str, "detail": str, "org_ids": str,
                               "source": str}, fks=[src_fk], rows=t["policy_events"], indexes=[("date",)])
-    create("postcode_districts", {"district": str, "org_id": str, "source": str}, fks=[org_fk, src_fk],
-           rows=t["postcode_districts"], indexes=[("district",)])
+    create("postcode_districts", {"district": str, "org_id": str, "start": str, "end": str, "source": str},
+           fks=[org_fk, src_fk], rows=[nullify(r) for r in t["postcode_districts"]], indexes=[("district",)])
     create("lookup", {"key": str, "org_id": str, "start": str, "end": str, "via": str}, fks=[org_fk],
            rows=derive.lookup_keys(t), indexes=[("key",)])
     create("org_search", {"org_id": str, "kind": str, "name": str, "text": str}, pk="org_id", fks=[org_fk],

@@ -796,3 +796,260 @@ def test_districts_abolished_2019_to_2021(conn):
            (SELECT 1 FROM successions s WHERE s.predecessor_id = o.org_id AND s.date = date(o."end", '+1 day'))"""
     ).fetchall()
     assert orphans == []
+
+
+# --- one CCG or sub-ICB location per practice per day, directly and through its PCN -------------
+
+
+def reached(conn, child: str, day: str, kind: str) -> set[str]:
+    """Every organisation of `kind` that `child` reaches upwards through part_of on `day` (as
+    `ics show` lists parents: directly, or through its PCN)."""
+    rows = conn.execute(
+        """WITH RECURSIVE up(org_id) AS (
+               SELECT :c UNION
+               SELECT m.parent_id FROM memberships m JOIN up ON m.child_id = up.org_id
+               WHERE m.relation = 'part_of' AND COALESCE(m.start, '') <= :d AND COALESCE(m."end", :open) >= :d)
+           SELECT up.org_id FROM up JOIN orgs o USING (org_id) WHERE o.kind = :k""",
+        {"c": child, "d": day, "open": OPEN, "k": kind},
+    )
+    return {r["org_id"] for r in rows}
+
+
+def test_glossop_and_west_birmingham_practices_in_one_ccg_before_july_2022(conn):
+    # history MANIFEST 2.2: Glossop was in Tameside and Glossop (01Y) until 2022-06-30, West
+    # Birmingham in Black Country and West Birmingham (D2P2L); their PCNs were there too.
+    assert reached(conn, "practice:C81081", "2021-06-01", "ccg") == {"ccg:01Y"}
+    assert reached(conn, "practice:C81081", "2021-06-01", "stp") == {"stp:E54000007"}
+    assert reached(conn, "practice:C81081", "2021-06-01", "region") == {"region:Y62"}
+    assert reached(conn, "practice:C81081", "2022-07-01", "sub_icb") == {"sub_icb:15M"}
+    assert reached(conn, "practice:M85009", "2021-06-01", "ccg") == {"ccg:D2P2L"}
+    assert reached(conn, "practice:M85009", "2022-07-01", "sub_icb") == {"sub_icb:15E"}
+    assert parents_on(conn, "pcn:U60978", "2021-06-01")["ccg"] == "ccg:01Y"  # Glossop PCN
+    for pcn in ("U25240", "U44537", "U48923", "U65968"):  # West Birmingham PCNs
+        assert parents_on(conn, f"pcn:{pcn}", "2021-06-01")["ccg"] == "ccg:D2P2L"
+        assert parents_on(conn, f"pcn:{pcn}", "2022-07-01")["sub_icb"] == "sub_icb:15E"
+    # None of Glossop PCN's practices is in Derby and Derbyshire CCG (15M) on 2021-06-01.
+    inside = conn.execute(
+        """WITH RECURSIVE down(org_id) AS (
+               SELECT 'ccg:15M' UNION
+               SELECT m.child_id FROM memberships m JOIN down ON m.parent_id = down.org_id
+               WHERE m.relation = 'part_of' AND COALESCE(m.start, '') <= '2021-06-01' AND COALESCE(m."end", :open) >= '2021-06-01')
+           SELECT org_id FROM down WHERE org_id LIKE 'practice:%'""",
+        {"open": OPEN},
+    ).fetchall()
+    glossop = {f"practice:{c}" for c in ("C81077", "C81081", "C81106", "C81615", "C81640", "C81660")}
+    assert inside and not glossop & {r["org_id"] for r in inside}
+
+
+def test_practice_parents_through_pcns_agree_unless_the_pcn_crosses_a_boundary(conn):
+    # A practice's CCG (sub-ICB location) through its PCN differs from its own only in a PCN whose
+    # other practices are in the PCN's one that day (PCNs may cross boundaries; ePCN, GP map 2026).
+    rows = conn.execute(
+        """SELECT pm.child_id AS practice, pp.parent_id AS via, own.parent_id AS own, pm.parent_id AS pcn,
+                  max(pm.start, pp.start, own.start) AS day
+           FROM memberships pm
+           JOIN memberships pp ON pp.child_id = pm.parent_id AND pp.relation = 'part_of'
+           JOIN orgs k ON k.org_id = pp.parent_id AND k.kind IN ('ccg', 'sub_icb')
+           JOIN memberships own ON own.child_id = pm.child_id AND own.relation = 'part_of'
+                AND substr(own.parent_id, 1, instr(own.parent_id, ':')) = substr(pp.parent_id, 1, instr(pp.parent_id, ':'))
+           WHERE pm.relation = 'part_of' AND pm.parent_id LIKE 'pcn:%' AND own.parent_id != pp.parent_id
+             AND max(pm.start, pp.start, own.start) <= min(COALESCE(pm."end", :open), COALESCE(pp."end", :open), COALESCE(own."end", :open))"""
+        , {"open": OPEN}).fetchall()
+    for r in rows:
+        others = conn.execute(
+            """SELECT count(*) FROM memberships mm JOIN memberships o2 ON o2.child_id = mm.child_id AND o2.relation = 'part_of'
+               WHERE mm.parent_id = :pcn AND mm.relation = 'part_of' AND o2.parent_id = :via
+                 AND mm.start <= :d AND COALESCE(mm."end", :open) >= :d AND o2.start <= :d AND COALESCE(o2."end", :open) >= :d""",
+            {"pcn": r["pcn"], "via": r["via"], "d": r["day"], "open": OPEN}).fetchone()[0]
+        assert others, dict(r)
+
+
+def test_build_rejects_a_practice_in_two_ccgs_through_its_pcn():
+    # The build's invariant (scripts/dbbuild/validate.py) on a made-up case: the practice is in
+    # 01Y, its PCN (with no other practice) in 15M.
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))
+    from dbbuild import validate
+
+    def m(child, parent, start, end=""):
+        return {"child_id": child, "parent_id": parent, "relation": "part_of", "start": start, "end": end,
+                "share": "", "source": "x"}
+
+    orgs = [{"org_id": o, "kind": o.split(":")[0]} for o in ("practice:A", "practice:B", "pcn:P", "ccg:01Y", "ccg:15M")]
+    t = {"orgs": orgs, "memberships": [m("practice:A", "ccg:01Y", "2013-04-01", "2022-06-30"),
+                                       m("practice:A", "pcn:P", "2019-07-01"),
+                                       m("pcn:P", "ccg:15M", "2019-07-01", "2022-06-30")]}
+    problems = validate.check_parents_through_pcns(t)
+    assert len(problems) == 1 and "practice:A is part of ccg:01Y and, through pcn:P, of ccg:15M" in problems[0]
+    # A PCN that crosses a boundary: B is in 15M, so A's PCN being in 15M is not an error.
+    t["memberships"] += [m("practice:B", "pcn:P", "2019-07-01"), m("practice:B", "ccg:15M", "2013-04-01", "2022-06-30")]
+    assert validate.check_parents_through_pcns(t) == []
+
+
+# --- postcode districts over time ---------------------------------------------------------------
+
+
+def districts_on(conn, district: str, day: str) -> set[str]:
+    rows = conn.execute(
+        """SELECT org_id FROM postcode_districts WHERE district = ? AND COALESCE(start, '') <= ? AND COALESCE("end", ?) >= ?""",
+        (district, day, OPEN, day),
+    )
+    return {r["org_id"] for r in rows}
+
+
+def test_postcode_districts_are_dated(conn):
+    cols = [r["name"] for r in conn.execute("PRAGMA table_info(postcode_districts)")]
+    assert cols == ["district", "org_id", "start", "end", "source"]
+    # The July 2022 ODS files: every row from 2022-07-01; only Frimley's (D4U1Y) end, on 2026-03-31.
+    old = conn.execute("SELECT start, \"end\", org_id FROM postcode_districts WHERE source = 'nhsd_pcode_districts_2022'").fetchall()
+    assert len(old) == 3437 and {r["start"] for r in old} == {"2022-07-01"}
+    assert {r["end"] for r in old if r["org_id"] == "sub_icb:D4U1Y"} == {"2026-03-31"}
+    assert {r["end"] for r in old if r["org_id"] != "sub_icb:D4U1Y"} == {None}
+    # Nothing points at an organisation on a day it did not exist.
+    bad = conn.execute(
+        """SELECT p.* FROM postcode_districts p JOIN orgs o USING (org_id)
+           WHERE p.start < COALESCE(o.start, '') OR COALESCE(p."end", :open) > COALESCE(o."end", :open)""",
+        {"open": OPEN}).fetchall()
+    assert bad == []
+
+
+def test_frimley_postcode_districts_after_the_2026_split(conn):
+    # Frimley (D4U1Y) was split by district on 2026-04-01 (derived_lsoa_census note): Rushmoor and
+    # Hart to D9Y0V (Hampshire and Isle of Wight), Surrey Heath, Guildford, Runnymede, Waverley to
+    # 92A, Bracknell Forest, Slough, Windsor and Maidenhead to U2G6B (Thames Valley).
+    assert districts_on(conn, "GU14", "2026-03-31") == {"sub_icb:D4U1Y"}
+    assert districts_on(conn, "GU14", "2026-04-01") == {"sub_icb:D9Y0V"}  # Farnborough (Rushmoor)
+    assert districts_on(conn, "GU15", "2026-08-01") == {"sub_icb:92A"}  # Camberley (Surrey Heath)
+    assert districts_on(conn, "GU47", "2026-08-01") == {"sub_icb:U2G6B"}  # Sandhurst (Bracknell Forest)
+    assert districts_on(conn, "GU9", "2026-08-01") == {"sub_icb:92A"}  # Farnham (Waverley)
+    assert districts_on(conn, "SL1", "2026-08-01") == {"sub_icb:14Y", "sub_icb:U2G6B"}  # Slough
+    # No district points at D4U1Y after it ended, and each new row names the rule.
+    assert not conn.execute("""SELECT 1 FROM postcode_districts WHERE org_id = 'sub_icb:D4U1Y' AND COALESCE("end", '9') > '2026-03-31'""").fetchall()
+    new = conn.execute("SELECT DISTINCT source, start FROM postcode_districts WHERE start = '2026-04-01'").fetchall()
+    assert [tuple(r) for r in new] == [("derived_frimley_postcode_districts_2026", "2026-04-01")]
+    # The rest of England is unchanged: Bassetlaw's DN22 is 02Q throughout.
+    assert districts_on(conn, "DN22", "2022-07-01") == districts_on(conn, "DN22", "2026-08-01") == {"sub_icb:02Q"}
+
+
+# --- practices in August 2026 -------------------------------------------------------------------
+
+
+def test_current_practices_per_icb_match_the_august_2026_map(conn, data_end):
+    # NHS England GP registration mapping, 1 August 2026: 6,129 practices, e.g. 406 in Greater
+    # Manchester (QOP). Practices open in ODS epraccur (September 2025) but not in the map closed
+    # in between (end 2026-03-31).
+    rows = conn.execute(
+        """SELECT c.code, count(*) AS n FROM orgs p
+           JOIN memberships s ON s.child_id = p.org_id AND s.relation = 'part_of' AND s.parent_id LIKE 'sub_icb:%'
+                AND s.start <= :d AND COALESCE(s."end", :open) >= :d
+           JOIN memberships i ON i.child_id = s.parent_id AND i.relation = 'part_of' AND i.parent_id LIKE 'icb:%'
+                AND i.start <= :d AND COALESCE(i."end", :open) >= :d
+           JOIN orgs c ON c.org_id = i.parent_id
+           WHERE p.kind = 'practice' AND COALESCE(p.start, '') <= :d AND p."end" IS NULL GROUP BY c.code""",
+        {"d": data_end, "open": OPEN}).fetchall()
+    per_icb = {r["code"]: r["n"] for r in rows}
+    assert per_icb["QOP"] == 406 and sum(per_icb.values()) == 6129 == count_on(conn, "practice", data_end)
+    import csv
+    from collections import Counter
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parents[2] / "shared" / "sources" / "geography" / "nhsd_gp_reg_pat_prac_map_2026-08.csv"
+    if path.exists():
+        with open(path, encoding="utf-8-sig") as fh:
+            assert per_icb == Counter(r["ICB_CODE"] for r in csv.DictReader(fh))
+    for code in ("A87006", "E85617"):  # open or dormant in epraccur 2025-09, not in the map
+        assert org(conn, f"practice:{code}")["end"] == "2026-03-31"
+
+
+# --- short names of sub-ICB locations whose area changed ----------------------------------------
+
+
+def test_stale_sub_icb_place_names_end(conn):
+    # history MANIFEST 2.2: Glossop left Tameside and Glossop (01Y) and West Birmingham left Black
+    # Country and West Birmingham (D2P2L) on 2022-07-01; no source gives their later place names.
+    for code in ("01Y", "D2P2L"):
+        assert name_on(conn, f"sub_icb:{code}", "2022-07-01", "short") is None
+        assert name_on(conn, f"sub_icb:{code}", "2026-08-01", "short") is None
+        assert org(conn, f"sub_icb:{code}")["short_name"] in (None, "")
+    # 92A took in Frimley's Surrey part on 2026-04-01 (geography MANIFEST, ICB changes).
+    assert name_on(conn, "sub_icb:92A", "2026-03-31", "short") == "Surrey Heartlands"
+    assert name_on(conn, "sub_icb:92A", "2026-04-01", "short") is None
+    # Names that still fit their changed areas stay.
+    assert name_on(conn, "sub_icb:15M", "2026-08-01", "short") == "Derby and Derbyshire"
+    assert name_on(conn, "sub_icb:D9Y0V", "2026-08-01", "short") == "Hampshire, Southampton and Isle of Wight"
+    assert name_on(conn, "sub_icb:02Q", "2026-08-01", "short") == "Bassetlaw"
+
+
+# --- national timeline summaries ---------------------------------------------------------------
+
+
+def summary(conn, day: str, kind: str, title: str) -> tuple[dict, set[str]]:
+    row = conn.execute("SELECT * FROM events WHERE scope = 'summary' AND date = ? AND kind = ? AND title = ?",
+                       (day, kind, title)).fetchone()
+    assert row is not None, (day, kind, title)
+    orgs = {r["org_id"] for r in conn.execute("SELECT org_id FROM event_orgs WHERE event_id = ?", (row["event_id"],))}
+    return dict(row), orgs
+
+
+def test_national_merger_summaries_name_the_organisations(conn):
+    # ODS successors (history MANIFEST 2.1): 74 CCGs into 18 on 2020-04-01.
+    ev, orgs = summary(conn, "2020-04-01", "merger", "74 CCGs merged into 18")
+    assert len(orgs) == 92 and {o.split(":")[0] for o in orgs} == {"ccg"}
+    assert "36L ← 07V, 08J, 08P, 08R, 08T, 08X" in ev["detail"].split("; ")
+    assert len(ev["detail"].split("; ")) == 18
+    ev, orgs = summary(conn, "2019-04-01", "merger", "6 CCGs merged into 2")
+    assert ev["detail"] == "15M ← 03X, 03Y, 04J, 04R; 15N ← 99P, 99Q"
+    # Every summary of an organisational change is linked to the organisations it counts.
+    unlinked = conn.execute(
+        """SELECT e.date, e.title FROM events e WHERE e.scope = 'summary' AND (e.detail IS NULL OR NOT EXISTS
+           (SELECT 1 FROM event_orgs eo WHERE eo.event_id = e.event_id))""").fetchall()
+    assert [tuple(r) for r in unlinked] == []
+
+
+def test_no_one_member_mergers(conn):
+    # 2018 and 2019: a local office formed from one whole local office and part of another.
+    ev, orgs = summary(conn, "2018-04-01", "merger", "1 area team merged with part of another into 1")
+    assert ev["detail"] == "Q85 ← Q80, part of Q70" and orgs == {"area_team:Q85", "area_team:Q80", "area_team:Q70"}
+    summary(conn, "2019-04-01", "merger", "2 area teams merged with parts of 2 others into 2")
+    titles = [r["title"] for r in conn.execute("SELECT title FROM events WHERE kind = 'merger'")]
+    assert not [t for t in titles if t.startswith("1 ") and "merged into 1" in t]
+    # A merger event names every contributor, including parts of split predecessors.
+    t6y0w = conn.execute("SELECT event_id, title FROM events WHERE scope = 'org' AND kind = 'merger' AND title LIKE '%(T6Y0W)%'").fetchone()
+    assert "(QMM)" in t6y0w["title"] and "part of NHS Suffolk and North East Essex Integrated Care Board (QJG)" in t6y0w["title"]
+    assert {r["org_id"] for r in conn.execute("SELECT org_id FROM event_orgs WHERE event_id = ?", (t6y0w["event_id"],))} == {
+        "icb:T6Y0W", "icb:QMM", "icb:QJG"}
+    e39 = conn.execute("SELECT title FROM events WHERE scope = 'org' AND kind = 'merger' AND title LIKE '%(E39000046)%'").fetchone()
+    assert "formed from" in e39["title"] and "(Q79)" in e39["title"] and "part of" in e39["title"] and "(Q78)" in e39["title"]
+    # "formed by the merger of" only with two or more whole predecessors.
+    for (title,) in conn.execute("SELECT title FROM events WHERE scope = 'org' AND kind = 'merger' AND title LIKE '%formed by the merger of%'"):
+        assert " and " in title.split("formed by the merger of", 1)[1]
+    # Takeovers by a trust that carried on are successions, not mergers (ODS etr 2025 and 2026).
+    steps = steps_into(conn, "trust:RWW")
+    assert steps["trust:RY2"]["type"] == "succeeded"
+    assert steps_into(conn, "trust:RA7")["trust:RVJ"]["type"] == "succeeded"
+    summary(conn, "2026-04-01", "merger", "9 ICBs merged into 6")
+
+
+# --- Census 2021 by CCG -------------------------------------------------------------------------
+
+
+def test_census_2021_for_the_106_ccgs_of_april_2021(conn):
+    ccgs = alive_on(conn, "ccg", "2021-04-01")
+    rows = {r["org_id"]: r["value"] for r in conn.execute(
+        """SELECT p.org_id, p.value FROM populations p JOIN orgs o USING (org_id)
+           WHERE o.kind = 'ccg' AND p.measure = 'census_2021' AND p.sex = 'all' AND p.age = 'all' AND p.date = '2021-03-21'""")}
+    assert set(rows) == ccgs and len(ccgs) == 106
+    assert sum(rows.values()) == 56_490_091  # England, Nomis TS007A
+    # A CCG whose area its sub-ICB location kept has the same residents; the others differ by
+    # exactly what moved (history MANIFEST 2.2; the 2023 change: 6,696 residents of 92A to 70F).
+    sub = {r["org_id"][8:]: r["value"] for r in conn.execute(
+        "SELECT org_id, value FROM populations WHERE org_id LIKE 'sub_icb:%' AND measure = 'census_2021'")}
+    moved = {c[4:]: v - sub[c[4:]] for c, v in rows.items() if c[4:] in sub and v != sub[c[4:]]}
+    assert moved["01Y"] == -moved["15M"] > 0  # Glossop
+    assert moved["D2P2L"] == -moved["15E"] > 0  # West Birmingham
+    assert moved["06H"] == -moved["78H"] > 0  # 9 LSOAs of North Northamptonshire
+    assert moved["70F"] == -6_696
+    assert set(moved) == {"01Y", "15M", "D2P2L", "15E", "06H", "78H", "70F", "92A", "D9Y0V"}  # 92A, D9Y0V: 2023 and 2026
+    assert rows["ccg:01Y"] == population(conn, "sub_icb:01Y", "census_2021")[0] + moved["01Y"]

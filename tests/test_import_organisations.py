@@ -67,12 +67,12 @@ def on(tables, day, relation="part_of", child=None, parent_kind=None):
 def test_counts(tables):
     counts = {k: len(v) for k, v in tables.items()}
     assert counts == {
-        "sources": 15,
+        "sources": 14,
         "orgs": 9924,
         "codes": 10060,
         "names": 10050,
         "attributes": 8917,
-        "memberships": 38337,
+        "memberships": 38335,
         "successions": 60,
         "populations": 7676,
     }
@@ -282,8 +282,9 @@ def test_practice_ccg_before_the_commissioner_join_date(tables):
     assert _parents(tables, "practice:A82009", ("ccg",)) == [
         ("ccg:01H", "2013-04-01", "2017-03-31", pred), ("ccg:01K", "2017-04-01", "2022-06-30", "ods_epraccur_2025_09")]
     # West Birmingham: joined sub-ICB 15E on 2022-07-01, from D2P2L, itself formed by a 2021 merger (no further).
+    # (Not in the August 2026 GP map: closed by then, taken to be 2026-03-31.)
     assert _parents(tables, "practice:M85002") == [
-        ("ccg:D2P2L", "2021-04-01", "2022-06-30", pred), ("sub_icb:15E", "2022-07-01", "", "ods_epraccur_2025_09")]
+        ("ccg:D2P2L", "2021-04-01", "2022-06-30", pred), ("sub_icb:15E", "2022-07-01", "2026-03-31", "ods_epraccur_2025_09")]
     # Glossop: joined 15M (Derbyshire) on 2022-07-01, from 01Y (Tameside and Glossop).
     assert _parents(tables, "practice:C81077")[0] == ("ccg:01Y", "2013-04-01", "2022-06-30", pred)
     # QOF 2022-23 puts B82002 in 03Q before its 2024 move to 42D; before July 2022, CCG 03Q.
@@ -342,8 +343,8 @@ def test_frimley_practices_move_in_2026(tables):
     before = on(tables, "2026-03-31", child="practice", parent_kind="sub_icb")
     after = on(tables, "2026-04-01", child="practice", parent_kind="sub_icb")
     moved = Counter(next(iter(after[c])) for c, p in before.items() if p == {"sub_icb:D4U1Y"} and c in after)
-    # 66 in the August 2026 map, plus the two Slough practices it does not list (placed by postcode).
-    assert moved == {"sub_icb:U2G6B": 43, "sub_icb:D9Y0V": 14, "sub_icb:92A": 11}
+    # The 66 in the August 2026 map; the two Slough practices it does not list closed by then.
+    assert moved == {"sub_icb:U2G6B": 41, "sub_icb:D9Y0V": 14, "sub_icb:92A": 11}
     assert not [r for r in tables["memberships"] if r["parent_id"] == "sub_icb:D4U1Y" and (r["end"] or OPEN) > "2026-03-31"]
     # Every practice in the August 2026 map: one sub-ICB; all but the 52 unallocated: one PCN.
     assert sum(1 for c, p in on(tables, "2026-08-01", child="practice", parent_kind="sub_icb").items() if len(p) == 1) >= 6129
@@ -353,7 +354,24 @@ def test_frimley_practices_move_in_2026(tables):
 def test_open_practices_have_a_commissioner(tables):
     orgs = [r for r in tables["orgs"] if r["kind"] == "practice" and not r["end"]]
     subs = on(tables, "2025-09-01", parent_kind="sub_icb")
-    assert len(orgs) == 6291 and all(len(subs[r["org_id"]]) == 1 for r in orgs)
+    assert len(orgs) == 6129 and all(len(subs[r["org_id"]]) == 1 for r in orgs)
+
+
+def test_practices_absent_from_the_2026_map_closed(tables):
+    # epraccur (September 2025) has 162 English GP practices with no close date (91 active, 71
+    # dormant) that the August 2026 GP map does not list: closed in between, dated 2026-03-31 as
+    # PCNs absent from the map are (the real date is unknown).
+    import csv
+
+    with open(SHARED / "geography" / "nhsd_gp_reg_pat_prac_map_2026-08.csv", encoding="utf-8-sig") as fh:
+        gpmap = {r["PRACTICE_CODE"] for r in csv.DictReader(fh)}
+    practices = {r["org_id"][9:]: r for r in tables["orgs"] if r["kind"] == "practice"}
+    assert {c for c, r in practices.items() if not r["end"]} == gpmap
+    ended = {c for c, r in practices.items() if r["end"] == "2026-03-31"}
+    assert len(ended) == 162 and {"A87006", "E85617"} <= ended
+    for code in ("A87006", "E85617"):
+        spans = [r for r in tables["memberships"] if r["child_id"] == f"practice:{code}"]
+        assert spans and max(r["end"] or OPEN for r in spans) == "2026-03-31"
 
 
 # --- PCNs -------------------------------------------------------------------------------------

@@ -4,7 +4,7 @@ keys for identifier resolution, the search text, and the dated `events`."""
 from __future__ import annotations
 
 import re
-from collections import Counter, defaultdict
+from collections import defaultdict
 
 from importers.common import DATA_START, OPEN, day_before
 from ics_cli.kinds import KINDS, SHORT_LABEL
@@ -17,6 +17,8 @@ COUNCIL_WORDS = re.compile(r"\b(?:metropolitan borough|royal borough|county boro
 SPELT_OUT = ("sub_icb", "la")
 # Kinds summarised in the national timeline (trusts, practices and PCNs change too often to list).
 NATIONAL_KINDS = ("region", "area_team", "stp", "icb", "ccg", "sub_icb", "la")
+# Steps that carry only part of a predecessor's area into a successor.
+PART_TYPES = ("split", "boundary_transfer")
 
 
 def latest(rows: list[dict]) -> dict | None:
@@ -41,7 +43,8 @@ def org_summaries(t: dict[str, list[dict]]) -> list[dict]:
             "code": ((ons or ods) if o["kind"] == "la" else (ods or ons))["code"],
             "ons_code": ons["code"] if ons else None,
             "name": latest(names[(oid, "official")])["name"],
-            "short_name": (latest(names[(oid, "short")]) or {}).get("name"),
+            # The short name it still had on its last day (or has now): none if the last one lapsed.
+            "short_name": (latest([r for r in names[(oid, "short")] if (r["end"] or OPEN) >= (o["end"] or OPEN)]) or {}).get("name"),
             "start": o["start"] or None, "end": o["end"] or None, "source": o["source"],
         })
     return sorted(out, key=lambda r: r["org_id"])
@@ -111,16 +114,35 @@ def events(t: dict[str, list[dict]], summaries: list[dict]) -> tuple[list[dict],
     has_pred = {(r["successor_id"], r["date"]) for r in t["successions"]}
     has_succ = {r["predecessor_id"] for r in t["successions"]}
 
+    into = defaultdict(list)  # (successor, date) -> every step into it that day
+    for r in t["successions"]:
+        into[(r["successor_id"], r["date"])].append(r)
+
     for (day, kind), rows in sorted(succ_rows.items()):
         if kind == "merger":
             by_succ = defaultdict(list)
             for r in rows:
                 by_succ[r["successor_id"]].append(r)
             for succ, group in sorted(by_succ.items()):
-                preds = sorted(r["predecessor_id"] for r in group)
-                title = f"{name_on(succ, day)} formed by the merger of " + ", ".join(name_on(p, day_before(day)) for p in preds)
-                evs.append((day, kind, "org", title, "; ".join(sorted({r["note"] for r in group if r["note"]})),
-                            group[0]["source"], (succ, *preds)))
+                # Every organisation that contributed: the whole predecessors (the merger steps)
+                # and those that gave part of their area (the parts of a split, say).
+                # (A council that carried on as the new unitary, a `succeeded` step, counts whole.)
+                preds = sorted(r["predecessor_id"] for r in into[(succ, day)] if r["type"] not in PART_TYPES)
+                parts = sorted((r for r in into[(succ, day)] if r["type"] in PART_TYPES),
+                               key=lambda r: (-float(r["share"] or 0), r["predecessor_id"]))
+                whole = [name_on(p, day_before(day)) for p in preds]
+                part = [name_on(r["predecessor_id"], day_before(day)) + share_text(r["share"]) for r in parts]
+                part_text = ("part of " if len(part) == 1 else "parts of ") + ", ".join(part) if part else ""
+                everyone = listing(whole + ([part_text] if part else []))
+                if org[succ]["start"] != day:  # an organisation that carried on took the others over
+                    title = f"{everyone} merged into {name_on(succ, day)}"
+                elif len(whole) > 1:
+                    title = f"{name_on(succ, day)} formed by the merger of {everyone}"
+                else:  # one whole predecessor and part of another: not a merger of equals
+                    title = f"{name_on(succ, day)} formed from {everyone}"
+                notes = {r["note"] for r in into[(succ, day)] if r["note"]}
+                evs.append((day, kind, "org", title, "; ".join(sorted(notes)), group[0]["source"],
+                            (succ, *preds, *sorted(r["predecessor_id"] for r in parts))))
         elif kind == "split":
             by_pred = defaultdict(list)
             for r in rows:
@@ -189,38 +211,103 @@ def events(t: dict[str, list[dict]], summaries: list[dict]) -> tuple[list[dict],
     return event_rows, link_rows
 
 
+def codes_on(t: dict[str, list[dict]], org: dict):
+    """code(org_id, day): the code an organisation was known by on a day (ONS for councils, else
+    ODS), or its latest one."""
+    held = defaultdict(list)
+    for r in t["codes"]:
+        held[(r["org_id"], r["scheme"])].append(r)
+
+    def code(oid: str, day: str) -> str:
+        for scheme in (("ons", "ods") if org[oid]["kind"] == "la" else ("ods", "ons")):
+            for r in held[(oid, scheme)]:
+                if (r["start"] or "") <= day <= (r["end"] or OPEN):
+                    return r["code"]
+        return org[oid]["code"]
+
+    return code
+
+
 def national_summaries(t: dict[str, list[dict]], org: dict, evs: list) -> list[tuple]:
-    """Per date and kind of organisation, one line counting what changed ("74 CCGs merged into 18")."""
+    """Per date and kind of organisation, one line counting what changed ("74 CCGs merged into 18"),
+    linked to every organisation involved, with a compact detail of who went where by code
+    ("15N ← 99P, 99Q; ...")."""
     out = []
-    counts = defaultdict(lambda: defaultdict(set))
+    code = codes_on(t, org)
+    steps = defaultdict(list)
+    into = defaultdict(list)  # (successor, date) -> every step into it that day
     for r in t["successions"]:
         pk = org[r["predecessor_id"]]["kind"]
         sk = org[r["successor_id"]]["kind"]
+        into[(r["successor_id"], r["date"])].append(r)
         if pk in NATIONAL_KINDS:
-            counts[(r["date"], pk, r["type"], sk)]["pred"].add(r["predecessor_id"])
-            counts[(r["date"], pk, r["type"], sk)]["succ"].add(r["successor_id"])
-    for (day, pk, typ, sk), c in sorted(counts.items()):
-        n_p, n_s = len(c["pred"]), len(c["succ"])
-        text = {
-            "merger": f"{n_p} {plural(pk, n_p)} merged into {n_s}",
-            "split": f"{n_p} {plural(pk, n_p)} split into {n_s} {plural(sk)}",
-            "became_sub_icb": f"{n_p} {plural(pk, n_p)} became {n_s} sub-ICB locations",
-            "succeeded": f"{n_p} {plural(pk, n_p)} succeeded by {n_s} {plural(sk, n_s)}",
-            "boundary_transfer": f"{n_p} {plural(pk, n_p)} transferred part of their area to {n_s} {plural(sk, n_s)}",
-        }.get(typ, f"{n_p} {plural(pk, n_p)}: {typ}")
-        out.append((day, typ, "summary", text, "", "derived_events", ()))
-    per_day = defaultdict(Counter)
+            steps[(r["date"], pk, r["type"], sk)].append(r)
+    for (day, pk, typ, sk), rows in sorted(steps.items()):
+        before = day_before(day)
+        preds = sorted({r["predecessor_id"] for r in rows})
+        succs = sorted({r["successor_id"] for r in rows})
+        n_p, n_s = len(preds), len(succs)
+        oids = tuple(succs + preds)
+        if typ == "merger":
+            # Each successor with its predecessors; those that gave only part of their area
+            # (the part of a split) are listed as "part of".
+            steps_in = [r for s in succs for r in into[(s, day)] if org[r["predecessor_id"]]["kind"] == pk]
+            parts = sorted({r["predecessor_id"] for r in steps_in if r["type"] in PART_TYPES})
+            lines = []
+            for s in sorted(succs, key=lambda o: code(o, day)):
+                whole = sorted(code(r["predecessor_id"], before) for r in steps_in
+                               if r["successor_id"] == s and r["type"] not in PART_TYPES)
+                part = sorted(f"part of {code(r['predecessor_id'], before)}" for r in steps_in
+                              if r["successor_id"] == s and r["type"] in PART_TYPES)
+                lines.append(f"{code(s, day)} ← " + ", ".join(whole + part))
+            detail = "; ".join(lines)
+            oids = tuple(dict.fromkeys(succs + preds + sorted({r["predecessor_id"] for r in steps_in})))
+            if n_p > n_s or not parts:
+                text = f"{n_p} {plural(pk, n_p)} merged into {n_s}"
+            else:  # one whole predecessor per successor: merged with the part of another
+                others = "another" if len(parts) == 1 else f"{len(parts)} others"
+                text = f"{n_p} {plural(pk, n_p)} merged with {'part' if len(parts) == 1 else 'parts'} of {others} into {n_s}"
+        else:
+            by_pred = defaultdict(list)
+            for r in rows:
+                by_pred[r["predecessor_id"]].append(r)
+            if typ == "became_sub_icb" and all(code(p, before) == code(r["successor_id"], day) for p, g in by_pred.items() for r in g):
+                detail = "each kept its code: " + ", ".join(sorted(code(p, before) for p in preds))
+            else:
+                lines = []
+                for p in sorted(preds, key=lambda o: code(o, before)):
+                    group = sorted(by_pred[p], key=lambda r: (-float(r["share"] or 0), code(r["successor_id"], day)))
+                    shares = len(group) > 1 or typ == "boundary_transfer"
+                    lines.append(f"{code(p, before)} → " + ", ".join(
+                        code(r["successor_id"], day) + (share_text(r["share"]) if shares else "") for r in group))
+                detail = "; ".join(lines)
+            text = {
+                "split": f"{n_p} {plural(pk, n_p)} split into {n_s} {plural(sk)}",
+                "became_sub_icb": f"{n_p} {plural(pk, n_p)} became {n_s} sub-ICB locations",
+                "succeeded": f"{n_p} {plural(pk, n_p)} succeeded by {n_s} {plural(sk, n_s)}",
+                "boundary_transfer": f"{n_p} {plural(pk, n_p)} transferred part of their area to {n_s} {plural(sk, n_s)}",
+            }.get(typ, f"{n_p} {plural(pk, n_p)}: {typ}")
+        out.append((day, typ, "summary", text, detail, "derived_events", oids))
+    per_day = defaultdict(lambda: defaultdict(list))
     for day, kind, scope, _, _, _, oids in evs:
         if scope == "org" and kind in ("established", "abolished", "recode", "rename"):
             k = org[oids[0]]["kind"]
             if k in NATIONAL_KINDS:
-                per_day[(day, kind)][k] += 1
+                per_day[(day, kind)][k].append(oids[0])
     verbs = {"established": "established", "abolished": "ceased to exist at the end of the day",
              "recode": "given new ONS codes", "rename": "renamed"}
     for (day, kind), c in sorted(per_day.items()):
-        for k, n in sorted(c.items()):
-            out.append((day, kind, "summary", f"{n} {plural(k, n)} {verbs[kind]}", "", "derived_events", ()))
+        for k, members in sorted(c.items()):
+            n = len(members)
+            members = sorted(set(members), key=lambda o: (code(o, day), o))
+            detail = ", ".join(code(o, day) for o in members)
+            out.append((day, kind, "summary", f"{n} {plural(k, n)} {verbs[kind]}", detail, "derived_events", tuple(members)))
     return out
+
+
+def listing(items: list[str]) -> str:
+    """"A", "A and B", "A, B and C"."""
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
 
 
 def plural(kind: str, n: int = 2) -> str:

@@ -47,10 +47,13 @@ EXPECTED_RANGES = [
     ("sub_icb", "2022-07-01", None, 106, "ONS SICBL lookups and NHS England August 2026 mapping"),
     ("region", "2019-04-01", None, 7, "ONS NHSER lookups 2020-2024"),
 ]
-# England totals of the population sources (checked facts in the geography MANIFEST).
+# England totals of the population sources (checked facts in the geography MANIFEST; Census 2021:
+# the sum of the 33,755 English LSOA rows of Nomis TS007A), each checked for the kinds that tile
+# England once (census_2021 is also given for the ICBs of both April 2023 and April 2026).
 EXPECTED_TOTALS = {
-    ("ons_mid_year_estimate", "2022-06-30"): 57_106_398,
-    ("gp_registered_patients", "2026-08-01"): 63_237_908,
+    ("ons_mid_year_estimate", "2022-06-30"): (57_106_398, ("region", "icb", "sub_icb")),
+    ("gp_registered_patients", "2026-08-01"): (63_237_908, ("region", "icb", "sub_icb")),
+    ("census_2021", "2021-03-21"): (56_490_091, ("sub_icb", "ccg", "la")),
 }
 # Organisations whose kinds may have more than one parent of one kind on a day (none for
 # part_of); other relations (overlaps, partner, hq_in) are many-to-many by nature.
@@ -96,7 +99,7 @@ def check_keys(t: dict[str, list[dict]]) -> list[str]:
 
 def check_dates(t: dict[str, list[dict]]) -> list[str]:
     problems = []
-    for table in ("orgs", "codes", "names", "attributes", "memberships"):
+    for table in ("orgs", "codes", "names", "attributes", "memberships", "postcode_districts"):
         for row in t[table]:
             s, e = row["start"], row["end"]
             if (s and not is_date(s)) or (e and not is_date(e)):
@@ -111,7 +114,8 @@ def check_dates(t: dict[str, list[dict]]) -> list[str]:
 
 
 def check_within_lifetimes(t: dict[str, list[dict]]) -> list[str]:
-    """Every code, name, attribute and membership interval lies inside its organisations' lifetimes."""
+    """Every code, name, attribute, membership and postcode district interval lies inside its
+    organisations' lifetimes."""
     problems = []
     orgs = {r["org_id"]: r for r in t["orgs"]}
 
@@ -119,7 +123,7 @@ def check_within_lifetimes(t: dict[str, list[dict]]) -> list[str]:
         o = orgs.get(oid)
         return o is not None and (o["start"] or "") <= (s or "") and end(e) <= end(o["end"])
 
-    for table in ("codes", "names", "attributes"):
+    for table in ("codes", "names", "attributes", "postcode_districts"):
         for row in t[table]:
             if not inside(row["org_id"], row["start"], row["end"]):
                 problems.append(f"{table}: interval outside the lifetime of {row['org_id']}: {row}")
@@ -177,6 +181,73 @@ def check_single_parent(t: dict[str, list[dict]]) -> list[str]:
                                 f"and {b['parent_id']} ({b['start']}..{b['end']})")
             elif (b["start"] or "") <= end(a["end"]):
                 problems.append(f"{child} has overlapping part_of rows for {a['parent_id']}: {a} / {b}")
+    return problems
+
+
+def check_postcode_districts(t: dict[str, list[dict]]) -> list[str]:
+    """A postcode district touches a sub-ICB location through one row at a time."""
+    spans = defaultdict(list)
+    for r in t["postcode_districts"]:
+        spans[(r["district"], r["org_id"])].append((r["start"] or "", end(r["end"])))
+    problems = []
+    for key, rows in sorted(spans.items()):
+        rows.sort()
+        for (s1, e1), (s2, e2) in zip(rows, rows[1:]):
+            if s2 <= e1:
+                problems.append(f"postcode_districts: {key[0]} -> {key[1]} has overlapping rows ({s1}..{e1}, {s2}..{e2})")
+    return problems
+
+
+def check_parents_through_pcns(t: dict[str, list[dict]]) -> list[str]:
+    """A practice reaches its CCG or sub-ICB location directly and through its PCN: on any day, the
+    two must agree (else the practice is in two parents of one kind on one day), except in a PCN
+    that crosses a boundary, whose parent is then the own CCG or sub-ICB location of another of its
+    member practices that day. A PCN's parent that none of its practices is in is always wrong."""
+    kind = {r["org_id"]: r["kind"] for r in t["orgs"]}
+    own = defaultdict(list)  # (practice, parent kind) -> [(start, end, parent)]
+    pcn_of = defaultdict(list)  # practice -> [(start, end, pcn)]
+    members = defaultdict(list)  # pcn -> [(start, end, practice)]
+    pcn_parent = defaultdict(list)  # pcn -> [(start, end, parent)]
+    for r in t["memberships"]:
+        if r["relation"] != "part_of":
+            continue
+        c, p, span = r["child_id"], r["parent_id"], (r["start"] or "", end(r["end"]))
+        ck, pk = kind.get(c), kind.get(p)
+        if ck == "practice" and pk in ("ccg", "sub_icb"):
+            own[(c, pk)].append((*span, p))
+        elif ck == "practice" and pk == "pcn":
+            pcn_of[c].append((*span, p))
+            members[p].append((*span, c))
+        elif ck == "pcn" and pk in ("ccg", "sub_icb"):
+            pcn_parent[c].append((*span, p))
+
+    def at(rows, day):
+        return [x for s, e, x in rows if s <= day <= e]
+
+    problems = []
+    for practice, spans in sorted(pcn_of.items()):
+        for s1, e1, pcn in spans:
+            for s2, e2, parent in pcn_parent.get(pcn, []):
+                pk = kind[parent]
+                s, e = max(s1, s2), min(e1, e2)
+                if s > e:
+                    continue
+                # The answer can only change where some practice's row starts or ends.
+                days = {s}
+                for _, _, m in members[pcn]:
+                    for a, b, _ in own.get((m, pk), []) + pcn_of[m]:
+                        for d in (a, day_after(b) if b != OPEN else None):
+                            if d and s < d <= e:
+                                days.add(d)
+                for day in sorted(days):
+                    mine = at(own.get((practice, pk), []), day)
+                    if not mine or parent in mine:
+                        continue
+                    others = {x for m in at(members[pcn], day) for x in at(own.get((m, pk), []), day)}
+                    if parent not in others:
+                        problems.append(f"{practice} is part of {mine[0]} and, through {pcn}, of {parent} on {day} "
+                                        f"(no practice of {pcn} is in {parent} that day)")
+                        break
     return problems
 
 
@@ -290,8 +361,8 @@ def check_populations(t: dict[str, list[dict]]) -> list[str]:
     for r in t["populations"]:
         if r["sex"] == "all" and r["age"] == "all":
             sums[(r["measure"], r["date"], kind[r["org_id"]])] += int(r["value"])
-    for (measure, day), total in EXPECTED_TOTALS.items():
-        for k in ("region", "icb", "sub_icb"):
+    for (measure, day), (total, kinds) in EXPECTED_TOTALS.items():
+        for k in kinds:
             got = sums.get((measure, day, k))
             if got != total:
                 problems.append(f"populations: {measure} ({day}) summed over {k}s is {got}, expected the England total {total:,}")
@@ -331,6 +402,8 @@ def all_checks(data_end: str) -> list[tuple[str, Callable]]:
         ("lifetimes", check_within_lifetimes),
         ("counts", lambda t: check_counts(t, data_end)),
         ("single parent", check_single_parent),
+        ("single parent through PCNs", check_parents_through_pcns),
+        ("postcode districts", check_postcode_districts),
         ("parents present", lambda t: check_parents_present(t, data_end)),
         ("successions", check_successions),
         ("successors recorded", lambda t: check_successors_recorded(t, data_end)),

@@ -36,7 +36,7 @@ SCHEMA: dict[str, list[str]] = {
     "successions": ["predecessor_id", "successor_id", "date", "type", "share", "note", "source"],
     "populations": ["org_id", "measure", "sex", "age", "value", "date", "source"],
     "policy_events": ["date", "precision", "kind", "title", "detail", "org_ids", "source"],
-    "postcode_districts": ["district", "org_id", "source"],
+    "postcode_districts": ["district", "org_id", "start", "end", "source"],
 }
 
 KINDS = ("region", "area_team", "stp", "icb", "ccg", "sub_icb", "la", "trust", "practice", "pcn")

@@ -74,14 +74,36 @@ SOURCES = [
                "data/sources (rule in scripts/importers/geography.py)",
                licence="Open Government Licence v3.0 (derived from ONS data)",
                note="Shares and populations summed over LSOAs using Census 2021 usual residents. LSOA 2011 codes that changed "
-                    "in 2021 (about 3%) take the mean population of the matched LSOAs of the same district. In April 2026 "
+                    "in 2021 (about 3%) take the mean population of the matched LSOAs of the same district. Census 2021 "
+                    "residents of the 106 CCGs of April 2021 (census_2021 on ccg:<code>) add up LSOA 2021 counts, each LSOA "
+                    "2021 in the CCG of the LSOA 2011 with its code (97%), else the CCG most LSOAs 2011 of its MSOA were in, "
+                    "else (a new MSOA) its April 2024 sub-ICB location's code where its district had that CCG in 2021; they "
+                    "sum to the England total, 56,490,091. In April 2026 "
                     "the Frimley sub-ICB location (D4U1Y) is split by district: Bracknell Forest, Slough, Windsor and "
                     "Maidenhead to U2G6B (east Berkshire); Hart, Rushmoor to D9Y0V (north-east Hampshire); Guildford, "
                     "Runnymede, Surrey Heath, Waverley to 92A (Surrey)."),
     source_row("nhsd_pcode_districts_2022", "Postcode district to sub-ICB location (NHS ODS regional postcode files, reduced to districts)",
                "NHS Digital (ODS), via nhsd-exeter/dos-postcode-api", "October 2022 (East of England January 2023)",
                "geography/nhsd-exeter_pcodey5x_*_district_to_sicbl_*.csv", REPO + "nhsd-exeter/dos-postcode-api",
-               note="Unweighted and many-to-many: a district lists every sub-ICB location any of its postcodes falls in."),
+               note="Unweighted and many-to-many: a district lists every sub-ICB location any of its postcodes falls in. "
+                    "The July 2022 geography: rows start 2022-07-01 (when the sub-ICB locations began); Frimley's D4U1Y "
+                    "rows end 2026-03-31, when it was split (see derived_frimley_postcode_districts_2026); the others are "
+                    "open (the April 2023 Surrey Heartlands / Sussex boundary change kept both sub-ICB codes and is not "
+                    "reflected)."),
+    source_row("derived_frimley_postcode_districts_2026", "Derived: April 2026 sub-ICB locations of the postcode districts of Frimley's D4U1Y",
+               "ics (derived)", "2026",
+               "geography/theimpactlab_postcode_sector_to_lsoa11_imd.csv; geography/geographr_lookup_lsoa11_sicbl22_icb22_ltla22.csv; "
+               "geography/nhsd-exeter_pcodey5x_*_district_to_sicbl_*.csv",
+               licence="Open Government Licence v3.0 (derived from ODS, ONS and NSPL-derived data)",
+               note="Rule (scripts/importers/geography.py, frimley_districts_2026): Frimley's sub-ICB location D4U1Y ended on "
+                    "2026-03-31 and was split by district (Bracknell Forest, Slough, Windsor and Maidenhead to U2G6B; Hart, "
+                    "Rushmoor to D9Y0V; Guildford, Runnymede, Surrey Heath, Waverley to 92A). From 2026-04-01 each postcode "
+                    "district that touched D4U1Y in the July 2022 ODS files touches the sub-ICB location(s) its postcode "
+                    "sectors went to: a sector's LSOAs 2011 that were in D4U1Y (ONS July 2022 LSOA lookup) vote by their "
+                    "district, the sector goes with the majority (ties keep each). Rows are added only where the district "
+                    "did not already touch that sub-ICB location. Terminated or non-geographic districts with no sector in "
+                    "the lookup (GU13, GU95, RG11, SL60, SL95) get none; the 2022 rows they have for other sub-ICB "
+                    "locations carry on."),
 ]
 
 # LSOA 2021 names use these short forms of the district names.
@@ -106,7 +128,7 @@ def run(shared: Path, la_changes: list[dict]) -> Tables:
     transitions_2026(t, editions, lsoa, shared)
     populations(t, shared, lsoa)
     icb_centroids(t, g)
-    postcode_districts(t, g)
+    postcode_districts(t, g, lsoa)
     return t
 
 
@@ -187,14 +209,33 @@ def icbs_and_sub_icbs(t: Tables, editions: list[dict]) -> None:
                                          "start": s, "end": e, "share": "", "source": src})
 
 
+# A CCG's place name stops describing its sub-ICB location when the area changed so that the name
+# no longer fits; the short name then ends the day before (no source gives a later place name).
+# Checked: every sub-ICB location whose area changed in July 2022, April 2023 or April 2026.
+PLACE_NAME_ENDS = {
+    "01Y": day_before(ICB_START),  # "Tameside and Glossop": Glossop went to 15M on 2022-07-01
+    "D2P2L": day_before(ICB_START),  # "Black Country and West Birmingham": West Birmingham went to 15E
+    "92A": day_before(MERGERS_2026),  # "Surrey Heartlands": took in Frimley's Surrey part (Surrey Heath, Farnham, Ash)
+}
+# Kept, as the name still fits the changed area: 15M "Derby and Derbyshire" (gained Glossop, in
+# Derbyshire), 15E "Birmingham and Solihull" (gained West Birmingham), 78H "Northamptonshire" and 06H
+# "Cambridgeshire and Peterborough" (9 North Northamptonshire LSOAs moved from 06H to 78H), 02Q
+# "Bassetlaw" (moved ICB whole), 70F "West Sussex" (gained 4 Chichester LSOAs from 92A in 2023), D9Y0V
+# "Hampshire, Southampton and Isle of Wight" (gained Hart and Rushmoor, in Hampshire, in 2026).
+
+
 def sub_icb_place_names(t: Tables, shared: Path, editions: list[dict]) -> None:
     """Sub-ICB locations are still known by the place names of the CCGs they continued ("Bassetlaw"
-    for 02Q): record that place name as the short name."""
+    for 02Q): record that place name as the short name, while it still fits (PLACE_NAME_ENDS)."""
     ccg21 = {r["CCG21CDH"]: r["CCG21NM"] for r in read_csv(shared / "history" / "ons_ccg21_stp21_nhser21_lookup_2021-04.csv")}
     codes = {r["sicbl"] for ed in editions for r in ed["rows"]}
     life = {r["org_id"]: (r["start"], r["end"]) for r in t["orgs"] if r["kind"] == "sub_icb"}
     for code in sorted(codes & set(ccg21)):
         start, end = life[org_id("sub_icb", code)]
+        if code in PLACE_NAME_ENDS:
+            end = min(end or PLACE_NAME_ENDS[code], PLACE_NAME_ENDS[code])
+            if end < start:
+                continue  # stale from the sub-ICB location's first day
         place = re.sub(r"^NHS\s+|\s+CCG$", "", clean_name(ccg21[code]))
         t["names"].append({"org_id": org_id("sub_icb", code), "name": place, "type": "short", "start": start, "end": end,
                            "source": "ons_ccg21_stp21_nhser21"})
@@ -494,9 +535,46 @@ def populations(t: Tables, shared: Path, lsoa: Lsoa) -> None:
     for r in lsoa.y24:
         if r["icb24_code_nhs"] not in set(after.values()):
             census[org_id("icb", r["icb24_code_nhs"])] += lsoa.census[r["lsoa21_code"]]
+    # ...and the 106 CCGs of April 2021 (the geography of a fortnight after census day, 2021-03-21).
+    ccg_ods = {r["CCG21CD"]: r["CCG21CDH"] for r in read_csv(shared / "history" / "ons_ccg21_stp21_nhser21_lookup_2021-04.csv")}
+    for lsoa21, code in ccg21_of_lsoa21(lsoa, ccg_ods).items():
+        census[org_id("ccg", code)] += lsoa.census[lsoa21]
     for oid, value in sorted(census.items()):
         t["populations"].append({"org_id": oid, "measure": "census_2021", "sex": "all", "age": "all", "value": value,
                                  "date": "2021-03-21", "source": "derived_lsoa_census"})
+
+
+def ccg21_of_lsoa21(lsoa: Lsoa, ccg_ods: dict[str, str]) -> dict[str, str]:
+    """The April 2021 CCG (ODS code) of each English LSOA 2021, so that Census 2021 counts (published
+    for LSOAs 2021) add up to CCGs of the LSOA 2011 lookup of April 2021 without losing anyone:
+    - an LSOA 2021 with an LSOA 2011 code (97%): that LSOA's CCG;
+    - a new one: the CCG most LSOAs 2011 of its MSOA (same name, "Slough 001") were in;
+    - a new one in a new MSOA: its April 2024 sub-ICB location if its district's LSOAs 2011 were in
+      that CCG in 2021, else the district's only CCG."""
+    ccg11 = {r["lsoa11_code"]: ccg_ods[r["ccg21_code"]] for r in lsoa.y21}
+    by_msoa: dict[str, Counter] = defaultdict(Counter)
+    for r in lsoa.y21:
+        by_msoa[r["lsoa11_name"][:-1]][ccg11[r["lsoa11_code"]]] += 1
+    by_district: dict[str, set[str]] = defaultdict(set)
+    for r in lsoa.y22:
+        by_district[r["ltla22_code"]].add(ccg11[r["lsoa11_code"]])
+    out = {}
+    for r in lsoa.y24:
+        code = r["lsoa21_code"]
+        msoa = by_msoa.get(r["lsoa21_name"][:-1])
+        if code in ccg11:
+            out[code] = ccg11[code]
+        elif msoa:
+            out[code] = sorted(msoa.items(), key=lambda kv: (-kv[1], kv[0]))[0][0]
+        else:
+            candidates = by_district[lsoa.district22_of_lsoa21(r)]
+            if r["sicbl24_code_nhs"] in candidates:
+                out[code] = r["sicbl24_code_nhs"]
+            elif len(candidates) == 1:
+                out[code] = next(iter(candidates))
+            else:
+                raise ValueError(f"LSOA 2021 {code} {r['lsoa21_name']}: no April 2021 CCG among {sorted(candidates)}")
+    return out
 
 
 def icb_centroids(t: Tables, g: Path) -> None:
@@ -508,8 +586,45 @@ def icb_centroids(t: Tables, g: Path) -> None:
                                 "start": CHANGE_2023, "end": day_before(MERGERS_2026), "source": "ons_icb23_centroids"})
 
 
-def postcode_districts(t: Tables, g: Path) -> None:
+def postcode_districts(t: Tables, g: Path, lsoa: Lsoa) -> None:
+    """Postcode district -> sub-ICB location rows, dated. The ODS files give the July 2022
+    geography, valid from 2022-07-01; only Frimley's D4U1Y ended since (2026-03-31): from
+    2026-04-01 each district it touched points at where its Frimley postcodes went
+    (frimley_districts_2026). The 2023 Surrey Heartlands / Sussex change kept both codes."""
+    pairs = set()
     for path in sorted(g.glob("nhsd-exeter_pcodey*_district_to_sicbl_*.csv")):
         for row in read_csv(path, header=False):
-            t["postcode_districts"].append({"district": row[0].strip().upper(), "org_id": org_id("sub_icb", row[2].strip()),
-                                            "source": "nhsd_pcode_districts_2022"})
+            pairs.add((row[0].strip().upper(), row[2].strip()))
+    for district, code in sorted(pairs):
+        t["postcode_districts"].append({"district": district, "org_id": org_id("sub_icb", code), "start": ICB_START,
+                                        "end": day_before(MERGERS_2026) if code == "D4U1Y" else "",
+                                        "source": "nhsd_pcode_districts_2022"})
+    frimley = sorted(d for d, code in pairs if code == "D4U1Y")
+    for district, codes in sorted(frimley_districts_2026(g, lsoa, frimley).items()):
+        for code in sorted(codes):
+            if (district, code) not in pairs:  # an open 2022 row already says the district touches it
+                t["postcode_districts"].append({"district": district, "org_id": org_id("sub_icb", code), "start": MERGERS_2026,
+                                                "end": "", "source": "derived_frimley_postcode_districts_2026"})
+
+
+def frimley_districts_2026(g: Path, lsoa: Lsoa, districts: list[str]) -> dict[str, set[str]]:
+    """Where the Frimley (D4U1Y) part of each postcode district went on 2026-04-01: for every
+    postcode sector of the district, the LSOAs 2011 of the sector (NSPL-derived sector lookup) that
+    were in D4U1Y in July 2022 vote, by their district, for U2G6B, D9Y0V or 92A (FRIMLEY_2026); the
+    sector goes with the most votes (a tie keeps each), as for the Frimley practices missing from
+    the August 2026 map. A district with no sector in the lookup (terminated or non-geographic,
+    such as GU95 or SL60) gets no 2026 row."""
+    y22 = {r["lsoa11_code"]: r for r in lsoa.y22}
+    wanted = set(districts)
+    votes: dict[tuple[str, str], Counter] = defaultdict(Counter)
+    for r in read_csv(g / "theimpactlab_postcode_sector_to_lsoa11_imd.csv"):
+        sector = r["Postcode Sector"]
+        district = sector[:4].strip()
+        row = y22.get(r["LSOA11CD"])
+        if district in wanted and row and row["sicbl22_code_h"] == "D4U1Y":
+            votes[(district, sector)][FRIMLEY_2026[row["ltla22_name"]]] += 1
+    out: dict[str, set[str]] = defaultdict(set)
+    for (district, _), counter in votes.items():
+        top = max(counter.values())
+        out[district].update(code for code, n in counter.items() if n == top)
+    return dict(out)

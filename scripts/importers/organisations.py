@@ -26,11 +26,11 @@ from pathlib import Path
 import openpyxl
 
 try:  # imported as scripts.importers.organisations or with scripts/importers on sys.path
-    from .common import (DATA_START, FRIMLEY_2026, Tables, clean_name, clip, day_after, day_before, empty_tables,
+    from .common import (DATA_START, Tables, clean_name, clip, day_after, day_before, empty_tables,
                          end_or_open, ods_date, read_csv, read_zip_csv, succession_type, title_case_ods)
     from .curated import la_changes
 except ImportError:
-    from common import (DATA_START, FRIMLEY_2026, Tables, clean_name, clip, day_after, day_before, empty_tables,
+    from common import (DATA_START, Tables, clean_name, clip, day_after, day_before, empty_tables,
                         end_or_open, ods_date, read_csv, read_zip_csv, succession_type, title_case_ods)
     from curated import la_changes
 
@@ -55,7 +55,6 @@ S_EPRACCUR = "ods_epraccur_2025_09"
 S_EPCN23 = "ods_epcn_2023_01"
 S_EPCN24 = "ods_epcn_2024_10"
 S_MAP26 = "nhse_gp_reg_practice_map_2026_08"
-S_FRIMLEY = "derived_frimley_practices_2026"
 S_SUCC = "ods_successors_2023_09"  # defined by the history importer
 S_SINGAGE26 = "nhse_gp_reg_pcn_2026_08"
 S_QOFMAP = "nhsd_qof_mapping_2022_23"
@@ -532,7 +531,6 @@ def import_practices(shared: Path, geo: Geo, out: Out, successions: list[dict] =
     gpmap = {r["PRACTICE_CODE"]: r for r in read_csv(shared / "geography" / "nhsd_gp_reg_pat_prac_map_2026-08.csv")}
     qof = {r["PRACTICE_CODE"]: r for r in read_csv(org / "nhsd_qof_MAPPING_NHS_GEOGRAPHIES_2022-23.csv")}
     practices: dict[str, Practice] = {}
-    frimley_orphans: list[tuple[str, str, tuple[str, str]]] = []
     for r in rows:
         # Prescribing setting 4 = GP practice; national grouping W00 = Wales.
         if r[25] != "4" or r[2] == "W00":
@@ -540,6 +538,10 @@ def import_practices(shared: Path, geo: Geo, out: Out, successions: list[dict] =
         code = r[0]
         oid = f"practice:{code}"
         start, end = ods_date(r[10]), ods_date(r[11])
+        if not end and code not in gpmap:
+            # Open (or dormant) in September 2025 but not in the August 2026 map: closed by then, on
+            # a day the files do not give; like PCNs, taken to have closed at the 2026 boundary.
+            end = day_before(ERA36_START)
         life = (start, end)
         practices[code] = Practice(code, start, end)
         out.org(oid, "practice", start, end, S_EPRACCUR)
@@ -574,15 +576,6 @@ def import_practices(shared: Path, geo: Geo, out: Out, successions: list[dict] =
         if m:
             mcode = m["SUB_ICB_LOCATION_CODE"]
             out.link(oid, f"sub_icb:{mcode}", "part_of", (ERA36_START, ""), S_MAP26, life)
-        elif comm == "D4U1Y" and not left and (not end or end >= ERA36_START):
-            # Frimley's sub-ICB location ended on 2026-03-31; a practice of it missing from the
-            # August 2026 map goes where its postcode's district went (see FRIMLEY_2026).
-            frimley_orphans.append((oid, clean_name(r[9]), life))
-
-    if frimley_orphans:
-        by_postcode = frimley_sub_icb_by_postcode(shared, [pc for _, pc, _ in frimley_orphans])
-        for oid, postcode, life in frimley_orphans:
-            out.link(oid, f"sub_icb:{by_postcode[postcode]}", "part_of", (ERA36_START, ""), S_FRIMLEY, life)
 
     # QOF 2022-23 list sizes (TOTAL rows), one per practice.
     prev = read_csv(org / "nhsd_qof_PREVALENCE_2022-23.csv")
@@ -608,26 +601,6 @@ class Pcn:
     sub_history: list = field(default_factory=list)  # [(from, sub-ICB code, source)]
 
 
-def frimley_sub_icb_by_postcode(shared: Path, postcodes: list[str]) -> dict[str, str]:
-    """The April 2026 sub-ICB location of a Frimley postcode: the district of the LSOAs in its
-    postcode sector (NSPL-derived sector lookup, ONS July 2022 LSOA lookup), then the district rule
-    the geography importer applies to Frimley's LSOAs."""
-    g = shared / "geography"
-    district = {r["lsoa11_code"]: r["ltla22_name"] for r in read_csv(g / "geographr_lookup_lsoa11_sicbl22_icb22_ltla22.csv")}
-    sectors = {pc: pc.split(" ")[0].ljust(4) + pc.split(" ")[1][:1] for pc in postcodes}
-    votes: dict[str, Counter] = {pc: Counter() for pc in postcodes}
-    for r in read_csv(g / "theimpactlab_postcode_sector_to_lsoa11_imd.csv"):
-        for pc, sector in sectors.items():
-            if r["Postcode Sector"] == sector and district.get(r["LSOA11CD"]) in FRIMLEY_2026:
-                votes[pc][FRIMLEY_2026[district[r["LSOA11CD"]]]] += 1
-    out = {}
-    for pc, counter in votes.items():
-        if not counter:
-            raise ValueError(f"postcode {pc}: no Frimley district found for its sector")
-        out[pc] = counter.most_common(1)[0][0]
-    return out
-
-
 def _epcn(path: Path):
     details = _xlsx_rows(path, "PCNDetails")
     partners = _xlsx_rows(path, "PCN Core Partner Details")
@@ -636,9 +609,42 @@ def _epcn(path: Path):
     return [r for r in details[1:] if r[0]], [r for r in partners[1:] if r[0]]
 
 
+def _ccg_of(out: Out, practice: str, day: str) -> str | None:
+    """The CCG a practice is queued to be in on `day` (the later-starting row wins, as in settle)."""
+    items = [x for x in out.links.get((practice, "part_of", "ccg"), []) if (x[0] or "") <= day <= end_or_open(x[1])]
+    return max(items, key=lambda x: x[0] or "")[2] if items else None
+
+
+def pcn_ccg_before_2022(code: str, sub: str, start: str, end: str, rel: dict, moved_in: dict[str, set[str]],
+                        out: Out) -> str | None:
+    """A PCN's CCG before 2022-07-01 when it was not the CCG of its (later) sub-ICB location's code:
+    the sub-ICB location took in part of another CCG on 2022-07-01 and, on the PCN's last CCG-era
+    day, most of its member practices with a known CCG were in that CCG. None: ccg:<sub>."""
+    if not moved_in.get(sub):
+        return None
+    last = min(end_or_open(end), CCG_END)
+    votes = Counter()
+    for (prac, pcn), spans in rel.items():
+        if pcn == code and any((s or "") <= last <= end_or_open(e) for s, e, _ in spans):
+            ccg = _ccg_of(out, f"practice:{prac}", last)
+            if ccg == f"ccg:{sub}" or ccg in moved_in[sub]:
+                votes[ccg] += 1
+    if not votes:
+        return None
+    best = sorted(votes.items(), key=lambda kv: (-kv[1], kv[0] != f"ccg:{sub}", kv[0]))[0][0]
+    return None if best == f"ccg:{sub}" else best
+
+
 def import_pcns(shared: Path, geo: Geo, practices: dict[str, Practice], gpmap: dict[str, dict],
-                epraccur: dict[str, list], out: Out) -> None:
+                epraccur: dict[str, list], out: Out, successions: list[dict] = ()) -> None:
     org = shared / "organisations"
+    # Sub-ICB code -> the other CCGs that gave it part of their area on 2022-07-01.
+    moved_in: dict[str, set[str]] = defaultdict(set)
+    for r in successions:
+        pred, succ = r["predecessor_id"], r["successor_id"]
+        if r["date"] == ERA_START and pred.startswith("ccg:") and succ.startswith("sub_icb:") \
+                and pred.split(":")[1] != succ.split(":")[1]:
+            moved_in[succ.split(":")[1]].add(pred)
     det23, part23 = _epcn(org / "ods_epcn_pcns_2023-01.xlsx")
     det24, part24 = _epcn(org / "ods_epcn_pcns_2024-10.xlsx")
 
@@ -714,8 +720,14 @@ def import_pcns(shared: Path, geo: Geo, practices: dict[str, Practice], gpmap: d
         write_history(out, oid, "name", p.name_history, life)
         for s, e, sub, source in timeline(p.sub_history, *life):
             # Before 2022-07-01 the code was a CCG's: map the PCN to ccg:<code> for the part of its
-            # life before then (clipped to the CCG's lifetime); ePCN has no CCG-era history.
-            out.link(oid, f"ccg:{sub}", "part_of", (s, e), source)
+            # life before then (clipped to the CCG's lifetime); ePCN has no CCG-era history. Where
+            # the sub-ICB location took in part of another CCG on 2022-07-01 (Glossop, West
+            # Birmingham, 9 LSOAs of 06H) and the PCN's practices were in that CCG, so was the PCN.
+            ccg = pcn_ccg_before_2022(code, sub, s, e, rel, moved_in, out) if s < ERA_START else None
+            if ccg:
+                out.link(oid, ccg, "part_of", (s, min(end_or_open(e), CCG_END)), S_RULES)
+            else:
+                out.link(oid, f"ccg:{sub}", "part_of", (s, e), source)
             out.link(oid, f"sub_icb:{sub}", "part_of", (s, e), source)
 
     # Practice -> PCN memberships. A practice in the 2026 map is in its map PCN from 2026-04-01;
@@ -818,7 +830,10 @@ SOURCES = [
             "2022-07-01 and sub_icb:<code> from then, clipped to the practice's and the CCG's or sub-ICB's "
             "lifetime (CCG lifetimes from ODS eccg 2025). Only the latest commissioner is recorded; earlier "
             "CCGs come from derived_practice_ccg_predecessor where the successions allow. For practices in the "
-            "August 2026 GP map the commissioner interval ends 2026-03-31 and the map takes over."
+            "August 2026 GP map the commissioner interval ends 2026-03-31 and the map takes over. Practices open or "
+            "dormant here (no close date) but absent from the August 2026 GP map (162: 91 active, 71 dormant) are "
+            "taken to have closed between the two editions and are given an end of 2026-03-31 (the 2026 boundary, "
+            "as for PCNs absent from the map; the real closure date is unknown)."
         ),
     ),
     dict(
@@ -870,21 +885,6 @@ SOURCES = [
             "dated 2026-04-01). A PCN's sub-ICB is its ePCN one if a member practice is still there, else the "
             "one most of its practices are in (PCNs can cross sub-ICB boundaries). PCNs first seen here start "
             "2026-04-01 (opening date unknown)."
-        ),
-    ),
-    dict(
-        source=S_FRIMLEY,
-        title="Derived: April 2026 sub-ICB location of Frimley practices missing from the August 2026 map",
-        publisher="ics (derived)",
-        edition="2026",
-        licence="Open Government Licence v3.0 (derived from ODS, ONS and NSPL-derived data)",
-        url="",
-        file="geography/theimpactlab_postcode_sector_to_lsoa11_imd.csv; geography/geographr_lookup_lsoa11_sicbl22_icb22_ltla22.csv",
-        note=(
-            "Open practices of Frimley's sub-ICB location D4U1Y (which ended 2026-03-31) that the August 2026 "
-            "map does not list: from 2026-04-01 they sit where their postcode sector's district went when Frimley "
-            "was split (Bracknell Forest, Slough, Windsor and Maidenhead to U2G6B; Hart, Rushmoor to D9Y0V; "
-            "Guildford, Runnymede, Surrey Heath, Waverley to 92A)."
         ),
     ),
     dict(
@@ -1007,7 +1007,11 @@ SOURCES = [
             "Rows not read from one file: Camden and Islington NHS FT (TAF) ends 2024-10-31 (merged with "
             "Barnet, Enfield and Haringey, RRP, into North London NHS FT, G6V2S, opened 2024-11-01 at TAF's "
             "St Pancras HQ, per etr); G6V2S is a partner of QMJ from 2024-11-01 to 2026-03-31 because both "
-            "predecessors were QMJ partners and the partners sheet predates it."
+            "predecessors were QMJ partners and the partners sheet predates it. A PCN's CCG before 2022-07-01 "
+            "is the CCG of its ePCN sub-ICB location's code, except where that sub-ICB location took in part of "
+            "another CCG on 2022-07-01 and most of the PCN's practices (with a known CCG, on the PCN's last "
+            "CCG-era day) were in that other CCG: then the PCN was there too (Glossop PCN U60978 in 01Y, "
+            "the four West Birmingham PCNs U25240, U44537, U48923 and U65968 in D2P2L)."
         ),
     ),
 ]
@@ -1022,7 +1026,7 @@ def run(shared: Path, successions: list[dict] = ()) -> Tables:
     trusts = import_trusts(shared, geo, out)
     import_partners(shared, geo, trusts, out)
     practices, gpmap, epraccur = import_practices(shared, geo, out, successions)
-    import_pcns(shared, geo, practices, gpmap, epraccur, out)
+    import_pcns(shared, geo, practices, gpmap, epraccur, out, successions)
     import_websites(shared, geo, out)
     import_trust_successions(shared, trusts, out)
     out.settle()
