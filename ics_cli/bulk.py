@@ -116,6 +116,8 @@ class BulkResolver:
                 self.forward[oid] = self._forward(oid)
             here, notes = self.forward[oid]
             notes = list(notes)
+            if here is None and len(notes) > 1:  # went to several, not recorded which
+                return {**out, "status": "ambiguous", "note": "; ".join(notes)}
             if here is None:
                 return {**out, "status": "no_target", "note": f"ended {org['end']} with no recorded successor"}
         tid = self._up(here, self.target)
@@ -145,13 +147,17 @@ class BulkResolver:
         if now["via"]:
             notes.append(f"mapped through its last {now['via']['kind'].replace('_', '-')} {now['via']['code']}")
         here, after = now["org_id"], now["after"]
+        codes = ", ".join(f"{self.orgs[a['org_id']]['code']} {a['share']:.0%}" if a["share"] is not None
+                          else self.orgs[a["org_id"]]["code"] for a in after)
+        if now["uncertain"]:
+            notes.append(f"its area merged, then the merged body was split: it went to one or more of {codes} (not recorded which)")
+            return None, notes
         if here is None or not after:
             return here, notes
         notes.append(f"now {self.orgs[here]['code']}")
         if len(after) > 1:
-            notes.append("split: " + ", ".join(
-                f"{self.orgs[a['org_id']]['code']} {a['share']:.0%}" if a["share"] is not None else self.orgs[a["org_id"]]["code"]
-                for a in after))
+            shares = "" if after[0]["certain"] else " (its own part's shares not recorded)"
+            notes.append(f"split: {codes}{shares}")
         return here, notes
 
     def _overlap(self, la: str) -> tuple[str | None, str]:

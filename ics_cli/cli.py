@@ -210,6 +210,8 @@ def _went(org: dict, day: str) -> str:
 
     now = queries.where_now(org["org_id"], day)
     parts = "; ".join(f"{a['name']} ({a['code']})" + (f" {a['share']:.1%}" if a["share"] is not None else "") for a in now["after"])
+    if now["after"] and not now["after"][0]["certain"]:
+        parts += " (after it merged, how its own part divided is not recorded)"
     if now["via"]:
         via = f"{now['via']['name']} ({now['via']['code']})"
         if not parts:

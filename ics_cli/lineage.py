@@ -98,10 +98,14 @@ def lineage(org_id: str, direction: str = "both", depth: int | None = None, day:
         add_node(step["to"])
         return True
 
-    def walk(oid: str, way: str, level: int) -> None:
+    def walk(oid: str, way: str, level: int, since: str | None = None) -> None:
+        """Follow steps from `oid`, forwards in time going down (only steps on or after the day
+        it was reached), backwards going up (only steps on or before it)."""
         if depth is not None and level >= depth:
             return
         for step in _steps(oid, way):
+            if since and (step["date"] < since if way == "down" else step["date"] > since):
+                continue
             if not add_edge(step):
                 continue
             nxt = step["from"] if way == "up" else step["to"]
@@ -110,7 +114,7 @@ def lineage(org_id: str, direction: str = "both", depth: int | None = None, day:
                 for other in _steps(nxt, "down"):
                     if other["date"] == step["date"] and other["to"] != oid:
                         add_edge(other)
-            walk(nxt, way, level + 1)
+            walk(nxt, way, level + 1, step["date"])
 
     add_node(org_id)
     if day and nodes[org_id]["kind"]:

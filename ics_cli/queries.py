@@ -229,29 +229,50 @@ def source_titles(ids: set[str]) -> dict[str, dict]:
     return {r["source"]: r for r in rows}
 
 
+CONTINUATIONS = ("became_sub_icb", "succeeded")  # the same area carrying on under a new organisation
+
+
 def successors_on(org_id: str, day: str) -> list[dict]:
     """Where an organisation that had ended by `day` went: the organisations alive on `day` that
-    its successions lead to, each with the share of its population that reached it (where known)."""
-    out: dict[str, float | None] = {}
-    frontier: list[tuple[str, float | None]] = [(org_id, 1.0)]
+    its successions lead to, each with the share of its population that reached it.
+
+    Shares multiply along a chain while they stay this organisation's own. Once its area has
+    merged with others, a later division of the merged body says nothing about where this part
+    went: those shares are None, `certain` is False, and `continuation` marks the body that
+    carried on (became a sub-ICB location or succeeded) rather than took a part."""
+    out: dict[str, dict] = {}
+    frontier: list[tuple[str, float | None, bool, bool]] = [(org_id, 1.0, False, True)]
     seen = set()
     while frontier:
-        oid, share = frontier.pop()
+        oid, share, merged, carried = frontier.pop()
         if oid in seen:
             continue
         seen.add(oid)
         steps = db.query(
-            """SELECT s.successor_id, s.share, s.date, o.start, o.end FROM successions s JOIN orgs o ON o.org_id = s.successor_id
+            """SELECT s.successor_id, s.share, s.date, s.type, o.start, o.end,
+                      (SELECT count(*) FROM successions p WHERE p.successor_id = s.successor_id AND p.date = s.date) AS n_from
+               FROM successions s JOIN orgs o ON o.org_id = s.successor_id
                WHERE s.predecessor_id = ? AND s.date <= ? ORDER BY s.date, s.successor_id""", (oid, day))
         for st in steps:
-            nxt_share = None if share is None or st["share"] is None else share * st["share"]
-            if existed(st, day):
-                prev = out.get(st["successor_id"], 0.0)
-                out[st["successor_id"]] = None if nxt_share is None or prev is None else prev + nxt_share
+            whole = st["share"] is not None and st["share"] >= 0.9995
+            if share is None or st["share"] is None or (merged and not whole):
+                nxt_share = None
             else:
-                frontier.append((st["successor_id"], nxt_share))
-    rows = [{**org_on(oid, day), "share": share} for oid, share in out.items()]
-    return sorted(rows, key=lambda r: (-(r["share"] or 0), r["org_id"]))
+                nxt_share = share * st["share"]
+            nxt_carried = carried and (whole or st["type"] in CONTINUATIONS)
+            nxt_merged = merged or st["n_from"] > 1
+            if existed(st, day):
+                prev = out.get(st["successor_id"])
+                if prev is None:
+                    out[st["successor_id"]] = {"share": nxt_share, "continuation": nxt_carried}
+                else:
+                    prev["share"] = None if nxt_share is None or prev["share"] is None else prev["share"] + nxt_share
+                    prev["continuation"] = prev["continuation"] or nxt_carried
+            else:
+                frontier.append((st["successor_id"], nxt_share, nxt_merged, nxt_carried))
+    rows = [{**org_on(oid, day), "share": v["share"], "certain": v["share"] is not None, "continuation": v["continuation"]}
+            for oid, v in out.items()]
+    return sorted(rows, key=lambda r: (-(r["share"] or 0), not r["continuation"], r["org_id"]))
 
 
 def where_now(org_id: str, day: str) -> dict:
@@ -266,12 +287,15 @@ def where_now(org_id: str, day: str) -> dict:
         last = [p for kind in ("sub_icb", "ccg", "pcn")
                 for p in ancestors(org_id, org["end"] or day) if p["kind"] == kind] if org else []
         if not last:
-            return {"org_id": None, "via": None, "after": []}
+            return {"org_id": None, "via": None, "after": [], "uncertain": False}
         via = last[0]
         if existed(via, day):
-            return {"org_id": via["org_id"], "via": via, "after": []}
+            return {"org_id": via["org_id"], "via": via, "after": [], "uncertain": False}
         after = successors_on(via["org_id"], day)
-    return {"org_id": after[0]["org_id"] if after else None, "via": via, "after": after}
+    # Its part went to one of several, and the sources do not say which (a split after a merger).
+    uncertain = len(after) > 1 and not after[0]["certain"] and not after[0]["continuation"]
+    return {"org_id": after[0]["org_id"] if after and not uncertain else None, "via": via, "after": after,
+            "uncertain": uncertain}
 
 
 POSTCODES_FROM = "2022-07-01"  # the NHS ODS postcode files are July 2022 geography (sub-ICB locations)

@@ -188,12 +188,21 @@ def test_successors_on_follows_chains_to_what_exists():
     assert queries.successors_on("icb:QNQ", "2026-03-31") == []
 
 
-def test_successors_on_a_merged_ccg_keeps_the_later_split_shares():
-    # 15D (East Berkshire) merged wholly into D4U1Y (2021), which split three ways in 2026.
+def test_successors_on_a_merged_ccg_does_not_borrow_the_later_split_shares():
+    # 15D (East Berkshire) merged into D4U1Y (2021), which split three ways in 2026: Frimley's
+    # shares say nothing about where East Berkshire's part went.
     after = queries.successors_on("ccg:15D", LATEST)
-    assert ids(after)[0] == "sub_icb:U2G6B"
-    assert [a["share"] is not None for a in after] == [True, True, True]
-    assert sum(a["share"] for a in after) == pytest.approx(1.0, abs=0.01)
+    assert set(ids(after)) == {"sub_icb:U2G6B", "sub_icb:D9Y0V", "sub_icb:92A"}
+    assert [(a["share"], a["certain"], a["continuation"]) for a in after] == [(None, False, False)] * 3
+    assert queries.where_now("ccg:15D", LATEST)["uncertain"] is True
+    # Dudley merged into D2P2L, which carried on as a sub-ICB location and gave West Birmingham
+    # (never part of Dudley) to 15E: the continuing body comes first, shares unknown.
+    after = queries.successors_on("ccg:05C", LATEST)
+    assert [(a["org_id"], a["share"], a["continuation"]) for a in after] == [
+        ("sub_icb:D2P2L", None, True), ("sub_icb:15E", None, False)]
+    assert queries.where_now("ccg:05C", LATEST)["org_id"] == "sub_icb:D2P2L"
+    # Its own split keeps its shares.
+    assert [a["share"] for a in queries.successors_on("icb:QNQ", LATEST)] == pytest.approx([0.5712, 0.228, 0.2008], abs=0.001)
 
 
 # --- resolve ----------------------------------------------------------------------------------
@@ -616,8 +625,10 @@ def test_bulk_icb_split():
 
 def test_bulk_ccg_merged_into_a_later_split():
     resolver = bulk.BulkResolver(LATEST, "icb")
-    assert resolver.resolve("D4U1Y")["to_code"] == "S0E4D"
-    assert resolver.resolve("15D")["to_code"] == "S0E4D"  # East Berkshire -> Thames Valley
+    assert resolver.resolve("D4U1Y")["to_code"] == "S0E4D"  # Frimley's own split: its largest share
+    east_berks = resolver.resolve("15D")  # merged into Frimley first: its part is not recorded
+    assert east_berks["status"] == "ambiguous" and "92A, D9Y0V, U2G6B" in east_berks["note"]
+    assert resolver.resolve("05C")["to_code"] == "QUA"  # Dudley: the Black Country carried on
 
 
 @pytest.mark.parametrize(
@@ -736,7 +747,7 @@ def test_where_now_of_a_closed_practice_goes_through_its_last_area():
     assert search.current_icb("practice:A81015", "practice", False, LATEST)["code"] == "QHM"
     split = queries.where_now("icb:QNQ", LATEST)
     assert split["via"] is None and split["org_id"] == "icb:S0E4D" and len(split["after"]) == 3
-    assert queries.where_now("region:Y56", LATEST) == {"org_id": None, "via": None, "after": []}
+    assert queries.where_now("region:Y56", LATEST) == {"org_id": None, "via": None, "after": [], "uncertain": False}
 
 
 def test_resolve_prefers_what_had_existed_over_what_was_still_to_come():
