@@ -190,8 +190,10 @@ def _resolve(text: str, day: str, kinds: tuple[str, ...] | None = None):
     found = resolve.resolve(text, day, kinds)
     # Mention the alternatives as good as the winner: a council of the same name, or, when
     # nothing of that name existed on the day, the other organisations that had it.
-    close = [c for c in found.also if c["tier"] == found.tier]
-    if close and found.tier >= 2:  # not the winner's own predecessor or successor (an STP and its ICB)
+    # A former name of a living organisation is also checked against organisations that had
+    # that name and ended ("Surrey Heartlands": the sub-ICB location, and the ICB abolished in 2026).
+    close = [c for c in found.also if c["tier"] == found.tier or (found.tier == 1 and c["tier"] == 2)]
+    if close and found.tier >= 1:  # not the winner's own predecessor or successor (an STP and its ICB)
         from ics_cli import db
 
         kin = {r["o"] for r in db.query(
@@ -462,6 +464,7 @@ def search(
     kind: Annotated[Optional[str], typer.Option("--kind", metavar="KIND", help="Only this kind (icbs, trusts, practices, ...).")] = None,
     as_of: AsOfOpt = None,
     limit: Annotated[int, typer.Option("--limit", "-n", min=1, max=1000, help="At most this many results.")] = 20,
+    current: Annotated[bool, typer.Option("--current", help="Only organisations that existed on the --as-of day (default: former ones too, marked).")] = False,
     fmt: FormatOpt = None,
     fields: FieldsOpt = None,
 ) -> None:
@@ -474,7 +477,7 @@ def search(
         raise UsageError("The search text is empty: give part of a name or a code.")
     kinds = (kinds_mod.parse_kind(kind),) if kind else None
     when = dates.as_of(as_of)
-    rows = srch.search(text, when.day, kinds, current_only=when.explicit, limit=limit)
+    rows = srch.search(text, when.day, kinds, current_only=current, limit=limit)
     columns = [render.Column("kind", "Kind", no_wrap=True), render.Column("code", "Code", no_wrap=True),
                render.Column("ons_code", "ONS code", table=False), render.Column("name", "Name"),
                render.Column("short_name", "Place", table=False), render.Column("matched_name", "Matched"),

@@ -63,7 +63,9 @@ def candidates(text: str, day: str) -> list[dict]:
 # Words that say which kind of body the user means ("NHS Cumbria CCG" is the CCG, not the council).
 _HINTS = (
     (("clinical commissioning group", "ccg"), ("ccg",)),
-    (("integrated care board", "icb"), ("icb", "sub_icb")),
+    # "NHS X ICB - 01Y" names a sub-ICB location; "NHS X ICB" or "... Integrated Care Board" an ICB.
+    (("icb -",), ("sub_icb",)),
+    (("integrated care board", "icb"), ("icb",)),
     (("sub-icb location", "sub icb location"), ("sub_icb",)),
     (("primary care network", "pcn"), ("pcn",)),
     (("council",), ("la",)),

@@ -171,7 +171,9 @@ def _result(hit: dict, day: str, latest: str) -> dict:
         "kind": org["kind"], "code": now["code"], "ons_code": now["ons_code"], "name": now["name"],
         "short_name": now.get("short_name"),
         "matched_name": matched if matched and matched not in (now["name"], now["code"]) else None,
-        "status": "current" if hit["current"] else "former", "start": org["start"], "end": org["end"],
+        # On an earlier --as-of day, an organisation founded later is "future", not "former".
+        "status": "current" if hit["current"] else "future" if (org["start"] or "") > day else "former",
+        "start": org["start"], "end": org["end"],
         "icb_code": icb["code"] if icb else None, "icb_name": icb["name"] if icb else None,
         "match": hit["how"], "org_id": org["org_id"],
     }

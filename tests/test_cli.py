@@ -359,7 +359,8 @@ def test_search_partial_misspelt_former_and_codes(cli):
     assert codes("A81001")[0] == "practice:A81001"
     assert codes("E54000057")[0] == "icb:QOP"
     assert set(codes("frimley", "--kind", "icbs")) == {"icb:QNQ"}
-    assert codes("frimley", "--as-of", "2026-06-01", "--kind", "icb") == []
+    assert codes("frimley", "--as-of", "2026-06-01", "--kind", "icb", "--current") == []
+    assert codes("frimley", "--as-of", "2026-06-01", "--kind", "icb") == ["icb:QNQ"]  # former, marked
 
 
 @pytest.mark.parametrize("fmt", FORMATS[1:])
@@ -936,3 +937,9 @@ def test_an_empty_list_of_trusts_in_an_stp_says_why(cli):
 def test_resolve_to_ccg_is_documented(cli):
     r = cli("resolve", "--to", "nope", input="QOP\n")
     assert r.exit_code == 2 and "icb, sub-icb, region, stp, ccg, pcn" in r.stderr
+
+
+def test_a_former_name_also_names_the_ended_icb_that_had_it(cli):
+    r = cli("show", "Surrey Heartlands", "--fields", "org_id")
+    assert r.stdout == "org_id\tsub_icb:92A\n"
+    assert "NHS Surrey Heartlands Integrated Care Board (icb:QXU)" in r.stderr

@@ -808,3 +808,12 @@ def test_postcode_areas_follow_the_frimley_split_and_go_back_before_2022():
 def test_search_a_postcode_on_an_earlier_day_finds_the_ccg():
     rows = search.search("DN22 7XF", "2020-01-01", None, True, 5)
     assert (rows[0]["org_id"], rows[0]["match"]) == ("ccg:02Q", "postcode")
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("NHS Surrey Heartlands Integrated Care Board", "icb:QXU"), ("NHS Norfolk and Waveney ICB", "icb:QMM"),
+    ("NHS Cambridgeshire and Peterborough ICB", "icb:QUE"), ("NHS Greater Manchester ICB - 01Y", "sub_icb:01Y"),
+])
+def test_an_icb_s_full_name_names_the_icb_even_after_it_ended(text, expected):
+    # The sub-ICB location that kept the ICB's place name is not what "... Integrated Care Board" means.
+    assert resolved(text) == expected
