@@ -282,11 +282,16 @@ def list_(
             parent is None or parent["kind"] not in ("pcn", "la", "trust")):
         _note(f"Note: {queries.PRACTICE_GAP_NOTE}.")
     empty = f"No {kinds.label(k, plural=True)} on {when.day}."
+    reason = None  # why a list inside an organisation can be empty: what the data does not link
     if parent is not None:
         empty = f"No {kinds.label(k, plural=True)} in {parent['name']} on {when.day}."
-        if k == "trust" and parent["kind"] not in ("icb", "region"):
-            empty += " Trusts are linked to ICBs only (headquarters and constitution partners, from July 2022)."
-    render.render(rows, columns, fmt, fields, title=title, empty=empty)
+        if k == "trust" and (parent["kind"] not in ("icb", "region") or when.day < queries.TRUST_LINKS_FROM):
+            reason = "Trusts are linked to ICBs only (headquarters and constitution partners), from July 2022."
+        elif k == "la" and when.day < queries.OVERLAPS_FROM:
+            reason = "Councils' overlaps with NHS areas are recorded from April 2021."
+    n = render.render(rows, columns, fmt, fields, title=title, empty=f"{empty} {reason}" if reason else empty)
+    if n == 0 and reason and not render.is_tty(sys.stdout):
+        _note(f"Note: {empty} {reason}")
 
 
 # --- show ---------------------------------------------------------------------------------------
@@ -313,8 +318,15 @@ def show(ident: IdArg, as_of: AsOfOpt = None, fmt: FormatOpt = None, fields: Fie
     record = profile.profile(org["org_id"], day)
     # existed_on_date is about as_of, the day described; on requested_as_of it did not exist when they differ.
     record["requested_as_of"] = when.day
+    gap = None
     if org["kind"] in ("ccg", "stp", "area_team", "region") and day < queries.PRACTICE_PARENTS_COMPLETE_FROM:
         gap = f"GP practice counts are incomplete: {queries.PRACTICE_GAP_NOTE}."
+    elif org["kind"] == "practice" and day < queries.PRACTICE_PARENTS_COMPLETE_FROM and not any(
+            p["kind"] in ("ccg", "sub_icb") for p in record["parents"]):
+        gap = f"Its CCG on {day} is not recorded: {queries.PRACTICE_GAP_NOTE}."
+    elif org["kind"] == "la" and day < queries.OVERLAPS_FROM:
+        gap = "Councils' overlaps with NHS areas are recorded from April 2021."
+    if gap:
         note = f"{note} {gap}" if note else gap
     record["note"] = note
     if render.resolve_format(fmt) == "table" and fields is None:

@@ -22,6 +22,11 @@ PRACTICE_PARENTS_COMPLETE_FROM = "2021-04-01"
 PRACTICE_GAP_NOTE = ("practices' CCGs before April 2021 are only partly recorded (ODS gives each practice's "
                      "latest commissioner; see data/README.md)")
 
+# Councils' overlaps come from the LSOA lookups of April 2021 (CCGs, STPs) and July 2022 onwards.
+OVERLAPS_FROM = "2021-04-01"
+# Trusts are tied to ICBs (headquarters and constitution partners) only, from July 2022.
+TRUST_LINKS_FROM = "2022-07-01"
+
 # The parent shown beside each kind in lists: (relation, parent kind).
 LIST_PARENT = {
     "icb": ("part_of", "region"), "sub_icb": ("part_of", "icb"), "stp": ("part_of", "region"),

@@ -943,3 +943,18 @@ def test_a_former_name_also_names_the_ended_icb_that_had_it(cli):
     r = cli("show", "Surrey Heartlands", "--fields", "org_id")
     assert r.stdout == "org_id\tsub_icb:92A\n"
     assert "NHS Surrey Heartlands Integrated Care Board (icb:QXU)" in r.stderr
+
+
+def test_empty_lists_explain_what_the_data_does_not_link_even_when_piped(cli):
+    r = cli("list", "trusts", "--in", "Y56", "--as-of", "2018-01-01")
+    assert r.exit_code == 0 and "Trusts are linked to ICBs only" in r.stderr
+    r = cli("list", "las", "--in", "02Q", "--as-of", "2016-06-01")
+    assert r.exit_code == 0 and "overlaps with NHS areas are recorded from April 2021" in r.stderr
+    assert cli("list", "trusts", "--in", "QOP").stderr == ""
+
+
+def test_show_says_when_a_parent_is_not_recorded(cli):
+    note = json.loads(cli("show", "A81001", "--as-of", "2014-01-01", "-f", "json").stdout)["note"]
+    assert note.startswith("Its CCG on 2014-01-01 is not recorded")
+    note = json.loads(cli("show", "High Peak", "--as-of", "2018-06-01", "-f", "json").stdout)["note"]
+    assert "recorded from April 2021" in note
