@@ -19,7 +19,7 @@ from ics_cli.resolve import MAX_INPUT, kind_hints, pick, rank
 TARGETS = {"icb": "icb", "sub-icb": "sub_icb", "sub_icb": "sub_icb", "region": "region", "stp": "stp", "pcn": "pcn",
            "ccg": "ccg", "icbs": "icb", "regions": "region", "sub-icbs": "sub_icb", "stps": "stp", "pcns": "pcn"}
 MEMO_LIMIT = 20_000  # distinct inputs remembered at once
-COLUMNS = ("input", "status", "kind", "code", "name", "to_kind", "to_code", "to_ons_code", "to_name", "note", "org_id")
+COLUMNS = ("input", "status", "kind", "code", "name", "to_kind", "to_code", "to_ons_code", "to_name", "note", "org_id", "as_of")
 
 
 class BulkResolver:
@@ -41,6 +41,9 @@ class BulkResolver:
         self.targets: dict[str, dict] = {}  # target org id -> its codes and name on the day
         self.forward: dict[str, tuple] = {}  # ended org id -> where it went
         self.counts: Counter = Counter()
+        from ics_cli.dates import coverage
+
+        self.latest = coverage()[1]
 
     def _postcode(self, raw: str) -> dict:
         """A postcode or district: its sub-ICB location when the district lies in just one (the
@@ -102,7 +105,8 @@ class BulkResolver:
                 return {"status": "ambiguous", "note": "candidates: " + " ".join(c["org_id"] for c in others[:8])}
             oid = top["org_id"]
         org = self.orgs[oid]
-        out = {"status": "ok", "kind": org["kind"], "code": org["code"], "name": org["name"], "org_id": oid}
+        named = self._as_on_day(oid)
+        out = {"status": "ok", "kind": org["kind"], "code": named["code"], "name": named["name"], "org_id": oid}
         if not self.target:
             if not self._alive(oid):
                 out["note"] = f"ended {org['end']}" if org["end"] and org["end"] < self.day else f"started {org['start']}"
@@ -139,6 +143,17 @@ class BulkResolver:
         if notes:
             out["note"] = "; ".join(notes)
         return out
+
+    def _as_on_day(self, oid: str) -> dict:
+        """An organisation's code and name on the day: the orgs row holds the latest ones (the
+        day's for the default day, or its last day's if it had ended), else they are looked up."""
+        org = self.orgs[oid]
+        if self.day >= self.latest or not self._alive(oid):
+            return org
+        t = self.targets.get(oid)
+        if t is None:
+            t = self.targets[oid] = queries.org_on(oid, self.day)
+        return t
 
     def _forward(self, oid: str) -> tuple[str | None, list[str]]:
         """Where an organisation that had ended by the day went (queries.where_now), with notes."""
@@ -183,7 +198,7 @@ class BulkResolver:
             r = self.resolve(text)
             yield {"input": text, "status": r["status"], "kind": r.get("kind"), "code": r.get("code"), "name": r.get("name"),
                    "to_kind": r.get("to_kind"), "to_code": r.get("to_code"), "to_ons_code": r.get("to_ons_code"),
-                   "to_name": r.get("to_name"), "note": r.get("note"), "org_id": r.get("org_id")}
+                   "to_name": r.get("to_name"), "note": r.get("note"), "org_id": r.get("org_id"), "as_of": self.day}
 
     def summary(self) -> str:
         total = sum(self.counts.values())

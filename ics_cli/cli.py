@@ -275,9 +275,10 @@ def list_(
     if parent is not None:
         columns += [render.Column("relation", "Relation", table=k in ("trust", "la")),
                     render.Column("share", "Share", justify="right", table=k == "la")]
-    columns += [render.Column("org_id", table=False), render.Column("source", table=False)]
+    # as_of: every record names the day it describes, so piped output keeps its date.
+    columns += [render.Column("org_id", table=False), render.Column("source", table=False), render.Column("as_of", table=False)]
     title = f"{kinds.label(k, plural=True, title=True)} on {when.day}" + (f" in {parent['name']}" if parent else "")
-    rows = queries.list_orgs(k, when.day, parent["org_id"] if parent else None)
+    rows = ({**r, "as_of": when.day} for r in queries.list_orgs(k, when.day, parent["org_id"] if parent else None))
     if k == "practice" and when.day < queries.PRACTICE_PARENTS_COMPLETE_FROM and (
             parent is None or parent["kind"] not in ("pcn", "la", "trust")):
         _note(f"Note: {queries.PRACTICE_GAP_NOTE}.")
@@ -496,7 +497,9 @@ def search(
                render.Column("status", "Status", no_wrap=True), render.Column("start", "From", no_wrap=True),
                render.Column("end", "To", no_wrap=True), render.Column("icb_code", "ICB", no_wrap=True),
                render.Column("icb_name", "ICB name", table=False), render.Column("match", table=False),
-               render.Column("org_id", table=False)]
+               render.Column("org_id", table=False), render.Column("as_of", table=False)]
+    for r in rows:
+        r["as_of"] = when.day
     render.render(rows, columns, fmt, fields, title=f"Matches for {text!r} (ICB: the one covering it on {when.day})",
                   empty=f"Nothing matches {text!r}.")
 
@@ -541,7 +544,7 @@ def resolve_(
     resolver = bulk.BulkResolver(when.day, target)
     # On a terminal: codes kept whole, names and notes wrapped; piped, every column as it is.
     columns = [render.Column(c, no_wrap=c in ("status", "kind", "code", "to_kind", "to_code"),
-                             table=c not in ("org_id", "to_ons_code")) for c in bulk.COLUMNS]
+                             table=c not in ("org_id", "to_ons_code", "as_of")) for c in bulk.COLUMNS]
     if target is None:
         columns = [c for c in columns if not c.key.startswith("to_")]
     try:

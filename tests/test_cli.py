@@ -400,7 +400,7 @@ def test_resolve_file_column_and_as_of(cli, tmp_path):
 def test_resolve_empty_input(cli):
     result = cli("resolve", input="")
     assert result.exit_code == 0
-    assert result.stdout == "input\tstatus\tkind\tcode\tname\tnote\torg_id\n"
+    assert result.stdout == "input\tstatus\tkind\tcode\tname\tnote\torg_id\tas_of\n"
     assert result.stderr == f"Resolved 0 of 0 input rows as of {LATEST}.\n"
 
 
@@ -958,3 +958,12 @@ def test_show_says_when_a_parent_is_not_recorded(cli):
     assert note.startswith("Its CCG on 2014-01-01 is not recorded")
     note = json.loads(cli("show", "High Peak", "--as-of", "2018-06-01", "-f", "json").stdout)["note"]
     assert "recorded from April 2021" in note
+
+
+def test_machine_output_names_its_day(cli):
+    rows = json.loads(cli("list", "icbs", "--as-of", "2023-01-01", "-f", "json").stdout)
+    assert {r["as_of"] for r in rows} == {"2023-01-01"}
+    assert json.loads(cli("search", "QOP", "-f", "json").stdout)[0]["as_of"] == LATEST
+    row = json.loads(cli("resolve", "--as-of", "2017-01-01", "--to", "stp", "-f", "json", input="C84001\n").stdout)[0]
+    # Names as they were that day, like to_name.
+    assert (row["as_of"], row["name"], row["to_code"]) == ("2017-01-01", "Larwood Surgery", "QF7")

@@ -45,7 +45,7 @@ def test_default_output_is_tsv_when_piped(ics, tmp_path):
 
 def test_head_ends_quietly(tmp_path):
     done = shell('"$ICS" list practices | head -1', cwd=tmp_path)
-    assert done.stdout == "code\tons_code\tname\tshort_name\tkind\tstart\tend\tparent_code\tparent_name\tparent_kind\torg_id\tsource\n"
+    assert done.stdout == "code\tons_code\tname\tshort_name\tkind\tstart\tend\tparent_code\tparent_name\tparent_kind\torg_id\tsource\tas_of\n"
     assert done.stderr == ""
     assert done.returncode == 141
 
