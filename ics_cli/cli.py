@@ -371,6 +371,10 @@ def population(
         # Figures describe the area on their own reference date, which may differ from its area on the day asked.
         _note(f"Note: figures dated after {when.day} ({', '.join(later)}) describe the area of {org['name']} "
               "on their own dates, not on the day asked.")
+    changed = queries.boundary_changes(org["org_id"])
+    if rows and changed:
+        _note(f"Note: the area of {org['name']} changed on {', '.join(changed)}; each figure is for the area "
+              "on its source's geography (see source_title), so figures from either side of a change differ in area.")
     if measure and not rows:  # a known measure with no figure for this organisation: an empty answer, not an error
         known = sorted({r["measure"] for r in queries.populations_of(org["org_id"])})
         empty = f"No {MEASURES[measure]} figures for {org['name']}; it has: {', '.join(known) or 'none'}."

@@ -227,6 +227,17 @@ def successions_of(org_id: str) -> dict[str, list[dict]]:
     return {"predecessors": preds, "successors": succs}
 
 
+def boundary_changes(org_id: str) -> list[str]:
+    """Days on which an organisation's area changed while it carried on: it took in part of
+    another, or gave part of its own away."""
+    rows = db.query(
+        """SELECT DISTINCT s.date FROM successions s JOIN orgs o ON o.org_id = :id
+           WHERE (s.successor_id = :id AND s.date > COALESCE(o.start, '') AND s.type != 'became_sub_icb')
+              OR (s.predecessor_id = :id AND s.date <= COALESCE(o.end, '9999-12-31'))
+           ORDER BY s.date""", {"id": org_id})
+    return [r["date"] for r in rows]
+
+
 def source_titles(ids: set[str]) -> dict[str, dict]:
     if not ids:
         return {}

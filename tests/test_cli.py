@@ -967,3 +967,10 @@ def test_machine_output_names_its_day(cli):
     row = json.loads(cli("resolve", "--as-of", "2017-01-01", "--to", "stp", "-f", "json", input="C84001\n").stdout)[0]
     # Names as they were that day, like to_name.
     assert (row["as_of"], row["name"], row["to_code"]) == ("2017-01-01", "Larwood Surgery", "QF7")
+
+
+def test_population_warns_when_the_area_changed(cli):
+    r = cli("population", "QRL", "--fields", "measure,date")
+    assert r.exit_code == 0
+    assert "the area of NHS Hampshire and Isle of Wight Integrated Care Board changed on 2026-04-01" in r.stderr
+    assert "changed on" not in cli("population", "QOP").stderr
