@@ -41,6 +41,7 @@ class BulkResolver:
         self.targets: dict[str, dict] = {}  # target org id -> its codes and name on the day
         self.forward: dict[str, tuple] = {}  # ended org id -> where it went
         self.counts: Counter = Counter()
+        self.target_span: tuple[str, str] | None = None  # first and last day of the target level, read when needed
         from ics_cli.dates import coverage
 
         self.latest = coverage()[1]
@@ -135,7 +136,18 @@ class BulkResolver:
             return {**out, "status": "unknown", "note": "; ".join(notes + [f"its {self.target} on {self.day} is not recorded: "
                                                                              f"{queries.PRACTICE_GAP_NOTE}"])}
         if tid is None:
-            return {**out, "status": "no_target", "note": "; ".join(notes + [f"not inside any {self.target} on {self.day}"])}
+            if self.target_span is None:
+                span = db.query_one("SELECT min(COALESCE(start, '')) AS first, max(COALESCE(end, '9999-12-31')) AS last "
+                                    "FROM orgs WHERE kind = ?", (self.target,))
+                self.target_span = (span["first"], span["last"])
+            first, last = self.target_span
+            label = self.target.replace("_", "-")
+            if self.day < first or self.day > last:  # no organisation of that level existed then
+                span = f"from {first}" if last == "9999-12-31" else f"{first} to {last}"
+                why = f"there were no {label}s on {self.day} (they existed {span})"
+            else:
+                why = f"not inside any {label} on {self.day}"
+            return {**out, "status": "no_target", "note": "; ".join(notes + [why])}
         t = self.targets.get(tid)
         if t is None:
             t = self.targets[tid] = queries.org_on(tid, self.day)

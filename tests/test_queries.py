@@ -817,3 +817,10 @@ def test_search_a_postcode_on_an_earlier_day_finds_the_ccg():
 def test_an_icb_s_full_name_names_the_icb_even_after_it_ended(text, expected):
     # The sub-ICB location that kept the ICB's place name is not what "... Integrated Care Board" means.
     assert resolved(text) == expected
+
+
+def test_bulk_says_when_the_target_level_did_not_exist():
+    row = bulk.BulkResolver("2022-06-30", "icb").resolve("QOP")
+    assert (row["status"], row["note"]) == ("no_target", "there were no icbs on 2022-06-30 (they existed from 2022-07-01)")
+    row = bulk.BulkResolver(LATEST, "stp").resolve("02Q")
+    assert row["note"] == "there were no stps on 2026-08-01 (they existed 2016-04-01 to 2022-06-30)"
