@@ -38,6 +38,11 @@ DERIVED_SOURCE = {"source": "derived_events", "title": "Derived: event list and 
                   "note": "Generated from the organisations, successions, names and codes tables; counts per date."}
 
 
+# Tables stored WITHOUT ROWID, in the order of a natural key (validate.check_clustered_keys: its
+# columns are never empty and together unique). The CLI reads each by the key's first columns.
+CLUSTERED = validate.CLUSTERED_KEYS
+
+
 def read_sources(folder: Path) -> dict[str, list[dict]]:
     tables = {}
     for name in TABLES:
@@ -79,8 +84,9 @@ def write_db(path: Path, t: dict[str, list[dict]], meta: dict[str, str]) -> None
     def create(name, columns, pk=None, fks=(), rows=(), indexes=(), not_null=(), clustered=None):
         table = db[name]
         if clustered:
-            # sqlite-utils cannot declare WITHOUT ROWID: for the two largest tables the primary key
-            # is the clustered index (no rowid b-tree, no separate index on the key's first column).
+            # sqlite-utils cannot declare WITHOUT ROWID. A table with a natural key (NOT NULL
+            # columns, unique: validate.check_clustered_keys) is stored in key order, the key being
+            # the clustered index: no rowid b-tree and no separate index on the key's first column.
             types = {str: "TEXT", int: "INTEGER", float: "REAL"}
             cols = [f"[{c}] {types[t]}" + (" NOT NULL" if c in clustered or c in not_null else "") for c, t in columns.items()]
             cols.append(f"PRIMARY KEY ({', '.join(f'[{c}]' for c in clustered)})")
@@ -97,45 +103,51 @@ def write_db(path: Path, t: dict[str, list[dict]], meta: dict[str, str]) -> None
            pk="source", rows=t_sources)
     create("orgs", {"org_id": str, "kind": str, "code": str, "ons_code": str, "name": str, "short_name": str,
                     "start": str, "end": str, "source": str},
-           pk="org_id", fks=[("source", "sources", "source")], rows=summaries,
-           indexes=[("kind", "start"), ("code",)], not_null=("kind", "code", "name"))
+           fks=[("source", "sources", "source")], rows=summaries, clustered=CLUSTERED["orgs"],
+           # Lists by kind read start and end from the table anyway: the index holds the kind alone.
+           indexes=[("kind",)], not_null=("kind", "code", "name"))
     org_fk = ("org_id", "orgs", "org_id")
     src_fk = ("source", "sources", "source")
+    # Codes, names and attributes are read by organisation (and scheme or type): clustered on it.
     create("codes", {"org_id": str, "scheme": str, "code": str, "start": str, "end": str, "source": str},
-           fks=[org_fk, src_fk], rows=[nullify(r) for r in t["codes"]], indexes=[("code",), ("org_id",)])
+           fks=[org_fk, src_fk], rows=[nullify(r) for r in t["codes"]], clustered=CLUSTERED["codes"])
     create("names", {"org_id": str, "name": str, "type": str, "start": str, "end": str, "source": str},
-           fks=[org_fk, src_fk], rows=[nullify(r) for r in t["names"]], indexes=[("org_id",)])
+           fks=[org_fk, src_fk], rows=[nullify(r) for r in t["names"]], clustered=CLUSTERED["names"])
     create("attributes", {"org_id": str, "key": str, "value": str, "start": str, "end": str, "source": str},
-           fks=[org_fk, src_fk], rows=[nullify(r) for r in t["attributes"]], indexes=[("org_id",)])
+           fks=[org_fk, src_fk], rows=[nullify(r) for r in t["attributes"]], clustered=CLUSTERED["attributes"])
     create("memberships", {"child_id": str, "parent_id": str, "relation": str, "start": str, "end": str,
                            "share": float, "source": str},
            fks=[("child_id", "orgs", "org_id"), ("parent_id", "orgs", "org_id"), src_fk],
-           rows=[nullify(r) for r in t["memberships"]], clustered=("child_id", "relation", "parent_id", "start"),
+           rows=[nullify(r) for r in t["memberships"]], clustered=CLUSTERED["memberships"],
            # A covering index down the hierarchy (member lists and counts read only the index).
            indexes=[("parent_id", "relation", "child_id", "start", "end")])
     create("successions", {"predecessor_id": str, "successor_id": str, "date": str, "type": str, "share": float,
                            "note": str, "source": str},
            fks=[("predecessor_id", "orgs", "org_id"), ("successor_id", "orgs", "org_id"), src_fk],
            rows=[nullify({**r, "note": r["note"] or None}) for r in t["successions"]],
-           indexes=[("predecessor_id",), ("successor_id",), ("date",)])
+           indexes=[("predecessor_id",), ("successor_id",)])
     create("populations", {"org_id": str, "measure": str, "sex": str, "age": str, "value": int, "date": str, "source": str},
            fks=[org_fk, src_fk], rows=[{**r, "value": int(r["value"])} for r in t["populations"]],
-           clustered=("org_id", "measure", "date", "sex", "age"))
+           clustered=CLUSTERED["populations"])
     create("events", {"event_id": int, "date": str, "kind": str, "scope": str, "title": str, "detail": str, "source": str},
-           pk="event_id", fks=[src_fk], rows=events, indexes=[("date",), ("scope", "date")])
+           pk="event_id", fks=[src_fk], rows=events, indexes=[("scope", "date")])
     create("event_orgs", {"event_id": int, "org_id": str}, fks=[("event_id", "events", "event_id"), org_fk],
            rows=event_orgs, indexes=[("org_id",), ("event_id",)])
     create("policy_events", {"date": str, "precision": str, "kind": str, "title": str, "detail": str, "org_ids": str,
-                              "source": str}, fks=[src_fk], rows=t["policy_events"], indexes=[("date",)])
+                              "source": str}, fks=[src_fk], rows=t["policy_events"])
     create("postcode_districts", {"district": str, "org_id": str, "start": str, "end": str, "source": str},
-           fks=[org_fk, src_fk], rows=[nullify(r) for r in t["postcode_districts"]], indexes=[("district",)])
+           fks=[org_fk, src_fk], rows=[nullify(r) for r in t["postcode_districts"]], clustered=CLUSTERED["postcode_districts"])
     create("lookup", {"key": str, "org_id": str, "start": str, "end": str, "via": str}, fks=[org_fk],
            rows=derive.lookup_keys(t), indexes=[("key",)])
     create("org_search", {"org_id": str, "kind": str, "name": str, "text": str}, pk="org_id", fks=[org_fk],
            rows=derive.search_rows(t, summaries))
-    # Trigram full-text index: partial words match ("cumb" finds Cumbria); sqlite-utils names it
-    # org_search_fts, which Datasette picks up for its search box.
-    db["org_search"].enable_fts(["text"], fts_version="FTS5", tokenize="trigram", create_triggers=False)
+    # Trigram full-text index: partial words match ("cumb" finds Cumbria); named org_search_fts with
+    # content="org_search" as sqlite-utils' enable_fts would (Datasette picks it up for its search
+    # box). columnsize=0: no per-row token counts stored; bm25 counts them from org_search.text
+    # when it ranks (same scores, 0.1 MB less). Trigram matching needs detail=full (positions).
+    db.executescript('CREATE VIRTUAL TABLE "org_search_fts" USING FTS5 (\n    "text",\n    tokenize=\'trigram\',\n'
+                     '    columnsize=0,\n    content="org_search"\n);\n'
+                     'INSERT INTO "org_search_fts" (rowid, "text") SELECT rowid, "text" FROM "org_search";')
     db["org_search"].optimize()
     db.conn.commit()
     db.conn.execute("VACUUM")

@@ -968,18 +968,93 @@ def test_current_practices_per_icb_match_the_august_2026_map(conn, data_end):
 
 def test_stale_sub_icb_place_names_end(conn):
     # history MANIFEST 2.2: Glossop left Tameside and Glossop (01Y) and West Birmingham left Black
-    # Country and West Birmingham (D2P2L) on 2022-07-01; no source gives their later place names.
-    for code in ("01Y", "D2P2L"):
-        assert name_on(conn, f"sub_icb:{code}", "2022-07-01", "short") is None
-        assert name_on(conn, f"sub_icb:{code}", "2026-08-01", "short") is None
-        assert org(conn, f"sub_icb:{code}")["short_name"] in (None, "")
+    # Country and West Birmingham (D2P2L) on 2022-07-01: the CCGs' place names end the day before.
+    for code, place in (("01Y", "Tameside and Glossop"), ("D2P2L", "Black Country and West Birmingham")):
+        assert name_on(conn, f"ccg:{code}", "2022-06-30") == f"NHS {place} CCG"
+        assert place not in {r["name"] for r in conn.execute("SELECT name FROM names WHERE org_id = ?", (f"sub_icb:{code}",))}
     # 92A took in Frimley's Surrey part on 2026-04-01 (geography MANIFEST, ICB changes).
     assert name_on(conn, "sub_icb:92A", "2026-03-31", "short") == "Surrey Heartlands"
-    assert name_on(conn, "sub_icb:92A", "2026-04-01", "short") is None
+    assert name_on(conn, "sub_icb:92A", "2026-04-01", "short") != "Surrey Heartlands"
     # Names that still fit their changed areas stay.
     assert name_on(conn, "sub_icb:15M", "2026-08-01", "short") == "Derby and Derbyshire"
     assert name_on(conn, "sub_icb:D9Y0V", "2026-08-01", "short") == "Hampshire, Southampton and Isle of Wight"
     assert name_on(conn, "sub_icb:02Q", "2026-08-01", "short") == "Bassetlaw"
+
+
+def short_names_on(conn, org_id: str, day: str) -> list[dict]:
+    return [dict(r) for r in conn.execute(
+        """SELECT name, start, "end", source FROM names WHERE org_id = ? AND type = 'short'
+           AND COALESCE(start, '') <= ? AND COALESCE("end", ?) >= ?""", (org_id, day, OPEN, day))]
+
+
+@pytest.mark.parametrize("day", ["2022-07-01", "2023-03-31", "2023-04-01", "2026-03-31", "2026-04-01", "2026-08-01"])
+def test_every_sub_icb_location_has_one_place_name(conn, day):
+    # Every sub-ICB location of every era has exactly one place name (short name) on the day.
+    for oid in sorted(alive_on(conn, "sub_icb", day)):
+        rows = short_names_on(conn, oid, day)
+        if oid == "sub_icb:92A" and day >= "2026-04-01":  # eleven Surrey districts: no place name (MAX_LISTED)
+            assert rows == []
+            continue
+        assert len(rows) == 1, (oid, day, rows)
+        assert rows[0]["name"].strip(), (oid, day)
+
+
+# The districts their residents live in (LSOA lookups weighted by Census 2021; the share of each
+# checked against the overlaps rows below): Tameside holds all of 01Y; D2P2L is the four Black
+# Country boroughs (21.7% to 28.2% each); U2G6B is east Berkshire (28.5% to 36.3% each). 92A from
+# April 2026 is the eleven Surrey districts (6.7% to 12.5% each): a list, so no name.
+DERIVED_PLACES = {
+    "01Y": ("2022-07-01", "Tameside"),
+    "D2P2L": ("2022-07-01", "Dudley, Sandwell, Walsall and Wolverhampton"),
+    "U2G6B": ("2026-04-01", "Bracknell Forest, Slough and Windsor and Maidenhead"),
+}
+
+
+def test_derived_sub_icb_place_names(conn):
+    rows = conn.execute("SELECT org_id, name, start, \"end\" FROM names WHERE source = 'derived_sub_icb_place_names'").fetchall()
+    assert {r["org_id"]: (r["start"], r["name"]) for r in rows} == {f"sub_icb:{c}": v for c, v in DERIVED_PLACES.items()}
+    assert all(r["end"] is None for r in rows)
+    for code, (start, place) in DERIVED_PLACES.items():
+        oid = f"sub_icb:{code}"
+        assert org(conn, oid)["short_name"] == place  # ics show QOP lists 01Y as Tameside
+        assert short_names_on(conn, oid, "2026-08-01")[0]["name"] == place
+    # The rule: the districts named are those with at least 5% of the residents (or the one with
+    # 95%), as the overlaps rows (district residents living there) confirm for the April 2026 map.
+    for code, (_, place) in DERIVED_PLACES.items():
+        resident = {}
+        for r in conn.execute(
+                """SELECT o.name, m.share, p.value FROM memberships m JOIN orgs o ON o.org_id = m.child_id
+                   JOIN populations p ON p.org_id = m.child_id AND p.measure = 'census_2021' AND p.sex = 'all' AND p.age = 'all'
+                   WHERE m.parent_id = ? AND m.relation = 'overlaps' AND m.start = '2026-04-01'""", (f"sub_icb:{code}",)):
+            resident[r["name"]] = r["share"] * r["value"]
+        total = sum(resident.values())
+        top = max(resident, key=resident.get)
+        named = [top] if resident[top] / total >= 0.95 else sorted(d for d, w in resident.items() if w / total >= 0.05)
+        assert place == (named[0] if len(named) == 1 else ", ".join(named[:-1]) + " and " + named[-1])
+    # The official place names are kept where they still fit, and come first on their days.
+    assert short_names_on(conn, "sub_icb:92A", "2026-03-31")[0]["source"] == "ons_ccg21_stp21_nhser21"
+    note = conn.execute("SELECT note FROM sources WHERE source = 'derived_sub_icb_place_names'").fetchone()["note"]
+    assert "95%" in note and "5%" in note and "Census 2021" in note
+
+
+def test_place_name_rule():
+    import sys
+    from collections import Counter
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))
+    from importers.geography import district_place_name, uncovered
+
+    names = {"a": "Ashford", "b": "Bristol", "c": "Crawley", "d": "Dover"}
+    assert district_place_name(Counter({"a": 96, "b": 4}), names) == "Ashford"
+    assert district_place_name(Counter({"b": 60, "a": 36, "c": 4}), names) == "Ashford and Bristol"
+    assert district_place_name(Counter({"d": 30, "c": 30, "b": 30, "a": 10}), names) == "Ashford, Bristol, Crawley and Dover"
+    names["e"] = "Epsom and Ewell"
+    assert district_place_name(Counter({"a": 20, "b": 20, "c": 20, "d": 20, "e": 20}), names) is None  # a list, not a name
+    assert uncovered("2022-07-01", "", []) == [("2022-07-01", "")]
+    assert uncovered("2022-07-01", "", [("2022-07-01", "2026-03-31")]) == [("2026-04-01", "")]
+    assert uncovered("2022-07-01", "2023-03-31", [("2022-07-01", "")]) == []
+    assert uncovered("2023-04-01", "2026-03-31", [("2022-07-01", "2023-06-30")]) == [("2023-07-01", "2026-03-31")]
 
 
 # --- national timeline summaries ---------------------------------------------------------------
@@ -1053,3 +1128,76 @@ def test_census_2021_for_the_106_ccgs_of_april_2021(conn):
     assert moved["70F"] == -6_696
     assert set(moved) == {"01Y", "15M", "D2P2L", "15E", "06H", "78H", "70F", "92A", "D9Y0V"}  # 92A, D9Y0V: 2023 and 2026
     assert rows["ccg:01Y"] == population(conn, "sub_icb:01Y", "census_2021")[0] + moved["01Y"]
+
+
+# --- storage: clustered tables and the indexes the CLI uses -------------------------------------
+
+
+def test_tables_clustered_on_their_natural_keys(conn):
+    # scripts/build_db.py stores these WITHOUT ROWID, in key order (validate.CLUSTERED_KEYS); the
+    # key's leading columns replace the separate org_id indexes the CLI's look-ups used.
+    clustered = {
+        "orgs": ["org_id"], "codes": ["org_id", "scheme", "code"], "names": ["org_id", "type", "name"],
+        "attributes": ["org_id", "key", "value"], "memberships": ["child_id", "relation", "parent_id", "start"],
+        "populations": ["org_id", "measure", "date", "sex", "age"], "postcode_districts": ["district", "org_id", "start"],
+    }
+    for table, key in clustered.items():
+        sql = conn.execute("SELECT sql FROM sqlite_master WHERE name = ?", (table,)).fetchone()["sql"]
+        assert sql.rstrip().endswith("WITHOUT ROWID, STRICT"), table
+        pk = sorted((r["pk"], r["name"]) for r in conn.execute(f"PRAGMA table_info([{table}])") if r["pk"])
+        assert [name for _, name in pk] == key, table
+    # Every table keeps STRICT and its foreign keys.
+    for r in conn.execute("SELECT name, sql FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'org_search_fts%'"):
+        assert r["sql"].rstrip().endswith("STRICT"), r["name"]
+    assert conn.execute("PRAGMA foreign_key_check").fetchall() == []
+
+
+@pytest.mark.parametrize("sql, index", [
+    ("SELECT name FROM names WHERE org_id = 'icb:QOP' AND type = 'short'", "PRIMARY KEY (org_id=? AND type=?)"),
+    ("SELECT code FROM codes WHERE org_id = 'icb:QOP' AND scheme = 'ons'", "PRIMARY KEY (org_id=? AND scheme=?)"),
+    ("SELECT key, value FROM attributes WHERE org_id = 'icb:QOP'", "PRIMARY KEY (org_id=?)"),
+    ("SELECT * FROM orgs WHERE org_id = 'icb:QOP'", "PRIMARY KEY (org_id=?)"),
+    ("SELECT org_id FROM orgs WHERE kind = 'icb'", "idx_orgs_kind (kind=?)"),
+    ("SELECT parent_id FROM memberships WHERE child_id = 'sub_icb:01Y' AND relation = 'part_of'", "PRIMARY KEY (child_id=? AND relation=?)"),
+    ("SELECT child_id, \"end\" FROM memberships WHERE parent_id = 'icb:QOP' AND relation = 'part_of'",
+     "COVERING INDEX idx_memberships_parent_id_relation_child_id_start_end (parent_id=? AND relation=?)"),
+    ("SELECT org_id FROM lookup WHERE key = 'tameside'", "idx_lookup_key (key=?)"),
+    ("SELECT org_id FROM postcode_districts WHERE district = 'GU15'", "PRIMARY KEY (district=?)"),
+    ("SELECT * FROM populations WHERE org_id = 'icb:QOP'", "PRIMARY KEY (org_id=?)"),
+    ("SELECT event_id FROM event_orgs WHERE org_id = 'icb:QOP'", "idx_event_orgs_org_id (org_id=?)"),
+    ("SELECT org_id FROM event_orgs WHERE event_id = 1", "idx_event_orgs_event_id (event_id=?)"),
+    ("SELECT * FROM events WHERE scope = 'summary'", "idx_events_scope_date (scope=?)"),
+    ("SELECT * FROM successions WHERE successor_id = 'icb:QOP'", "idx_successions_successor_id (successor_id=?)"),
+    ("SELECT * FROM successions WHERE predecessor_id = 'stp:E54000007'", "idx_successions_predecessor_id (predecessor_id=?)"),
+    ("SELECT text FROM org_search WHERE org_id = 'icb:QOP'", "sqlite_autoindex_org_search_1 (org_id=?)"),
+])
+def test_lookups_use_an_index(conn, sql, index):
+    plan = " | ".join(r["detail"] for r in conn.execute("EXPLAIN QUERY PLAN " + sql))
+    assert plan.startswith("SEARCH") and index in plan, plan
+
+
+def test_trigram_search_ranks_without_stored_column_sizes(conn):
+    # org_search_fts keeps detail=full (trigram substrings are phrases of trigrams) and drops the
+    # per-row token counts (columnsize=0): bm25 counts them from org_search.text.
+    sql = conn.execute("SELECT sql FROM sqlite_master WHERE name = 'org_search_fts'").fetchone()["sql"]
+    assert "tokenize='trigram'" in sql and "columnsize=0" in sql and 'content="org_search"' in sql
+    rows = conn.execute("""SELECT s.org_id FROM org_search_fts JOIN org_search s ON s.rowid = org_search_fts.rowid
+                           WHERE org_search_fts MATCH '"north" AND "cumbria"' ORDER BY bm25(org_search_fts) LIMIT 2""").fetchall()
+    assert [r["org_id"] for r in rows] == ["sub_icb:01H", "icb:QHM"]
+
+
+def test_validate_rejects_a_clustered_key_that_is_empty_or_repeated():
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))
+    from dbbuild import validate
+
+    t = {table: [] for table in validate.CLUSTERED_KEYS}
+    name = {"org_id": "la:X", "name": "Xshire", "type": "official", "start": "", "end": "2019-03-31", "source": "s"}
+    t["names"] = [name, {**name, "start": "2020-04-01", "end": ""}]  # took its old name back: needs a wider key
+    t["postcode_districts"] = [{"district": "GU15", "org_id": "sub_icb:92A", "start": "", "end": "", "source": "s"}]
+    problems = validate.check_clustered_keys(t)
+    assert len(problems) == 2
+    assert "names: 2 rows share the key (org_id, type, name) = ('la:X', 'official', 'Xshire')" in problems[0]
+    assert "postcode_districts: empty start" in problems[1]

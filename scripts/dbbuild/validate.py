@@ -97,6 +97,37 @@ def check_keys(t: dict[str, list[dict]]) -> list[str]:
     return problems
 
 
+# The database stores these tables WITHOUT ROWID, clustered on these natural keys (build_db.py):
+# each key's columns must be non-empty and together unique. (orgs: built from the organisations'
+# summaries, one per org_id, checked by check_keys.)
+CLUSTERED_KEYS = {
+    "orgs": ("org_id",),
+    "codes": ("org_id", "scheme", "code"),
+    "names": ("org_id", "type", "name"),
+    "attributes": ("org_id", "key", "value"),
+    "memberships": ("child_id", "relation", "parent_id", "start"),
+    "populations": ("org_id", "measure", "date", "sex", "age"),
+    "postcode_districts": ("district", "org_id", "start"),
+}
+
+
+def check_clustered_keys(t: dict[str, list[dict]]) -> list[str]:
+    """Each table the database clusters on a natural key has that key filled in and unique (an
+    organisation that took back an earlier name would need the key widened)."""
+    problems = []
+    for table, key in CLUSTERED_KEYS.items():
+        seen = Counter()
+        for row in t[table]:
+            values = tuple(row[c] for c in key)
+            if any(v in ("", None) for v in values):
+                problems.append(f"{table}: empty {'/'.join(c for c, v in zip(key, values) if v in ('', None))} in {row}")
+            seen[values] += 1
+        dupes = [k for k, n in seen.items() if n > 1]
+        for k in sorted(dupes)[:20]:
+            problems.append(f"{table}: {seen[k]} rows share the key ({', '.join(key)}) = {k}")
+    return problems
+
+
 def check_dates(t: dict[str, list[dict]]) -> list[str]:
     problems = []
     for table in ("orgs", "codes", "names", "attributes", "memberships", "postcode_districts"):
@@ -398,6 +429,7 @@ def check_names(t: dict[str, list[dict]]) -> list[str]:
 def all_checks(data_end: str) -> list[tuple[str, Callable]]:
     return [
         ("keys", check_keys),
+        ("clustered keys", check_clustered_keys),
         ("dates", check_dates),
         ("lifetimes", check_within_lifetimes),
         ("counts", lambda t: check_counts(t, data_end)),

@@ -16,8 +16,10 @@ from pathlib import Path
 
 from .common import (
     FRIMLEY_2026,
+    OPEN,
     Tables,
     clean_name,
+    day_after,
     day_before,
     empty_tables,
     merge_intervals,
@@ -82,6 +84,21 @@ SOURCES = [
                     "the Frimley sub-ICB location (D4U1Y) is split by district: Bracknell Forest, Slough, Windsor and "
                     "Maidenhead to U2G6B (east Berkshire); Hart, Rushmoor to D9Y0V (north-east Hampshire); Guildford, "
                     "Runnymede, Surrey Heath, Waverley to 92A (Surrey)."),
+    source_row("derived_sub_icb_place_names", "Derived: place names of sub-ICB locations that no source names",
+               "ics (derived)", "2026", "data/sources (rule in scripts/importers/geography.py, sub_icb_district_place_names)",
+               licence="Open Government Licence v3.0 (derived from ONS data)",
+               note="Rule: on the days a sub-ICB location has no place name (short name) from an official source (its CCG's "
+                    "name ended when its area changed, or it continued no CCG), it is named after the local authority "
+                    "districts its residents live in: the LSOA lookup of the day (July 2022; April 2024 from April 2023; "
+                    "from April 2026 the same with Frimley split by district) weighted by Census 2021 as in "
+                    "derived_lsoa_census. A district holding at least 95% of the residents gives its name alone (01Y: "
+                    "Tameside); otherwise every district holding at least 5%, in alphabetical order, joined \"A, B and C\"; "
+                    "more than four such districts make a list rather than a name, and the area goes unnamed (92A from "
+                    "2026-04-01, eleven Surrey districts). "
+                    "District names as ONS gives them, without a trailing \", City of\" or \", County of\". Each name is "
+                    "dated from the day the area took that shape (2022-07-01 when Glossop and West Birmingham left 01Y and "
+                    "D2P2L; 2026-04-01 for U2G6B, after the Frimley split). No source gives an official place name "
+                    "for these areas (ODS and ONS name them \"NHS <ICB> ICB - <code>\")."),
     source_row("nhsd_pcode_districts_2022", "Postcode district to sub-ICB location (NHS ODS regional postcode files, reduced to districts)",
                "NHS Digital (ODS), via nhsd-exeter/dos-postcode-api", "October 2022 (East of England January 2023)",
                "geography/nhsd-exeter_pcodey5x_*_district_to_sicbl_*.csv", REPO + "nhsd-exeter/dos-postcode-api",
@@ -123,6 +140,7 @@ def run(shared: Path, la_changes: list[dict]) -> Tables:
     la_reorg = {r["code"]: r["successor_code"] for r in la_changes if r["successor_code"]}
     lsoa = Lsoa(shared, census, la_reorg)
     local_authorities(t, shared, lsoa, {r["code"]: r for r in la_changes})
+    sub_icb_district_place_names(t, lsoa)
     transitions_2022(t, shared, lsoa)
     transition_2023(t, lsoa)
     transitions_2026(t, editions, lsoa, shared)
@@ -210,7 +228,8 @@ def icbs_and_sub_icbs(t: Tables, editions: list[dict]) -> None:
 
 
 # A CCG's place name stops describing its sub-ICB location when the area changed so that the name
-# no longer fits; the short name then ends the day before (no source gives a later place name).
+# no longer fits; the short name then ends the day before (no source gives a later place name, so
+# sub_icb_district_place_names names the area after its districts from that day).
 # Checked: every sub-ICB location whose area changed in July 2022, April 2023 or April 2026.
 PLACE_NAME_ENDS = {
     "01Y": day_before(ICB_START),  # "Tameside and Glossop": Glossop went to 15M on 2022-07-01
@@ -239,6 +258,88 @@ def sub_icb_place_names(t: Tables, shared: Path, editions: list[dict]) -> None:
         place = re.sub(r"^NHS\s+|\s+CCG$", "", clean_name(ccg21[code]))
         t["names"].append({"org_id": org_id("sub_icb", code), "name": place, "type": "short", "start": start, "end": end,
                            "source": "ons_ccg21_stp21_nhser21"})
+
+
+# The LSOA lookup editions that date a sub-ICB location's districts: (first day, last day).
+PLACE_ERAS = ((ICB_START, day_before(CHANGE_2023)), (CHANGE_2023, day_before(MERGERS_2026)), (MERGERS_2026, ""))
+WHOLE_DISTRICT = 0.95  # a district with this share of the residents names the area alone
+LISTED_DISTRICT = 0.05  # else every district with at least this share is listed
+MAX_LISTED = 4  # more districts than this make a list, not a place name: the area goes unnamed
+
+
+def district_place_name(weights: Counter, names: dict[str, str]) -> str | None:
+    """"Tameside" (one district with >= 95% of the residents), else the districts with >= 5% each,
+    alphabetically, "A, B and C"; None when that would list more than MAX_LISTED."""
+    total = sum(weights.values())
+    top, w = max(weights.items(), key=lambda kv: (kv[1], kv[0]))
+    if w / total >= WHOLE_DISTRICT:
+        return names[top]
+    listed = sorted(names[d] for d, w in weights.items() if w / total >= LISTED_DISTRICT)
+    if len(listed) > MAX_LISTED:
+        return None
+    return listed[0] if len(listed) == 1 else ", ".join(listed[:-1]) + " and " + listed[-1]
+
+
+def uncovered(start: str, end: str, covered: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """The parts of [start, end] (an empty end: open) outside the covered intervals."""
+    out, day = [], start
+    for s, e in merge_intervals(covered):
+        if (e or OPEN) < day:
+            continue
+        if (s or "") > (end or OPEN):
+            break
+        if (s or "") > day:
+            out.append((day, day_before(s)))
+        if not e or (end and e >= end):
+            return out
+        day = day_after(e)
+    out.append((day, end))
+    return out
+
+
+def sub_icb_district_place_names(t: Tables, lsoa: Lsoa) -> None:
+    """A place name (short name) for each sub-ICB location on the days no official one covers
+    (01Y and D2P2L from July 2022, 92A and U2G6B from April 2026): the districts its residents live
+    in, by the LSOA lookup of the day weighted by Census 2021 (source derived_sub_icb_place_names)."""
+    weights = [defaultdict(Counter) for _ in PLACE_ERAS]
+    for r in lsoa.y22:
+        weights[0][r["sicbl22_code_h"]][r["ltla22_code"]] += lsoa.weight11(r["lsoa11_code"])
+    for r in lsoa.y24:
+        lad = lsoa.lad23(lsoa.district22_of_lsoa21(r))
+        weights[1][r["sicbl24_code_nhs"]][lad] += lsoa.census[r["lsoa21_code"]]
+        weights[2][sub_icb_2026(lsoa, r)][lad] += lsoa.census[r["lsoa21_code"]]
+    la_names = defaultdict(list)
+    for r in t["names"]:
+        if r["type"] == "official" and r["org_id"].startswith("la:"):
+            la_names[r["org_id"].split(":", 1)[1]].append(r)
+
+    def district_names(day: str) -> dict[str, str]:
+        """Each district's official name on a day, as a place ("Bristol, City of" as "Bristol")."""
+        return {code: re.sub(r", (?:City|County) of$", "", r["name"]) for code, rows in la_names.items()
+                for r in rows if (r["start"] or "") <= day <= (r["end"] or OPEN)}
+
+    names_on = [district_names(first) for first, _ in PLACE_ERAS]
+    short = defaultdict(list)
+    for r in t["names"]:
+        if r["type"] == "short" and r["org_id"].startswith("sub_icb:"):
+            short[r["org_id"]].append((r["start"], r["end"]))
+    for org in sorted((r for r in t["orgs"] if r["kind"] == "sub_icb"), key=lambda r: r["org_id"]):
+        oid, code = org["org_id"], org["org_id"].split(":", 1)[1]
+        rows: list[dict] = []
+        for i, (first, last) in enumerate(PLACE_ERAS):
+            s, e = max(first, org["start"]), min(last or OPEN, org["end"] or OPEN)
+            if s > e:
+                continue
+            for gap_start, gap_end in uncovered(s, "" if e == OPEN else e, short[oid]):
+                name = district_place_name(weights[i][code], names_on[i])
+                if name is None:
+                    continue
+                if rows and rows[-1]["name"] == name and rows[-1]["end"] and day_after(rows[-1]["end"]) == gap_start:
+                    rows[-1]["end"] = gap_end  # the same name across lookup editions: one row
+                else:
+                    rows.append({"org_id": oid, "name": name, "type": "short", "start": gap_start, "end": gap_end,
+                                 "source": "derived_sub_icb_place_names"})
+        t["names"].extend(rows)
 
 
 # --- LSOA-level geography -------------------------------------------------------------------
