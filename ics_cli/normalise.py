@@ -41,6 +41,8 @@ def normalise(text: str) -> str:
         # Accents go ("Café" is "cafe"); undecodable bytes (U+FFFD) split words rather than vanish.
         text = unicodedata.normalize("NFKD", text.replace("\ufffd", " ")).encode("ascii", "ignore").decode("ascii")
     text = text.lower()
+    # Apostrophes join rather than split: "Guy's" and "Guys" are one word.
+    text = text.replace("'", "").replace("\u2019", "").replace("`", "")
     text = text.replace("&", " and ")
     text = _NOISE_RE.sub(" ", text)
     text = _PUNCT_RE.sub(" ", text)

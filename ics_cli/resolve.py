@@ -181,6 +181,8 @@ def suggestions(text: str, kinds: tuple[str, ...] | None = None, limit: int = 5,
             return fuzz.ratio(key, name)
         if fragment and len(name) >= len(key):
             return fuzz.WRatio(key, name)
+        if len(name) >= len(key):  # the text's words may all be in a longer name ("guys and st thomas")
+            return max(fuzz.ratio(key, name), fuzz.token_sort_ratio(key, name), fuzz.token_set_ratio(key, name))
         return max(fuzz.ratio(key, name), fuzz.token_sort_ratio(key, name))
 
     scored = []

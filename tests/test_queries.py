@@ -824,3 +824,15 @@ def test_bulk_says_when_the_target_level_did_not_exist():
     assert (row["status"], row["note"]) == ("no_target", "there were no icbs on 2022-06-30 (they existed from 2022-07-01)")
     row = bulk.BulkResolver(LATEST, "stp").resolve("02Q")
     assert row["note"] == "there were no stps on 2026-08-01 (they existed 2016-04-01 to 2022-06-30)"
+
+
+@pytest.mark.parametrize("text, code", [("guys", "RJ1"), ("Guys and St Thomas NHS Foundation Trust", "RJ1"),
+                                        ("kings college hospital", "RJZ"), ("St Georges University", "RJ7")])
+def test_apostrophes_do_not_matter(text, code):
+    assert code in [r["code"] for r in search.search(text, LATEST, None, False, 5)]
+
+
+def test_apostrophes_in_resolution_and_suggestions():
+    assert normalise("Guy's and St Thomas' NHS Foundation Trust") == normalise("Guys and St Thomas NHS Foundation Trust")
+    assert normalise("King\u2019s College") == "kings college"
+    assert resolve.suggestions("guys and st thomas")[0]["code"] == "RJ1"

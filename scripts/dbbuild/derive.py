@@ -73,6 +73,8 @@ def search_rows(t: dict[str, list[dict]], summaries: list[dict]) -> list[dict]:
     texts = defaultdict(set)
     for r in t["names"]:
         texts[r["org_id"]].add(r["name"])
+        if "'" in r["name"]:  # "Guy's" also as "Guys", the way people type it
+            texts[r["org_id"]].add(r["name"].replace("'", ""))
     for r in t["codes"]:
         texts[r["org_id"]].add(r["code"])
     return [{"org_id": s["org_id"], "kind": s["kind"], "name": s["name"],
