@@ -1201,3 +1201,15 @@ def test_validate_rejects_a_clustered_key_that_is_empty_or_repeated():
     assert len(problems) == 2
     assert "names: 2 rows share the key (org_id, type, name) = ('la:X', 'official', 'Xshire')" in problems[0]
     assert "postcode_districts: empty start" in problems[1]
+
+
+@pytest.mark.parametrize("day", ["2016-04-01", "2018-06-01", "2019-04-01", "2019-06-01", "2020-03-31", "2020-04-01", "2022-06-30"])
+def test_every_stp_has_a_region_every_day(conn, day):
+    # The CHD gives none for the five STPs recoded in April 2020 (E54000005, 06, 33, 35, 49) in
+    # 2019-20; derived_stp_regions fills every such day from the STP's CCGs' local offices.
+    missing = [r["org_id"] for r in conn.execute(
+        """SELECT o.org_id FROM orgs o WHERE o.kind = 'stp' AND COALESCE(o.start, '') <= :d AND COALESCE(o."end", '9999-12-31') >= :d
+           AND NOT EXISTS (SELECT 1 FROM memberships m JOIN orgs r ON r.org_id = m.parent_id WHERE m.child_id = o.org_id
+                           AND r.kind = 'region' AND m.relation = 'part_of' AND m.start <= :d AND COALESCE(m."end", '9999-12-31') >= :d)""",
+        {"d": day})]
+    assert missing == []

@@ -69,10 +69,13 @@ SOURCES = [
                "February 2016", "history/ods_eccg_2016-02.csv", REPO + "ebmdatalab/openprescribing"),
     source_row("ods_eccg_2018_11", "ODS eccg (CCGs and commissioning hubs), November 2018", "NHS Digital (ODS)",
                "November 2018", "history/ods_eccg_2018-11.csv", REPO + "ebmdatalab/openprescribing"),
-    source_row("derived_stp_regions", "Derived: NHS England region of each STP before April 2019", "ics (derived)", "2016-2019",
+    source_row("derived_stp_regions", "Derived: NHS England region of each STP before April 2020 where no source gives one",
+               "ics (derived)", "2016-2020",
                "data/sources (rule in scripts/importers/history.py)", licence="Open Government Licence v3.0 (derived)",
-               note="The ONS Code History Database gives STPs a parent region only from April 2019. Before that, an STP is "
-                    "placed in the region of the area teams (local offices) of most of its CCGs."),
+               note="The ONS Code History Database gives STPs a parent region only from April 2019, and not at all for the "
+                    "five STPs recoded in April 2020 (E54000005, E54000006, E54000033, E54000035, E54000049); the ONS STP to "
+                    "region lookup starts in April 2020. On days with no region from a source, an STP is placed in the "
+                    "region of the area teams (local offices) of most of its CCGs."),
     source_row("ods_successors_2023_09", "ODS successor relationships (TRUD full release 2023-09-25)",
                "NHS Digital (ODS), processed by tomjemmett/odsProcessing", "2023-09-25",
                "history/ods_successors_trud_20230925_tomjemmett.csv", REPO + "tomjemmett/odsProcessing",
@@ -460,10 +463,11 @@ def ccg_stps_before_2019(t: Tables, shared: Path) -> None:
 
 
 def stp_regions_before_2019(t: Tables) -> None:
-    """The NHS England region of each STP before April 2019, when the CHD gives STPs no parent:
-    the region of the area teams (local offices) of its CCGs, by majority, on each stretch of days
-    between changes to either."""
-    first, last = "2016-04-01", "2019-03-31"
+    """The NHS England region of each STP before April 2020 on days no source gives one (the CHD
+    has STP parents only from April 2019, and none for the STPs recoded in 2020): the region of
+    the area teams (local offices) of its CCGs, by majority, on each stretch of days between
+    changes to either."""
+    first, last = "2016-04-01", "2020-03-31"
     part_of = [r for r in t["memberships"] if r["relation"] == "part_of"]
 
     def on(day: str, child_kind: str, parent_kind: str) -> dict[str, str]:
