@@ -300,8 +300,9 @@ def where_now(org_id: str, day: str) -> dict:
     via = None
     if not after:
         org = db.query_one("SELECT end FROM orgs WHERE org_id = ?", (org_id,))
-        last = [p for kind in ("sub_icb", "ccg", "pcn")
-                for p in ancestors(org_id, org["end"] or day) if p["kind"] == kind] if org else []
+        # Its own areas on its last day (one query: a practice's direct parents are its areas).
+        parents = [p for p in memberships_of(org_id, org["end"] or day) if p["relation"] == "part_of"] if org else []
+        last = [p for kind in ("sub_icb", "ccg", "pcn") for p in parents if p["kind"] == kind]
         if not last:
             return {"org_id": None, "via": None, "after": [], "uncertain": False}
         via = last[0]
