@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from typing import Iterable, Iterator
 
-from ics_cli import db, queries
+from ics_cli import db, gaps, queries
 from ics_cli.dates import existed
 from ics_cli.normalise import normalise, org_id_form
 from ics_cli.resolve import MAX_INPUT, kind_hints, pick, rank
@@ -130,11 +130,11 @@ class BulkResolver:
             tid, spread = self._overlap(here)
             if spread:
                 notes.append(spread)
-        if tid is None and self.orgs[here]["kind"] == "practice" and self.day < queries.PRACTICE_PARENTS_COMPLETE_FROM \
+        if tid is None and self.orgs[here]["kind"] == "practice" and gaps.practice_ccg_unknown(self.day) \
                 and self.target not in ("pcn", "icb", "sub_icb") and self._up(here, "ccg") is None:
             # Not "outside every CCG": the sources do not say which CCG it was in that day.
             return {**out, "status": "unknown", "note": "; ".join(notes + [f"its {self.target} on {self.day} is not recorded: "
-                                                                             f"{queries.PRACTICE_GAP_NOTE}"])}
+                                                                             f"{gaps.PRACTICE_GAP}"])}
         if tid is None:
             if self.target_span is None:
                 span = db.query_one("SELECT min(COALESCE(start, '')) AS first, max(COALESCE(end, '9999-12-31')) AS last "

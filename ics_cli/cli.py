@@ -194,11 +194,9 @@ def _resolve(text: str, day: str, kinds: tuple[str, ...] | None = None):
     # that name and ended ("Surrey Heartlands": the sub-ICB location, and the ICB abolished in 2026).
     close = [c for c in found.also if c["tier"] == found.tier or (found.tier == 1 and c["tier"] == 2)]
     if close and found.tier >= 1:  # not the winner's own predecessor or successor (an STP and its ICB)
-        from ics_cli import db
+        from ics_cli import queries
 
-        kin = {r["o"] for r in db.query(
-            """SELECT predecessor_id AS o FROM successions WHERE successor_id = :id
-               UNION SELECT successor_id FROM successions WHERE predecessor_id = :id""", {"id": found.org["org_id"]})}
+        kin = queries.kin(found.org["org_id"])
         close = [c for c in close if c["org_id"] not in kin]
     if close:
         shown = ", ".join(f"{c['name']} ({c['org_id']})" for c in close[:3])
@@ -256,7 +254,7 @@ def list_(
     fields: FieldsOpt = None,
 ) -> None:
     """List the organisations of one kind that existed on a date."""
-    from ics_cli import dates, kinds, queries, render
+    from ics_cli import dates, gaps, kinds, queries, render
 
     k = kinds.parse_kind(kind)
     when = dates.as_of(as_of)
@@ -279,17 +277,14 @@ def list_(
     columns += [render.Column("org_id", table=False), render.Column("source", table=False), render.Column("as_of", table=False)]
     title = f"{kinds.label(k, plural=True, title=True)} on {when.day}" + (f" in {parent['name']}" if parent else "")
     rows = ({**r, "as_of": when.day} for r in queries.list_orgs(k, when.day, parent["org_id"] if parent else None))
-    if k == "practice" and when.day < queries.PRACTICE_PARENTS_COMPLETE_FROM and (
-            parent is None or parent["kind"] not in ("pcn", "la", "trust")):
-        _note(f"Note: {queries.PRACTICE_GAP_NOTE}.")
+    note = gaps.list_note(k, when.day, parent["kind"] if parent else None)
+    if note:
+        _note(note)
     empty = f"No {kinds.label(k, plural=True)} on {when.day}."
     reason = None  # why a list inside an organisation can be empty: what the data does not link
     if parent is not None:
         empty = f"No {kinds.label(k, plural=True)} in {parent['name']} on {when.day}."
-        if k == "trust" and (parent["kind"] not in ("icb", "region") or when.day < queries.TRUST_LINKS_FROM):
-            reason = "Trusts are linked to ICBs only (headquarters and constitution partners), from July 2022."
-        elif k == "la" and when.day < queries.OVERLAPS_FROM:
-            reason = "Councils' overlaps with NHS areas are recorded from April 2021."
+        reason = gaps.empty_list_reason(k, when.day, parent["kind"])
     n = render.render(rows, columns, fmt, fields, title=title, empty=f"{empty} {reason}" if reason else empty)
     if n == 0 and reason and not render.is_tty(sys.stdout):
         _note(f"Note: {empty} {reason}")
@@ -300,7 +295,7 @@ def list_(
 @app.command()
 def show(ident: IdArg, as_of: AsOfOpt = None, fmt: FormatOpt = None, fields: FieldsOpt = None) -> None:
     """Show one organisation: names, codes, dates, parents, members, population, history."""
-    from ics_cli import dates, profile, queries, render
+    from ics_cli import dates, gaps, profile, render
 
     when = dates.as_of(as_of)
     found = _resolve(ident, when.day)
@@ -319,14 +314,7 @@ def show(ident: IdArg, as_of: AsOfOpt = None, fmt: FormatOpt = None, fields: Fie
     record = profile.profile(org["org_id"], day)
     # existed_on_date is about as_of, the day described; on requested_as_of it did not exist when they differ.
     record["requested_as_of"] = when.day
-    gap = None
-    if org["kind"] in ("ccg", "stp", "area_team", "region") and day < queries.PRACTICE_PARENTS_COMPLETE_FROM:
-        gap = f"GP practice counts are incomplete: {queries.PRACTICE_GAP_NOTE}."
-    elif org["kind"] == "practice" and day < queries.PRACTICE_PARENTS_COMPLETE_FROM and not any(
-            p["kind"] in ("ccg", "sub_icb") for p in record["parents"]):
-        gap = f"Its CCG on {day} is not recorded: {queries.PRACTICE_GAP_NOTE}."
-    elif org["kind"] == "la" and day < queries.OVERLAPS_FROM:
-        gap = "Councils' overlaps with NHS areas are recorded from April 2021."
+    gap = gaps.profile_note(org["kind"], day, record["parents"])
     if gap:
         note = f"{note} {gap}" if note else gap
     record["note"] = note

@@ -16,17 +16,6 @@ def alive(alias: str = "") -> str:
     return ALIVE.format(t=f"{alias}." if alias else "")
 
 
-# ODS gives only each GP practice's latest commissioner, so before the last CCG mergers (April
-# 2021) many practices have no recorded CCG (data/README.md, "Coverage and known gaps").
-PRACTICE_PARENTS_COMPLETE_FROM = "2021-04-01"
-PRACTICE_GAP_NOTE = ("practices' CCGs before April 2021 are only partly recorded (ODS gives each practice's "
-                     "latest commissioner; see data/README.md)")
-
-# Councils' overlaps come from the LSOA lookups of April 2021 (CCGs, STPs) and July 2022 onwards.
-OVERLAPS_FROM = "2021-04-01"
-# Trusts are tied to ICBs (headquarters and constitution partners) only, from July 2022.
-TRUST_LINKS_FROM = "2022-07-01"
-
 # The parent shown beside each kind in lists: (relation, parent kind).
 LIST_PARENT = {
     "icb": ("part_of", "region"), "sub_icb": ("part_of", "icb"), "stp": ("part_of", "region"),
@@ -225,6 +214,13 @@ def successions_of(org_id: str) -> dict[str, list[dict]]:
             other = org_on(s["org_id"], when(s["date"]))
             s.update(kind=other["kind"], code=other["code"], ons_code=other["ons_code"], name=other["name"])
     return {"predecessors": preds, "successors": succs}
+
+
+def kin(org_id: str) -> set[str]:
+    """The organisations an organisation directly succeeded or was succeeded by."""
+    return {r["o"] for r in db.query(
+        """SELECT predecessor_id AS o FROM successions WHERE successor_id = :id
+           UNION SELECT successor_id FROM successions WHERE predecessor_id = :id""", {"id": org_id})}
 
 
 def boundary_changes(org_id: str) -> list[str]:
