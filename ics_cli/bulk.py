@@ -119,9 +119,9 @@ class BulkResolver:
                 return {**out, "status": "no_target", "note": f"did not exist until {org['start']}"}
             if oid not in self.forward:
                 self.forward[oid] = self._forward(oid)
-            here, notes = self.forward[oid]
+            here, notes, uncertain = self.forward[oid]
             notes = list(notes)
-            if here is None and len(notes) > 1:  # went to several, not recorded which
+            if uncertain:  # went to several, not recorded which
                 return {**out, "status": "ambiguous", "note": "; ".join(notes)}
             if here is None:
                 return {**out, "status": "no_target", "note": f"ended {org['end']} with no recorded successor"}
@@ -136,18 +136,7 @@ class BulkResolver:
             return {**out, "status": "unknown", "note": "; ".join(notes + [f"its {self.target} on {self.day} is not recorded: "
                                                                              f"{gaps.PRACTICE_GAP}"])}
         if tid is None:
-            if self.target_span is None:
-                span = db.query_one("SELECT min(COALESCE(start, '')) AS first, max(COALESCE(end, '9999-12-31')) AS last "
-                                    "FROM orgs WHERE kind = ?", (self.target,))
-                self.target_span = (span["first"], span["last"])
-            first, last = self.target_span
-            label = self.target.replace("_", "-")
-            if self.day < first or self.day > last:  # no organisation of that level existed then
-                span = f"from {first}" if last == "9999-12-31" else f"{first} to {last}"
-                why = f"there were no {label}s on {self.day} (they existed {span})"
-            else:
-                why = f"not inside any {label} on {self.day}"
-            return {**out, "status": "no_target", "note": "; ".join(notes + [why])}
+            return {**out, "status": "no_target", "note": "; ".join(notes + [self._outside()])}
         t = self.targets.get(tid)
         if t is None:
             t = self.targets[tid] = queries.org_on(tid, self.day)
@@ -155,6 +144,19 @@ class BulkResolver:
         if notes:
             out["note"] = "; ".join(notes)
         return out
+
+    def _outside(self) -> str:
+        """Why an organisation has no target on the day: outside every one, or none existed then."""
+        if self.target_span is None:
+            span = db.query_one("SELECT min(COALESCE(start, '')) AS first, max(COALESCE(end, '9999-12-31')) AS last "
+                                "FROM orgs WHERE kind = ?", (self.target,))
+            self.target_span = (span["first"], span["last"])
+        first, last = self.target_span
+        label = self.target.replace("_", "-")
+        if first <= self.day <= last:
+            return f"not inside any {label} on {self.day}"
+        span = f"from {first}" if last == "9999-12-31" else f"{first} to {last}"
+        return f"there were no {label}s on {self.day} (they existed {span})"
 
     def _as_on_day(self, oid: str) -> dict:
         """An organisation's code and name on the day: the orgs row holds the latest ones (the
@@ -167,8 +169,9 @@ class BulkResolver:
             t = self.targets[oid] = queries.org_on(oid, self.day)
         return t
 
-    def _forward(self, oid: str) -> tuple[str | None, list[str]]:
-        """Where an organisation that had ended by the day went (queries.where_now), with notes."""
+    def _forward(self, oid: str) -> tuple[str | None, list[str], bool]:
+        """Where an organisation that had ended by the day went (queries.where_now), with notes,
+        and whether it went to several with no record of which (then ambiguous)."""
         now = queries.where_now(oid, self.day)
         notes = [f"ended {self.orgs[oid]['end']}"]
         if now["via"]:
@@ -178,14 +181,14 @@ class BulkResolver:
                           else self.orgs[a["org_id"]]["code"] for a in after)
         if now["uncertain"]:
             notes.append(f"its area merged, then the merged body was split: it went to one or more of {codes} (not recorded which)")
-            return None, notes
+            return None, notes, True
         if here is None or not after:
-            return here, notes
+            return here, notes, False
         notes.append(f"now {self.orgs[here]['code']}")
         if len(after) > 1:
             shares = "" if after[0]["certain"] else " (its own part's shares not recorded)"
             notes.append(f"split: {codes}{shares}")
-        return here, notes
+        return here, notes, False
 
     def _overlap(self, la: str) -> tuple[str | None, str]:
         """A council's ICB of the target kind: the one holding most of its residents (shares noted)."""
