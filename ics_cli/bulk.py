@@ -119,10 +119,14 @@ class BulkResolver:
                 return {**out, "status": "no_target", "note": f"did not exist until {org['start']}"}
             if oid not in self.forward:
                 self.forward[oid] = self._forward(oid)
-            here, notes, uncertain = self.forward[oid]
+            here, notes, candidates = self.forward[oid]
             notes = list(notes)
-            if uncertain:  # went to several, not recorded which
-                return {**out, "status": "ambiguous", "note": "; ".join(notes)}
+            if candidates:  # went to one or more of these, not recorded which: fine if they share the target
+                tids = {self._up(c, self.target) for c in candidates}
+                if len(tids) > 1:
+                    codes = ", ".join(sorted(self.orgs[t]["code"] if t else "none" for t in tids))
+                    return {**out, "status": "ambiguous", "note": "; ".join(notes + [f"{self.target.replace('_', '-')}: one of {codes}"])}
+                here = candidates[0]
             if here is None:
                 return {**out, "status": "no_target", "note": f"ended {org['end']} with no recorded successor"}
         tid = self._up(here, self.target)
@@ -169,9 +173,9 @@ class BulkResolver:
             t = self.targets[oid] = queries.org_on(oid, self.day)
         return t
 
-    def _forward(self, oid: str) -> tuple[str | None, list[str], bool]:
-        """Where an organisation that had ended by the day went (queries.where_now), with notes,
-        and whether it went to several with no record of which (then ambiguous)."""
+    def _forward(self, oid: str) -> tuple[str | None, list[str], list[str]]:
+        """Where an organisation that had ended by the day went (queries.where_now), with notes;
+        when it went to one or more of several with no record of which, those candidates."""
         now = queries.where_now(oid, self.day)
         notes = [f"ended {self.orgs[oid]['end']}"]
         if now["via"]:
@@ -181,14 +185,14 @@ class BulkResolver:
                           else self.orgs[a["org_id"]]["code"] for a in after)
         if now["uncertain"]:
             notes.append(f"its area merged, then the merged body was split: it went to one or more of {codes} (not recorded which)")
-            return None, notes, True
+            return None, notes, [a["org_id"] for a in after]
         if here is None or not after:
-            return here, notes, False
+            return here, notes, []
         notes.append(f"now {self.orgs[here]['code']}")
         if len(after) > 1:
             shares = "" if after[0]["certain"] else " (its own part's shares not recorded)"
             notes.append(f"split: {codes}{shares}")
-        return here, notes, False
+        return here, notes, []
 
     def _overlap(self, la: str) -> tuple[str | None, str]:
         """A council's ICB of the target kind: the one holding most of its residents (shares noted)."""

@@ -127,9 +127,14 @@ def lineage(org_id: str, direction: str = "both", depth: int | None = None, day:
         for member in members:
             add_node(member)
             # A sub-ICB location created with the ICB (July 2022) brings its CCG ancestry; one that
-            # moved in from an older ICB (April 2026) brings only its move.
+            # moved in from an older ICB (April 2026) brings its move and what it took in that day
+            # (92A: part of Frimley), not its older history.
             if nodes[member]["start"] == nodes[org_id]["start"]:
                 walk(member, "up", 0)
+            else:
+                for step in _steps(member, "up"):
+                    if step["date"] == nodes[org_id]["start"] and add_edge(step):
+                        walk(step["from"], "up", 1, step["date"])
     # A move to a new ICB is a step forward in time: looking only back (--up), it is not shown,
     # except for the sub-ICB locations an ICB started with (how it was formed).
     for oid in list(nodes):

@@ -180,7 +180,13 @@ def suggestions(text: str, kinds: tuple[str, ...] | None = None, limit: int = 5,
         if len(key) <= 3:
             return fuzz.ratio(key, name)
         if fragment and len(name) >= len(key):
-            return fuzz.WRatio(key, name)
+            # One word may also be one word of a long name ("guys" in "guys and st thomas
+            # foundation trust"), which WRatio discounts for the difference in length; a little
+            # below a match of the whole name, so that "manchster" still finds Manchester first.
+            words = 0.0
+            if " " not in key and len(name) >= 2 * len(key):
+                words = 0.95 * max((fuzz.ratio(key, w) for w in name.split() if len(w) >= 4), default=0)
+            return max(fuzz.WRatio(key, name), words)
         if len(name) >= len(key):  # the text's words may all be in a longer name ("guys and st thomas")
             return max(fuzz.ratio(key, name), fuzz.token_sort_ratio(key, name), fuzz.token_set_ratio(key, name))
         return max(fuzz.ratio(key, name), fuzz.token_sort_ratio(key, name))

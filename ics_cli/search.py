@@ -59,7 +59,9 @@ def postcode_district(text: str) -> str | None:
 
 def search(text: str, day: str, kinds: tuple[str, ...] | None, current_only: bool, limit: int) -> list[dict]:
     """Matches best first. `day` decides which organisations count as current."""
-    text = (text or "").strip()[:MAX_INPUT]
+    # Apostrophes join words, as in the index (which holds "Kings" beside "King's"): "king's" and
+    # "kings" search alike.
+    text = re.sub(r"['\u2019`]", "", (text or "").strip()[:MAX_INPUT])
     key = normalise(text)
     hits: dict[str, dict] = {}
     district = postcode_district(text)
@@ -114,7 +116,10 @@ def search(text: str, day: str, kinds: tuple[str, ...] | None, current_only: boo
             continue
         rows.append({**h, "org": org, "current": current})
     how_rank = {"postcode": 0, "exact": 0, "phrase": 1, "text": 2, "fuzzy": 3}
-    rows.sort(key=lambda r: (how_rank[r["how"]], not r["current"], r["score"], KIND_PRIORITY.index(r["org"]["kind"]), r["org_id"]))
+    # Among text matches, NHS bodies before practices (KIND_PRIORITY), then the text score; near
+    # matches for a misspelling by how near first.
+    rows.sort(key=lambda r: (how_rank[r["how"]], not r["current"], r["score"] if r["how"] == "fuzzy" else 0,
+                             KIND_PRIORITY.index(r["org"]["kind"]), r["score"], r["org_id"]))
     from ics_cli.dates import coverage
 
     latest = coverage()[1]

@@ -629,6 +629,9 @@ def test_bulk_ccg_merged_into_a_later_split():
     east_berks = resolver.resolve("15D")  # merged into Frimley first: its part is not recorded
     assert east_berks["status"] == "ambiguous" and "92A, D9Y0V, U2G6B" in east_berks["note"]
     assert resolver.resolve("05C")["to_code"] == "QUA"  # Dudley: the Black Country carried on
+    # Wherever East Berkshire's part went, it is in the South East; and no STPs exist any more.
+    assert bulk.BulkResolver(LATEST, "region").resolve("15D")["to_code"] == "Y59"
+    assert bulk.BulkResolver(LATEST, "stp").resolve("15D")["status"] == "no_target"
 
 
 @pytest.mark.parametrize(
@@ -836,3 +839,16 @@ def test_apostrophes_in_resolution_and_suggestions():
     assert normalise("Guy's and St Thomas' NHS Foundation Trust") == normalise("Guys and St Thomas NHS Foundation Trust")
     assert normalise("King\u2019s College") == "kings college"
     assert resolve.suggestions("guys and st thomas")[0]["code"] == "RJ1"
+
+
+def test_lineage_of_a_2026_icb_shows_what_its_moved_in_sub_icb_locations_took_in():
+    data = lineage.lineage("icb:S9B9J", "up")
+    assert ("sub_icb:D4U1Y", "sub_icb:92A", "2026-04-01", "split") in edges(data)  # Frimley's Surrey part
+    assert ("sub_icb:92A", "sub_icb:70F", "2023-04-01", "boundary_transfer") not in edges(data)  # older history stays out
+
+
+def test_search_is_the_same_with_or_without_apostrophes_and_puts_nhs_bodies_first():
+    plain = [r["org_id"] for r in search.search("kings", LATEST, None, False, 20)]
+    assert plain == [r["org_id"] for r in search.search("king's", LATEST, None, False, 20)]
+    assert plain[:2] == ["trust:RJZ", "trust:RCX"]  # King's College Hospital; Queen Elizabeth, King's Lynn
+    assert resolve.suggestions("guys")[0]["code"] == "RJ1"  # one word of a long name
