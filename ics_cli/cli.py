@@ -231,7 +231,10 @@ def _gone(org: dict, day: str):
 
     label = f"{org['name']} ({org['code']})"
     if org["start"] and day < org["start"]:
-        return IcsError(f"{label} did not exist on {day}: it was established on {org['start']}.")
+        from ics_cli import queries
+
+        first = queries.org_on(org["org_id"], org["start"])  # its name then, not a later one
+        return IcsError(f"{first['name']} ({first['code']}) did not exist on {day}: it was established on {org['start']}.")
     ended = "closed" if org["kind"] in ("practice", "trust", "pcn") else "abolished"
     return IcsError(f"{label} did not exist on {day}: it was {ended} on {org['end']}.{_went(org, day)}",
                     hint=f"Use --as-of {org['end']} (or earlier) to see it.")
@@ -382,8 +385,9 @@ def population(
                render.Column("measure", table=False), render.Column("measure_label", "Measure"), render.Column("sex", "Sex"), render.Column("age", "Age"),
                render.Column("value", "People", justify="right"), render.Column("date", "Reference date"),
                render.Column("source", "Source"), render.Column("source_title", table=False), render.Column("org_id", table=False)]
-    render.render(rows, columns, fmt, fields, title=f"Population of {org['name']} ({org['code']})",
-                  empty=empty)
+    if not render.render(rows, columns, fmt, fields, title=f"Population of {org['name']} ({org['code']})", empty=empty) \
+            and not render.is_tty(sys.stdout):
+        _note(f"Note: {empty}")
 
 
 # --- lineage -------------------------------------------------------------------------------------
@@ -454,7 +458,9 @@ def timeline(
         rows = tl.national(first, last, kinds)
         title = "National timeline"
     else:
-        org = _resolve(ident, when.day).org
+        # A reused code ("01H": a CCG to 2022, a sub-ICB location after) is read on --as-of, or
+        # else on the last day asked for (--to), not on today.
+        org = _resolve(ident, when.day if when.explicit or not last else last).org
         rows = tl.for_org(org["org_id"], first, last, kinds)
         columns.insert(3, render.Column("about", table=False))
         title = f"Timeline of {org['name']} ({org['code']})"
@@ -492,8 +498,12 @@ def search(
                render.Column("org_id", table=False), render.Column("as_of", table=False)]
     for r in rows:
         r["as_of"] = when.day
-    render.render(rows, columns, fmt, fields, title=f"Matches for {text!r} (ICB: the one covering it on {when.day})",
-                  empty=f"Nothing matches {text!r}.")
+    empty = f"Nothing matches {text!r}."
+    if not srch.searchable(text):
+        empty += " NHS, the, and, and words under three letters are not searched: give part of a name or a code."
+    if not render.render(rows, columns, fmt, fields, title=f"Matches for {text!r} (ICB: the one covering it on {when.day})",
+                         empty=empty) and not render.is_tty(sys.stdout):
+        _note(f"Note: {empty}")
 
 
 # --- resolve ---------------------------------------------------------------------------------------

@@ -48,6 +48,12 @@ def _fts_query(text: str) -> str | None:
     return " AND ".join(terms) if terms else None
 
 
+def searchable(text: str) -> bool:
+    """Whether the text has anything to search for: a word of three letters or more that is not
+    ignored, a whole name or code, or a postcode."""
+    return bool(_fts_query(text) or normalise(text) or postcode_district(text))
+
+
 _POSTCODE_RE = re.compile(r"^([A-Z]{1,2}[0-9][0-9A-Z]?)(?:\s+[0-9][A-Z]{0,2}|[0-9][A-Z]{2})?$")
 
 

@@ -974,3 +974,20 @@ def test_population_warns_when_the_area_changed(cli):
     assert r.exit_code == 0
     assert "the area of NHS Hampshire and Isle of Wight Integrated Care Board changed on 2026-04-01" in r.stderr
     assert "changed on" not in cli("population", "QOP").stderr
+
+
+def test_empty_answers_say_so_when_piped(cli):
+    r = cli("search", "nhs")
+    assert r.exit_code == 0 and "Nothing matches 'nhs'. NHS, the, and" in r.stderr
+    r = cli("population", "99M", "--as-of", "2018-01-01")
+    assert r.exit_code == 0 and "No population figures for NHS North East Hampshire and Farnham CCG." in r.stderr
+
+
+def test_not_yet_established_uses_the_name_it_was_established_with(cli):
+    r = cli("show", "QNQ", "--as-of", "2015-01-01")
+    assert r.exit_code == 1 and "Frimley Health (QNQ) did not exist on 2015-01-01: it was established on 2016-04-01." in r.stderr
+
+
+def test_timeline_reads_a_reused_code_on_the_last_day_asked_for(cli):
+    rows = parse_rows("jsonl", cli("timeline", "01H", "--to", "2018-01-01", "-f", "jsonl").stdout)
+    assert any(r["title"] == "NHS Cumbria CCG (01H) established" for r in rows)
