@@ -135,7 +135,8 @@ class BulkResolver:
             if spread:
                 notes.append(spread)
         if tid is None and self.orgs[here]["kind"] == "practice" and gaps.practice_ccg_unknown(self.day) \
-                and self.target not in ("pcn", "icb", "sub_icb") and self._up(here, "ccg") is None:
+                and self.target not in ("pcn", "icb", "sub_icb") and self._up(here, "ccg") is None \
+                and self._outside().startswith("not inside"):
             # Not "outside every CCG": the sources do not say which CCG it was in that day.
             return {**out, "status": "unknown", "note": "; ".join(notes + [f"its {self.target} on {self.day} is not recorded: "
                                                                              f"{gaps.PRACTICE_GAP}"])}
@@ -152,15 +153,11 @@ class BulkResolver:
     def _outside(self) -> str:
         """Why an organisation has no target on the day: outside every one, or none existed then."""
         if self.target_span is None:
-            span = db.query_one("SELECT min(COALESCE(start, '')) AS first, max(COALESCE(end, '9999-12-31')) AS last "
-                                "FROM orgs WHERE kind = ?", (self.target,))
-            self.target_span = (span["first"], span["last"])
+            self.target_span = queries.kind_span(self.target)
         first, last = self.target_span
-        label = self.target.replace("_", "-")
         if first <= self.day <= last:
-            return f"not inside any {label} on {self.day}"
-        span = f"from {first}" if last == "9999-12-31" else f"{first} to {last}"
-        return f"there were no {label}s on {self.day} (they existed {span})"
+            return f"not inside any {self.target.replace('_', '-')} on {self.day}"
+        return f"there were no {self.target.replace('_', '-')}s on {self.day} (they existed {gaps.existed_span(first, last)})"
 
     def _as_on_day(self, oid: str) -> dict:
         """An organisation's code and name on the day: the orgs row holds the latest ones (the
@@ -196,9 +193,13 @@ class BulkResolver:
 
     def _overlap(self, la: str) -> tuple[str | None, str]:
         """A council's ICB of the target kind: the one holding most of its residents (shares noted)."""
-        rows = [m for m in queries.memberships_of(la, self.day) if m["relation"] == "overlaps" and m["kind"] == self.target]
+        overlaps = [m for m in queries.memberships_of(la, self.day) if m["relation"] == "overlaps"]
+        rows = [m for m in overlaps if m["kind"] == self.target]
         if not rows:
-            return None, ""
+            # A level councils are not overlaid with (a region): the one above the ICB holding most residents.
+            icbs = [m for m in overlaps if m["kind"] == "icb"]
+            up = self._up(icbs[0]["org_id"], self.target) if icbs else None
+            return up, "" if up is None or len(icbs) == 1 else "by its largest ICB, " + icbs[0]["code"]
         spread = "" if len(rows) == 1 else "residents in " + ", ".join(f"{r['code']} {r['share']:.0%}" for r in rows)
         return rows[0]["org_id"], spread
 
@@ -227,7 +228,8 @@ class BulkResolver:
 
 
 def read_inputs(stream, column: str | None) -> Iterator[str]:
-    """Identifiers from a text stream: one per line, or the named column of a CSV with a header."""
+    """Identifiers from a text stream: one per line, or the named column of a CSV (or, when its
+    header has tabs, TSV: ics's own piped output) with a header."""
     if column is None:
         for line in stream:
             yield line.rstrip("\r\n")
@@ -236,10 +238,13 @@ def read_inputs(stream, column: str | None) -> Iterator[str]:
 
     from ics_cli.errors import UsageError
 
-    reader = csv.reader(stream)
-    header = next(reader, None)
-    if header is None:
-        return
+    first = stream.readline()
+    if not first:
+        raise UsageError(f"The input is empty: no header row with a column {column!r}.")
+    tsv = "\t" in first
+    header = next(csv.reader([first], delimiter="\t" if tsv else ","))
+    # ics's TSV escapes tabs and newlines with backslashes and never quotes.
+    reader = csv.reader(stream, delimiter="\t", quoting=csv.QUOTE_NONE) if tsv else csv.reader(stream)
     header = [h.strip().lstrip("\ufeff") for h in header]
     if column not in header:
         raise UsageError(f"No column {column!r} in the input; its columns are: {', '.join(header)}.")

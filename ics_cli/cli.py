@@ -59,10 +59,19 @@ class IcsGroup(TyperGroup):
     def main(self, *args: Any, **kwargs: Any) -> Any:
         try:
             return super().main(*args, **kwargs)
+        except SystemExit as done:
+            # Click ends a closed pipe met while printing --help or --version with exit 1, after
+            # wrapping stdout in its PacifyFlushWrapper: report it as the broken pipe it is.
+            if done.code == 1 and type(sys.stdout).__name__ == "PacifyFlushWrapper":
+                raise SystemExit(errors.BROKEN_PIPE) from None
+            raise
         except IcsError as err:
             errors.exit_with(err)
         except KeyboardInterrupt:
             raise SystemExit(errors.INTERRUPTED) from None
+        except BrokenPipeError:  # while printing --version or --help, before any command runs
+            errors.silence_stdout()
+            raise SystemExit(errors.BROKEN_PIPE) from None
         except Exception as err:  # a bug: say so in one line, never a traceback (ICS_DEBUG=1 shows it)
             import os
 
@@ -288,6 +297,10 @@ def list_(
     if parent is not None:
         empty = f"No {kinds.label(k, plural=True)} in {parent['name']} on {when.day}."
         reason = gaps.empty_list_reason(k, when.day, parent["kind"])
+    if parent is None:
+        first, last = queries.kind_span(k)
+        if not first <= when.day <= last:
+            reason = f"They existed {gaps.existed_span(first, last)}."
     n = render.render(rows, columns, fmt, fields, title=title, empty=f"{empty} {reason}" if reason else empty)
     if n == 0 and reason and not render.is_tty(sys.stdout):
         _note(f"Note: {empty} {reason}")
@@ -584,6 +597,13 @@ def main() -> None:
     Ends with ``os._exit``: the database is read-only and nothing needs tidying, and skipping the
     interpreter's shutdown saves about a tenth of a lookup's time. Output is flushed first."""
     code: Any = 0
+    if sys.stdout is None:  # started with stdout closed (`ics ... >&-`): nowhere to answer
+        if sys.stderr is not None:
+            sys.stderr.write("Error: standard output is closed.\n")
+            sys.stderr.flush()
+        import os
+
+        os._exit(errors.FAILURE)
     try:
         try:
             _app_for(sys.argv[1:])()

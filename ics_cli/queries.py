@@ -216,6 +216,13 @@ def successions_of(org_id: str) -> dict[str, list[dict]]:
     return {"predecessors": preds, "successors": succs}
 
 
+def kind_span(kind: str) -> tuple[str, str]:
+    """The first and last day any organisation of `kind` existed ('' and 9999-12-31 when open)."""
+    row = db.query_one("SELECT min(COALESCE(start, '')) AS first, max(COALESCE(end, '9999-12-31')) AS last FROM orgs WHERE kind = ?",
+                       (kind,))
+    return row["first"] or "", row["last"] or "9999-12-31"
+
+
 def kin(org_id: str) -> set[str]:
     """The organisations an organisation directly succeeded or was succeeded by."""
     return {r["o"] for r in db.query(

@@ -991,3 +991,23 @@ def test_not_yet_established_uses_the_name_it_was_established_with(cli):
 def test_timeline_reads_a_reused_code_on_the_last_day_asked_for(cli):
     rows = parse_rows("jsonl", cli("timeline", "01H", "--to", "2018-01-01", "-f", "jsonl").stdout)
     assert any(r["title"] == "NHS Cumbria CCG (01H) established" for r in rows)
+
+
+def test_resolve_reads_ics_own_piped_tsv_by_column(cli):
+    listed = cli("list", "sub-icbs", "--in", "QT1").stdout
+    rows = json.loads(cli("resolve", "--column", "code", "--to", "icb", "-f", "json", input=listed).stdout)
+    assert [(r["input"], r["to_code"]) for r in rows] == [("02Q", "QT1"), ("52R", "QT1")]
+    r = cli("resolve", "--column", "code", input="")
+    assert r.exit_code == 2 and "The input is empty" in r.stderr
+
+
+def test_resolve_a_council_to_its_region_and_a_level_that_did_not_exist(cli):
+    rows = json.loads(cli("resolve", "--to", "region", "-f", "json", input="E08000001\n").stdout)
+    assert rows[0]["to_code"] == "Y62"
+    row = json.loads(cli("resolve", "--to", "stp", "--as-of", "2014-01-01", "-f", "json", input="A81001\n").stdout)[0]
+    assert (row["status"], row["note"]) == ("no_target", "there were no stps on 2014-01-01 (they existed 2016-04-01 to 2022-06-30)")
+
+
+def test_an_empty_list_of_a_kind_that_did_not_exist_says_when_it_did(cli):
+    r = cli("list", "icbs", "--as-of", "2014-01-01")
+    assert r.exit_code == 0 and "They existed from 2022-07-01." in r.stderr

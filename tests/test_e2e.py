@@ -50,6 +50,17 @@ def test_head_ends_quietly(tmp_path):
     assert done.returncode == 141
 
 
+@pytest.mark.parametrize("args", ["--version", "-h", "show -h"])
+def test_closed_pipe_while_printing_help_or_version_is_a_broken_pipe(tmp_path, args):
+    done = shell(f'"$ICS" {args} | true', cwd=tmp_path)
+    assert (done.returncode, done.stderr) == (141, "")
+
+
+def test_closed_stdout_is_one_error_line(tmp_path):
+    done = shell('"$ICS" info >&-', cwd=tmp_path)
+    assert (done.returncode, done.stderr) == (1, "Error: standard output is closed.\n")
+
+
 def test_head_on_json_ends_quietly(tmp_path):
     done = shell('"$ICS" list practices --format json | head -2', cwd=tmp_path)
     assert done.stdout.startswith("[\n  {")
