@@ -514,6 +514,8 @@ def search(
     empty = f"Nothing matches {text!r}."
     if not srch.searchable(text):
         empty += " NHS, the, and, and words under three letters are not searched: give part of a name or a code."
+    elif not srch.fts_terms(text):
+        empty += " One or two letters match only a whole code or name: give three letters or more."
     if not render.render(rows, columns, fmt, fields, title=f"Matches for {text!r} (ICB: the one covering it on {when.day})",
                          empty=empty) and not render.is_tty(sys.stdout):
         _note(f"Note: {empty}")

@@ -125,6 +125,12 @@ def _neg(day: str) -> str:
 def resolve(text: str, day: str, kinds: tuple[str, ...] | None = None) -> Resolved:
     """The one organisation `text` names on `day`, or IcsError (exit 1) with candidates or suggestions."""
     found = candidates(text, day)
+    if not found and ":" in text:
+        # "stp:QNQ": an org id's kind with a code or name that is not its key (STPs are keyed by
+        # their ONS code): the code or name, among organisations of that kind.
+        kind, _, rest = org_id_form(text).partition(":")
+        if kind in KIND_PRIORITY and rest:
+            found = [c for c in candidates(text.split(":", 1)[1], day) if c["kind"] == kind]
     if kinds:
         found = [c for c in found if c["kind"] in kinds]
     if not found:

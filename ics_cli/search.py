@@ -48,6 +48,11 @@ def _fts_query(text: str) -> str | None:
     return " AND ".join(terms) if terms else None
 
 
+def fts_terms(text: str) -> bool:
+    """Whether the text has a word the full-text index can look for (three letters or more)."""
+    return _fts_query(text) is not None
+
+
 def searchable(text: str) -> bool:
     """Whether the text has anything to search for: a word of three letters or more that is not
     ignored, a whole name or code, or a postcode."""

@@ -1011,3 +1011,12 @@ def test_resolve_a_council_to_its_region_and_a_level_that_did_not_exist(cli):
 def test_an_empty_list_of_a_kind_that_did_not_exist_says_when_it_did(cli):
     r = cli("list", "icbs", "--as-of", "2014-01-01")
     assert r.exit_code == 0 and "They existed from 2022-07-01." in r.stderr
+
+
+def test_an_org_id_kind_with_a_code_that_is_not_its_key(cli):
+    assert cli("show", "stp:QNQ", "--fields", "org_id").stdout == "org_id\tstp:E54000034\n"
+
+
+def test_a_search_too_short_to_match_says_so(cli):
+    r = cli("search", "QO")
+    assert r.exit_code == 0 and "give three letters or more" in r.stderr
