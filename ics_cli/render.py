@@ -485,6 +485,10 @@ def _cell(text: str, tty: bool) -> str:
     return text
 
 
+NAME_KEYS = ("name", "to_name", "title", "parent_name")  # the columns a reader cannot do without
+NAME_MIN_WIDTH = 14
+
+
 def _write_table(it, cols, out, *, title=None, **_) -> int:
     tty = is_tty(out)
     rows = [[_cell(_count(v) if c.justify == "right" and type(v) is int else _human(v), tty)
@@ -501,11 +505,19 @@ def _write_table(it, cols, out, *, title=None, **_) -> int:
         header_style="bold",
         highlight=False,
     )
+    console = make_console(out)
+    # On a terminal too narrow for the unwrapped columns (codes, dates) beside a name, Rich would
+    # squeeze the name to nothing: then everything may wrap, and codes and counts fold onto a
+    # second line rather than lose characters to an ellipsis.
+    natural = sum(max([len(c.header)] + [len(r[i]) for r in rows]) + 3 for i, c in enumerate(cols) if c.no_wrap)
+    names = sum(NAME_MIN_WIDTH for c in cols if c.key in NAME_KEYS)
+    narrow = tty and natural + names > console.width
     for c in cols:
-        table.add_column(c.header, justify=c.justify, style=c.style, no_wrap=c.no_wrap or not tty)
+        table.add_column(c.header, justify=c.justify, style=c.style, no_wrap=(c.no_wrap and not narrow) or not tty,
+                         min_width=NAME_MIN_WIDTH if narrow and c.key in NAME_KEYS else None,
+                         overflow="fold" if narrow or c.justify == "right" else "ellipsis")
     for row in rows:
         table.add_row(*row)
-    console = make_console(out)
     if title:
         from rich.text import Text
 

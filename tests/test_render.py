@@ -552,3 +552,19 @@ def test_json_and_tsv_output_do_not_import_rich():
     loaded = _modules_after(code)
     assert "rich" not in loaded
     assert "json" in loaded
+
+
+def test_a_narrow_terminal_keeps_the_name_column(monkeypatch):
+    from ics_cli.render import Column
+
+    monkeypatch.setenv("ICS_FORCE_TTY", "40")
+    monkeypatch.setenv("NO_COLOR", "1")
+    out = io.StringIO()
+    rows = [{"code": "E54000057", "ons": "E54000057", "name": "NHS Greater Manchester Integrated Care Board",
+             "start": "2022-07-01", "end": "2026-03-31"}]
+    cols = [Column("code", "Code", no_wrap=True), Column("ons", "ONS code", no_wrap=True), Column("name", "Name"),
+            Column("start", "From", no_wrap=True), Column("end", "To", no_wrap=True)]
+    render.render(rows, cols, None, None, out=out)
+    text = out.getvalue()
+    assert "Name" in text and "Manchester" in text
+    assert max(len(line) for line in text.splitlines()) <= 40
