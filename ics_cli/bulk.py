@@ -38,7 +38,7 @@ class BulkResolver:
             self.parents[r["child_id"]].append(r["parent_id"])
         self.memo: dict[str, dict] = {}
         self.districts: dict[str, tuple[list[str], str]] | None = None  # postcode district -> areas on the day, note
-        self.targets: dict[str, dict] = {}  # target org id -> its codes and name on the day
+        self.targets: dict[str, dict] = {}  # org id -> its codes and name on the day (targets; inputs on an earlier day)
         self.forward: dict[str, tuple] = {}  # ended org id -> where it went
         self.counts: Counter = Counter()
         self.target_span: tuple[str, str] | None = None  # first and last day of the target level, read when needed

@@ -228,8 +228,7 @@ def _went(org: dict, day: str) -> str:
         return f" It was last in {via}, whose area is now in: {parts}."
     if not parts:
         return ""
-    direct = {s["org_id"] for s in queries.successions_of(org["org_id"])["successors"]}
-    if {a["org_id"] for a in now["after"]} <= direct:  # its own successors, not ones further down the line
+    if {a["org_id"] for a in now["after"]} <= queries.kin(org["org_id"]):  # its own successors, not ones further down the line
         return f" It was succeeded by: {parts}." if org["kind"] in ("trust", "practice", "pcn") else f" Its area went to: {parts}."
     return f" On {day} its area is in: {parts}."
 

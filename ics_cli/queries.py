@@ -298,11 +298,14 @@ def where_now(org_id: str, day: str) -> dict:
     """Where an organisation that had ended by `day` went, for mapping old codes forward: the
     organisations its successions lead to (`after`, best share first), or for one with no
     successor (a closed GP practice) the area it last sat in (`via`), followed forward.
-    `org_id` is the one to use on `day`, or None when the trail ends."""
+    `org_id` is the one to use on `day`, or None when the trail ends (or had not begun: an
+    organisation founded after `day` is nowhere yet)."""
     after = successors_on(org_id, day)
     via = None
     if not after:
-        org = db.query_one("SELECT end FROM orgs WHERE org_id = ?", (org_id,))
+        org = db.query_one("SELECT start, end FROM orgs WHERE org_id = ?", (org_id,))
+        if org and (org["start"] or "") > day:
+            return {"org_id": None, "via": None, "after": [], "uncertain": False}
         # Its own areas on its last day (one query: a practice's direct parents are its areas).
         parents = [p for p in memberships_of(org_id, org["end"] or day) if p["relation"] == "part_of"] if org else []
         last = [p for kind in ("sub_icb", "ccg", "pcn") for p in parents if p["kind"] == kind]

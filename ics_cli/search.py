@@ -163,8 +163,6 @@ def current_icb(org_id: str, kind: str, current: bool, day: str) -> dict | None:
         return None
     target = org_id
     if not current:
-        if (start := queries.org_on(org_id, day)["start"]) and start > day:
-            return None  # not yet founded on the day
         target = queries.where_now(org_id, day)["org_id"]
         if target is None:
             return None
