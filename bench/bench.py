@@ -56,10 +56,27 @@ BUILD_SCRIPT = ROOT / "scripts" / "build_db.py"
 # PYTHONDONTWRITEBYTECODE in particular (set in this workplace) would make every run recompile
 # the project's modules.
 SCRUB = (
-    "PYTHONDONTWRITEBYTECODE", "PYTHONUNBUFFERED", "PYTHONPROFILEIMPORTTIME", "PYTHONTRACEMALLOC",
-    "PYTHONDEVMODE", "PYTHONMALLOC", "PYTHONVERBOSE", "PYTHONINSPECT", "PYTHONWARNINGS", "PYTHONSTARTUP",
-    "PYTHONASYNCIODEBUG", "PYTHONBREAKPOINT", "NO_COLOR", "FORCE_COLOR", "CLICOLOR_FORCE", "ICS_FORCE_TTY",
-    "ICS_DB", "COLUMNS", "LINES", "_ICS_COMPLETE", "_TYPER_COMPLETE_TEST_DISABLE_SHELL_DETECTION",
+    "PYTHONDONTWRITEBYTECODE",
+    "PYTHONUNBUFFERED",
+    "PYTHONPROFILEIMPORTTIME",
+    "PYTHONTRACEMALLOC",
+    "PYTHONDEVMODE",
+    "PYTHONMALLOC",
+    "PYTHONVERBOSE",
+    "PYTHONINSPECT",
+    "PYTHONWARNINGS",
+    "PYTHONSTARTUP",
+    "PYTHONASYNCIODEBUG",
+    "PYTHONBREAKPOINT",
+    "NO_COLOR",
+    "FORCE_COLOR",
+    "CLICOLOR_FORCE",
+    "ICS_FORCE_TTY",
+    "ICS_DB",
+    "COLUMNS",
+    "LINES",
+    "_ICS_COMPLETE",
+    "_TYPER_COMPLETE_TEST_DISABLE_SHELL_DETECTION",
 )
 
 OUT = sys.stdout  # the human-readable report (stderr under --json)
@@ -71,6 +88,7 @@ def say(text: str = "") -> None:
 
 
 # --- environment and commands ---------------------------------------------------------------------
+
 
 def clean_env(**extra: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if k not in SCRUB}
@@ -85,16 +103,28 @@ def find_python(requested: str | None) -> tuple[str, list[str]]:
     for py in candidates:
         if not py or not os.path.exists(py):
             continue
-        ok = subprocess.run([py, "-c", "import ics_cli, typer"], env=clean_env(), cwd=tempfile.gettempdir(),
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL).returncode == 0
+        ok = (
+            subprocess.run(
+                [py, "-c", "import ics_cli, typer"],
+                env=clean_env(),
+                cwd=tempfile.gettempdir(),
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            ).returncode
+            == 0
+        )
         if ok:
             if py != sys.executable:
                 notes.append(f"{sys.executable} cannot import ics_cli; using {py}")
             return py, notes
         if requested:
-            raise SystemExit(f"Error: {py} cannot import ics_cli and typer; install the project into it (pip install -e '.[dev]').")
-    raise SystemExit("Error: no interpreter here can import ics_cli and typer; run with the project's venv: "
-                     ".venv/bin/python bench/bench.py (or pass --python).")
+            raise SystemExit(
+                f"Error: {py} cannot import ics_cli and typer; install the project into it (pip install -e '.[dev]')."
+            )
+    raise SystemExit(
+        "Error: no interpreter here can import ics_cli and typer; run with the project's venv: "
+        ".venv/bin/python bench/bench.py (or pass --python)."
+    )
 
 
 def find_ics(py: str) -> list[str]:
@@ -131,6 +161,7 @@ def git_state() -> dict:
             return subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True, timeout=10).stdout.strip()
         except (OSError, subprocess.SubprocessError):
             return ""
+
     commit = git("rev-parse", "--short", "HEAD")
     dirty = git("status", "--porcelain", "--untracked-files=no")
     return {"commit": commit or None, "dirty": bool(dirty)}
@@ -138,11 +169,16 @@ def git_state() -> dict:
 
 def precompile(py: str) -> None:
     """Write the project's .pyc files now, so no timed run pays for compiling them."""
-    subprocess.run([py, "-m", "compileall", "-q", str(ROOT / "ics_cli")], env=clean_env(),
-                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    subprocess.run(
+        [py, "-m", "compileall", "-q", str(ROOT / "ics_cli")],
+        env=clean_env(),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
 
 
 # --- timing ---------------------------------------------------------------------------------------
+
 
 class CommandFailed(Exception):
     pass
@@ -150,11 +186,13 @@ class CommandFailed(Exception):
 
 def run_once(cmd: list[str], env: dict[str, str], cwd: str, check_output: bool = True) -> float:
     t0 = time.perf_counter()
-    proc = subprocess.run(cmd, env=env, cwd=cwd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    proc = subprocess.run(cmd, env=env, cwd=cwd, stdin=subprocess.DEVNULL, capture_output=True)
     elapsed = time.perf_counter() - t0
     if proc.returncode != 0 or (check_output and not proc.stdout):
         tail = proc.stderr.decode("utf-8", "replace").strip().splitlines()[-3:]
-        raise CommandFailed(f"`{' '.join(cmd)}` exited {proc.returncode}" + (f": {' | '.join(tail)}" if tail else " with no output"))
+        raise CommandFailed(
+            f"`{' '.join(cmd)}` exited {proc.returncode}" + (f": {' | '.join(tail)}" if tail else " with no output")
+        )
     return elapsed
 
 
@@ -162,8 +200,9 @@ def stats(values: list[float]) -> dict:
     return {"median": statistics.median(values), "min": min(values), "max": max(values)}
 
 
-def paired(name: str, label: str, a: tuple[list[str], dict], b: tuple[list[str], dict], goal: float,
-           runs: int, warmup: int, cwd: str) -> dict:
+def paired(
+    name: str, label: str, a: tuple[list[str], dict], b: tuple[list[str], dict], goal: float, runs: int, warmup: int, cwd: str
+) -> dict:
     """Time A and B alternately `runs` times (after `warmup` runs of each); ratios A/B per pair."""
     fig = {"name": name, "label": label, "kind": "ratio", "goal": goal, "op": "<=", "unit": "x", "runs": runs}
     try:
@@ -178,9 +217,13 @@ def paired(name: str, label: str, a: tuple[list[str], dict], b: tuple[list[str],
         fig.update(value=None, passed=False, error=str(e))
         return fig
     ratios = [x / y for x, y in zip(ta, tb)]
-    fig.update(value=statistics.median(ratios), passed=statistics.median(ratios) <= goal,
-               ratio=stats(ratios), a_ms={k: v * 1000 for k, v in stats(ta).items()},
-               b_ms={k: v * 1000 for k, v in stats(tb).items()})
+    fig.update(
+        value=statistics.median(ratios),
+        passed=statistics.median(ratios) <= goal,
+        ratio=stats(ratios),
+        a_ms={k: v * 1000 for k, v in stats(ta).items()},
+        b_ms={k: v * 1000 for k, v in stats(tb).items()},
+    )
     return fig
 
 
@@ -190,8 +233,10 @@ def show_ratio(fig: dict, a_label: str, b_label: str) -> None:
         return
     r, a, b = fig["ratio"], fig["a_ms"], fig["b_ms"]
     say(f"  {fig['label']}")
-    say(f"    ratio {fig['value']:.3f}x (pairs: min {r['min']:.3f}, max {r['max']:.3f}; n={fig['runs']})"
-        f"   goal <= {fig['goal']:g}x   {verdict(fig)}")
+    say(
+        f"    ratio {fig['value']:.3f}x (pairs: min {r['min']:.3f}, max {r['max']:.3f}; n={fig['runs']})"
+        f"   goal <= {fig['goal']:g}x   {verdict(fig)}"
+    )
     say(f"    A {a_label:<44} median {a['median']:7.1f} ms  (min {a['min']:.1f}, max {a['max']:.1f})")
     say(f"    B {b_label:<44} median {b['median']:7.1f} ms  (min {b['min']:.1f}, max {b['max']:.1f})")
 
@@ -207,10 +252,42 @@ def verdict(fig: dict) -> str:
 # --- resolve --------------------------------------------------------------------------------------
 
 GARBAGE_FIXED = [
-    "", " ", "N/A", "n/a", "#REF!", "#N/A", "TBC", "unknown", "-", "0", "00000", "?", "none", "NULL",
-    "'; DROP TABLE orgs; --", "Robert'); DROP TABLE Students;--", "%", "_", "*", "\"QHM\"", "QHM,QOP",
-    "Zürich Klinik", "Ŝŧřâñğé ñåmé", "日本語", "🙂", "E99999999", "ZZZ", "X1X1X1", "practice", "NHS",
-    "Integrated Care Board", "CCG", "ICB", "The Surgery", "Health Centre", "Medical Centre",
+    "",
+    " ",
+    "N/A",
+    "n/a",
+    "#REF!",
+    "#N/A",
+    "TBC",
+    "unknown",
+    "-",
+    "0",
+    "00000",
+    "?",
+    "none",
+    "NULL",
+    "'; DROP TABLE orgs; --",
+    "Robert'); DROP TABLE Students;--",
+    "%",
+    "_",
+    "*",
+    '"QHM"',
+    "QHM,QOP",
+    "Zürich Klinik",
+    "Ŝŧřâñğé ñåmé",
+    "日本語",
+    "🙂",
+    "E99999999",
+    "ZZZ",
+    "X1X1X1",
+    "practice",
+    "NHS",
+    "Integrated Care Board",
+    "CCG",
+    "ICB",
+    "The Surgery",
+    "Health Centre",
+    "Medical Centre",
 ]
 
 
@@ -222,11 +299,19 @@ def resolve_pool(db_path: Path, seed: int = 20261123) -> list[str]:
     conn = sqlite3.connect(db_path.as_uri() + "?mode=ro", uri=True)
     try:
         codes = [r[0] for r in conn.execute("SELECT DISTINCT code FROM codes ORDER BY code")]
-        names = [r[0] for r in conn.execute(
-            """SELECT DISTINCT n.name FROM names n JOIN orgs o USING (org_id)
-               WHERE n.type IN ('official', 'short') AND o.kind NOT IN ('practice', 'pcn') ORDER BY n.name""")]
-        some_practice_names = [r[0] for r in conn.execute(
-            "SELECT DISTINCT n.name FROM names n JOIN orgs o USING (org_id) WHERE o.kind = 'practice' AND n.type = 'official' ORDER BY n.name")]
+        names = [
+            r[0]
+            for r in conn.execute(
+                """SELECT DISTINCT n.name FROM names n JOIN orgs o USING (org_id)
+               WHERE n.type IN ('official', 'short') AND o.kind NOT IN ('practice', 'pcn') ORDER BY n.name"""
+            )
+        ]
+        some_practice_names = [
+            r[0]
+            for r in conn.execute(
+                "SELECT DISTINCT n.name FROM names n JOIN orgs o USING (org_id) WHERE o.kind = 'practice' AND n.type = 'official' ORDER BY n.name"
+            )
+        ]
     finally:
         conn.close()
     pool = list(codes) + list(names)
@@ -296,29 +381,57 @@ def resolve_figures(ics: list[str], pool: list[str], tmp: Path, cwd: str, quick:
         finally:
             path.unlink()
 
-    fig = {"name": "resolve-throughput", "label": f"ics resolve --to icb --format tsv FILE ({n_main:,} lines, {len(pool):,} distinct)",
-           "kind": "rate", "goal": 50_000, "op": ">=", "unit": "ids/s", "runs": runs, "lines": n_main, "distinct": len(pool)}
-    mem = {"name": "resolve-memory", "label": f"resolve peak RSS, {large:,} lines / {small:,} lines (same distinct values)",
-           "kind": "ratio", "goal": 1.10, "op": "<=", "unit": "x", "sizes": {}}
-    dist = {"name": "resolve-memory-distinct", "label": f"resolve peak RSS, {n_dist or 0:,} (nearly) distinct lines / {small:,} repeating lines",
-            "kind": "ratio", "goal": 1.10, "op": "<=", "unit": "x", "lines": n_dist}
+    fig = {
+        "name": "resolve-throughput",
+        "label": f"ics resolve --to icb --format tsv FILE ({n_main:,} lines, {len(pool):,} distinct)",
+        "kind": "rate",
+        "goal": 50_000,
+        "op": ">=",
+        "unit": "ids/s",
+        "runs": runs,
+        "lines": n_main,
+        "distinct": len(pool),
+    }
+    mem = {
+        "name": "resolve-memory",
+        "label": f"resolve peak RSS, {large:,} lines / {small:,} lines (same distinct values)",
+        "kind": "ratio",
+        "goal": 1.10,
+        "op": "<=",
+        "unit": "x",
+        "sizes": {},
+    }
+    dist = {
+        "name": "resolve-memory-distinct",
+        "label": f"resolve peak RSS, {n_dist or 0:,} (nearly) distinct lines / {small:,} repeating lines",
+        "kind": "ratio",
+        "goal": 1.10,
+        "op": "<=",
+        "unit": "x",
+        "lines": n_dist,
+    }
     try:
         per: dict[int, dict] = {}
-        (t, rss, _), = measure(small)  # also the warm-up
+        ((t, rss, _),) = measure(small)  # also the warm-up
         per[small] = {"seconds": t, "peak_rss_mb": rss / 1e6 if rss else None}
         main_runs = measure(n_main, repeat=runs)
         times = [r[0] for r in main_runs]
         rsss = [r[1] for r in main_runs if r[1]]
         summary = main_runs[-1][2]
         med = statistics.median(times)
-        fig.update(value=n_main / med, passed=n_main / med >= 50_000, seconds=stats(times),
-                   peak_rss_mb=max(rsss) / 1e6 if rsss else None, summary=summary.strip().splitlines()[-1:] or None)
+        fig.update(
+            value=n_main / med,
+            passed=n_main / med >= 50_000,
+            seconds=stats(times),
+            peak_rss_mb=max(rsss) / 1e6 if rsss else None,
+            summary=summary.strip().splitlines()[-1:] or None,
+        )
         if f"of {n_main:,} input rows" not in summary:
             fig.update(passed=False, error=f"summary does not count {n_main:,} rows: {summary.strip()[-200:]}")
         if large == n_main:
             per[large] = {"seconds": med, "peak_rss_mb": max(rsss) / 1e6 if rsss else None}
         else:
-            (t, rss, _), = measure(large)
+            ((t, rss, _),) = measure(large)
             per[large] = {"seconds": t, "peak_rss_mb": rss / 1e6 if rss else None}
         mem["sizes"] = {str(k): v for k, v in per.items()}
         if per[small]["peak_rss_mb"] and per[large]["peak_rss_mb"]:
@@ -342,7 +455,7 @@ def resolve_figures(ics: list[str], pool: list[str], tmp: Path, cwd: str, quick:
     if n_dist is None:
         return figs
     try:
-        (t, rss, _), = measure(n_dist, distinct=True)
+        ((t, rss, _),) = measure(n_dist, distinct=True)
         base = (mem.get("sizes") or {}).get(str(small), {}).get("peak_rss_mb")
         dist.update(seconds=t, ids_per_s=n_dist / t, peak_rss_mb=rss / 1e6 if rss else None)
         if rss and base:
@@ -357,6 +470,7 @@ def resolve_figures(ics: list[str], pool: list[str], tmp: Path, cwd: str, quick:
 
 # --- build and size -------------------------------------------------------------------------------
 
+
 def sha256(path: Path) -> str:
     h = hashlib.sha256()
     with open(path, "rb") as fh:
@@ -366,14 +480,29 @@ def sha256(path: Path) -> str:
 
 
 def build_figures(py: str, tmp: Path, runs: int) -> list[dict]:
-    fig = {"name": "build-time", "label": "python scripts/build_db.py --out TMP", "kind": "seconds", "goal": 15.0, "op": "<=",
-           "unit": "s", "runs": runs}
-    same = {"name": "rebuild-identical", "label": "rebuilt DB byte-identical to data/ics.sqlite", "kind": "check", "goal": True,
-            "op": "==", "unit": ""}
+    fig = {
+        "name": "build-time",
+        "label": "python scripts/build_db.py --out TMP",
+        "kind": "seconds",
+        "goal": 15.0,
+        "op": "<=",
+        "unit": "s",
+        "runs": runs,
+    }
+    same = {
+        "name": "rebuild-identical",
+        "label": "rebuilt DB byte-identical to data/ics.sqlite",
+        "kind": "check",
+        "goal": True,
+        "op": "==",
+        "unit": "",
+    }
     if not BUILD_SCRIPT.exists():
         fig.update(value=None, passed=None, error="scripts/build_db.py not found")
         return [fig]
-    probe = subprocess.run([py, "-c", "import sqlite_utils"], env=clean_env(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    probe = subprocess.run(
+        [py, "-c", "import sqlite_utils"], env=clean_env(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
     if probe.returncode != 0:
         fig.update(value=None, passed=None, error="skipped: sqlite-utils is not installed (pip install -e '.[dev]')")
         return [fig]
@@ -382,11 +511,19 @@ def build_figures(py: str, tmp: Path, runs: int) -> list[dict]:
         out = tmp / "build" / f"ics_{i}.sqlite"
         out.parent.mkdir(exist_ok=True)
         t0 = time.perf_counter()
-        proc = subprocess.run([py, str(BUILD_SCRIPT), "--out", str(out)], env=clean_env(), cwd=ROOT,
-                              stdin=subprocess.DEVNULL, capture_output=True, text=True)
+        proc = subprocess.run(
+            [py, str(BUILD_SCRIPT), "--out", str(out)],
+            env=clean_env(),
+            cwd=ROOT,
+            stdin=subprocess.DEVNULL,
+            capture_output=True,
+            text=True,
+        )
         times.append(time.perf_counter() - t0)
         if proc.returncode != 0 or not out.exists():
-            fig.update(value=None, passed=False, error=f"build exited {proc.returncode}: {(proc.stderr or proc.stdout).strip()[-300:]}")
+            fig.update(
+                value=None, passed=False, error=f"build exited {proc.returncode}: {(proc.stderr or proc.stdout).strip()[-300:]}"
+            )
             return [fig]
         digests.append(sha256(out))
         out.unlink()
@@ -395,14 +532,29 @@ def build_figures(py: str, tmp: Path, runs: int) -> list[dict]:
     fig.update(value=med, passed=med <= 15.0, seconds=stats(times))
     committed = sha256(DB) if DB.exists() else None
     identical = committed is not None and all(d == committed for d in digests)
-    same.update(value=identical, passed=identical,
-                detail="identical" if identical else ("builds differ from each other" if len(set(digests)) > 1 else
-                                                      "differs from data/ics.sqlite (stale DB or non-deterministic build)"))
+    same.update(
+        value=identical,
+        passed=identical,
+        detail="identical"
+        if identical
+        else (
+            "builds differ from each other"
+            if len(set(digests)) > 1
+            else "differs from data/ics.sqlite (stale DB or non-deterministic build)"
+        ),
+    )
     return [fig, same]
 
 
 def size_figure() -> dict:
-    fig = {"name": "db-size", "label": "data/ics.sqlite size (MB = 10^6 bytes)", "kind": "size", "goal": 10.0, "op": "<=", "unit": "MB"}
+    fig = {
+        "name": "db-size",
+        "label": "data/ics.sqlite size (MB = 10^6 bytes)",
+        "kind": "size",
+        "goal": 10.0,
+        "op": "<=",
+        "unit": "MB",
+    }
     if not DB.exists():
         fig.update(value=None, passed=False, error=f"{DB} not found")
         return fig
@@ -419,6 +571,7 @@ def size_figure() -> dict:
 
 
 # --- report ---------------------------------------------------------------------------------------
+
 
 def fmt_value(fig: dict) -> str:
     v = fig.get("value")
@@ -503,22 +656,36 @@ def main() -> int:
     ics = find_ics(py)
     info = child_info(py)
     meta = {
-        "date": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "host": platform.node(), "cpus": os.cpu_count(),
+        "date": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+        "host": platform.node(),
+        "cpus": os.cpu_count(),
         "loadavg_at_start": list(os.getloadavg()) if hasattr(os, "getloadavg") else None,
-        "python_path": py, "python_version": info.get("python"), "implementation": info.get("implementation"),
-        "versions": info.get("versions", {}), "ics": ics, "runs": runs, "warmup": warmup, "quick": args.quick, "git": git_state(),
+        "python_path": py,
+        "python_version": info.get("python"),
+        "implementation": info.get("implementation"),
+        "versions": info.get("versions", {}),
+        "ics": ics,
+        "runs": runs,
+        "warmup": warmup,
+        "quick": args.quick,
+        "git": git_state(),
     }
-    say(f"ics benchmark  {meta['date']}  {meta['cpus']} CPUs, load {', '.join(f'{x:.2f}' for x in meta['loadavg_at_start'] or [])}")
+    say(
+        f"ics benchmark  {meta['date']}  {meta['cpus']} CPUs, load {', '.join(f'{x:.2f}' for x in meta['loadavg_at_start'] or [])}"
+    )
     say(f"  python {info.get('python')} at {py}; " + ", ".join(f"{k} {v}" for k, v in info.get("versions", {}).items()))
     say(f"  ics command: {' '.join(ics)}   git {meta['git']['commit']}{' (uncommitted changes)' if meta['git']['dirty'] else ''}")
     load = meta["loadavg_at_start"]
     if load and meta["cpus"] and load[0] > 0.5 * meta["cpus"]:
-        notes.append(f"the machine is busy (load {load[0]:.2f} on {meta['cpus']} CPUs): expect noisier figures; "
-                     "paired ratios suffer least")
+        notes.append(
+            f"the machine is busy (load {load[0]:.2f} on {meta['cpus']} CPUs): expect noisier figures; paired ratios suffer least"
+        )
     for n in notes:
         say(f"  note: {n}")
-    say(f"  start-up figures: {runs} alternating pairs (A B A B ...) after {warmup} warm-up runs of each; "
-        "ratio = median of per-pair A/B")
+    say(
+        f"  start-up figures: {runs} alternating pairs (A B A B ...) after {warmup} warm-up runs of each; "
+        "ratio = median of per-pair A/B"
+    )
     precompile(py)
 
     figs: list[dict] = []
@@ -537,20 +704,56 @@ def main() -> int:
 
         say("\nStart-up (whole processes, stdout to a pipe)")
         specs = [
-            ("show-json/typer", "ics show QHM --format json  vs  python -c \"import typer\"", (show_json, env), (p_typer, env), 1.2,
-             "ics show QHM --format json", "python -c \"import typer\""),
-            ("show-json/pass", "ics show QHM --format json  vs  python -c pass", (show_json, env), (p_pass, env), 7.0,
-             "ics show QHM --format json", "python -c pass"),
-            ("show-table/rich", "ICS_FORCE_TTY=1 ics show QHM (Rich table)  vs  python -c \"import typer, rich.table\"",
-             (show_table, tty), (p_rich, tty), 1.2, "ICS_FORCE_TTY=1 ics show QHM", "python -c \"import typer, rich.table\""),
-            ("search/show", "ics search \"north cumbria\" --format json  vs  ics show QHM --format json", (search, env), (show_json, env),
-             1.2, "ics search \"north cumbria\" --format json", "ics show QHM --format json"),
-            ("search-fuzzy/show", "ics search manchestr --format json (misspelt)  vs  ics show QHM --format json", (fuzzy, env),
-             (show_json, env), 1.2, "ics search manchestr --format json", "ics show QHM --format json"),
+            (
+                "show-json/typer",
+                'ics show QHM --format json  vs  python -c "import typer"',
+                (show_json, env),
+                (p_typer, env),
+                1.2,
+                "ics show QHM --format json",
+                'python -c "import typer"',
+            ),
+            (
+                "show-json/pass",
+                "ics show QHM --format json  vs  python -c pass",
+                (show_json, env),
+                (p_pass, env),
+                7.0,
+                "ics show QHM --format json",
+                "python -c pass",
+            ),
+            (
+                "show-table/rich",
+                'ICS_FORCE_TTY=1 ics show QHM (Rich table)  vs  python -c "import typer, rich.table"',
+                (show_table, tty),
+                (p_rich, tty),
+                1.2,
+                "ICS_FORCE_TTY=1 ics show QHM",
+                'python -c "import typer, rich.table"',
+            ),
+            (
+                "search/show",
+                'ics search "north cumbria" --format json  vs  ics show QHM --format json',
+                (search, env),
+                (show_json, env),
+                1.2,
+                'ics search "north cumbria" --format json',
+                "ics show QHM --format json",
+            ),
+            (
+                "search-fuzzy/show",
+                "ics search manchestr --format json (misspelt)  vs  ics show QHM --format json",
+                (fuzzy, env),
+                (show_json, env),
+                1.2,
+                "ics search manchestr --format json",
+                "ics show QHM --format json",
+            ),
         ]
         for cmd, e in {tuple(c): e for _, _, a, b, *_ in specs for c, e in (a, b)}.items():
-            subprocess.run(list(cmd), env=e, cwd=neutral, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                           stderr=subprocess.DEVNULL)  # settle: page cache, .pyc files
+            subprocess.run(
+                list(cmd), env=e, cwd=neutral, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+            )  # settle: page cache, .pyc files
         for name, label, a, b, goal, a_label, b_label in specs:
             fig = paired(name, label, a, b, goal, runs, warmup, neutral)
             figs.append(fig)
@@ -567,27 +770,47 @@ def main() -> int:
                 if fig["name"] == "resolve-throughput":
                     s = fig["seconds"]
                     say(f"  {fig['label']}")
-                    say(f"    {fig['value']:,.0f} ids/s   goal >= 50,000   {verdict(fig)}   "
+                    say(
+                        f"    {fig['value']:,.0f} ids/s   goal >= 50,000   {verdict(fig)}   "
                         f"(median {s['median']:.2f} s, min {s['min']:.2f}, max {s['max']:.2f}; n={fig['runs']}; "
-                        f"peak RSS {fig['peak_rss_mb'] or 0:.0f} MB)")
+                        f"peak RSS {fig['peak_rss_mb'] or 0:.0f} MB)"
+                    )
                     if fig.get("summary"):
                         say(f"    stderr: {fig['summary'][0]}")
                 elif fig["name"] == "resolve-memory":
                     say(f"  {fig['label']}")
-                    parts = [f"{int(k):,} lines: {v['peak_rss_mb']:.1f} MB in {v['seconds']:.2f} s" for k, v in fig["sizes"].items()
-                             if v["peak_rss_mb"] is not None]
+                    parts = [
+                        f"{int(k):,} lines: {v['peak_rss_mb']:.1f} MB in {v['seconds']:.2f} s"
+                        for k, v in fig["sizes"].items()
+                        if v["peak_rss_mb"] is not None
+                    ]
                     say(f"    {'; '.join(parts)}")
                     say(f"    ratio {fig['value']:.3f}x   goal <= 1.10x   {verdict(fig)}")
                     if fig.get("marginal_ids_per_s"):
-                        say(f"    marginal rate {fig['marginal_ids_per_s']:,.0f} ids/s after a fixed cost of "
-                            f"{fig['fixed_cost_s']:.2f} s (start-up, loading, first sight of each distinct value), from the two sizes")
+                        say(
+                            f"    marginal rate {fig['marginal_ids_per_s']:,.0f} ids/s after a fixed cost of "
+                            f"{fig['fixed_cost_s']:.2f} s (start-up, loading, first sight of each distinct value), from the two sizes"
+                        )
                 else:
                     say(f"  {fig['label']}")
-                    say(f"    {fig['base_rss_mb']:.1f} MB -> {fig['peak_rss_mb']:.1f} MB: ratio {fig['value']:.3f}x   goal <= 1.10x   "
-                        f"{verdict(fig)}   ({fig['ids_per_s']:,.0f} ids/s, {fig['seconds']:.2f} s)")
+                    say(
+                        f"    {fig['base_rss_mb']:.1f} MB -> {fig['peak_rss_mb']:.1f} MB: ratio {fig['value']:.3f}x   goal <= 1.10x   "
+                        f"{verdict(fig)}   ({fig['ids_per_s']:,.0f} ids/s, {fig['seconds']:.2f} s)"
+                    )
         else:
-            figs.append({"name": "resolve-throughput", "label": "resolve", "kind": "rate", "goal": 50_000, "op": ">=", "unit": "ids/s",
-                         "value": None, "passed": False, "error": f"{DB} not found"})
+            figs.append(
+                {
+                    "name": "resolve-throughput",
+                    "label": "resolve",
+                    "kind": "rate",
+                    "goal": 50_000,
+                    "op": ">=",
+                    "unit": "ids/s",
+                    "value": None,
+                    "passed": False,
+                    "error": f"{DB} not found",
+                }
+            )
             say(f"  ERROR {DB} not found")
 
         say("\nBuild and size")
@@ -598,8 +821,10 @@ def main() -> int:
                     say(f"  {fig['label']}: {fig['error']}")
                 elif fig["name"] == "build-time":
                     s = fig["seconds"]
-                    say(f"  {fig['label']}: median {s['median']:.2f} s (min {s['min']:.2f}, max {s['max']:.2f}; n={fig['runs']})"
-                        f"   goal <= 15 s   {verdict(fig)}")
+                    say(
+                        f"  {fig['label']}: median {s['median']:.2f} s (min {s['min']:.2f}, max {s['max']:.2f}; n={fig['runs']})"
+                        f"   goal <= 15 s   {verdict(fig)}"
+                    )
                 else:
                     say(f"  {fig['label']}: {fig['detail']}   {verdict(fig)}")
         fig = size_figure()
@@ -617,9 +842,12 @@ def main() -> int:
     meta["elapsed_s"] = round(time.perf_counter() - started, 1)
     meta["loadavg_at_end"] = list(os.getloadavg()) if hasattr(os, "getloadavg") else None
     failed = [f["name"] for f in figs if f.get("passed") is False]
-    say(f"\n{len(failed)} of {sum(1 for f in figs if f.get('passed') is not None)} goals not met"
-        + (f" ({', '.join(failed)})" if failed else "") + f"; {meta['elapsed_s']} s in all."
-        + ("" if args.strict else " Informational: exit 0 (use --strict to fail)."))
+    say(
+        f"\n{len(failed)} of {sum(1 for f in figs if f.get('passed') is not None)} goals not met"
+        + (f" ({', '.join(failed)})" if failed else "")
+        + f"; {meta['elapsed_s']} s in all."
+        + ("" if args.strict else " Informational: exit 0 (use --strict to fail).")
+    )
     if args.json:
         json.dump({"meta": meta, "figures": figs}, sys.stdout, indent=2, default=str)
         sys.stdout.write("\n")

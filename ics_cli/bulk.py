@@ -9,15 +9,27 @@ status, never a dropped row."""
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from typing import Iterable, Iterator
+from collections.abc import Iterable, Iterator
 
 from ics_cli import db, gaps, queries
 from ics_cli.dates import existed
 from ics_cli.normalise import normalise, org_id_form
 from ics_cli.resolve import MAX_INPUT, kind_hints, pick, rank
 
-TARGETS = {"icb": "icb", "sub-icb": "sub_icb", "sub_icb": "sub_icb", "region": "region", "stp": "stp", "pcn": "pcn",
-           "ccg": "ccg", "icbs": "icb", "regions": "region", "sub-icbs": "sub_icb", "stps": "stp", "pcns": "pcn"}
+TARGETS = {
+    "icb": "icb",
+    "sub-icb": "sub_icb",
+    "sub_icb": "sub_icb",
+    "region": "region",
+    "stp": "stp",
+    "pcn": "pcn",
+    "ccg": "ccg",
+    "icbs": "icb",
+    "regions": "region",
+    "sub-icbs": "sub_icb",
+    "stps": "stp",
+    "pcns": "pcn",
+}
 MEMO_LIMIT = 20_000  # distinct inputs remembered at once
 COLUMNS = ("input", "status", "kind", "code", "name", "to_kind", "to_code", "to_ons_code", "to_name", "note", "org_id", "as_of")
 
@@ -34,7 +46,9 @@ class BulkResolver:
         self.parents: dict[str, list[str]] = defaultdict(list)
         for r in db.iter_query(
             f"""SELECT child_id, parent_id FROM memberships WHERE relation IN ('part_of', 'hq_in') AND {queries.alive()}
-                ORDER BY child_id, parent_id""", {"d": day}):
+                ORDER BY child_id, parent_id""",
+            {"d": day},
+        ):
             self.parents[r["child_id"]].append(r["parent_id"])
         self.memo: dict[str, dict] = {}
         self.districts: dict[str, tuple[list[str], str]] | None = None  # postcode district -> areas on the day, note
@@ -125,7 +139,11 @@ class BulkResolver:
                 tids = {self._up(c, self.target) for c in candidates}
                 if len(tids) > 1:
                     codes = ", ".join(sorted(self.orgs[t]["code"] if t else "none" for t in tids))
-                    return {**out, "status": "ambiguous", "note": "; ".join(notes + [f"{self.target.replace('_', '-')}: one of {codes}"])}
+                    return {
+                        **out,
+                        "status": "ambiguous",
+                        "note": "; ".join(notes + [f"{self.target.replace('_', '-')}: one of {codes}"]),
+                    }
                 here = candidates[0]
             if here is None:
                 return {**out, "status": "no_target", "note": f"ended {org['end']} with no recorded successor"}
@@ -134,12 +152,20 @@ class BulkResolver:
             tid, spread = self._overlap(here)
             if spread:
                 notes.append(spread)
-        if tid is None and self.orgs[here]["kind"] == "practice" and gaps.practice_ccg_unknown(self.day) \
-                and self.target not in ("pcn", "icb", "sub_icb") and self._up(here, "ccg") is None \
-                and self._outside().startswith("not inside"):
+        if (
+            tid is None
+            and self.orgs[here]["kind"] == "practice"
+            and gaps.practice_ccg_unknown(self.day)
+            and self.target not in ("pcn", "icb", "sub_icb")
+            and self._up(here, "ccg") is None
+            and self._outside().startswith("not inside")
+        ):
             # Not "outside every CCG": the sources do not say which CCG it was in that day.
-            return {**out, "status": "unknown", "note": "; ".join(notes + [f"its {self.target} on {self.day} is not recorded: "
-                                                                             f"{gaps.PRACTICE_GAP}"])}
+            return {
+                **out,
+                "status": "unknown",
+                "note": "; ".join(notes + [f"its {self.target} on {self.day} is not recorded: {gaps.PRACTICE_GAP}"]),
+            }
         if tid is None:
             return {**out, "status": "no_target", "note": "; ".join(notes + [self._outside()])}
         t = self.targets.get(tid)
@@ -178,10 +204,14 @@ class BulkResolver:
         if now["via"]:
             notes.append(f"mapped through its last {now['via']['kind'].replace('_', '-')} {now['via']['code']}")
         here, after = now["org_id"], now["after"]
-        codes = ", ".join(f"{self.orgs[a['org_id']]['code']} {a['share']:.0%}" if a["share"] is not None
-                          else self.orgs[a["org_id"]]["code"] for a in after)
+        codes = ", ".join(
+            f"{self.orgs[a['org_id']]['code']} {a['share']:.0%}" if a["share"] is not None else self.orgs[a["org_id"]]["code"]
+            for a in after
+        )
         if now["uncertain"]:
-            notes.append(f"its area merged, then the merged body was split: it went to one or more of {codes} (not recorded which)")
+            notes.append(
+                f"its area merged, then the merged body was split: it went to one or more of {codes} (not recorded which)"
+            )
             return None, notes, [a["org_id"] for a in after]
         if here is None or not after:
             return here, notes, []
@@ -216,9 +246,20 @@ class BulkResolver:
     def rows(self, inputs: Iterable[str]) -> Iterator[dict]:
         for text in inputs:
             r = self.resolve(text)
-            yield {"input": text, "status": r["status"], "kind": r.get("kind"), "code": r.get("code"), "name": r.get("name"),
-                   "to_kind": r.get("to_kind"), "to_code": r.get("to_code"), "to_ons_code": r.get("to_ons_code"),
-                   "to_name": r.get("to_name"), "note": r.get("note"), "org_id": r.get("org_id"), "as_of": self.day}
+            yield {
+                "input": text,
+                "status": r["status"],
+                "kind": r.get("kind"),
+                "code": r.get("code"),
+                "name": r.get("name"),
+                "to_kind": r.get("to_kind"),
+                "to_code": r.get("to_code"),
+                "to_ons_code": r.get("to_ons_code"),
+                "to_name": r.get("to_name"),
+                "note": r.get("note"),
+                "org_id": r.get("org_id"),
+                "as_of": self.day,
+            }
 
     def summary(self) -> str:
         total = sum(self.counts.values())

@@ -77,8 +77,12 @@ class IcsGroup(TyperGroup):
 
             if os.environ.get("ICS_DEBUG"):
                 raise
-            errors.exit_with(IcsError(f"internal error ({type(err).__name__}: {err}).",
-                                      hint="This is a bug in ics; run again with ICS_DEBUG=1 to see where it happened."))
+            errors.exit_with(
+                IcsError(
+                    f"internal error ({type(err).__name__}: {err}).",
+                    hint="This is a bug in ics; run again with ICS_DEBUG=1 to see where it happened.",
+                )
+            )
 
     def invoke(self, ctx: typer.Context) -> Any:
         try:
@@ -155,10 +159,14 @@ def info(fmt: FormatOpt = None, fields: FieldsOpt = None) -> None:
         from ics_cli.kinds import label
 
         record = dict(record)
-        record["organisations"] = [{"kind": label(k, plural=True, title=True), "in the data": f"{v['total']:,}",
-                                    "existing": f"{v['current']:,}"} for k, v in record["organisations"].items()]
-        record["sources"] = [{"source": s["source"], "title": s["title"], "edition": s["edition"], "licence": s["licence"]}
-                             for s in record.get("sources", [])]
+        record["organisations"] = [
+            {"kind": label(k, plural=True, title=True), "in the data": f"{v['total']:,}", "existing": f"{v['current']:,}"}
+            for k, v in record["organisations"].items()
+        ]
+        record["sources"] = [
+            {"source": s["source"], "title": s["title"], "edition": s["edition"], "licence": s["licence"]}
+            for s in record.get("sources", [])
+        ]
     render.render_record(record, sections, fmt, fields, title="ics")
 
 
@@ -166,7 +174,9 @@ def info(fmt: FormatOpt = None, fields: FieldsOpt = None) -> None:
 
 AsOfOpt = Annotated[
     Optional[str],
-    typer.Option("--as-of", metavar="DATE", help="Answer as of this day (YYYY-MM-DD, 2013-04-01 onwards). Default: the data's latest day."),
+    typer.Option(
+        "--as-of", metavar="DATE", help="Answer as of this day (YYYY-MM-DD, 2013-04-01 onwards). Default: the data's latest day."
+    ),
 ]
 
 
@@ -179,8 +189,11 @@ def _complete_org(incomplete: str) -> list[tuple[str, str]]:
 
 IdArg = Annotated[
     str,
-    typer.Argument(metavar="ID", help="A code (ODS or ONS), a name (official, short or former) or an org id like icb:QOP.",
-                   autocompletion=_complete_org),
+    typer.Argument(
+        metavar="ID",
+        help="A code (ODS or ONS), a name (official, short or former) or an org id like icb:QOP.",
+        autocompletion=_complete_org,
+    ),
 ]
 
 
@@ -214,11 +227,13 @@ def _resolve(text: str, day: str, kinds: tuple[str, ...] | None = None):
 
 
 def _went(org: dict, day: str) -> str:
-    """" Its area went to: ..." for an organisation that had ended by `day` (queries.where_now)."""
+    """ " Its area went to: ..." for an organisation that had ended by `day` (queries.where_now)."""
     from ics_cli import queries
 
     now = queries.where_now(org["org_id"], day)
-    parts = "; ".join(f"{a['name']} ({a['code']})" + (f" {a['share']:.1%}" if a["share"] is not None else "") for a in now["after"])
+    parts = "; ".join(
+        f"{a['name']} ({a['code']})" + (f" {a['share']:.1%}" if a["share"] is not None else "") for a in now["after"]
+    )
     if now["after"] and not now["after"][0]["certain"]:
         parts += " (after it merged, how its own part divided is not recorded)"
     if now["via"]:
@@ -229,7 +244,9 @@ def _went(org: dict, day: str) -> str:
     if not parts:
         return ""
     if {a["org_id"] for a in now["after"]} <= queries.kin(org["org_id"]):  # its own successors, not ones further down the line
-        return f" It was succeeded by: {parts}." if org["kind"] in ("trust", "practice", "pcn") else f" Its area went to: {parts}."
+        return (
+            f" It was succeeded by: {parts}." if org["kind"] in ("trust", "practice", "pcn") else f" Its area went to: {parts}."
+        )
     return f" On {day} its area is in: {parts}."
 
 
@@ -244,14 +261,27 @@ def _gone(org: dict, day: str):
         first = queries.org_on(org["org_id"], org["start"])  # its name then, not a later one
         return IcsError(f"{first['name']} ({first['code']}) did not exist on {day}: it was established on {org['start']}.")
     ended = "closed" if org["kind"] in ("practice", "trust", "pcn") else "abolished"
-    return IcsError(f"{label} did not exist on {day}: it was {ended} on {org['end']}.{_went(org, day)}",
-                    hint=f"Use --as-of {org['end']} (or earlier) to see it.")
+    return IcsError(
+        f"{label} did not exist on {day}: it was {ended} on {org['end']}.{_went(org, day)}",
+        hint=f"Use --as-of {org['end']} (or earlier) to see it.",
+    )
 
 
 # --- list ---------------------------------------------------------------------------------------
 
 LIST_COLUMNS = [
-    "code", "ons_code", "name", "kind", "start", "end", "parent_code", "parent_name", "parent_kind", "relation", "share", "org_id",
+    "code",
+    "ons_code",
+    "name",
+    "kind",
+    "start",
+    "end",
+    "parent_code",
+    "parent_name",
+    "parent_kind",
+    "relation",
+    "share",
+    "org_id",
 ]
 
 
@@ -259,8 +289,12 @@ LIST_COLUMNS = [
 def list_(
     kind: Annotated[str, typer.Argument(help="regions, icbs, sub-icbs, ccgs, stps, area-teams, trusts, practices, pcns or las.")],
     as_of: AsOfOpt = None,
-    within: Annotated[Optional[str], typer.Option("--in", metavar="ID", help="Only those inside this organisation (e.g. --in QOP).",
-                                                  autocompletion=_complete_org)] = None,
+    within: Annotated[
+        Optional[str],
+        typer.Option(
+            "--in", metavar="ID", help="Only those inside this organisation (e.g. --in QOP).", autocompletion=_complete_org
+        ),
+    ] = None,
     fmt: FormatOpt = None,
     fields: FieldsOpt = None,
 ) -> None:
@@ -275,15 +309,22 @@ def list_(
         if not dates.existed(parent, when.day):
             raise _gone(parent, when.day)
     columns = [
-        render.Column("code", "Code", no_wrap=True), render.Column("ons_code", "ONS code", no_wrap=True),
-        render.Column("name", "Name"), render.Column("short_name", "Place", table=k == "sub_icb"), render.Column("kind", table=False),
-        render.Column("start", "From", no_wrap=True), render.Column("end", "To", no_wrap=True),
-        render.Column("parent_code", "In", no_wrap=True), render.Column("parent_name", "In (name)", table=False),
+        render.Column("code", "Code", no_wrap=True),
+        render.Column("ons_code", "ONS code", no_wrap=True),
+        render.Column("name", "Name"),
+        render.Column("short_name", "Place", table=k == "sub_icb"),
+        render.Column("kind", table=False),
+        render.Column("start", "From", no_wrap=True),
+        render.Column("end", "To", no_wrap=True),
+        render.Column("parent_code", "In", no_wrap=True),
+        render.Column("parent_name", "In (name)", table=False),
         render.Column("parent_kind", table=False),
     ]
     if parent is not None:
-        columns += [render.Column("relation", "Relation", table=k in ("trust", "la")),
-                    render.Column("share", "Share", justify="right", table=k == "la")]
+        columns += [
+            render.Column("relation", "Relation", table=k in ("trust", "la")),
+            render.Column("share", "Share", justify="right", table=k == "la"),
+        ]
     # as_of: every record names the day it describes, so piped output keeps its date.
     columns += [render.Column("org_id", table=False), render.Column("source", table=False), render.Column("as_of", table=False)]
     title = f"{kinds.label(k, plural=True, title=True)} on {when.day}" + (f" in {parent['name']}" if parent else "")
@@ -306,6 +347,7 @@ def list_(
 
 
 # --- show ---------------------------------------------------------------------------------------
+
 
 @app.command()
 def show(ident: IdArg, as_of: AsOfOpt = None, fmt: FormatOpt = None, fields: FieldsOpt = None) -> None:
@@ -343,12 +385,21 @@ def show(ident: IdArg, as_of: AsOfOpt = None, fmt: FormatOpt = None, fields: Fie
 
 # --- population ----------------------------------------------------------------------------------
 
+
 @app.command()
 def population(
     ident: IdArg,
-    measure: Annotated[Optional[str], typer.Option("--measure", metavar="MEASURE",
-                                                   help="Only this measure: gp_registered_patients, ons_mid_year_estimate, census_2021 or qof_list_size.")] = None,
-    by: Annotated[str, typer.Option("--by", metavar="BY", help="total (default), sex, or age (five-year bands by sex).")] = "total",
+    measure: Annotated[
+        Optional[str],
+        typer.Option(
+            "--measure",
+            metavar="MEASURE",
+            help="Only this measure: gp_registered_patients, ons_mid_year_estimate, census_2021 or qof_list_size.",
+        ),
+    ] = None,
+    by: Annotated[
+        str, typer.Option("--by", metavar="BY", help="total (default), sex, or age (five-year bands by sex).")
+    ] = "total",
     as_of: AsOfOpt = None,
     fmt: FormatOpt = None,
     fields: FieldsOpt = None,
@@ -356,7 +407,6 @@ def population(
     """How many people an organisation serves: every population figure held, with its date and source."""
     from ics_cli import dates, queries, render
     from ics_cli.errors import UsageError
-
     from ics_cli.views import MEASURES
 
     if by not in ("total", "sex", "age"):
@@ -372,12 +422,16 @@ def population(
     later = sorted({r["date"] for r in rows if r["date"] > when.day})
     if when.explicit and later:
         # Figures describe the area on their own reference date, which may differ from its area on the day asked.
-        _note(f"Note: figures dated after {when.day} ({', '.join(later)}) describe the area of {org['name']} "
-              "on their own dates, not on the day asked.")
+        _note(
+            f"Note: figures dated after {when.day} ({', '.join(later)}) describe the area of {org['name']} "
+            "on their own dates, not on the day asked."
+        )
     changed = queries.boundary_changes(org["org_id"])
     if rows and changed:
-        _note(f"Note: the area of {org['name']} changed on {', '.join(changed)}; each figure is for the area "
-              "on its source's geography (see source_title), so figures from either side of a change differ in area.")
+        _note(
+            f"Note: the area of {org['name']} changed on {', '.join(changed)}; each figure is for the area "
+            "on its source's geography (see source_title), so figures from either side of a change differ in area."
+        )
     if measure and not rows:  # a known measure with no figure for this organisation: an empty answer, not an error
         known = sorted({r["measure"] for r in queries.populations_of(org["org_id"])})
         empty = f"No {MEASURES[measure]} figures for {org['name']}; it has: {', '.join(known) or 'none'}."
@@ -393,16 +447,27 @@ def population(
     for r in rows:
         r["org_id"], r["code"], r["name"] = org["org_id"], org["code"], org["name"]
         r["measure_label"] = MEASURES.get(r["measure"], r["measure"])
-    columns = [render.Column("code", "Code", table=False), render.Column("name", table=False),
-               render.Column("measure", table=False), render.Column("measure_label", "Measure"), render.Column("sex", "Sex"), render.Column("age", "Age"),
-               render.Column("value", "People", justify="right"), render.Column("date", "Reference date"),
-               render.Column("source", "Source"), render.Column("source_title", table=False), render.Column("org_id", table=False)]
-    if not render.render(rows, columns, fmt, fields, title=f"Population of {org['name']} ({org['code']})", empty=empty) \
-            and not render.is_tty(sys.stdout):
+    columns = [
+        render.Column("code", "Code", table=False),
+        render.Column("name", table=False),
+        render.Column("measure", table=False),
+        render.Column("measure_label", "Measure"),
+        render.Column("sex", "Sex"),
+        render.Column("age", "Age"),
+        render.Column("value", "People", justify="right"),
+        render.Column("date", "Reference date"),
+        render.Column("source", "Source"),
+        render.Column("source_title", table=False),
+        render.Column("org_id", table=False),
+    ]
+    if not render.render(
+        rows, columns, fmt, fields, title=f"Population of {org['name']} ({org['code']})", empty=empty
+    ) and not render.is_tty(sys.stdout):
         _note(f"Note: {empty}")
 
 
 # --- lineage -------------------------------------------------------------------------------------
+
 
 @app.command()
 def lineage(
@@ -415,7 +480,8 @@ def lineage(
     fields: FieldsOpt = None,
 ) -> None:
     """Trace an organisation's ancestry and descent: mergers, splits, transfers, renames, recodes."""
-    from ics_cli import dates, lineage as lin, render
+    from ics_cli import dates, render
+    from ics_cli import lineage as lin
     from ics_cli.errors import UsageError
 
     if up and down:
@@ -429,27 +495,50 @@ def lineage(
     elif out_fmt == "table" and fields is None:
         render.render_tree(lin.tree(data), fmt)
     else:
-        columns = ["date", "type", "from", "from_code", "from_name", "to", "to_code", "to_name", "share", "from_parent", "to_parent",
-                   "note", "source"]
+        columns = [
+            "date",
+            "type",
+            "from",
+            "from_code",
+            "from_name",
+            "to",
+            "to_code",
+            "to_name",
+            "share",
+            "from_parent",
+            "to_parent",
+            "note",
+            "source",
+        ]
         render.render(lin.edge_rows(data), columns, fmt, fields, empty="No recorded predecessors or successors.")
 
 
 # --- timeline ------------------------------------------------------------------------------------
 
+
 @app.command()
 def timeline(
-    ident: Annotated[Optional[str], typer.Argument(metavar="[ID]", help="An organisation; without it, the national story.",
-                                                   autocompletion=_complete_org)] = None,
+    ident: Annotated[
+        Optional[str],
+        typer.Argument(metavar="[ID]", help="An organisation; without it, the national story.", autocompletion=_complete_org),
+    ] = None,
     first: Annotated[Optional[str], typer.Option("--from", metavar="DATE", help="Events on or after this day.")] = None,
     last: Annotated[Optional[str], typer.Option("--to", metavar="DATE", help="Events on or before this day.")] = None,
-    kind: Annotated[Optional[str], typer.Option("--kind", metavar="KINDS",
-                                                help="Comma-separated: policy, established, abolished, merger, split, boundary_transfer, became_sub_icb, succeeded, rename, recode.")] = None,
+    kind: Annotated[
+        Optional[str],
+        typer.Option(
+            "--kind",
+            metavar="KINDS",
+            help="Comma-separated: policy, established, abolished, merger, split, boundary_transfer, became_sub_icb, succeeded, rename, recode.",
+        ),
+    ] = None,
     as_of: AsOfOpt = None,
     fmt: FormatOpt = None,
     fields: FieldsOpt = None,
 ) -> None:
     """A dated list of events: national policy and changes, or one organisation's story."""
-    from ics_cli import dates, render, timeline as tl
+    from ics_cli import dates, render
+    from ics_cli import timeline as tl
     from ics_cli.errors import UsageError
 
     first = dates.parse_date(first, "--from") if first else None
@@ -463,9 +552,15 @@ def timeline(
         if bad or not kinds:
             raise UsageError(f"Unknown event kind {', '.join(bad) or repr(kind)}. Kinds: {', '.join(tl.EVENT_KINDS)}.")
     when = dates.as_of(as_of)
-    columns = [render.Column("date", "Date", no_wrap=True), render.Column("kind", "Kind", no_wrap=True), render.Column("title", "Event"),
-               render.Column("detail", "Detail", table=False), render.Column("scope", table=False),
-               render.Column("org_ids", table=False), render.Column("source", table=False)]
+    columns = [
+        render.Column("date", "Date", no_wrap=True),
+        render.Column("kind", "Kind", no_wrap=True),
+        render.Column("title", "Event"),
+        render.Column("detail", "Detail", table=False),
+        render.Column("scope", table=False),
+        render.Column("org_ids", table=False),
+        render.Column("source", table=False),
+    ]
     if ident is None:
         rows = tl.national(first, last, kinds)
         title = "National timeline"
@@ -481,19 +576,26 @@ def timeline(
 
 # --- search ----------------------------------------------------------------------------------------
 
+
 @app.command()
 def search(
     text: Annotated[str, typer.Argument(help="Part of a name, a misspelt name, a code or a place.")],
-    kind: Annotated[Optional[str], typer.Option("--kind", metavar="KIND", help="Only this kind (icbs, trusts, practices, ...).")] = None,
+    kind: Annotated[
+        Optional[str], typer.Option("--kind", metavar="KIND", help="Only this kind (icbs, trusts, practices, ...).")
+    ] = None,
     as_of: AsOfOpt = None,
     limit: Annotated[int, typer.Option("--limit", "-n", min=1, max=1000, help="At most this many results.")] = 20,
-    current: Annotated[bool, typer.Option("--current", help="Only organisations that existed on the --as-of day (default: former ones too, marked).")] = False,
+    current: Annotated[
+        bool,
+        typer.Option("--current", help="Only organisations that existed on the --as-of day (default: former ones too, marked)."),
+    ] = False,
     fmt: FormatOpt = None,
     fields: FieldsOpt = None,
 ) -> None:
     """Find organisations by part of a name, a misspelling or a code, current and former."""
-    from ics_cli import dates, kinds as kinds_mod, render, search as srch
-
+    from ics_cli import dates, render
+    from ics_cli import kinds as kinds_mod
+    from ics_cli import search as srch
     from ics_cli.errors import UsageError
 
     if not text.strip():
@@ -501,13 +603,22 @@ def search(
     kinds = (kinds_mod.parse_kind(kind),) if kind else None
     when = dates.as_of(as_of)
     rows = srch.search(text, when.day, kinds, current_only=current, limit=limit)
-    columns = [render.Column("kind", "Kind", no_wrap=True), render.Column("code", "Code", no_wrap=True),
-               render.Column("ons_code", "ONS code", table=False), render.Column("name", "Name"),
-               render.Column("short_name", "Place", table=False), render.Column("matched_name", "Matched"),
-               render.Column("status", "Status", no_wrap=True), render.Column("start", "From", no_wrap=True),
-               render.Column("end", "To", no_wrap=True), render.Column("icb_code", "ICB", no_wrap=True),
-               render.Column("icb_name", "ICB name", table=False), render.Column("match", table=False),
-               render.Column("org_id", table=False), render.Column("as_of", table=False)]
+    columns = [
+        render.Column("kind", "Kind", no_wrap=True),
+        render.Column("code", "Code", no_wrap=True),
+        render.Column("ons_code", "ONS code", table=False),
+        render.Column("name", "Name"),
+        render.Column("short_name", "Place", table=False),
+        render.Column("matched_name", "Matched"),
+        render.Column("status", "Status", no_wrap=True),
+        render.Column("start", "From", no_wrap=True),
+        render.Column("end", "To", no_wrap=True),
+        render.Column("icb_code", "ICB", no_wrap=True),
+        render.Column("icb_name", "ICB name", table=False),
+        render.Column("match", table=False),
+        render.Column("org_id", table=False),
+        render.Column("as_of", table=False),
+    ]
     for r in rows:
         r["as_of"] = when.day
     empty = f"Nothing matches {text!r}."
@@ -515,18 +626,29 @@ def search(
         empty += " NHS, the, and, and words under three letters are not searched: give part of a name or a code."
     elif not srch.fts_terms(text):
         empty += " One or two letters match only a whole code or name: give three letters or more."
-    if not render.render(rows, columns, fmt, fields, title=f"Matches for {text!r} (ICB: the one covering it on {when.day})",
-                         empty=empty) and not render.is_tty(sys.stdout):
+    if not render.render(
+        rows, columns, fmt, fields, title=f"Matches for {text!r} (ICB: the one covering it on {when.day})", empty=empty
+    ) and not render.is_tty(sys.stdout):
         _note(f"Note: {empty}")
 
 
 # --- resolve ---------------------------------------------------------------------------------------
 
+
 @app.command("resolve")
 def resolve_(
-    file: Annotated[Optional[str], typer.Argument(metavar="[FILE]", help="Read identifiers from FILE (default: standard input; - also means stdin).")] = None,
-    column: Annotated[Optional[str], typer.Option("--column", metavar="NAME", help="The input is a CSV with a header; take identifiers from this column.")] = None,
-    to: Annotated[Optional[str], typer.Option("--to", metavar="LEVEL", help="Also map each to its icb, sub-icb, region, stp, ccg or pcn on the date.")] = None,
+    file: Annotated[
+        Optional[str],
+        typer.Argument(metavar="[FILE]", help="Read identifiers from FILE (default: standard input; - also means stdin)."),
+    ] = None,
+    column: Annotated[
+        Optional[str],
+        typer.Option("--column", metavar="NAME", help="The input is a CSV with a header; take identifiers from this column."),
+    ] = None,
+    to: Annotated[
+        Optional[str],
+        typer.Option("--to", metavar="LEVEL", help="Also map each to its icb, sub-icb, region, stp, ccg or pcn on the date."),
+    ] = None,
     as_of: AsOfOpt = None,
     fmt: FormatOpt = None,
     fields: FieldsOpt = None,
@@ -559,8 +681,12 @@ def resolve_(
             raise UsageError(f"Cannot read {file}: {e.strerror}.") from None
     resolver = bulk.BulkResolver(when.day, target)
     # On a terminal: codes kept whole, names and notes wrapped; piped, every column as it is.
-    columns = [render.Column(c, no_wrap=c in ("status", "kind", "code", "to_kind", "to_code"),
-                             table=c not in ("org_id", "to_ons_code", "as_of")) for c in bulk.COLUMNS]
+    columns = [
+        render.Column(
+            c, no_wrap=c in ("status", "kind", "code", "to_kind", "to_code"), table=c not in ("org_id", "to_ons_code", "as_of")
+        )
+        for c in bulk.COLUMNS
+    ]
     if target is None:
         columns = [c for c in columns if not c.key.startswith("to_")]
     try:

@@ -7,7 +7,6 @@ from typing import NamedTuple
 from ics_cli import db
 from ics_cli.errors import UsageError
 
-
 OPEN = "9999-12-31"  # the end of an interval that has not ended
 
 

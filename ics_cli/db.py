@@ -20,20 +20,18 @@ from __future__ import annotations
 
 import os
 import sqlite3
-from typing import TYPE_CHECKING, Any, Iterator
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
 
 from ics_cli.errors import IcsError
 
 if TYPE_CHECKING:
-    from typing import Mapping, Sequence
+    from collections.abc import Mapping, Sequence
 
     Params = Sequence[Any] | Mapping[str, Any]
 
 ENV_VAR = "ICS_DB"
-REBUILD_HINT = (
-    "Rebuild it from a source checkout with: python scripts/build_db.py\n"
-    "or point ICS_DB at an ics.sqlite file."
-)
+REBUILD_HINT = "Rebuild it from a source checkout with: python scripts/build_db.py\nor point ICS_DB at an ics.sqlite file."
 
 _HERE = os.path.dirname(os.path.abspath(__file__))
 PACKAGE_DB = os.path.join(_HERE, "data", "ics.sqlite")
@@ -76,9 +74,7 @@ def _open(path: str) -> sqlite3.Connection:
         conn = sqlite3.connect(uri, uri=True)
         row = conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' LIMIT 1").fetchone()
     except sqlite3.DatabaseError as e:
-        raise IcsError(
-            f"{path}{origin} is not a usable SQLite database ({e}).", hint=REBUILD_HINT
-        ) from None
+        raise IcsError(f"{path}{origin} is not a usable SQLite database ({e}).", hint=REBUILD_HINT) from None
     if row is None:
         conn.close()
         raise IcsError(f"The database {path}{origin} has no tables.", hint=REBUILD_HINT)

@@ -7,8 +7,10 @@ from __future__ import annotations
 # ODS gives only each GP practice's latest commissioner, so before the last CCG mergers (April
 # 2021) many practices have no recorded CCG.
 PRACTICE_PARENTS_COMPLETE_FROM = "2021-04-01"
-PRACTICE_GAP = ("practices' CCGs before April 2021 are only partly recorded (ODS gives each practice's "
-                "latest commissioner; see data/README.md)")
+PRACTICE_GAP = (
+    "practices' CCGs before April 2021 are only partly recorded (ODS gives each practice's "
+    "latest commissioner; see data/README.md)"
+)
 # Councils' overlaps come from the LSOA lookups of April 2021 (CCGs, STPs) and July 2022 onwards.
 OVERLAPS_FROM = "2021-04-01"
 OVERLAPS_GAP = "Councils' overlaps with NHS areas are recorded from April 2021."

@@ -25,7 +25,7 @@ def _parent(org_id: str, kind: str, day: str) -> dict | None:
         return None
     row = db.query_one(
         f"""SELECT {ORG_COLUMNS} FROM memberships m JOIN orgs o ON o.org_id = m.parent_id
-            WHERE m.child_id = :id AND m.relation = 'part_of' AND o.kind = :want AND {alive('m')}""",
+            WHERE m.child_id = :id AND m.relation = 'part_of' AND o.kind = :want AND {alive("m")}""",
         {"id": org_id, "want": want, "d": day},
     )
     return {k: row[k] for k in ("org_id", "kind", "code", "name")} if row else None
@@ -47,10 +47,21 @@ def _moves(org_id: str) -> list[dict]:
            WHERE m.child_id = ? AND m.relation = 'part_of' AND o.kind = 'icb' ORDER BY m.start""",
         (org_id,),
     )
-    return [{"from": org_id, "to": org_id, "date": b["start"], "type": "moved", "share": None,
-             "note": f"from {a['parent_id']} to {b['parent_id']}", "source": b["source"],
-             "from_icb": a["parent_id"], "to_icb": b["parent_id"]}
-            for a, b in zip(rows, rows[1:]) if a["parent_id"] != b["parent_id"]]
+    return [
+        {
+            "from": org_id,
+            "to": org_id,
+            "date": b["start"],
+            "type": "moved",
+            "share": None,
+            "note": f"from {a['parent_id']} to {b['parent_id']}",
+            "source": b["source"],
+            "from_icb": a["parent_id"],
+            "to_icb": b["parent_id"],
+        }
+        for a, b in zip(rows, rows[1:])
+        if a["parent_id"] != b["parent_id"]
+    ]
 
 
 def _named(edge: dict) -> dict:
@@ -119,7 +130,7 @@ def lineage(org_id: str, direction: str = "both", depth: int | None = None, day:
     add_node(org_id)
     if day and nodes[org_id]["kind"]:
         nodes[org_id] = _node(org_id, day)
-    for way in (("up", "down") if direction == "both" else (direction,)):
+    for way in ("up", "down") if direction == "both" else (direction,):
         walk(org_id, way, 0)
     members: list[str] = []
     if nodes[org_id]["kind"] == "icb" and direction != "down":
@@ -196,8 +207,11 @@ def tree(data: dict) -> dict:
         for e in data["edges"]:
             if e["to"] == oid and e["type"] != "moved" and e["from"] not in seen:
                 # What else the predecessor's area did that day (the rest of a split or transfer).
-                also = [{"label": "also " + step_label(o, "to"), "children": []} for o in data["edges"]
-                        if o["from"] == e["from"] and o["date"] == e["date"] and o["to"] != oid and o["type"] != "moved"]
+                also = [
+                    {"label": "also " + step_label(o, "to"), "children": []}
+                    for o in data["edges"]
+                    if o["from"] == e["from"] and o["date"] == e["date"] and o["to"] != oid and o["type"] != "moved"
+                ]
                 out.append({"label": step_label(e, "from"), "children": also + up(e["from"], seen | {e["from"]})})
             elif e["to"] == oid and e["type"] == "moved" and e["to_icb"] == root:
                 out.append({"label": moved_label(e, "from"), "children": []})
@@ -210,8 +224,12 @@ def tree(data: dict) -> dict:
         children.append({"label": "came from", "children": came})
     if data.get("members"):
         start = nodes[root]["start"]
-        children.append({"label": f"its sub-ICB locations on {start}, and where they came from", "children": [
-            {"label": describe(nodes[m]), "children": up(m, frozenset({m, root}))} for m in data["members"]]})
+        children.append(
+            {
+                "label": f"its sub-ICB locations on {start}, and where they came from",
+                "children": [{"label": describe(nodes[m]), "children": up(m, frozenset({m, root}))} for m in data["members"]],
+            }
+        )
     if went:
         children.append({"label": "went to", "children": went})
     return {"label": describe(nodes[root]), "children": children}
@@ -222,11 +240,21 @@ def edge_rows(data: dict) -> list[dict]:
     nodes = {n["org_id"]: n for n in data["nodes"]}
     rows = []
     for e in data["edges"]:
-        rows.append({
-            "date": e["date"], "type": e["type"], "from": e["from"], "from_code": e["from_code"], "from_name": e["from_name"],
-            "to": e["to"], "to_code": e["to_code"], "to_name": e["to_name"], "share": e["share"],
-            "from_parent": (e["from_parent"] or {}).get("code") if e["type"] != "moved" else nodes[e["from_icb"]]["code"],
-            "to_parent": (e["to_parent"] or {}).get("code") if e["type"] != "moved" else nodes[e["to_icb"]]["code"],
-            "note": e["note"], "source": e["source"],
-        })
+        rows.append(
+            {
+                "date": e["date"],
+                "type": e["type"],
+                "from": e["from"],
+                "from_code": e["from_code"],
+                "from_name": e["from_name"],
+                "to": e["to"],
+                "to_code": e["to_code"],
+                "to_name": e["to_name"],
+                "share": e["share"],
+                "from_parent": (e["from_parent"] or {}).get("code") if e["type"] != "moved" else nodes[e["from_icb"]]["code"],
+                "to_parent": (e["to_parent"] or {}).get("code") if e["type"] != "moved" else nodes[e["to_icb"]]["code"],
+                "note": e["note"],
+                "source": e["source"],
+            }
+        )
     return rows

@@ -25,7 +25,13 @@ LISTED_LIMIT = 60
 
 
 def brief(row: dict, **extra) -> dict:
-    out = {"org_id": row["org_id"], "kind": row["kind"], "code": row["code"], "ons_code": row.get("ons_code"), "name": row["name"]}
+    out = {
+        "org_id": row["org_id"],
+        "kind": row["kind"],
+        "code": row["code"],
+        "ons_code": row.get("ons_code"),
+        "name": row["name"],
+    }
     if row.get("short_name"):
         out["short_name"] = row["short_name"]
     out.update({k: v for k, v in extra.items()})
@@ -41,8 +47,11 @@ def profile(org_id: str, day: str) -> dict:
     current = [n for n in names if n["type"] == "official" and existed(n, day)]
     short = [n["name"] for n in names if n["type"] == "short" and existed(n, day)]
     # Former: names it had given up by `day` (not the ones it took later, nor its last name).
-    former = [n for n in names if n["type"] == "official" and n["end"] and n["end"] < day
-              and n not in current and n["name"] != org["name"]]
+    former = [
+        n
+        for n in names
+        if n["type"] == "official" and n["end"] and n["end"] < day and n not in current and n["name"] != org["name"]
+    ]
     out: dict = {
         "org_id": org_id,
         "kind": org["kind"],
@@ -56,7 +65,9 @@ def profile(org_id: str, day: str) -> dict:
         "as_of": day,
         "existed_on_date": alive,
         "former_names": [{"name": n["name"], "start": n["start"], "end": n["end"]} for n in former],
-        "codes": [{"scheme": c["scheme"], "code": c["code"], "start": c["start"], "end": c["end"], "source": c["source"]} for c in codes],
+        "codes": [
+            {"scheme": c["scheme"], "code": c["code"], "start": c["start"], "end": c["end"], "source": c["source"]} for c in codes
+        ],
         "website": None,
         "parents": [],
         "members": {},
@@ -75,11 +86,16 @@ def profile(org_id: str, day: str) -> dict:
     out["parents"] = [brief(p, relation=p["relation"], share=p.get("share")) for p in ancestors]
     if org["kind"] in ("la", "trust"):
         # A council's ICBs (overlap, partner) and a trust's partner ICBs sit beside its parents.
-        extra = [p for p in queries.memberships_of(org_id, day)
-                 if p["relation"] in (("overlaps", "partner") if org["kind"] == "la" else ("partner",))]
+        extra = [
+            p
+            for p in queries.memberships_of(org_id, day)
+            if p["relation"] in (("overlaps", "partner") if org["kind"] == "la" else ("partner",))
+        ]
         related += extra
-        out["parents"] += [brief(p, relation=p["relation"], share=p["share"]) if org["kind"] == "la" else brief(p, relation=p["relation"])
-                           for p in extra]
+        out["parents"] += [
+            brief(p, relation=p["relation"], share=p["share"]) if org["kind"] == "la" else brief(p, relation=p["relation"])
+            for p in extra
+        ]
     members: dict[str, list[dict]] = {}
     for m in queries.direct_members(org_id, day):
         related.append(m)
@@ -90,17 +106,24 @@ def profile(org_id: str, day: str) -> dict:
     out["member_counts"] = counts
     out["members"] = {k: v for k, v in members.items() if len(v) <= LISTED_LIMIT}
     pops = queries.populations_of(org_id)
-    out["populations"] = [{"measure": p["measure"], "sex": p["sex"], "value": p["value"], "date": p["date"], "source": p["source"]}
-                          for p in pops if p["sex"] == "all"]
+    out["populations"] = [
+        {"measure": p["measure"], "sex": p["sex"], "value": p["value"], "date": p["date"], "source": p["source"]}
+        for p in pops
+        if p["sex"] == "all"
+    ]
     steps = queries.successions_of(org_id)
     for side in ("predecessors", "successors"):
-        out[side] = [{"date": s["date"], "type": s["type"], "share": s["share"], "note": s["note"], "source": s["source"],
-                      **brief(s)} for s in steps[side]]
+        out[side] = [
+            {"date": s["date"], "type": s["type"], "share": s["share"], "note": s["note"], "source": s["source"], **brief(s)}
+            for s in steps[side]
+        ]
     # Every source behind what the profile says: codes, names, attributes, relations, figures, steps.
     used = {c["source"] for c in out["codes"]} | {p["source"] for p in out["populations"]}
     used |= {n["source"] for n in names if n in current or n in former or n["name"] in short}
     used |= {a["source"] for a in attrs.values()} | {r["via_source"] for r in related}
     used |= {s["source"] for side in ("predecessors", "successors") for s in out[side]}
-    out["sources"] = {k: {"title": v["title"], "publisher": v["publisher"], "edition": v["edition"], "licence": v["licence"]}
-                      for k, v in queries.source_titles(used).items()}
+    out["sources"] = {
+        k: {"title": v["title"], "publisher": v["publisher"], "edition": v["edition"], "licence": v["licence"]}
+        for k, v in queries.source_titles(used).items()
+    }
     return out

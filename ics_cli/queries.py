@@ -3,7 +3,7 @@ dates) and returns plain Python data (dicts, lists); nothing here prints or form
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 from ics_cli import db
 from ics_cli.dates import existed
@@ -18,33 +18,39 @@ def alive(alias: str = "") -> str:
 
 # The parent shown beside each kind in lists: (relation, parent kind).
 LIST_PARENT = {
-    "icb": ("part_of", "region"), "sub_icb": ("part_of", "icb"), "stp": ("part_of", "region"),
-    "ccg": ("part_of", "stp"), "area_team": ("part_of", "region"), "trust": ("hq_in", "icb"),
-    "practice": ("part_of", "sub_icb"), "pcn": ("part_of", "sub_icb"),
+    "icb": ("part_of", "region"),
+    "sub_icb": ("part_of", "icb"),
+    "stp": ("part_of", "region"),
+    "ccg": ("part_of", "stp"),
+    "area_team": ("part_of", "region"),
+    "trust": ("hq_in", "icb"),
+    "practice": ("part_of", "sub_icb"),
+    "pcn": ("part_of", "sub_icb"),
 }
 # Before STPs (April 2016) a CCG's parent was its area team; before July 2022 a practice's or a
 # PCN's was a CCG.
 FALLBACK_PARENT = {"ccg": ("part_of", "area_team"), "practice": ("part_of", "ccg"), "pcn": ("part_of", "ccg")}
 
+
 def _code_on(t: str, scheme: str) -> str:
     """SQL: the code of scheme `scheme` (an SQL expression) that org alias `t` had on :d."""
-    return f"""(SELECT c.code FROM codes c WHERE c.org_id = {t}.org_id AND c.scheme = {scheme} AND {alive('c')}
+    return f"""(SELECT c.code FROM codes c WHERE c.org_id = {t}.org_id AND c.scheme = {scheme} AND {alive("c")}
                ORDER BY c.start DESC LIMIT 1)"""
 
 
 def _name_on(t: str, kind: str = "official") -> str:
     """SQL: the name of type `kind` that org alias `t` had on :d."""
-    return f"""(SELECT n.name FROM names n WHERE n.org_id = {t}.org_id AND n.type = '{kind}' AND {alive('n')}
+    return f"""(SELECT n.name FROM names n WHERE n.org_id = {t}.org_id AND n.type = '{kind}' AND {alive("n")}
                ORDER BY n.start DESC LIMIT 1)"""
 
 
 # An organisation's codes and names as they were on :d (its latest ones if it had ended by then).
 ORG_COLUMNS = f"""
     o.org_id, o.kind,
-    COALESCE({_code_on('o', "CASE o.kind WHEN 'la' THEN 'ons' ELSE 'ods' END")}, o.code) AS code,
-    COALESCE({_code_on('o', "'ons'")}, o.ons_code) AS ons_code,
-    COALESCE({_name_on('o')}, o.name) AS name,
-    {_name_on('o', 'short')} AS short_name,
+    COALESCE({_code_on("o", "CASE o.kind WHEN 'la' THEN 'ons' ELSE 'ods' END")}, o.code) AS code,
+    COALESCE({_code_on("o", "'ons'")}, o.ons_code) AS ons_code,
+    COALESCE({_name_on("o")}, o.name) AS name,
+    {_name_on("o", "short")} AS short_name,
     o.start, o.end, o.source
 """
 
@@ -57,7 +63,7 @@ def org_on(org_id: str, day: str) -> dict | None:
 def parent_of(org_id: str, day: str, relation: str, parent_kind: str) -> dict | None:
     return db.query_one(
         f"""SELECT {ORG_COLUMNS}, m.share FROM memberships m JOIN orgs o ON o.org_id = m.parent_id
-            WHERE m.child_id = :id AND m.relation = :rel AND o.kind = :kind AND {alive('m')}
+            WHERE m.child_id = :id AND m.relation = :rel AND o.kind = :kind AND {alive("m")}
             ORDER BY m.share DESC, o.org_id LIMIT 1""",
         {"id": org_id, "rel": relation, "kind": parent_kind, "d": day},
     )
@@ -66,7 +72,7 @@ def parent_of(org_id: str, day: str, relation: str, parent_kind: str) -> dict | 
 def _parent_sql(relation: str, parent_kind: str) -> str:
     """SQL: the id of org o's parent of `parent_kind` through `relation` on :d (the largest share)."""
     return f"""(SELECT m.parent_id FROM memberships m JOIN orgs p ON p.org_id = m.parent_id
-               WHERE m.child_id = o.org_id AND m.relation = '{relation}' AND p.kind = '{parent_kind}' AND {alive('m')}
+               WHERE m.child_id = o.org_id AND m.relation = '{relation}' AND p.kind = '{parent_kind}' AND {alive("m")}
                ORDER BY m.share DESC, p.org_id LIMIT 1)"""
 
 
@@ -84,7 +90,7 @@ def list_orgs(kind: str, day: str, within: str | None = None) -> Iterator[dict]:
     if within:
         inside = f"""
             WITH RECURSIVE inside(org_id, relation, share) AS (
-                SELECT m.child_id, m.relation, m.share FROM memberships m WHERE m.parent_id = :within AND {alive('m')}
+                SELECT m.child_id, m.relation, m.share FROM memberships m WHERE m.parent_id = :within AND {alive("m")}
                 UNION
                 -- Below the first level, every relation of a part_of member counts: the trusts
                 -- with HQs in, and the councils overlapping, a region's ICBs are in the region.
@@ -92,7 +98,7 @@ def list_orgs(kind: str, day: str, within: str | None = None) -> Iterator[dict]:
                 -- Not down through PCNs: a PCN may cross a boundary, and its practices are in
                 -- `within` only if their own parent is.
                 SELECT m.child_id, m.relation, NULL FROM memberships m JOIN inside i ON m.parent_id = i.org_id
-                WHERE i.relation = 'part_of' AND i.org_id NOT LIKE 'pcn:%' AND {alive('m')}
+                WHERE i.relation = 'part_of' AND i.org_id NOT LIKE 'pcn:%' AND {alive("m")}
             )"""
         extra = """,
                    (SELECT group_concat(DISTINCT relation) FROM inside WHERE inside.org_id = o.org_id) AS relation,
@@ -101,10 +107,10 @@ def list_orgs(kind: str, day: str, within: str | None = None) -> Iterator[dict]:
     else:
         inside = ""
     sql = f"""{inside}
-        SELECT b.*, COALESCE({_code_on('p', "CASE p.kind WHEN 'la' THEN 'ons' ELSE 'ods' END")}, p.code) AS parent_code,
-               COALESCE({_name_on('p')}, p.name) AS parent_name, p.kind AS parent_kind
+        SELECT b.*, COALESCE({_code_on("p", "CASE p.kind WHEN 'la' THEN 'ons' ELSE 'ods' END")}, p.code) AS parent_code,
+               COALESCE({_name_on("p")}, p.name) AS parent_name, p.kind AS parent_kind
         FROM (SELECT {ORG_COLUMNS}, {parent} AS parent_id{extra}
-              FROM orgs o WHERE o.kind = :kind AND {alive('o')}{where}) b
+              FROM orgs o WHERE o.kind = :kind AND {alive("o")}{where}) b
         LEFT JOIN orgs p ON p.org_id = b.parent_id
         ORDER BY b.name, b.org_id"""
     return db.iter_query(sql, params)
@@ -120,7 +126,7 @@ def ancestors(org_id: str, day: str) -> list[dict]:
         for oid in frontier:
             rows = db.query(
                 f"""SELECT {ORG_COLUMNS}, m.relation, m.share, m.source AS via_source FROM memberships m JOIN orgs o ON o.org_id = m.parent_id
-                    WHERE m.child_id = :id AND m.relation IN ('part_of', 'hq_in') AND {alive('m')}
+                    WHERE m.child_id = :id AND m.relation IN ('part_of', 'hq_in') AND {alive("m")}
                     ORDER BY o.kind, o.org_id""",
                 {"id": oid, "d": day},
             )
@@ -140,7 +146,7 @@ def direct_members(org_id: str, day: str) -> list[dict]:
     """Organisations directly related to `org_id` on `day` (children, partners, overlapping LAs)."""
     return db.query(
         f"""SELECT {ORG_COLUMNS}, m.relation, m.share, m.source AS via_source FROM memberships m JOIN orgs o ON o.org_id = m.child_id
-            WHERE m.parent_id = :id AND {alive('m')} ORDER BY o.kind, m.relation, name""",
+            WHERE m.parent_id = :id AND {alive("m")} ORDER BY o.kind, m.relation, name""",
         {"id": org_id, "d": day},
     )
 
@@ -149,11 +155,11 @@ def member_counts(org_id: str, day: str) -> dict[str, int]:
     """How many organisations of each kind sit inside `org_id` (part_of, any depth) on `day`."""
     rows = db.query(
         f"""WITH RECURSIVE inside(org_id) AS (
-                SELECT m.child_id FROM memberships m WHERE m.parent_id = :id AND m.relation = 'part_of' AND {alive('m')}
+                SELECT m.child_id FROM memberships m WHERE m.parent_id = :id AND m.relation = 'part_of' AND {alive("m")}
                 UNION
                 SELECT m.child_id FROM memberships m JOIN inside i ON m.parent_id = i.org_id
-                WHERE m.relation = 'part_of' AND i.org_id NOT LIKE 'pcn:%' AND {alive('m')})
-            SELECT o.kind, count(*) AS n FROM inside JOIN orgs o USING (org_id) WHERE {alive('o')} GROUP BY o.kind""",
+                WHERE m.relation = 'part_of' AND i.org_id NOT LIKE 'pcn:%' AND {alive("m")})
+            SELECT o.kind, count(*) AS n FROM inside JOIN orgs o USING (org_id) WHERE {alive("o")} GROUP BY o.kind""",
         {"id": org_id, "d": day},
     )
     return {r["kind"]: r["n"] for r in rows}
@@ -163,19 +169,22 @@ def memberships_of(org_id: str, day: str) -> list[dict]:
     """Every relation in which `org_id` is the child on `day` (for LAs: the ICBs they overlap)."""
     return db.query(
         f"""SELECT {ORG_COLUMNS}, m.relation, m.share, m.source AS via_source FROM memberships m JOIN orgs o ON o.org_id = m.parent_id
-            WHERE m.child_id = :id AND {alive('m')} ORDER BY m.relation, o.kind, m.share DESC, name""",
+            WHERE m.child_id = :id AND {alive("m")} ORDER BY m.relation, o.kind, m.share DESC, name""",
         {"id": org_id, "d": day},
     )
 
 
 def names_of(org_id: str) -> list[dict]:
-    return db.query("SELECT name, type, start, end, source FROM names WHERE org_id = ? ORDER BY start IS NOT NULL, start, type",
-                    (org_id,))
+    return db.query(
+        "SELECT name, type, start, end, source FROM names WHERE org_id = ? ORDER BY start IS NOT NULL, start, type", (org_id,)
+    )
 
 
 def codes_of(org_id: str) -> list[dict]:
-    return db.query("SELECT scheme, code, start, end, source FROM codes WHERE org_id = ? ORDER BY scheme DESC, start IS NOT NULL, start",
-                    (org_id,))
+    return db.query(
+        "SELECT scheme, code, start, end, source FROM codes WHERE org_id = ? ORDER BY scheme DESC, start IS NOT NULL, start",
+        (org_id,),
+    )
 
 
 def attributes_of(org_id: str, day: str) -> dict[str, dict]:
@@ -205,10 +214,14 @@ def successions_of(org_id: str) -> dict[str, list[dict]]:
 
     preds = db.query(
         """SELECT s.date, s.type, s.share, s.note, s.source, s.predecessor_id AS org_id FROM successions s
-           WHERE s.successor_id = ? ORDER BY s.date, s.share DESC, s.predecessor_id""", (org_id,))
+           WHERE s.successor_id = ? ORDER BY s.date, s.share DESC, s.predecessor_id""",
+        (org_id,),
+    )
     succs = db.query(
         """SELECT s.date, s.type, s.share, s.note, s.source, s.successor_id AS org_id FROM successions s
-           WHERE s.predecessor_id = ? ORDER BY s.date, s.share DESC, s.successor_id""", (org_id,))
+           WHERE s.predecessor_id = ? ORDER BY s.date, s.share DESC, s.successor_id""",
+        (org_id,),
+    )
     for side, when in ((preds, day_before), (succs, str)):
         for s in side:
             other = org_on(s["org_id"], when(s["date"]))
@@ -218,16 +231,22 @@ def successions_of(org_id: str) -> dict[str, list[dict]]:
 
 def kind_span(kind: str) -> tuple[str, str]:
     """The first and last day any organisation of `kind` existed ('' and 9999-12-31 when open)."""
-    row = db.query_one("SELECT min(COALESCE(start, '')) AS first, max(COALESCE(end, '9999-12-31')) AS last FROM orgs WHERE kind = ?",
-                       (kind,))
+    row = db.query_one(
+        "SELECT min(COALESCE(start, '')) AS first, max(COALESCE(end, '9999-12-31')) AS last FROM orgs WHERE kind = ?", (kind,)
+    )
     return row["first"] or "", row["last"] or "9999-12-31"
 
 
 def kin(org_id: str) -> set[str]:
     """The organisations an organisation directly succeeded or was succeeded by."""
-    return {r["o"] for r in db.query(
-        """SELECT predecessor_id AS o FROM successions WHERE successor_id = :id
-           UNION SELECT successor_id FROM successions WHERE predecessor_id = :id""", {"id": org_id})}
+    return {
+        r["o"]
+        for r in db.query(
+            """SELECT predecessor_id AS o FROM successions WHERE successor_id = :id
+           UNION SELECT successor_id FROM successions WHERE predecessor_id = :id""",
+            {"id": org_id},
+        )
+    }
 
 
 def boundary_changes(org_id: str) -> list[str]:
@@ -237,7 +256,9 @@ def boundary_changes(org_id: str) -> list[str]:
         """SELECT DISTINCT s.date FROM successions s JOIN orgs o ON o.org_id = :id
            WHERE (s.successor_id = :id AND s.date > COALESCE(o.start, '') AND s.type != 'became_sub_icb')
               OR (s.predecessor_id = :id AND s.date <= COALESCE(o.end, '9999-12-31'))
-           ORDER BY s.date""", {"id": org_id})
+           ORDER BY s.date""",
+        {"id": org_id},
+    )
     return [r["date"] for r in rows]
 
 
@@ -271,7 +292,9 @@ def successors_on(org_id: str, day: str) -> list[dict]:
             """SELECT s.successor_id, s.share, s.date, s.type, o.start, o.end,
                       (SELECT count(*) FROM successions p WHERE p.successor_id = s.successor_id AND p.date = s.date) AS n_from
                FROM successions s JOIN orgs o ON o.org_id = s.successor_id
-               WHERE s.predecessor_id = ? AND s.date <= ? ORDER BY s.date, s.successor_id""", (oid, day))
+               WHERE s.predecessor_id = ? AND s.date <= ? ORDER BY s.date, s.successor_id""",
+            (oid, day),
+        )
         for st in steps:
             whole = st["share"] is not None and st["share"] >= 0.9995
             if share is None or st["share"] is None or (merged and not whole):
@@ -289,8 +312,10 @@ def successors_on(org_id: str, day: str) -> list[dict]:
                     prev["continuation"] = prev["continuation"] or nxt_carried
             else:
                 frontier.append((st["successor_id"], nxt_share, nxt_merged, nxt_carried))
-    rows = [{**org_on(oid, day), "share": v["share"], "certain": v["share"] is not None, "continuation": v["continuation"]}
-            for oid, v in out.items()]
+    rows = [
+        {**org_on(oid, day), "share": v["share"], "certain": v["share"] is not None, "continuation": v["continuation"]}
+        for oid, v in out.items()
+    ]
     return sorted(rows, key=lambda r: (-(r["share"] or 0), not r["continuation"], r["org_id"]))
 
 
@@ -317,8 +342,7 @@ def where_now(org_id: str, day: str) -> dict:
         after = successors_on(via["org_id"], day)
     # Its part went to one of several, and the sources do not say which (a split after a merger).
     uncertain = len(after) > 1 and not after[0]["certain"] and not after[0]["continuation"]
-    return {"org_id": after[0]["org_id"] if after and not uncertain else None, "via": via, "after": after,
-            "uncertain": uncertain}
+    return {"org_id": after[0]["org_id"] if after and not uncertain else None, "via": via, "after": after, "uncertain": uncertain}
 
 
 POSTCODES_FROM = "2022-07-01"  # the NHS ODS postcode files are July 2022 geography (sub-ICB locations)
@@ -329,8 +353,10 @@ def postcode_areas(district: str, day: str) -> tuple[list[str], str]:
     boundary), with a note on how they were found. Before July 2022 the district's sub-ICB
     locations are followed back to the CCGs they came from, as far as the CCGs that existed then
     (the same areas but for the few boundary changes, which the note admits)."""
-    rows = db.query(f"SELECT DISTINCT org_id FROM postcode_districts WHERE district = :district AND {alive()} ORDER BY org_id",
-                    {"district": district, "d": max(day, POSTCODES_FROM)})
+    rows = db.query(
+        f"SELECT DISTINCT org_id FROM postcode_districts WHERE district = :district AND {alive()} ORDER BY org_id",
+        {"district": district, "d": max(day, POSTCODES_FROM)},
+    )
     found = [r["org_id"] for r in rows]
     if day >= POSTCODES_FROM or not found:
         return found, f"postcode district {district}"
@@ -342,14 +368,21 @@ def postcode_areas(district: str, day: str) -> tuple[list[str], str]:
         if org and existed(org, day):
             back.add(oid)
             continue
-        frontier += [r["predecessor_id"] for r in db.query(
-            "SELECT predecessor_id FROM successions WHERE successor_id = ? AND type IN ('became_sub_icb', 'merger', 'succeeded')", (oid,))]
+        frontier += [
+            r["predecessor_id"]
+            for r in db.query(
+                "SELECT predecessor_id FROM successions WHERE successor_id = ? AND type IN ('became_sub_icb', 'merger', 'succeeded')",
+                (oid,),
+            )
+        ]
     return sorted(back), f"postcode district {district} (July 2022 geography, traced back to the CCGs of {day})"
 
 
 def kind_counts(day: str) -> dict[str, dict[str, int]]:
     """For each kind: how many organisations the data holds, and how many existed on `day`."""
-    rows = db.query(f"SELECT kind, count(*) AS total, sum({alive()}) AS current FROM orgs GROUP BY kind ORDER BY kind", {"d": day})
+    rows = db.query(
+        f"SELECT kind, count(*) AS total, sum({alive()}) AS current FROM orgs GROUP BY kind ORDER BY kind", {"d": day}
+    )
     return {r["kind"]: {"total": r["total"], "current": r["current"]} for r in rows}
 
 
@@ -365,7 +398,7 @@ def icb_of(org_id: str, day: str) -> dict | None:
                 SELECT :id, 0
                 UNION
                 SELECT m.parent_id, up.depth + 1 FROM memberships m JOIN up ON m.child_id = up.org_id
-                WHERE m.relation IN ('part_of', 'hq_in') AND {alive('m')} AND up.depth < 6)
+                WHERE m.relation IN ('part_of', 'hq_in') AND {alive("m")} AND up.depth < 6)
             SELECT o.org_id, o.kind, o.code, o.name FROM up JOIN orgs o USING (org_id)
             WHERE o.kind = 'icb' ORDER BY up.depth LIMIT 1""",
         {"id": org_id, "d": day},

@@ -65,7 +65,8 @@ import typer
 from ics_cli.errors import UsageError
 
 if TYPE_CHECKING:
-    from typing import Iterable, Iterator, Mapping, Sequence, TextIO
+    from collections.abc import Iterable, Iterator, Mapping, Sequence
+    from typing import TextIO
 
     from rich.console import Console, RenderableType
 
@@ -159,8 +160,7 @@ FormatOpt = Annotated[
         "--format",
         "-f",
         metavar="FORMAT",
-        help="Output format: table, json, jsonl, csv, tsv or md. "
-        "Default: table on a terminal, tsv when piped.",
+        help="Output format: table, json, jsonl, csv, tsv or md. Default: table on a terminal, tsv when piped.",
         callback=_format_callback,
         autocompletion=_complete_format,
     ),
@@ -273,9 +273,7 @@ def _flat(value: Any) -> str:
 
 def _human(value: Any) -> str:
     """A value as text for table and md: lists of plain values joined with ", "."""
-    if isinstance(value, (list, tuple)) and not any(
-        isinstance(v, (list, tuple, dict)) for v in value
-    ):
+    if isinstance(value, (list, tuple)) and not any(isinstance(v, (list, tuple, dict)) for v in value):
         return ", ".join(_flat(v) for v in value)
     return _flat(value)
 
@@ -287,9 +285,7 @@ def _count(value: int) -> str:
 
 def _tsv(text: str) -> str:
     if "\\" in text or "\t" in text or "\n" in text or "\r" in text:
-        return (
-            text.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
-        )
+        return text.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
     return text
 
 
@@ -316,9 +312,7 @@ def _columns(spec: Sequence[str | Column]) -> list[Column]:
 
 def _unknown_fields(unknown: list[str], valid: Sequence[str]) -> UsageError:
     names = ", ".join(repr(n) for n in unknown)
-    return UsageError(
-        f"Unknown field{'s' if len(unknown) > 1 else ''} {names}. Valid fields: {', '.join(valid)}."
-    )
+    return UsageError(f"Unknown field{'s' if len(unknown) > 1 else ''} {names}. Valid fields: {', '.join(valid)}.")
 
 
 def _select(cols: list[Column], fields: str | Sequence[str] | None, fmt: str) -> list[Column]:
@@ -491,8 +485,10 @@ NAME_MIN_WIDTH = 14
 
 def _write_table(it, cols, out, *, title=None, **_) -> int:
     tty = is_tty(out)
-    rows = [[_cell(_count(v) if c.justify == "right" and type(v) is int else _human(v), tty)
-             for c in cols for v in (rec.get(c.key),)] for rec in it]
+    rows = [
+        [_cell(_count(v) if c.justify == "right" and type(v) is int else _human(v), tty) for c in cols for v in (rec.get(c.key),)]
+        for rec in it
+    ]
     if not rows:
         return 0
     from rich import box
@@ -513,9 +509,14 @@ def _write_table(it, cols, out, *, title=None, **_) -> int:
     names = sum(NAME_MIN_WIDTH for c in cols if c.key in NAME_KEYS)
     narrow = tty and natural + names > console.width
     for c in cols:
-        table.add_column(c.header, justify=c.justify, style=c.style, no_wrap=(c.no_wrap and not narrow) or not tty,
-                         min_width=NAME_MIN_WIDTH if narrow and c.key in NAME_KEYS else None,
-                         overflow="fold" if narrow or c.justify == "right" else "ellipsis")
+        table.add_column(
+            c.header,
+            justify=c.justify,
+            style=c.style,
+            no_wrap=(c.no_wrap and not narrow) or not tty,
+            min_width=NAME_MIN_WIDTH if narrow and c.key in NAME_KEYS else None,
+            overflow="fold" if narrow or c.justify == "right" else "ellipsis",
+        )
     for row in rows:
         table.add_row(*row)
     if title:

@@ -17,9 +17,9 @@ Rules, in order:
 from __future__ import annotations
 
 from ics_cli import db
+from ics_cli.dates import OPEN, existed
 from ics_cli.errors import IcsError
 from ics_cli.kinds import SHORT_LABEL
-from ics_cli.dates import OPEN, existed
 from ics_cli.normalise import normalise, org_id_form
 
 KIND_PRIORITY = ("icb", "sub_icb", "region", "trust", "pcn", "practice", "stp", "ccg", "area_team", "la")
@@ -101,16 +101,27 @@ def rank(rows: list[dict], day: str, hints: tuple[str, ...] = ()) -> list[dict]:
             best[cand["org_id"]] = cand
     # Among organisations that had ended, the most recent first; among those still to come, the
     # soonest; otherwise by kind.
-    return sorted(best.values(), key=lambda c: (bool(hints) and c["kind"] not in hints, c["tier"],
-                                                _neg(c["last_day"]) if c["tier"] == 2 else c["start"] or "" if c["tier"] == 3 else "",
-                                                KIND_PRIORITY.index(c["kind"]), c["org_id"]))
+    return sorted(
+        best.values(),
+        key=lambda c: (
+            bool(hints) and c["kind"] not in hints,
+            c["tier"],
+            _neg(c["last_day"]) if c["tier"] == 2 else c["start"] or "" if c["tier"] == 3 else "",
+            KIND_PRIORITY.index(c["kind"]),
+            c["org_id"],
+        ),
+    )
 
 
 def pick(found: list[dict]) -> tuple[dict | None, list[dict]]:
     """The winner among ranked candidates, or (None, the tied candidates) when it is ambiguous."""
     top = found[0]
-    same_rank = [c for c in found if c["tier"] == top["tier"] and (
-        top["tier"] < 2 or (c["last_day"] == top["last_day"] if top["tier"] == 2 else c["start"] == top["start"]))]
+    same_rank = [
+        c
+        for c in found
+        if c["tier"] == top["tier"]
+        and (top["tier"] < 2 or (c["last_day"] == top["last_day"] if top["tier"] == 2 else c["start"] == top["start"]))
+    ]
     same_kind = [c for c in same_rank if c["kind"] == top["kind"]]
     if len(same_kind) > 1:
         return None, same_kind
@@ -150,8 +161,9 @@ def describe(c: dict) -> str:
 def ambiguous(text: str, cands: list[dict]) -> IcsError:
     lines = "\n".join("  " + describe(c) for c in cands[:20])
     more = f"\n  ... and {len(cands) - 20} more" if len(cands) > 20 else ""
-    return IcsError(f"{text!r} matches {len(cands)} organisations; give a code or an org id instead.",
-                    hint=f"Candidates:\n{lines}{more}")
+    return IcsError(
+        f"{text!r} matches {len(cands)} organisations; give a code or an org id instead.", hint=f"Candidates:\n{lines}{more}"
+    )
 
 
 CANDIDATES = 200  # organisations sharing the most letter triples with the text, scored by rapidfuzz
@@ -164,7 +176,7 @@ def suggestions(text: str, kinds: tuple[str, ...] | None = None, limit: int = 5,
     triples with the text (bm25), so a misspelling costs one indexed query rather than a scan;
     rapidfuzz then scores each candidate's names and codes against the text."""
     key = normalise(text)[:MAX_INPUT]
-    grams = sorted({g for word in key.split() for g in (word[i:i + 3] for i in range(len(word) - 2))})
+    grams = sorted({g for word in key.split() for g in (word[i : i + 3] for i in range(len(word) - 2))})
     if not grams:
         return []
     from rapidfuzz import fuzz

@@ -20,13 +20,35 @@ FUZZY_WHEN_FEWER_THAN = 3
 
 # Abbreviations people write for counties and common words in NHS names.
 ABBREVIATIONS = {
-    "herts": "hertfordshire", "beds": "bedfordshire", "bucks": "buckinghamshire", "notts": "nottinghamshire",
-    "lancs": "lancashire", "yorks": "yorkshire", "glos": "gloucestershire", "gloucs": "gloucestershire",
-    "hants": "hampshire", "oxon": "oxfordshire", "wilts": "wiltshire", "cambs": "cambridgeshire",
-    "northants": "northamptonshire", "leics": "leicestershire", "lincs": "lincolnshire", "staffs": "staffordshire",
-    "worcs": "worcestershire", "warks": "warwickshire", "derbys": "derbyshire", "berks": "berkshire",
-    "shrops": "shropshire", "cumb": "cumbria", "univ": "university", "hosp": "hospital", "hosps": "hospitals",
-    "ft": "foundation", "gm": "greater manchester", "iow": "isle of wight", "ldn": "london",
+    "herts": "hertfordshire",
+    "beds": "bedfordshire",
+    "bucks": "buckinghamshire",
+    "notts": "nottinghamshire",
+    "lancs": "lancashire",
+    "yorks": "yorkshire",
+    "glos": "gloucestershire",
+    "gloucs": "gloucestershire",
+    "hants": "hampshire",
+    "oxon": "oxfordshire",
+    "wilts": "wiltshire",
+    "cambs": "cambridgeshire",
+    "northants": "northamptonshire",
+    "leics": "leicestershire",
+    "lincs": "lincolnshire",
+    "staffs": "staffordshire",
+    "worcs": "worcestershire",
+    "warks": "warwickshire",
+    "derbys": "derbyshire",
+    "berks": "berkshire",
+    "shrops": "shropshire",
+    "cumb": "cumbria",
+    "univ": "university",
+    "hosp": "hospital",
+    "hosps": "hospitals",
+    "ft": "foundation",
+    "gm": "greater manchester",
+    "iow": "isle of wight",
+    "ldn": "london",
 }
 
 
@@ -110,8 +132,17 @@ def search(text: str, day: str, kinds: tuple[str, ...] | None, current_only: boo
     phrases = _phrases(text)
     rows = []
     ids = list(hits)
-    orgs = {r["org_id"]: r for r in db.query(
-        f"SELECT o.*, s.text FROM orgs o JOIN org_search s USING (org_id) WHERE org_id IN ({','.join('?' * len(ids))})", ids)} if ids else {}
+    orgs = (
+        {
+            r["org_id"]: r
+            for r in db.query(
+                f"SELECT o.*, s.text FROM orgs o JOIN org_search s USING (org_id) WHERE org_id IN ({','.join('?' * len(ids))})",
+                ids,
+            )
+        }
+        if ids
+        else {}
+    )
     for h in hits.values():
         org = orgs[h["org_id"]]
         if h["how"] == "text":
@@ -129,8 +160,16 @@ def search(text: str, day: str, kinds: tuple[str, ...] | None, current_only: boo
     how_rank = {"postcode": 0, "exact": 0, "phrase": 1, "text": 2, "fuzzy": 3}
     # Among text matches, NHS bodies before practices (KIND_PRIORITY), then the text score; near
     # matches for a misspelling by how near first.
-    rows.sort(key=lambda r: (how_rank[r["how"]], not r["current"], r["score"] if r["how"] == "fuzzy" else 0,
-                             KIND_PRIORITY.index(r["org"]["kind"]), r["score"], r["org_id"]))
+    rows.sort(
+        key=lambda r: (
+            how_rank[r["how"]],
+            not r["current"],
+            r["score"] if r["how"] == "fuzzy" else 0,
+            KIND_PRIORITY.index(r["org"]["kind"]),
+            r["score"],
+            r["org_id"],
+        )
+    )
     from ics_cli.dates import coverage
 
     latest = coverage()[1]
@@ -182,12 +221,18 @@ def _result(hit: dict, day: str, latest: str) -> dict:
     icb = current_icb(org["org_id"], org["kind"], hit["current"], day)
     matched = hit.get("matched_name")
     return {
-        "kind": org["kind"], "code": now["code"], "ons_code": now["ons_code"], "name": now["name"],
+        "kind": org["kind"],
+        "code": now["code"],
+        "ons_code": now["ons_code"],
+        "name": now["name"],
         "short_name": now.get("short_name"),
         "matched_name": matched if matched and matched not in (now["name"], now["code"]) else None,
         # On an earlier --as-of day, an organisation founded later is "future", not "former".
         "status": "current" if hit["current"] else "future" if (org["start"] or "") > day else "former",
-        "start": org["start"], "end": org["end"],
-        "icb_code": icb["code"] if icb else None, "icb_name": icb["name"] if icb else None,
-        "match": hit["how"], "org_id": org["org_id"],
+        "start": org["start"],
+        "end": org["end"],
+        "icb_code": icb["code"] if icb else None,
+        "icb_name": icb["name"] if icb else None,
+        "match": hit["how"],
+        "org_id": org["org_id"],
     }

@@ -4,8 +4,18 @@ from __future__ import annotations
 
 from ics_cli import db
 
-EVENT_KINDS = ("policy", "established", "abolished", "merger", "split", "boundary_transfer", "became_sub_icb",
-               "succeeded", "rename", "recode")
+EVENT_KINDS = (
+    "policy",
+    "established",
+    "abolished",
+    "merger",
+    "split",
+    "boundary_transfer",
+    "became_sub_icb",
+    "succeeded",
+    "rename",
+    "recode",
+)
 
 
 def national(first: str | None, last: str | None, kinds: tuple[str, ...] | None) -> list[dict]:
@@ -28,8 +38,9 @@ def for_org(org_id: str, first: str | None, last: str | None, kinds: tuple[str, 
     return _events(where, {"id": org_id}, first, last, kinds, org_id=org_id)
 
 
-def _events(where: str, params: dict, first: str | None, last: str | None, kinds: tuple[str, ...] | None,
-            org_id: str | None = None) -> list[dict]:
+def _events(
+    where: str, params: dict, first: str | None, last: str | None, kinds: tuple[str, ...] | None, org_id: str | None = None
+) -> list[dict]:
     sql = f"""SELECT e.event_id, e.date, e.kind, e.scope, e.title, e.detail, e.source,
                      (SELECT group_concat(org_id, ' ') FROM event_orgs eo WHERE eo.event_id = e.event_id) AS org_ids
               FROM events e WHERE {where}"""
@@ -40,7 +51,7 @@ def _events(where: str, params: dict, first: str | None, last: str | None, kinds
         sql += " AND e.date <= :last"
         params["last"] = last
     if kinds:
-        sql += f" AND e.kind IN ({','.join(':k%d' % i for i in range(len(kinds)))})"
+        sql += f" AND e.kind IN ({','.join(f':k{i}' for i in range(len(kinds)))})"
         params.update({f"k{i}": k for i, k in enumerate(kinds)})
     rows = db.query(sql + " ORDER BY e.date, e.event_id", params)
     for r in rows:

@@ -5,11 +5,22 @@ from __future__ import annotations
 
 from ics_cli.kinds import SHORT_LABEL, label
 
-MEASURES = {"gp_registered_patients": "GP-registered patients", "ons_mid_year_estimate": "ONS mid-year estimate",
-            "census_2021": "Census 2021 residents", "qof_list_size": "QOF list size"}
+MEASURES = {
+    "gp_registered_patients": "GP-registered patients",
+    "ons_mid_year_estimate": "ONS mid-year estimate",
+    "census_2021": "Census 2021 residents",
+    "qof_list_size": "QOF list size",
+}
 MEMBER_TITLES = {
-    "sub_icb_locations": "Sub-ICB locations", "icbs": "ICBs", "stps": "STPs", "ccgs": "CCGs", "area_teams": "Area teams",
-    "pcns": "PCNs", "practices": "GP practices", "trusts_hq": "Trusts with headquarters here", "partner_trusts": "Partner trusts",
+    "sub_icb_locations": "Sub-ICB locations",
+    "icbs": "ICBs",
+    "stps": "STPs",
+    "ccgs": "CCGs",
+    "area_teams": "Area teams",
+    "pcns": "PCNs",
+    "practices": "GP practices",
+    "trusts_hq": "Trusts with headquarters here",
+    "partner_trusts": "Partner trusts",
     "partner_councils": "Partner councils",
     "local_authorities": "Local authority districts",
 }
@@ -28,19 +39,34 @@ def profile_blocks(p: dict) -> list[dict]:
     blocks: list[dict] = []
     if p.get("note"):
         blocks.append({"title": "Note", "rows": [[p["note"]]]})
-    facts = [("Kind", p["kind_label"]), ("ODS code", p["code"] if p["code"] != p["ons_code"] else None),
-             ("ONS code", p["ons_code"]), ("Short name", p["short_name"]), ("Existed", span(p["start"], p["end"])),
-             ("As of", p["as_of"]), ("Website", p["website"])]
+    facts = [
+        ("Kind", p["kind_label"]),
+        ("ODS code", p["code"] if p["code"] != p["ons_code"] else None),
+        ("ONS code", p["ons_code"]),
+        ("Short name", p["short_name"]),
+        ("Existed", span(p["start"], p["end"])),
+        ("As of", p["as_of"]),
+        ("Website", p["website"]),
+    ]
     facts += [(k.replace("_", " ").capitalize(), v) for k, v in sorted(p.get("attributes", {}).items())]
     facts += [("Former name", f"{n['name']} ({span(n['start'], n['end'])})") for n in p["former_names"]]
-    facts += [("Other code", f"{c['code']} ({span(c['start'], c['end'])})") for c in p["codes"]
-              if c["code"] not in (p["code"], p["ons_code"])]
+    facts += [
+        ("Other code", f"{c['code']} ({span(c['start'], c['end'])})")
+        for c in p["codes"]
+        if c["code"] not in (p["code"], p["ons_code"])
+    ]
     blocks.append({"title": "Organisation", "rows": [[k, v] for k, v in facts if v], "styles": ["bold"]})
     if p["parents"]:
         rows = []
         for x in p["parents"]:
             how = "" if x["relation"] == "part_of" else f" ({x['relation'].replace('_', ' ')})"
-            rows.append([SHORT_LABEL[x["kind"]] + how, x["code"], x["name"] + (f"  {share(x.get('share'))}" if x.get("share") is not None else "")])
+            rows.append(
+                [
+                    SHORT_LABEL[x["kind"]] + how,
+                    x["code"],
+                    x["name"] + (f"  {share(x.get('share'))}" if x.get("share") is not None else ""),
+                ]
+            )
         blocks.append({"title": "Part of", "rows": rows, "styles": ["bold", "cyan"]})
     order = list(MEMBER_TITLES)
     for key, members in sorted(p["members"].items(), key=lambda kv: order.index(kv[0]) if kv[0] in order else len(order)):
@@ -63,8 +89,14 @@ def profile_blocks(p: dict) -> list[dict]:
     history = []
     for side, arrow in (("predecessors", "from"), ("successors", "to")):
         for s in p[side]:
-            history.append([s["date"], STEPS.get(s["type"], s["type"].replace("_", " ")), arrow,
-                            f"{s['name']} ({s['code']})" + (f"  {share(s['share'])}" if s["share"] is not None else "")])
+            history.append(
+                [
+                    s["date"],
+                    STEPS.get(s["type"], s["type"].replace("_", " ")),
+                    arrow,
+                    f"{s['name']} ({s['code']})" + (f"  {share(s['share'])}" if s["share"] is not None else ""),
+                ]
+            )
     if history:
         blocks.append({"title": "History", "rows": sorted(history, key=lambda r: r[0])})
     if p["sources"]:

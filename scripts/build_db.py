@@ -25,17 +25,32 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import sqlite_utils  # noqa: E402  (build-time only; the CLI never imports it)
-
 from dbbuild import derive, validate  # noqa: E402
 from importers.common import DATA_START  # noqa: E402
 
 SCHEMA_VERSION = "1"
-TABLES = ("sources", "orgs", "codes", "names", "attributes", "memberships", "successions", "populations",
-          "policy_events", "postcode_districts")
-DERIVED_SOURCE = {"source": "derived_events", "title": "Derived: event list and national summaries", "publisher": "ics (derived)",
-                  "edition": "", "licence": "Open Government Licence v3.0 (derived)", "url": "",
-                  "file": "scripts/dbbuild/derive.py",
-                  "note": "Generated from the organisations, successions, names and codes tables; counts per date."}
+TABLES = (
+    "sources",
+    "orgs",
+    "codes",
+    "names",
+    "attributes",
+    "memberships",
+    "successions",
+    "populations",
+    "policy_events",
+    "postcode_districts",
+)
+DERIVED_SOURCE = {
+    "source": "derived_events",
+    "title": "Derived: event list and national summaries",
+    "publisher": "ics (derived)",
+    "edition": "",
+    "licence": "Open Government Licence v3.0 (derived)",
+    "url": "",
+    "file": "scripts/dbbuild/derive.py",
+    "note": "Generated from the organisations, successions, names and codes tables; counts per date.",
+}
 
 
 # Tables stored WITHOUT ROWID, in the order of a natural key (validate.check_clustered_keys: its
@@ -99,55 +114,130 @@ def write_db(path: Path, t: dict[str, list[dict]], meta: dict[str, str]) -> None
             table.create_index(list(idx), find_unique_name=True)
 
     create("meta", {"key": str, "value": str}, pk="key", rows=[{"key": k, "value": v} for k, v in sorted(meta.items())])
-    create("sources", {c: str for c in ("source", "title", "publisher", "edition", "licence", "url", "file", "note")},
-           pk="source", rows=t_sources)
-    create("orgs", {"org_id": str, "kind": str, "code": str, "ons_code": str, "name": str, "short_name": str,
-                    "start": str, "end": str, "source": str},
-           fks=[("source", "sources", "source")], rows=summaries, clustered=CLUSTERED["orgs"],
-           # Lists by kind read start and end from the table anyway: the index holds the kind alone.
-           indexes=[("kind",)], not_null=("kind", "code", "name"))
+    create(
+        "sources",
+        {c: str for c in ("source", "title", "publisher", "edition", "licence", "url", "file", "note")},
+        pk="source",
+        rows=t_sources,
+    )
+    create(
+        "orgs",
+        {
+            "org_id": str,
+            "kind": str,
+            "code": str,
+            "ons_code": str,
+            "name": str,
+            "short_name": str,
+            "start": str,
+            "end": str,
+            "source": str,
+        },
+        fks=[("source", "sources", "source")],
+        rows=summaries,
+        clustered=CLUSTERED["orgs"],
+        # Lists by kind read start and end from the table anyway: the index holds the kind alone.
+        indexes=[("kind",)],
+        not_null=("kind", "code", "name"),
+    )
     org_fk = ("org_id", "orgs", "org_id")
     src_fk = ("source", "sources", "source")
     # Codes, names and attributes are read by organisation (and scheme or type): clustered on it.
-    create("codes", {"org_id": str, "scheme": str, "code": str, "start": str, "end": str, "source": str},
-           fks=[org_fk, src_fk], rows=[nullify(r) for r in t["codes"]], clustered=CLUSTERED["codes"])
-    create("names", {"org_id": str, "name": str, "type": str, "start": str, "end": str, "source": str},
-           fks=[org_fk, src_fk], rows=[nullify(r) for r in t["names"]], clustered=CLUSTERED["names"])
-    create("attributes", {"org_id": str, "key": str, "value": str, "start": str, "end": str, "source": str},
-           fks=[org_fk, src_fk], rows=[nullify(r) for r in t["attributes"]], clustered=CLUSTERED["attributes"])
-    create("memberships", {"child_id": str, "parent_id": str, "relation": str, "start": str, "end": str,
-                           "share": float, "source": str},
-           fks=[("child_id", "orgs", "org_id"), ("parent_id", "orgs", "org_id"), src_fk],
-           rows=[nullify(r) for r in t["memberships"]], clustered=CLUSTERED["memberships"],
-           # A covering index down the hierarchy (member lists and counts read only the index).
-           indexes=[("parent_id", "relation", "child_id", "start", "end")])
-    create("successions", {"predecessor_id": str, "successor_id": str, "date": str, "type": str, "share": float,
-                           "note": str, "source": str},
-           fks=[("predecessor_id", "orgs", "org_id"), ("successor_id", "orgs", "org_id"), src_fk],
-           rows=[nullify({**r, "note": r["note"] or None}) for r in t["successions"]],
-           indexes=[("predecessor_id",), ("successor_id",)])
-    create("populations", {"org_id": str, "measure": str, "sex": str, "age": str, "value": int, "date": str, "source": str},
-           fks=[org_fk, src_fk], rows=[{**r, "value": int(r["value"])} for r in t["populations"]],
-           clustered=CLUSTERED["populations"])
-    create("events", {"event_id": int, "date": str, "kind": str, "scope": str, "title": str, "detail": str, "source": str},
-           pk="event_id", fks=[src_fk], rows=events, indexes=[("scope", "date")])
-    create("event_orgs", {"event_id": int, "org_id": str}, fks=[("event_id", "events", "event_id"), org_fk],
-           rows=event_orgs, indexes=[("org_id",), ("event_id",)])
-    create("policy_events", {"date": str, "precision": str, "kind": str, "title": str, "detail": str, "org_ids": str,
-                              "source": str}, fks=[src_fk], rows=t["policy_events"])
-    create("postcode_districts", {"district": str, "org_id": str, "start": str, "end": str, "source": str},
-           fks=[org_fk, src_fk], rows=[nullify(r) for r in t["postcode_districts"]], clustered=CLUSTERED["postcode_districts"])
-    create("lookup", {"key": str, "org_id": str, "start": str, "end": str, "via": str}, fks=[org_fk],
-           rows=derive.lookup_keys(t), indexes=[("key",)])
-    create("org_search", {"org_id": str, "kind": str, "name": str, "text": str}, pk="org_id", fks=[org_fk],
-           rows=derive.search_rows(t, summaries))
+    create(
+        "codes",
+        {"org_id": str, "scheme": str, "code": str, "start": str, "end": str, "source": str},
+        fks=[org_fk, src_fk],
+        rows=[nullify(r) for r in t["codes"]],
+        clustered=CLUSTERED["codes"],
+    )
+    create(
+        "names",
+        {"org_id": str, "name": str, "type": str, "start": str, "end": str, "source": str},
+        fks=[org_fk, src_fk],
+        rows=[nullify(r) for r in t["names"]],
+        clustered=CLUSTERED["names"],
+    )
+    create(
+        "attributes",
+        {"org_id": str, "key": str, "value": str, "start": str, "end": str, "source": str},
+        fks=[org_fk, src_fk],
+        rows=[nullify(r) for r in t["attributes"]],
+        clustered=CLUSTERED["attributes"],
+    )
+    create(
+        "memberships",
+        {"child_id": str, "parent_id": str, "relation": str, "start": str, "end": str, "share": float, "source": str},
+        fks=[("child_id", "orgs", "org_id"), ("parent_id", "orgs", "org_id"), src_fk],
+        rows=[nullify(r) for r in t["memberships"]],
+        clustered=CLUSTERED["memberships"],
+        # A covering index down the hierarchy (member lists and counts read only the index).
+        indexes=[("parent_id", "relation", "child_id", "start", "end")],
+    )
+    create(
+        "successions",
+        {"predecessor_id": str, "successor_id": str, "date": str, "type": str, "share": float, "note": str, "source": str},
+        fks=[("predecessor_id", "orgs", "org_id"), ("successor_id", "orgs", "org_id"), src_fk],
+        rows=[nullify({**r, "note": r["note"] or None}) for r in t["successions"]],
+        indexes=[("predecessor_id",), ("successor_id",)],
+    )
+    create(
+        "populations",
+        {"org_id": str, "measure": str, "sex": str, "age": str, "value": int, "date": str, "source": str},
+        fks=[org_fk, src_fk],
+        rows=[{**r, "value": int(r["value"])} for r in t["populations"]],
+        clustered=CLUSTERED["populations"],
+    )
+    create(
+        "events",
+        {"event_id": int, "date": str, "kind": str, "scope": str, "title": str, "detail": str, "source": str},
+        pk="event_id",
+        fks=[src_fk],
+        rows=events,
+        indexes=[("scope", "date")],
+    )
+    create(
+        "event_orgs",
+        {"event_id": int, "org_id": str},
+        fks=[("event_id", "events", "event_id"), org_fk],
+        rows=event_orgs,
+        indexes=[("org_id",), ("event_id",)],
+    )
+    create(
+        "policy_events",
+        {"date": str, "precision": str, "kind": str, "title": str, "detail": str, "org_ids": str, "source": str},
+        fks=[src_fk],
+        rows=t["policy_events"],
+    )
+    create(
+        "postcode_districts",
+        {"district": str, "org_id": str, "start": str, "end": str, "source": str},
+        fks=[org_fk, src_fk],
+        rows=[nullify(r) for r in t["postcode_districts"]],
+        clustered=CLUSTERED["postcode_districts"],
+    )
+    create(
+        "lookup",
+        {"key": str, "org_id": str, "start": str, "end": str, "via": str},
+        fks=[org_fk],
+        rows=derive.lookup_keys(t),
+        indexes=[("key",)],
+    )
+    create(
+        "org_search",
+        {"org_id": str, "kind": str, "name": str, "text": str},
+        pk="org_id",
+        fks=[org_fk],
+        rows=derive.search_rows(t, summaries),
+    )
     # Trigram full-text index: partial words match ("cumb" finds Cumbria); named org_search_fts with
     # content="org_search" as sqlite-utils' enable_fts would (Datasette picks it up for its search
     # box). columnsize=0: no per-row token counts stored; bm25 counts them from org_search.text
     # when it ranks (same scores, 0.1 MB less). Trigram matching needs detail=full (positions).
-    db.executescript('CREATE VIRTUAL TABLE "org_search_fts" USING FTS5 (\n    "text",\n    tokenize=\'trigram\',\n'
-                     '    columnsize=0,\n    content="org_search"\n);\n'
-                     'INSERT INTO "org_search_fts" (rowid, "text") SELECT rowid, "text" FROM "org_search";')
+    db.executescript(
+        'CREATE VIRTUAL TABLE "org_search_fts" USING FTS5 (\n    "text",\n    tokenize=\'trigram\',\n'
+        '    columnsize=0,\n    content="org_search"\n);\n'
+        'INSERT INTO "org_search_fts" (rowid, "text") SELECT rowid, "text" FROM "org_search";'
+    )
     db["org_search"].optimize()
     db.conn.commit()
     db.conn.execute("VACUUM")

@@ -24,13 +24,20 @@ from importers.common import SCHEMA, complete_shares, empty_tables, write_tables
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--shared", type=Path, default=ROOT.parent / "shared" / "sources",
-                        help="folder of raw sources (default: ../shared/sources)")
+    parser.add_argument(
+        "--shared",
+        type=Path,
+        default=ROOT.parent / "shared" / "sources",
+        help="folder of raw sources (default: ../shared/sources)",
+    )
     parser.add_argument("--out", type=Path, default=ROOT / "data" / "sources", help="where to write the tidy CSVs")
     args = parser.parse_args(argv)
     if not args.shared.is_dir():
-        print(f"Error: raw sources not found at {args.shared}. The import needs ../shared/sources; "
-              "the build (scripts/build_db.py) does not.", file=sys.stderr)
+        print(
+            f"Error: raw sources not found at {args.shared}. The import needs ../shared/sources; "
+            "the build (scripts/build_db.py) does not.",
+            file=sys.stderr,
+        )
         return 1
     started = time.perf_counter()
     tables = empty_tables()

@@ -40,14 +40,14 @@ def render_block(body: str, terminal: bool) -> str:
         if line.startswith("$ "):
             out.append(line)
             text = run(line[2:], terminal).rstrip("\n")
-            out.extend(l.rstrip() for l in text.splitlines())
+            out.extend(line.rstrip() for line in text.splitlines())
     return "\n".join(out) + "\n"
 
 
 def refreshed(text: str) -> str:
     def replace(m: re.Match) -> str:
         terminal = bool(m.group("marker"))
-        if not any(l.startswith("$ ") for l in m.group("body").splitlines()):
+        if not any(line.startswith("$ ") for line in m.group("body").splitlines()):
             return m.group(0)
         return (m.group("marker") or "") + "```console\n" + render_block(m.group("body"), terminal) + "```"
 

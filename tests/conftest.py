@@ -21,8 +21,9 @@ import os
 import sqlite3
 import subprocess
 import sys
+from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Callable, Mapping, Optional
+from typing import Optional
 
 import pytest
 from typer.testing import CliRunner
@@ -103,8 +104,13 @@ def make_cli(db: Path) -> Callable[..., CliResult]:
 
     runner = CliRunner()
 
-    def invoke(*args: str, input: Optional[str] = None, env: Optional[Mapping[str, Optional[str]]] = None,
-               single: bool = False, check_crash: bool = True) -> CliResult:
+    def invoke(
+        *args: str,
+        input: Optional[str] = None,
+        env: Optional[Mapping[str, Optional[str]]] = None,
+        single: bool = False,
+        check_crash: bool = True,
+    ) -> CliResult:
         argv = [str(a) for a in args]
         full_env: dict[str, Optional[str]] = {name: None for name in STYLE_VARS}
         full_env["ICS_DB"] = str(db)
@@ -138,8 +144,13 @@ def clean_env(extra: Optional[Mapping[str, Optional[str]]] = None) -> dict[str, 
     return env
 
 
-def run_ics(*args: str, input: Optional[str | bytes] = None, env: Optional[Mapping[str, Optional[str]]] = None,
-            timeout: float = 120, cwd: Optional[Path] = None) -> subprocess.CompletedProcess:
+def run_ics(
+    *args: str,
+    input: Optional[str | bytes] = None,
+    env: Optional[Mapping[str, Optional[str]]] = None,
+    timeout: float = 120,
+    cwd: Optional[Path] = None,
+) -> subprocess.CompletedProcess:
     """Run the installed ``ics`` console script; stdout and stderr as text (UTF-8, bad bytes replaced)."""
     kwargs: dict = dict(capture_output=True, env=clean_env(env), timeout=timeout, cwd=cwd)
     if isinstance(input, bytes):

@@ -13,11 +13,10 @@ import subprocess
 import sys
 
 import pytest
-
-from ics_cli import __version__
+from conftest import ROOT, STYLE_VARS, CliResult, assert_no_crash, clean_env
 from typer.testing import CliRunner
 
-from conftest import ROOT, STYLE_VARS, CliResult, assert_no_crash, clean_env
+from ics_cli import __version__
 
 LATEST = "2026-08-01"
 FORMATS = ("table", "json", "jsonl", "csv", "tsv", "md")
@@ -120,8 +119,18 @@ def test_list_formats(cli, fmt):
         assert qop["end"] is None
 
 
-KIND_WORDS = {"regions": "region", "icbs": "icb", "sub-icbs": "sub_icb", "ccgs": "ccg", "stps": "stp", "area-teams": "area_team",
-              "trusts": "trust", "practices": "practice", "pcns": "pcn", "las": "la"}
+KIND_WORDS = {
+    "regions": "region",
+    "icbs": "icb",
+    "sub-icbs": "sub_icb",
+    "ccgs": "ccg",
+    "stps": "stp",
+    "area-teams": "area_team",
+    "trusts": "trust",
+    "practices": "practice",
+    "pcns": "pcn",
+    "las": "la",
+}
 
 
 @pytest.mark.parametrize("word", sorted(KIND_WORDS))
@@ -178,7 +187,9 @@ def test_ccgs_per_region_april_2021(cli):
 
 def test_list_in(cli):
     result = cli("list", "sub-icbs", "--in", "QT1", "--fields", "code,short_name,start")
-    assert result.stdout == "code\tshort_name\tstart\n02Q\tBassetlaw\t2022-07-01\n52R\tNottingham and Nottinghamshire\t2022-07-01\n"
+    assert (
+        result.stdout == "code\tshort_name\tstart\n02Q\tBassetlaw\t2022-07-01\n52R\tNottingham and Nottinghamshire\t2022-07-01\n"
+    )
     trusts = parse_rows("tsv", cli("list", "trusts", "--in", "Greater Manchester").stdout)
     assert {"R0A", "RXV", "RBV"} <= {t["code"] for t in trusts}
     assert {t["relation"] for t in trusts} == {"hq_in"}
@@ -198,8 +209,18 @@ def test_show_formats(cli, fmt):
     assert rec["start"] == "2022-07-01"
     if fmt in ("json", "jsonl"):
         assert rec["end"] is None
-        assert {"former_names", "codes", "parents", "members", "member_counts", "populations", "predecessors",
-                "successors", "sources", "website"} <= set(rec)
+        assert {
+            "former_names",
+            "codes",
+            "parents",
+            "members",
+            "member_counts",
+            "populations",
+            "predecessors",
+            "successors",
+            "sources",
+            "website",
+        } <= set(rec)
         assert [p["code"] for p in rec["parents"] if p["kind"] == "region"] == ["Y63"]
         assert rec["member_counts"]["sub_icb"] == 8
         pops = {p["measure"]: p["value"] for p in rec["populations"] if p["sex"] == "all"}
@@ -263,7 +284,9 @@ def test_lineage_tree(cli):
     assert lines[0] == "NHS Gateshead CCG (00F) [ccg, 2013-04-01 to 2015-03-31]"
     assert lines[1] == "└── went to"
     assert lines[2].startswith("    └── 2015-04-01 merger: NHS Newcastle Gateshead CCG (13T) [ccg, 2015-04-01 to 2022-06-30]")
-    assert lines[3].startswith("        └── 2022-07-01 became a sub-ICB location: NHS North East and North Cumbria ICB - 13T (13T)")
+    assert lines[3].startswith(
+        "        └── 2022-07-01 became a sub-ICB location: NHS North East and North Cumbria ICB - 13T (13T)"
+    )
     assert "into NHS North East and North Cumbria Integrated Care Board (QHM, icb)" in lines[3]
     assert len(lines) == 4
     assert not ANSI.search(result.stdout)
@@ -279,8 +302,7 @@ def test_lineage_table_format_piped_is_a_tree_without_wrapping(cli):
 def test_lineage_piped_default_is_one_step_per_row(cli):
     result = cli("lineage", "02Q", "--fields", "date,type,from,to,from_parent,to_parent")
     assert result.stdout == (
-        "date\ttype\tfrom\tto\tfrom_parent\tto_parent\n"
-        "2022-07-01\tbecame_sub_icb\tccg:02Q\tsub_icb:02Q\tQF7\tQT1\n"
+        "date\ttype\tfrom\tto\tfrom_parent\tto_parent\n2022-07-01\tbecame_sub_icb\tccg:02Q\tsub_icb:02Q\tQF7\tQT1\n"
     )
 
 
@@ -385,14 +407,21 @@ def test_resolve_table(cli):
 def test_resolve_file_column_and_as_of(cli, tmp_path):
     path = tmp_path / "in.csv"
     path.write_text("\ufeffid,ccg\n1,00L\n2,E54000034\n3,\n", encoding="utf-8")
-    result = cli("resolve", str(path), "--column", "ccg", "--to", "region", "--as-of", "2019-06-01",
-                 "--fields", "input,status,kind,code,to_code")
+    result = cli(
+        "resolve",
+        str(path),
+        "--column",
+        "ccg",
+        "--to",
+        "region",
+        "--as-of",
+        "2019-06-01",
+        "--fields",
+        "input,status,kind,code,to_code",
+    )
     assert result.exit_code == 0, result
     assert result.stdout == (
-        "input\tstatus\tkind\tcode\tto_code\n"
-        "00L\tok\tccg\t00L\tY63\n"
-        "E54000034\tok\tstp\tQNQ\tY59\n"
-        "\tempty\t\t\t\n"
+        "input\tstatus\tkind\tcode\tto_code\n00L\tok\tccg\t00L\tY63\nE54000034\tok\tstp\tQNQ\tY59\n\tempty\t\t\t\n"
     )
     assert result.stderr == "Resolved 2 of 3 input rows (1 empty) as of 2019-06-01.\n"
 
@@ -580,11 +609,20 @@ ACCEPTED = "use a date as YYYY-MM-DD from 2013-04-01 to 2026-08-01"
 
 @pytest.mark.parametrize(
     "date, problem",
-    [("2013-03-31", "is outside the data"), ("2026-08-02", "is outside the data"), ("2099-01-01", "is outside the data"),
-     ("2023-02-30", "is not a real day"), ("yesterday", "is not a date"), ("1/2/2020", "is not a date"),
-     ("2020-1-1", "is not a date"), ("", "is not a date")],
+    [
+        ("2013-03-31", "is outside the data"),
+        ("2026-08-02", "is outside the data"),
+        ("2099-01-01", "is outside the data"),
+        ("2023-02-30", "is not a real day"),
+        ("yesterday", "is not a date"),
+        ("1/2/2020", "is not a date"),
+        ("2020-1-1", "is not a date"),
+        ("", "is not a date"),
+    ],
 )
-@pytest.mark.parametrize("command", [["show", "QHM"], ["list", "icbs"], ["lineage", "QHM"], ["timeline"], ["search", "x"], ["resolve"]])
+@pytest.mark.parametrize(
+    "command", [["show", "QHM"], ["list", "icbs"], ["lineage", "QHM"], ["timeline"], ["search", "x"], ["resolve"]]
+)
 def test_bad_dates(cli, command, date, problem):
     result = cli(*command, "--as-of", date, input="QHM\n")
     assert_error(result, 2, "--as-of", problem, ACCEPTED)
@@ -717,15 +755,25 @@ def test_unknown_command_and_option(cli):
     assert cli("show").exit_code == 2
 
 
-@pytest.mark.parametrize("args", [["show", "   "], ["show", ""], ["lineage", " "], ["timeline", "\t"], ["search", " "],
-                                  ["list", "icbs", "--in", ""]])
+@pytest.mark.parametrize(
+    "args", [["show", "   "], ["show", ""], ["lineage", " "], ["timeline", "\t"], ["search", " "], ["list", "icbs", "--in", ""]]
+)
 def test_empty_identifier_is_a_usage_error(cli, args):
     result = cli(*args)
     assert_error(result, 2, "empty")
     assert result.stdout == ""
 
 
-ALL_COMMANDS = [["info"], ["list", "icbs"], ["show", "QHM"], ["lineage", "QHM"], ["timeline"], ["search", "x"], ["resolve"], ["--version"]]
+ALL_COMMANDS = [
+    ["info"],
+    ["list", "icbs"],
+    ["show", "QHM"],
+    ["lineage", "QHM"],
+    ["timeline"],
+    ["search", "x"],
+    ["resolve"],
+    ["--version"],
+]
 
 
 @pytest.mark.parametrize("command", ALL_COMMANDS, ids=lambda c: c[0])
@@ -776,8 +824,16 @@ def test_app_for_builds_one_command():
 
 @pytest.mark.parametrize(
     "args",
-    [["show", "QHM", "-f", "json"], ["list", "regions"], ["lineage", "QNQ", "-f", "csv"], ["timeline", "--kind", "policy"],
-     ["search", "royal surrey", "-n", "2"], ["info", "-f", "json"], ["show", "nrthumberland"], ["list", "nope"]],
+    [
+        ["show", "QHM", "-f", "json"],
+        ["list", "regions"],
+        ["lineage", "QNQ", "-f", "csv"],
+        ["timeline", "--kind", "policy"],
+        ["search", "royal surrey", "-n", "2"],
+        ["info", "-f", "json"],
+        ["show", "nrthumberland"],
+        ["list", "nope"],
+    ],
 )
 def test_single_command_app_gives_the_same_output(cli, args):
     full = cli(*args)
@@ -801,8 +857,9 @@ def test_help(cli):
 
 
 def test_python_m_ics_cli_help():
-    done = subprocess.run([sys.executable, "-m", "ics_cli", "--help"], capture_output=True, text=True,
-                          env=clean_env(), cwd=ROOT, timeout=60)
+    done = subprocess.run(
+        [sys.executable, "-m", "ics_cli", "--help"], capture_output=True, text=True, env=clean_env(), cwd=ROOT, timeout=60
+    )
     assert done.returncode == 0, done.stderr
     assert "Usage:" in done.stdout
     assert "lineage" in done.stdout
@@ -877,7 +934,10 @@ def test_show_a_closed_practice_says_where_its_area_went(cli):
     r = cli("show", "A81015", "--as-of", "2024-01-01")
     assert r.exit_code == 1
     assert "Lagan Surgery (A81015) did not exist on 2024-01-01: it was closed on 2019-04-30." in r.stderr
-    assert "It was last in NHS South Tees CCG (00M), whose area is now in: NHS North East and North Cumbria ICB - 16C (16C)" in r.stderr
+    assert (
+        "It was last in NHS South Tees CCG (00M), whose area is now in: NHS North East and North Cumbria ICB - 16C (16C)"
+        in r.stderr
+    )
 
 
 def test_search_and_resolve_agree_on_where_a_closed_practice_went(cli):
@@ -907,7 +967,9 @@ def test_population_on_a_day_the_organisation_did_not_exist(cli):
     assert r.exit_code == 1 and "established on 2026-04-01" in r.stderr
     r = cli("population", "Y63", "--as-of", "2019-06-01", "--fields", "measure,date")
     assert r.exit_code == 0
-    assert "Note: figures dated after 2019-06-01 (2022-06-30, 2026-08-01) describe the area of North East and Yorkshire" in r.stderr
+    assert (
+        "Note: figures dated after 2019-06-01 (2022-06-30, 2026-08-01) describe the area of North East and Yorkshire" in r.stderr
+    )
 
 
 def test_population_table_reads_like_a_report(cli):
@@ -1005,7 +1067,10 @@ def test_resolve_a_council_to_its_region_and_a_level_that_did_not_exist(cli):
     rows = json.loads(cli("resolve", "--to", "region", "-f", "json", input="E08000001\n").stdout)
     assert rows[0]["to_code"] == "Y62"
     row = json.loads(cli("resolve", "--to", "stp", "--as-of", "2014-01-01", "-f", "json", input="A81001\n").stdout)[0]
-    assert (row["status"], row["note"]) == ("no_target", "there were no stps on 2014-01-01 (they existed 2016-04-01 to 2022-06-30)")
+    assert (row["status"], row["note"]) == (
+        "no_target",
+        "there were no stps on 2014-01-01 (they existed 2016-04-01 to 2022-06-30)",
+    )
 
 
 def test_an_empty_list_of_a_kind_that_did_not_exist_says_when_it_did(cli):

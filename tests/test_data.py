@@ -331,7 +331,9 @@ def test_documented_vocabularies(conn):
     assert measures == {"ons_mid_year_estimate", "gp_registered_patients", "qof_list_size", "census_2021"}
     kinds = {r[0] for r in conn.execute("SELECT DISTINCT kind FROM orgs")}
     assert kinds == {"region", "area_team", "stp", "icb", "ccg", "sub_icb", "la", "trust", "practice", "pcn"}
-    bad_ids = conn.execute("SELECT org_id FROM orgs WHERE org_id != kind || ':' || substr(org_id, length(kind) + 2) LIMIT 5").fetchall()
+    bad_ids = conn.execute(
+        "SELECT org_id FROM orgs WHERE org_id != kind || ':' || substr(org_id, length(kind) + 2) LIMIT 5"
+    ).fetchall()
     assert [r[0] for r in bad_ids] == []
 
 
@@ -442,7 +444,26 @@ def ccg_mergers_on(conn, day: str) -> tuple[set[str], set[str]]:
 def test_74_ccgs_merged_into_18_in_2020(conn):
     before, after = ccg_mergers_on(conn, "2020-04-01")
     assert len(before) == 74
-    codes = {"16C", "18C", "26A", "27D", "36J", "36L", "42D", "52R", "70F", "71E", "72Q", "78H", "84H", "91Q", "92A", "92G", "93C", "97R"}
+    codes = {
+        "16C",
+        "18C",
+        "26A",
+        "27D",
+        "36J",
+        "36L",
+        "42D",
+        "52R",
+        "70F",
+        "71E",
+        "72Q",
+        "78H",
+        "84H",
+        "91Q",
+        "92A",
+        "92G",
+        "93C",
+        "97R",
+    }
     assert after == {f"ccg:{c}" for c in codes}
     for oid in before:
         assert org(conn, oid)["end"] == "2020-03-31", oid
@@ -558,7 +579,7 @@ def test_new_icb_predecessors(conn, code):
     steps = steps_into(conn, oid)
     assert {p: s["type"] for p, s in steps.items()} == {f"icb:{p}": t for p, t in preds.items()}
     assert {s["date"] for s in steps.values()} == {"2026-04-01"}
-    for p, s in steps.items():
+    for _p, s in steps.items():
         if s["type"] == "merger":
             assert s["share"] == pytest.approx(1.0)
         else:
@@ -716,8 +737,14 @@ def practices_with_a_ccg(conn, day: str) -> tuple[int, int]:
 
 @pytest.mark.parametrize(
     "day, expected",
-    [("2013-04-01", (8097, 3765)), ("2016-01-01", (7913, 3630)), ("2018-01-01", (7570, 3362)),
-     ("2019-06-01", (7178, 3710)), ("2020-06-01", (7028, 5608)), ("2021-06-01", (6812, 6810))],
+    [
+        ("2013-04-01", (8097, 3765)),
+        ("2016-01-01", (7913, 3630)),
+        ("2018-01-01", (7570, 3362)),
+        ("2019-06-01", (7178, 3710)),
+        ("2020-06-01", (7028, 5608)),
+        ("2021-06-01", (6812, 6810)),
+    ],
 )
 def test_practice_ccg_coverage_is_as_documented(conn, day, expected):
     # data/README.md "Coverage and known gaps": epraccur gives only the latest commissioner; before
@@ -762,8 +789,17 @@ def test_councils_are_older_than_the_data(conn):
     assert events == []
 
 
-@pytest.mark.parametrize("day, expected", [("2013-04-01", 326), ("2019-03-31", 326), ("2019-04-01", 317),
-                                           ("2020-04-01", 314), ("2021-04-01", 309), ("2023-04-01", 296)])
+@pytest.mark.parametrize(
+    "day, expected",
+    [
+        ("2013-04-01", 326),
+        ("2019-03-31", 326),
+        ("2019-04-01", 317),
+        ("2020-04-01", 314),
+        ("2021-04-01", 309),
+        ("2023-04-01", 296),
+    ],
+)
 def test_local_authority_districts_on_every_reorganisation(conn, day, expected):
     # ONS LAD names and codes: 326 English districts 2009-2019, then the 2019, 2020, 2021 and 2023
     # reorganisations (data/curated/la_changes.csv); 309 LTLA22 in the July 2022 LSOA lookup, 296 LAD23.
@@ -853,14 +889,16 @@ def test_practice_parents_through_pcns_agree_unless_the_pcn_crosses_a_boundary(c
            JOIN memberships own ON own.child_id = pm.child_id AND own.relation = 'part_of'
                 AND substr(own.parent_id, 1, instr(own.parent_id, ':')) = substr(pp.parent_id, 1, instr(pp.parent_id, ':'))
            WHERE pm.relation = 'part_of' AND pm.parent_id LIKE 'pcn:%' AND own.parent_id != pp.parent_id
-             AND max(pm.start, pp.start, own.start) <= min(COALESCE(pm."end", :open), COALESCE(pp."end", :open), COALESCE(own."end", :open))"""
-        , {"open": OPEN}).fetchall()
+             AND max(pm.start, pp.start, own.start) <= min(COALESCE(pm."end", :open), COALESCE(pp."end", :open), COALESCE(own."end", :open))""",
+        {"open": OPEN},
+    ).fetchall()
     for r in rows:
         others = conn.execute(
             """SELECT count(*) FROM memberships mm JOIN memberships o2 ON o2.child_id = mm.child_id AND o2.relation = 'part_of'
                WHERE mm.parent_id = :pcn AND mm.relation = 'part_of' AND o2.parent_id = :via
                  AND mm.start <= :d AND COALESCE(mm."end", :open) >= :d AND o2.start <= :d AND COALESCE(o2."end", :open) >= :d""",
-            {"pcn": r["pcn"], "via": r["via"], "d": r["day"], "open": OPEN}).fetchone()[0]
+            {"pcn": r["pcn"], "via": r["via"], "d": r["day"], "open": OPEN},
+        ).fetchone()[0]
         assert others, dict(r)
 
 
@@ -874,13 +912,25 @@ def test_build_rejects_a_practice_in_two_ccgs_through_its_pcn():
     from dbbuild import validate
 
     def m(child, parent, start, end=""):
-        return {"child_id": child, "parent_id": parent, "relation": "part_of", "start": start, "end": end,
-                "share": "", "source": "x"}
+        return {
+            "child_id": child,
+            "parent_id": parent,
+            "relation": "part_of",
+            "start": start,
+            "end": end,
+            "share": "",
+            "source": "x",
+        }
 
     orgs = [{"org_id": o, "kind": o.split(":")[0]} for o in ("practice:A", "practice:B", "pcn:P", "ccg:01Y", "ccg:15M")]
-    t = {"orgs": orgs, "memberships": [m("practice:A", "ccg:01Y", "2013-04-01", "2022-06-30"),
-                                       m("practice:A", "pcn:P", "2019-07-01"),
-                                       m("pcn:P", "ccg:15M", "2019-07-01", "2022-06-30")]}
+    t = {
+        "orgs": orgs,
+        "memberships": [
+            m("practice:A", "ccg:01Y", "2013-04-01", "2022-06-30"),
+            m("practice:A", "pcn:P", "2019-07-01"),
+            m("pcn:P", "ccg:15M", "2019-07-01", "2022-06-30"),
+        ],
+    }
     problems = validate.check_parents_through_pcns(t)
     assert len(problems) == 1 and "practice:A is part of ccg:01Y and, through pcn:P, of ccg:15M" in problems[0]
     # A PCN that crosses a boundary: B is in 15M, so A's PCN being in 15M is not an error.
@@ -903,7 +953,9 @@ def test_postcode_districts_are_dated(conn):
     cols = [r["name"] for r in conn.execute("PRAGMA table_info(postcode_districts)")]
     assert cols == ["district", "org_id", "start", "end", "source"]
     # The July 2022 ODS files: every row from 2022-07-01; only Frimley's (D4U1Y) end, on 2026-03-31.
-    old = conn.execute("SELECT start, \"end\", org_id FROM postcode_districts WHERE source = 'nhsd_pcode_districts_2022'").fetchall()
+    old = conn.execute(
+        "SELECT start, \"end\", org_id FROM postcode_districts WHERE source = 'nhsd_pcode_districts_2022'"
+    ).fetchall()
     assert len(old) == 3437 and {r["start"] for r in old} == {"2022-07-01"}
     assert {r["end"] for r in old if r["org_id"] == "sub_icb:D4U1Y"} == {"2026-03-31"}
     assert {r["end"] for r in old if r["org_id"] != "sub_icb:D4U1Y"} == {None}
@@ -911,7 +963,8 @@ def test_postcode_districts_are_dated(conn):
     bad = conn.execute(
         """SELECT p.* FROM postcode_districts p JOIN orgs o USING (org_id)
            WHERE p.start < COALESCE(o.start, '') OR COALESCE(p."end", :open) > COALESCE(o."end", :open)""",
-        {"open": OPEN}).fetchall()
+        {"open": OPEN},
+    ).fetchall()
     assert bad == []
 
 
@@ -926,7 +979,9 @@ def test_frimley_postcode_districts_after_the_2026_split(conn):
     assert districts_on(conn, "GU9", "2026-08-01") == {"sub_icb:92A"}  # Farnham (Waverley)
     assert districts_on(conn, "SL1", "2026-08-01") == {"sub_icb:14Y", "sub_icb:U2G6B"}  # Slough
     # No district points at D4U1Y after it ended, and each new row names the rule.
-    assert not conn.execute("""SELECT 1 FROM postcode_districts WHERE org_id = 'sub_icb:D4U1Y' AND COALESCE("end", '9') > '2026-03-31'""").fetchall()
+    assert not conn.execute(
+        """SELECT 1 FROM postcode_districts WHERE org_id = 'sub_icb:D4U1Y' AND COALESCE("end", '9') > '2026-03-31'"""
+    ).fetchall()
     new = conn.execute("SELECT DISTINCT source, start FROM postcode_districts WHERE start = '2026-04-01'").fetchall()
     assert [tuple(r) for r in new] == [("derived_frimley_postcode_districts_2026", "2026-04-01")]
     # The rest of England is unchanged: Bassetlaw's DN22 is 02Q throughout.
@@ -948,7 +1003,8 @@ def test_current_practices_per_icb_match_the_august_2026_map(conn, data_end):
                 AND i.start <= :d AND COALESCE(i."end", :open) >= :d
            JOIN orgs c ON c.org_id = i.parent_id
            WHERE p.kind = 'practice' AND COALESCE(p.start, '') <= :d AND p."end" IS NULL GROUP BY c.code""",
-        {"d": data_end, "open": OPEN}).fetchall()
+        {"d": data_end, "open": OPEN},
+    ).fetchall()
     per_icb = {r["code"]: r["n"] for r in rows}
     assert per_icb["QOP"] == 406 and sum(per_icb.values()) == 6129 == count_on(conn, "practice", data_end)
     import csv
@@ -982,9 +1038,14 @@ def test_stale_sub_icb_place_names_end(conn):
 
 
 def short_names_on(conn, org_id: str, day: str) -> list[dict]:
-    return [dict(r) for r in conn.execute(
-        """SELECT name, start, "end", source FROM names WHERE org_id = ? AND type = 'short'
-           AND COALESCE(start, '') <= ? AND COALESCE("end", ?) >= ?""", (org_id, day, OPEN, day))]
+    return [
+        dict(r)
+        for r in conn.execute(
+            """SELECT name, start, "end", source FROM names WHERE org_id = ? AND type = 'short'
+           AND COALESCE(start, '') <= ? AND COALESCE("end", ?) >= ?""",
+            (org_id, day, OPEN, day),
+        )
+    ]
 
 
 @pytest.mark.parametrize("day", ["2022-07-01", "2023-03-31", "2023-04-01", "2026-03-31", "2026-04-01", "2026-08-01"])
@@ -1014,7 +1075,7 @@ def test_derived_sub_icb_place_names(conn):
     rows = conn.execute("SELECT org_id, name, start, \"end\" FROM names WHERE source = 'derived_sub_icb_place_names'").fetchall()
     assert {r["org_id"]: (r["start"], r["name"]) for r in rows} == {f"sub_icb:{c}": v for c, v in DERIVED_PLACES.items()}
     assert all(r["end"] is None for r in rows)
-    for code, (start, place) in DERIVED_PLACES.items():
+    for code, (_start, place) in DERIVED_PLACES.items():
         oid = f"sub_icb:{code}"
         assert org(conn, oid)["short_name"] == place  # ics show QOP lists 01Y as Tameside
         assert short_names_on(conn, oid, "2026-08-01")[0]["name"] == place
@@ -1023,9 +1084,11 @@ def test_derived_sub_icb_place_names(conn):
     for code, (_, place) in DERIVED_PLACES.items():
         resident = {}
         for r in conn.execute(
-                """SELECT o.name, m.share, p.value FROM memberships m JOIN orgs o ON o.org_id = m.child_id
+            """SELECT o.name, m.share, p.value FROM memberships m JOIN orgs o ON o.org_id = m.child_id
                    JOIN populations p ON p.org_id = m.child_id AND p.measure = 'census_2021' AND p.sex = 'all' AND p.age = 'all'
-                   WHERE m.parent_id = ? AND m.relation = 'overlaps' AND m.start = '2026-04-01'""", (f"sub_icb:{code}",)):
+                   WHERE m.parent_id = ? AND m.relation = 'overlaps' AND m.start = '2026-04-01'""",
+            (f"sub_icb:{code}",),
+        ):
             resident[r["name"]] = r["share"] * r["value"]
         total = sum(resident.values())
         top = max(resident, key=resident.get)
@@ -1061,8 +1124,9 @@ def test_place_name_rule():
 
 
 def summary(conn, day: str, kind: str, title: str) -> tuple[dict, set[str]]:
-    row = conn.execute("SELECT * FROM events WHERE scope = 'summary' AND date = ? AND kind = ? AND title = ?",
-                       (day, kind, title)).fetchone()
+    row = conn.execute(
+        "SELECT * FROM events WHERE scope = 'summary' AND date = ? AND kind = ? AND title = ?", (day, kind, title)
+    ).fetchone()
     assert row is not None, (day, kind, title)
     orgs = {r["org_id"] for r in conn.execute("SELECT org_id FROM event_orgs WHERE event_id = ?", (row["event_id"],))}
     return dict(row), orgs
@@ -1079,7 +1143,8 @@ def test_national_merger_summaries_name_the_organisations(conn):
     # Every summary of an organisational change is linked to the organisations it counts.
     unlinked = conn.execute(
         """SELECT e.date, e.title FROM events e WHERE e.scope = 'summary' AND (e.detail IS NULL OR NOT EXISTS
-           (SELECT 1 FROM event_orgs eo WHERE eo.event_id = e.event_id))""").fetchall()
+           (SELECT 1 FROM event_orgs eo WHERE eo.event_id = e.event_id))"""
+    ).fetchall()
     assert [tuple(r) for r in unlinked] == []
 
 
@@ -1091,14 +1156,23 @@ def test_no_one_member_mergers(conn):
     titles = [r["title"] for r in conn.execute("SELECT title FROM events WHERE kind = 'merger'")]
     assert not [t for t in titles if t.startswith("1 ") and "merged into 1" in t]
     # A merger event names every contributor, including parts of split predecessors.
-    t6y0w = conn.execute("SELECT event_id, title FROM events WHERE scope = 'org' AND kind = 'merger' AND title LIKE '%(T6Y0W)%'").fetchone()
+    t6y0w = conn.execute(
+        "SELECT event_id, title FROM events WHERE scope = 'org' AND kind = 'merger' AND title LIKE '%(T6Y0W)%'"
+    ).fetchone()
     assert "(QMM)" in t6y0w["title"] and "part of NHS Suffolk and North East Essex Integrated Care Board (QJG)" in t6y0w["title"]
     assert {r["org_id"] for r in conn.execute("SELECT org_id FROM event_orgs WHERE event_id = ?", (t6y0w["event_id"],))} == {
-        "icb:T6Y0W", "icb:QMM", "icb:QJG"}
-    e39 = conn.execute("SELECT title FROM events WHERE scope = 'org' AND kind = 'merger' AND title LIKE '%(E39000046)%'").fetchone()
+        "icb:T6Y0W",
+        "icb:QMM",
+        "icb:QJG",
+    }
+    e39 = conn.execute(
+        "SELECT title FROM events WHERE scope = 'org' AND kind = 'merger' AND title LIKE '%(E39000046)%'"
+    ).fetchone()
     assert "formed from" in e39["title"] and "(Q79)" in e39["title"] and "part of" in e39["title"] and "(Q78)" in e39["title"]
     # "formed by the merger of" only with two or more whole predecessors.
-    for (title,) in conn.execute("SELECT title FROM events WHERE scope = 'org' AND kind = 'merger' AND title LIKE '%formed by the merger of%'"):
+    for (title,) in conn.execute(
+        "SELECT title FROM events WHERE scope = 'org' AND kind = 'merger' AND title LIKE '%formed by the merger of%'"
+    ):
         assert " and " in title.split("formed by the merger of", 1)[1]
     # Takeovers by a trust that carried on are successions, not mergers (ODS etr 2025 and 2026).
     steps = steps_into(conn, "trust:RWW")
@@ -1112,15 +1186,21 @@ def test_no_one_member_mergers(conn):
 
 def test_census_2021_for_the_106_ccgs_of_april_2021(conn):
     ccgs = alive_on(conn, "ccg", "2021-04-01")
-    rows = {r["org_id"]: r["value"] for r in conn.execute(
-        """SELECT p.org_id, p.value FROM populations p JOIN orgs o USING (org_id)
-           WHERE o.kind = 'ccg' AND p.measure = 'census_2021' AND p.sex = 'all' AND p.age = 'all' AND p.date = '2021-03-21'""")}
+    rows = {
+        r["org_id"]: r["value"]
+        for r in conn.execute(
+            """SELECT p.org_id, p.value FROM populations p JOIN orgs o USING (org_id)
+           WHERE o.kind = 'ccg' AND p.measure = 'census_2021' AND p.sex = 'all' AND p.age = 'all' AND p.date = '2021-03-21'"""
+        )
+    }
     assert set(rows) == ccgs and len(ccgs) == 106
     assert sum(rows.values()) == 56_490_091  # England, Nomis TS007A
     # A CCG whose area its sub-ICB location kept has the same residents; the others differ by
     # exactly what moved (history MANIFEST 2.2; the 2023 change: 6,696 residents of 92A to 70F).
-    sub = {r["org_id"][8:]: r["value"] for r in conn.execute(
-        "SELECT org_id, value FROM populations WHERE org_id LIKE 'sub_icb:%' AND measure = 'census_2021'")}
+    sub = {
+        r["org_id"][8:]: r["value"]
+        for r in conn.execute("SELECT org_id, value FROM populations WHERE org_id LIKE 'sub_icb:%' AND measure = 'census_2021'")
+    }
     moved = {c[4:]: v - sub[c[4:]] for c, v in rows.items() if c[4:] in sub and v != sub[c[4:]]}
     assert moved["01Y"] == -moved["15M"] > 0  # Glossop
     assert moved["D2P2L"] == -moved["15E"] > 0  # West Birmingham
@@ -1137,9 +1217,13 @@ def test_tables_clustered_on_their_natural_keys(conn):
     # scripts/build_db.py stores these WITHOUT ROWID, in key order (validate.CLUSTERED_KEYS); the
     # key's leading columns replace the separate org_id indexes the CLI's look-ups used.
     clustered = {
-        "orgs": ["org_id"], "codes": ["org_id", "scheme", "code"], "names": ["org_id", "type", "name"],
-        "attributes": ["org_id", "key", "value"], "memberships": ["child_id", "relation", "parent_id", "start"],
-        "populations": ["org_id", "measure", "date", "sex", "age"], "postcode_districts": ["district", "org_id", "start"],
+        "orgs": ["org_id"],
+        "codes": ["org_id", "scheme", "code"],
+        "names": ["org_id", "type", "name"],
+        "attributes": ["org_id", "key", "value"],
+        "memberships": ["child_id", "relation", "parent_id", "start"],
+        "populations": ["org_id", "measure", "date", "sex", "age"],
+        "postcode_districts": ["district", "org_id", "start"],
     }
     for table, key in clustered.items():
         sql = conn.execute("SELECT sql FROM sqlite_master WHERE name = ?", (table,)).fetchone()["sql"]
@@ -1152,25 +1236,33 @@ def test_tables_clustered_on_their_natural_keys(conn):
     assert conn.execute("PRAGMA foreign_key_check").fetchall() == []
 
 
-@pytest.mark.parametrize("sql, index", [
-    ("SELECT name FROM names WHERE org_id = 'icb:QOP' AND type = 'short'", "PRIMARY KEY (org_id=? AND type=?)"),
-    ("SELECT code FROM codes WHERE org_id = 'icb:QOP' AND scheme = 'ons'", "PRIMARY KEY (org_id=? AND scheme=?)"),
-    ("SELECT key, value FROM attributes WHERE org_id = 'icb:QOP'", "PRIMARY KEY (org_id=?)"),
-    ("SELECT * FROM orgs WHERE org_id = 'icb:QOP'", "PRIMARY KEY (org_id=?)"),
-    ("SELECT org_id FROM orgs WHERE kind = 'icb'", "idx_orgs_kind (kind=?)"),
-    ("SELECT parent_id FROM memberships WHERE child_id = 'sub_icb:01Y' AND relation = 'part_of'", "PRIMARY KEY (child_id=? AND relation=?)"),
-    ("SELECT child_id, \"end\" FROM memberships WHERE parent_id = 'icb:QOP' AND relation = 'part_of'",
-     "COVERING INDEX idx_memberships_parent_id_relation_child_id_start_end (parent_id=? AND relation=?)"),
-    ("SELECT org_id FROM lookup WHERE key = 'tameside'", "idx_lookup_key (key=?)"),
-    ("SELECT org_id FROM postcode_districts WHERE district = 'GU15'", "PRIMARY KEY (district=?)"),
-    ("SELECT * FROM populations WHERE org_id = 'icb:QOP'", "PRIMARY KEY (org_id=?)"),
-    ("SELECT event_id FROM event_orgs WHERE org_id = 'icb:QOP'", "idx_event_orgs_org_id (org_id=?)"),
-    ("SELECT org_id FROM event_orgs WHERE event_id = 1", "idx_event_orgs_event_id (event_id=?)"),
-    ("SELECT * FROM events WHERE scope = 'summary'", "idx_events_scope_date (scope=?)"),
-    ("SELECT * FROM successions WHERE successor_id = 'icb:QOP'", "idx_successions_successor_id (successor_id=?)"),
-    ("SELECT * FROM successions WHERE predecessor_id = 'stp:E54000007'", "idx_successions_predecessor_id (predecessor_id=?)"),
-    ("SELECT text FROM org_search WHERE org_id = 'icb:QOP'", "sqlite_autoindex_org_search_1 (org_id=?)"),
-])
+@pytest.mark.parametrize(
+    "sql, index",
+    [
+        ("SELECT name FROM names WHERE org_id = 'icb:QOP' AND type = 'short'", "PRIMARY KEY (org_id=? AND type=?)"),
+        ("SELECT code FROM codes WHERE org_id = 'icb:QOP' AND scheme = 'ons'", "PRIMARY KEY (org_id=? AND scheme=?)"),
+        ("SELECT key, value FROM attributes WHERE org_id = 'icb:QOP'", "PRIMARY KEY (org_id=?)"),
+        ("SELECT * FROM orgs WHERE org_id = 'icb:QOP'", "PRIMARY KEY (org_id=?)"),
+        ("SELECT org_id FROM orgs WHERE kind = 'icb'", "idx_orgs_kind (kind=?)"),
+        (
+            "SELECT parent_id FROM memberships WHERE child_id = 'sub_icb:01Y' AND relation = 'part_of'",
+            "PRIMARY KEY (child_id=? AND relation=?)",
+        ),
+        (
+            "SELECT child_id, \"end\" FROM memberships WHERE parent_id = 'icb:QOP' AND relation = 'part_of'",
+            "COVERING INDEX idx_memberships_parent_id_relation_child_id_start_end (parent_id=? AND relation=?)",
+        ),
+        ("SELECT org_id FROM lookup WHERE key = 'tameside'", "idx_lookup_key (key=?)"),
+        ("SELECT org_id FROM postcode_districts WHERE district = 'GU15'", "PRIMARY KEY (district=?)"),
+        ("SELECT * FROM populations WHERE org_id = 'icb:QOP'", "PRIMARY KEY (org_id=?)"),
+        ("SELECT event_id FROM event_orgs WHERE org_id = 'icb:QOP'", "idx_event_orgs_org_id (org_id=?)"),
+        ("SELECT org_id FROM event_orgs WHERE event_id = 1", "idx_event_orgs_event_id (event_id=?)"),
+        ("SELECT * FROM events WHERE scope = 'summary'", "idx_events_scope_date (scope=?)"),
+        ("SELECT * FROM successions WHERE successor_id = 'icb:QOP'", "idx_successions_successor_id (successor_id=?)"),
+        ("SELECT * FROM successions WHERE predecessor_id = 'stp:E54000007'", "idx_successions_predecessor_id (predecessor_id=?)"),
+        ("SELECT text FROM org_search WHERE org_id = 'icb:QOP'", "sqlite_autoindex_org_search_1 (org_id=?)"),
+    ],
+)
 def test_lookups_use_an_index(conn, sql, index):
     plan = " | ".join(r["detail"] for r in conn.execute("EXPLAIN QUERY PLAN " + sql))
     assert plan.startswith("SEARCH") and index in plan, plan
@@ -1203,13 +1295,19 @@ def test_validate_rejects_a_clustered_key_that_is_empty_or_repeated():
     assert "postcode_districts: empty start" in problems[1]
 
 
-@pytest.mark.parametrize("day", ["2016-04-01", "2018-06-01", "2019-04-01", "2019-06-01", "2020-03-31", "2020-04-01", "2022-06-30"])
+@pytest.mark.parametrize(
+    "day", ["2016-04-01", "2018-06-01", "2019-04-01", "2019-06-01", "2020-03-31", "2020-04-01", "2022-06-30"]
+)
 def test_every_stp_has_a_region_every_day(conn, day):
     # The CHD gives none for the five STPs recoded in April 2020 (E54000005, 06, 33, 35, 49) in
     # 2019-20; derived_stp_regions fills every such day from the STP's CCGs' local offices.
-    missing = [r["org_id"] for r in conn.execute(
-        """SELECT o.org_id FROM orgs o WHERE o.kind = 'stp' AND COALESCE(o.start, '') <= :d AND COALESCE(o."end", '9999-12-31') >= :d
+    missing = [
+        r["org_id"]
+        for r in conn.execute(
+            """SELECT o.org_id FROM orgs o WHERE o.kind = 'stp' AND COALESCE(o.start, '') <= :d AND COALESCE(o."end", '9999-12-31') >= :d
            AND NOT EXISTS (SELECT 1 FROM memberships m JOIN orgs r ON r.org_id = m.parent_id WHERE m.child_id = o.org_id
                            AND r.kind = 'region' AND m.relation = 'part_of' AND m.start <= :d AND COALESCE(m."end", '9999-12-31') >= :d)""",
-        {"d": day})]
+            {"d": day},
+        )
+    ]
     assert missing == []

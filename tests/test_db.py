@@ -20,10 +20,7 @@ from ics_cli.cli import IcsGroup, app
 from ics_cli.errors import IcsError, UsageError
 
 ROOT = Path(__file__).resolve().parents[1]
-REBUILD = (
-    "Rebuild it from a source checkout with: python scripts/build_db.py\n"
-    "or point ICS_DB at an ics.sqlite file.\n"
-)
+REBUILD = "Rebuild it from a source checkout with: python scripts/build_db.py\nor point ICS_DB at an ics.sqlite file.\n"
 
 
 def make_db(path: Path, *, orgs: bool = True, meta: bool = True) -> Path:
@@ -46,8 +43,10 @@ def make_db(path: Path, *, orgs: bool = True, meta: bool = True) -> Path:
             ],
         )
     if orgs:
-        conn.execute("CREATE TABLE sources (source TEXT, title TEXT, publisher TEXT, edition TEXT, licence TEXT, "
-                     "url TEXT, file TEXT, note TEXT)")
+        conn.execute(
+            "CREATE TABLE sources (source TEXT, title TEXT, publisher TEXT, edition TEXT, licence TEXT, "
+            "url TEXT, file TEXT, note TEXT)"
+        )
         conn.execute("INSERT INTO sources VALUES ('ons_x', 'X lookup', 'ONS', '2022', 'OGL v3', '', 'x.csv', '')")
     if not (meta or orgs):
         conn.execute("PRAGMA user_version = 1")  # writes a valid header, no tables
@@ -247,10 +246,23 @@ def test_info_json(dbfile):
         "version": __version__,
         "data_end": "2026-08-01",
         "schema_version": "1",
-        "organisations": {"ccg": {"total": 1, "current": 0}, "icb": {"total": 2, "current": 2},
-                          "region": {"total": 1, "current": 1}},
-        "sources": [{"source": "ons_x", "title": "X lookup", "publisher": "ONS", "edition": "2022", "licence": "OGL v3",
-                     "url": "", "file": "x.csv", "note": ""}],
+        "organisations": {
+            "ccg": {"total": 1, "current": 0},
+            "icb": {"total": 2, "current": 2},
+            "region": {"total": 1, "current": 1},
+        },
+        "sources": [
+            {
+                "source": "ons_x",
+                "title": "X lookup",
+                "publisher": "ONS",
+                "edition": "2022",
+                "licence": "OGL v3",
+                "url": "",
+                "file": "x.csv",
+                "note": "",
+            }
+        ],
     }
 
 
@@ -347,9 +359,7 @@ def test_unknown_format_exits_2(dbfile):
     result = invoke("info", "--format", "xml")
     assert result.exit_code == 2
     assert result.stdout == ""
-    assert result.stderr == (
-        "Error: Unknown format 'xml'. Accepted formats: table, json, jsonl, csv, tsv, md.\n"
-    )
+    assert result.stderr == ("Error: Unknown format 'xml'. Accepted formats: table, json, jsonl, csv, tsv, md.\n")
 
 
 def test_unknown_field_exits_2(dbfile):
@@ -357,8 +367,7 @@ def test_unknown_field_exits_2(dbfile):
     assert result.exit_code == 2
     assert result.stdout == ""
     assert result.stderr == (
-        "Error: Unknown field 'nope'. "
-        "Valid fields: version, data_end, schema_version, organisations, sources.\n"
+        "Error: Unknown field 'nope'. Valid fields: version, data_end, schema_version, organisations, sources.\n"
     )
 
 
@@ -401,9 +410,7 @@ def test_ics_errors_become_messages_and_exit_codes():
     assert result.stderr == "Error: No organisation matches 'Narnia'.\nDid you mean:\n  Nottingham\n"
     result = runner.invoke(error_app(), ["baddate"])
     assert result.exit_code == 2
-    assert result.stderr == (
-        "Error: --as-of must be a date from 2013-04-01 to 2026-08-01, not '2012-01-01'.\n"
-    )
+    assert result.stderr == ("Error: --as-of must be a date from 2013-04-01 to 2026-08-01, not '2012-01-01'.\n")
 
 
 # --- the real process ---------------------------------------------------------------------------

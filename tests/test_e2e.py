@@ -12,7 +12,6 @@ import subprocess
 import sys
 
 import pytest
-
 from conftest import ICS_BIN, clean_env, crash_text
 
 LATEST = "2026-08-01"
@@ -45,7 +44,10 @@ def test_default_output_is_tsv_when_piped(ics, tmp_path):
 
 def test_head_ends_quietly(tmp_path):
     done = shell('"$ICS" list practices | head -1', cwd=tmp_path)
-    assert done.stdout == "code\tons_code\tname\tshort_name\tkind\tstart\tend\tparent_code\tparent_name\tparent_kind\torg_id\tsource\tas_of\n"
+    assert (
+        done.stdout
+        == "code\tons_code\tname\tshort_name\tkind\tstart\tend\tparent_code\tparent_name\tparent_kind\torg_id\tsource\tas_of\n"
+    )
     assert done.stderr == ""
     assert done.returncode == 141
 
@@ -126,8 +128,9 @@ def test_resolve_with_nothing_piped_on_a_terminal(tmp_path):
 
     leader, follower = pty.openpty()
     try:
-        done = subprocess.run([str(ICS_BIN), "resolve"], stdin=follower, capture_output=True, text=True,
-                              env=clean_env(), cwd=tmp_path, timeout=60)
+        done = subprocess.run(
+            [str(ICS_BIN), "resolve"], stdin=follower, capture_output=True, text=True, env=clean_env(), cwd=tmp_path, timeout=60
+        )
     finally:
         os.close(follower)
         os.close(leader)
@@ -184,8 +187,14 @@ def test_resolve_10000_lines_in_order(tmp_path, practice_codes, ccg_codes_2013):
             expected.append("ambiguous")
     source = tmp_path / "ids.txt"
     source.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    done = subprocess.run([str(ICS_BIN), "resolve", "--to", "icb", "--format", "csv"], stdin=source.open("rb"),
-                          capture_output=True, env=clean_env(), cwd=tmp_path, timeout=120)
+    done = subprocess.run(
+        [str(ICS_BIN), "resolve", "--to", "icb", "--format", "csv"],
+        stdin=source.open("rb"),
+        capture_output=True,
+        env=clean_env(),
+        cwd=tmp_path,
+        timeout=120,
+    )
     assert done.returncode == 0, done.stderr
     rows = list(csv.DictReader(io.StringIO(done.stdout.decode("utf-8"))))
     assert len(rows) == 10_000
@@ -204,8 +213,10 @@ def test_resolve_10000_lines_in_order(tmp_path, practice_codes, ccg_codes_2013):
 
 
 def test_resolve_a_pipeline_of_codes(tmp_path):
-    done = shell("printf '02Q\\nA81001\\n00F\\nE54000034\\nnot a code\\n' | \"$ICS\" resolve --to icb --fields input,status,to_code",
-                 cwd=tmp_path)
+    done = shell(
+        "printf '02Q\\nA81001\\n00F\\nE54000034\\nnot a code\\n' | \"$ICS\" resolve --to icb --fields input,status,to_code",
+        cwd=tmp_path,
+    )
     # The first command of this pipeline is printf; the status to check is of the whole pipeline's output.
     assert done.stdout == (
         "input\tstatus\tto_code\n02Q\tok\tQT1\nA81001\tok\tQHM\n00F\tok\tQHM\nE54000034\tok\tS0E4D\nnot a code\tnot_found\t\n"
@@ -214,12 +225,19 @@ def test_resolve_a_pipeline_of_codes(tmp_path):
 
 
 def test_python_m_ics_cli(tmp_path):
-    done = subprocess.run([sys.executable, "-m", "ics_cli", "show", "QOP", "--format", "json", "--fields", "code,name"],
-                          capture_output=True, text=True, env=clean_env(), cwd=tmp_path, timeout=60)
+    done = subprocess.run(
+        [sys.executable, "-m", "ics_cli", "show", "QOP", "--format", "json", "--fields", "code,name"],
+        capture_output=True,
+        text=True,
+        env=clean_env(),
+        cwd=tmp_path,
+        timeout=60,
+    )
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout) == {"code": "QOP", "name": "NHS Greater Manchester Integrated Care Board"}
-    version = subprocess.run([sys.executable, "-m", "ics_cli", "--version"], capture_output=True, text=True,
-                             env=clean_env(), cwd=tmp_path, timeout=60)
+    version = subprocess.run(
+        [sys.executable, "-m", "ics_cli", "--version"], capture_output=True, text=True, env=clean_env(), cwd=tmp_path, timeout=60
+    )
     assert version.returncode == 0
     assert version.stdout.startswith("ics ")
 

@@ -21,7 +21,6 @@ from dataclasses import dataclass
 from typing import Optional
 
 import pytest
-
 from conftest import ICS_BIN, clean_env, crash_text, make_cli, run_ics
 
 SEED = 20261123
@@ -32,31 +31,156 @@ SUBPROCESS_SAMPLE = 30
 
 BLANK = ["", " ", "   ", "\t", "\n", " \t\n ", "\r\n", "\u00a0", "\u2003", "\u200b", "\u3000"]
 UNICODE = [
-    "\u200f", "\u202e", "\u202eQHM", "\u2066QOP\u2069", "مرحبا", "שלום עולם", "日本語", "한국어", "Ελληνικά", "кириллица",
-    "😀", "👨\u200d👩\u200d👧\u200d👦", "🏥 NHS", "e\u0301", "Z\u0337\u0322\u0349a\u0334l\u0338g\u0336o\u0335", "\x01", "\x07\x08",
-    "\x1b[31mred\x1b[0m", "\x7f", "\u0085", "\u2028", "\ufeff", "\ufeffQHM", "\ufffd", "ﬁ", "Ⅻ", "İstanbul", "ß", "ǅ", "Å",
-    "Ｑ Ｈ Ｍ", "ＱＨＭ", "Greater\u00a0Manchester", "Gr\u00e9ater Manchester", "\U0001d4e0\U0001d4f7\U0001d4f6", "\ud7ff",
+    "\u200f",
+    "\u202e",
+    "\u202eQHM",
+    "\u2066QOP\u2069",
+    "مرحبا",
+    "שלום עולם",
+    "日本語",
+    "한국어",
+    "Ελληνικά",
+    "кириллица",
+    "😀",
+    "👨\u200d👩\u200d👧\u200d👦",
+    "🏥 NHS",
+    "e\u0301",
+    "Z\u0337\u0322\u0349a\u0334l\u0338g\u0336o\u0335",
+    "\x01",
+    "\x07\x08",
+    "\x1b[31mred\x1b[0m",
+    "\x7f",
+    "\u0085",
+    "\u2028",
+    "\ufeff",
+    "\ufeffQHM",
+    "\ufffd",
+    "ﬁ",
+    "Ⅻ",
+    "İstanbul",
+    "ß",
+    "ǅ",
+    "Å",
+    "Ｑ Ｈ Ｍ",
+    "ＱＨＭ",
+    "Greater\u00a0Manchester",
+    "Gr\u00e9ater Manchester",
+    "\U0001d4e0\U0001d4f7\U0001d4f6",
+    "\ud7ff",
 ]
 SQL = [
-    "' OR 1=1 --", "\"; DROP TABLE orgs; --", "'; DELETE FROM orgs; --", "1; ATTACH DATABASE '/tmp/ics-hostile' AS x; --",
-    "') UNION SELECT * FROM sqlite_master --", "%' --", "Robert'); DROP TABLE names;--", "QHM' AND '1'='1", "0x00", "1 OR 1",
-    "; PRAGMA writable_schema=1;", "' || (SELECT name FROM sqlite_master) || '",
+    "' OR 1=1 --",
+    '"; DROP TABLE orgs; --',
+    "'; DELETE FROM orgs; --",
+    "1; ATTACH DATABASE '/tmp/ics-hostile' AS x; --",
+    "') UNION SELECT * FROM sqlite_master --",
+    "%' --",
+    "Robert'); DROP TABLE names;--",
+    "QHM' AND '1'='1",
+    "0x00",
+    "1 OR 1",
+    "; PRAGMA writable_schema=1;",
+    "' || (SELECT name FROM sqlite_master) || '",
 ]
 FTS = [
-    "NEAR(", "NEAR(a b)", "*", "\"", "\"\"", "\"unterminated", "AND OR NOT", "a AND", "OR", "NOT x", "^", "^north", "north*",
-    "{kind}: x", "kind:icb", "col:val", "-", "--", "+", "(", ")", "()", "a:b:c", "a\"b", "a'b", "name:\"x\"", "north NEAR/2 east",
+    "NEAR(",
+    "NEAR(a b)",
+    "*",
+    '"',
+    '""',
+    '"unterminated',
+    "AND OR NOT",
+    "a AND",
+    "OR",
+    "NOT x",
+    "^",
+    "^north",
+    "north*",
+    "{kind}: x",
+    "kind:icb",
+    "col:val",
+    "-",
+    "--",
+    "+",
+    "(",
+    ")",
+    "()",
+    "a:b:c",
+    'a"b',
+    "a'b",
+    'name:"x"',
+    "north NEAR/2 east",
 ]
 LIKE = ["%", "%%", "_", "__", "%_%", "\\", "\\%", "[abc]", "[!a]", "*?", "a%b", "QH_", "Q%"]
 ODD = [
-    "icb:", ":", "::", "icb:QOP:x", "la:", "practice:%", "ICB:qop", "nhs", "ICB", "CCG", "the", "and", "&", "NHS NHS NHS",
-    "integrated care board", "0", "-1", "1e9", "NaN", "None", "null", "true", "[]", "{}", "<script>alert(1)</script>",
-    "$(reboot)", "`id`", "${HOME}", "%s%s%n", "{0}", "-h", "--help", "--version", "-f", "--as-of",
+    "icb:",
+    ":",
+    "::",
+    "icb:QOP:x",
+    "la:",
+    "practice:%",
+    "ICB:qop",
+    "nhs",
+    "ICB",
+    "CCG",
+    "the",
+    "and",
+    "&",
+    "NHS NHS NHS",
+    "integrated care board",
+    "0",
+    "-1",
+    "1e9",
+    "NaN",
+    "None",
+    "null",
+    "true",
+    "[]",
+    "{}",
+    "<script>alert(1)</script>",
+    "$(reboot)",
+    "`id`",
+    "${HOME}",
+    "%s%s%n",
+    "{0}",
+    "-h",
+    "--help",
+    "--version",
+    "-f",
+    "--as-of",
 ]
-REAL = ["QHM", "qhm", "02Q", "00L", "E54000050", "Greater Manchester", "Village Surgery", "nrthumberland", "Frimley", "QNQ",
-        "S1Y5D", "A81001", "U89141", "RTD", "Y56", "Q44", "icb:QOP", "la:E08000003"]
+REAL = [
+    "QHM",
+    "qhm",
+    "02Q",
+    "00L",
+    "E54000050",
+    "Greater Manchester",
+    "Village Surgery",
+    "nrthumberland",
+    "Frimley",
+    "QNQ",
+    "S1Y5D",
+    "A81001",
+    "U89141",
+    "RTD",
+    "Y56",
+    "Q44",
+    "icb:QOP",
+    "la:E08000003",
+]
 LONG = [
-    "a" * 100_000, "QHM " * 25_000, "é" * 50_000, "%" * 100_000, "\"" * 100_000, "😀" * 25_000,
-    ("NEAR( " * 16_667)[:100_000], "x" * 201, "x" * 200, "' OR 1=1 -- " * 8_000, "north " * 16_000,
+    "a" * 100_000,
+    "QHM " * 25_000,
+    "é" * 50_000,
+    "%" * 100_000,
+    '"' * 100_000,
+    "😀" * 25_000,
+    ("NEAR( " * 16_667)[:100_000],
+    "x" * 201,
+    "x" * 200,
+    "' OR 1=1 -- " * 8_000,
+    "north " * 16_000,
 ]
 
 
@@ -72,28 +196,138 @@ def texts() -> list[str]:
     return out
 
 
-BAD_DATES = ["2013-03-31", "2099-01-01", "2023-02-30", "yesterday", "1/2/2020", "2020-1-1", "", " ", "2020-01-01T00:00",
-             "20200101", "2020/01/01", "２０２０-０１-０１", "٢٠٢٠-٠١-٠١", "2020-01-01\n", "0000-00-00", "9999-12-31",
-             "-2020-01-01", "today", "2026-08-02", "1e10", "x" * 100_000, "2020-02-29", "2013-04-01", "' OR 1=1 --"]
-KINDS = ["icbs", "ICB", "hospitals", "", " ", "sub icb", "sub_icb", "la", "%", "icb,ccg", "x" * 1000, "😀", "' OR 1=1 --",
-         "practices", "PCN", "area teams", "*", "_"]
-FIELDS = ["", ",", "code", "code,code", "nonsense", "code,nonsense", " ", "name , code", "*", "%", "org_id," * 100, "😀",
-          "\"name\"", "name;drop", "' OR 1=1 --", "x" * 100_000]
+BAD_DATES = [
+    "2013-03-31",
+    "2099-01-01",
+    "2023-02-30",
+    "yesterday",
+    "1/2/2020",
+    "2020-1-1",
+    "",
+    " ",
+    "2020-01-01T00:00",
+    "20200101",
+    "2020/01/01",
+    "２０２０-０１-０１",
+    "٢٠٢٠-٠١-٠١",
+    "2020-01-01\n",
+    "0000-00-00",
+    "9999-12-31",
+    "-2020-01-01",
+    "today",
+    "2026-08-02",
+    "1e10",
+    "x" * 100_000,
+    "2020-02-29",
+    "2013-04-01",
+    "' OR 1=1 --",
+]
+KINDS = [
+    "icbs",
+    "ICB",
+    "hospitals",
+    "",
+    " ",
+    "sub icb",
+    "sub_icb",
+    "la",
+    "%",
+    "icb,ccg",
+    "x" * 1000,
+    "😀",
+    "' OR 1=1 --",
+    "practices",
+    "PCN",
+    "area teams",
+    "*",
+    "_",
+]
+FIELDS = [
+    "",
+    ",",
+    "code",
+    "code,code",
+    "nonsense",
+    "code,nonsense",
+    " ",
+    "name , code",
+    "*",
+    "%",
+    "org_id," * 100,
+    "😀",
+    '"name"',
+    "name;drop",
+    "' OR 1=1 --",
+    "x" * 100_000,
+]
 FORMATS = ["json", "xml", "", "JSON", "ndjson", "markdown", "table ", "%", "csv\n", "😀", "x" * 10_000]
-NUMBERS = ["-1", "0", "1", "2", "50", "51", "1000", "1001", "99999999999999999999999", "1e3", "0x10", "", "abc", "-0", "+5",
-           " 5", "٣", "5.0", "NaN"]
-EVENT_KINDS = ["policy", "mergers", "", ",", "policy,,split", "POLICY", "split; DROP", "%", "merger,split,rename",
-               "x" * 100_000, "😀", " policy "]
+NUMBERS = [
+    "-1",
+    "0",
+    "1",
+    "2",
+    "50",
+    "51",
+    "1000",
+    "1001",
+    "99999999999999999999999",
+    "1e3",
+    "0x10",
+    "",
+    "abc",
+    "-0",
+    "+5",
+    " 5",
+    "٣",
+    "5.0",
+    "NaN",
+]
+EVENT_KINDS = [
+    "policy",
+    "mergers",
+    "",
+    ",",
+    "policy,,split",
+    "POLICY",
+    "split; DROP",
+    "%",
+    "merger,split,rename",
+    "x" * 100_000,
+    "😀",
+    " policy ",
+]
 TARGETS = ["icb", "sub-icb", "region", "stp", "pcn", "ccg", "trust", "", "ICB ", "%", "😀", "x" * 10_000]
 ID_COMMANDS = [
-    lambda t: ["show", t], lambda t: ["lineage", t], lambda t: ["timeline", t], lambda t: ["list", "icbs", "--in", t],
-    lambda t: ["search", t], lambda t: ["show", t, "-f", "json"], lambda t: ["search", t, "-f", "csv", "-n", "3"],
-    lambda t: ["lineage", t, "--up", "--depth", "2", "-f", "json"], lambda t: ["list", "practices", "--in", t, "-f", "jsonl"],
-    lambda t: ["timeline", t, "--kind", "split", "-f", "md"], lambda t: ["resolve", t],
+    lambda t: ["show", t],
+    lambda t: ["lineage", t],
+    lambda t: ["timeline", t],
+    lambda t: ["list", "icbs", "--in", t],
+    lambda t: ["search", t],
+    lambda t: ["show", t, "-f", "json"],
+    lambda t: ["search", t, "-f", "csv", "-n", "3"],
+    lambda t: ["lineage", t, "--up", "--depth", "2", "-f", "json"],
+    lambda t: ["list", "practices", "--in", t, "-f", "jsonl"],
+    lambda t: ["timeline", t, "--kind", "split", "-f", "md"],
+    lambda t: ["resolve", t],
 ]
-DATE_COMMANDS = [["show", "QHM"], ["list", "icbs"], ["lineage", "QNQ"], ["timeline"], ["search", "north"], ["resolve"], ["timeline", "QOP"]]
-RECORD_COMMANDS = [["info"], ["list", "regions"], ["show", "QHM"], ["lineage", "QNQ"], ["timeline", "--kind", "policy"],
-                   ["search", "frimley"], ["resolve"]]
+DATE_COMMANDS = [
+    ["show", "QHM"],
+    ["list", "icbs"],
+    ["lineage", "QNQ"],
+    ["timeline"],
+    ["search", "north"],
+    ["resolve"],
+    ["timeline", "QOP"],
+]
+RECORD_COMMANDS = [
+    ["info"],
+    ["list", "regions"],
+    ["show", "QHM"],
+    ["lineage", "QNQ"],
+    ["timeline", "--kind", "policy"],
+    ["search", "frimley"],
+    ["resolve"],
+]
 
 
 @dataclass(frozen=True)
@@ -117,7 +351,9 @@ def corpus() -> list[Case]:
     for i, text in enumerate(all_texts):
         cases.append(Case(tuple(ID_COMMANDS[i % len(ID_COMMANDS)](text)), single=i % 2 == 1))
     for i, text in enumerate(all_texts[::3]):
-        cases.append(Case(("search", text, "--kind", "icb") if i % 2 else ("show", text, "--as-of", "2019-06-01"), single=i % 3 == 0))
+        cases.append(
+            Case(("search", text, "--kind", "icb") if i % 2 else ("show", text, "--as-of", "2019-06-01"), single=i % 3 == 0)
+        )
     # Every text as a line of resolve's input (stdin), in a few batches, and as a CSV column value.
     for batch in range(4):
         lines = [t.replace("\n", " ").replace("\r", " ") for t in all_texts[batch::4]]
@@ -155,8 +391,25 @@ def corpus() -> list[Case]:
         cases.append(Case(("resolve", "--to", target, "--as-of", "2019-06-01"), input="00L\n", single=True))
     # Random command lines: options in odd orders and combinations, values from every pool.
     pools = [all_texts[::4], BAD_DATES, KINDS, FIELDS, FORMATS, NUMBERS, EVENT_KINDS, TARGETS, REAL, REAL]
-    options = ["--as-of", "--format", "-f", "--fields", "--in", "--kind", "--limit", "--depth", "--from", "--to", "--column",
-               "--up", "--down", "--version", "--help", "--", "-"]
+    options = [
+        "--as-of",
+        "--format",
+        "-f",
+        "--fields",
+        "--in",
+        "--kind",
+        "--limit",
+        "--depth",
+        "--from",
+        "--to",
+        "--column",
+        "--up",
+        "--down",
+        "--version",
+        "--help",
+        "--",
+        "-",
+    ]
     commands = ["info", "list", "show", "lineage", "timeline", "search", "resolve", "nope", ""]
     for _ in range(300):
         argv = [rng.choice(commands)]
@@ -169,8 +422,9 @@ def corpus() -> list[Case]:
         # Avoid resolve reading a real file by accident: only stdin for resolve.
         if argv[0] == "resolve" and len(argv) > 1 and not argv[1].startswith("-"):
             argv.insert(1, "-")
-        cases.append(Case(tuple(argv), input=rng.choice([None, "QHM\n", rng.choice(all_texts[:150]) + "\n"]),
-                          single=rng.random() < 0.5))
+        cases.append(
+            Case(tuple(argv), input=rng.choice([None, "QHM\n", rng.choice(all_texts[:150]) + "\n"]), single=rng.random() < 0.5)
+        )
     return cases
 
 
@@ -247,15 +501,22 @@ def test_hostile_sample_through_the_installed_command(ics, hostile_db, case, tmp
     assert problem is None
 
 
-INVALID_UTF8_ARGV = ([b"show", b"\xff"], [b"search", b"\xffnorth"], [b"list", b"\xff"], [b"show", b"QHM", b"--as-of", b"\xff\xfe"],
-                     [b"search", b"zz\xff", b"-f", b"table"])
+INVALID_UTF8_ARGV = (
+    [b"show", b"\xff"],
+    [b"search", b"\xffnorth"],
+    [b"list", b"\xff"],
+    [b"show", b"QHM", b"--as-of", b"\xff\xfe"],
+    [b"search", b"zz\xff", b"-f", b"table"],
+)
 
 
 @pytest.mark.parametrize("argv", INVALID_UTF8_ARGV, ids=lambda a: repr(b" ".join(a)))
 def test_invalid_utf8_arguments(hostile_db, tmp_path, argv):
     env = clean_env({"ICS_DB": str(hostile_db[0])})
     for extra in ({}, {"PYTHONIOENCODING": "utf-8", "ICS_FORCE_TTY": "1"}):
-        proc = subprocess.run([os.fsencode(str(ICS_BIN)), *argv], capture_output=True, env={**env, **extra}, cwd=tmp_path, timeout=60)
+        proc = subprocess.run(
+            [os.fsencode(str(ICS_BIN)), *argv], capture_output=True, env={**env, **extra}, cwd=tmp_path, timeout=60
+        )
         assert proc.returncode in (0, 1, 2), (argv, extra, proc.stderr[-300:])
         assert crash_text(proc.stdout.decode("utf-8", "replace"), proc.stderr.decode("utf-8", "replace")) is None, (argv, extra)
         assert proc.returncode == 0 or proc.stderr, (argv, extra)

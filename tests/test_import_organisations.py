@@ -34,8 +34,11 @@ def successions():
     sys.path.insert(0, str(ROOT / "scripts"))
     from importers import curated, geography, history
 
-    return (curated.run(SHARED)["successions"] + history.run(SHARED)["successions"]
-            + geography.run(SHARED, curated.la_changes())["successions"])
+    return (
+        curated.run(SHARED)["successions"]
+        + history.run(SHARED)["successions"]
+        + geography.run(SHARED, curated.la_changes())["successions"]
+    )
 
 
 @pytest.fixture(scope="module")
@@ -152,7 +155,7 @@ def test_one_parent_of_a_kind_per_day(tables):
             groups[(r["child_id"], r["relation"], r["parent_id"].split(":")[0])].append(r)
         else:
             groups[(r["child_id"], r["relation"], r["parent_id"])].append(r)
-    for key, items in groups.items():
+    for _key, items in groups.items():
         items.sort(key=lambda r: r["start"])
         for a, b in zip(items, items[1:]):
             assert (a["end"] or OPEN) < b["start"], (a, b)
@@ -191,7 +194,9 @@ def test_trusts(tables):
     assert ra7 == [("1991-04-01", "2026-06-30"), ("2026-07-01", "")]
     assert rows(tables, "orgs", org_id="trust:RVJ")[0]["end"] == "2026-06-30"
     assert {(r["value"], r["start"]) for r in rows(tables, "attributes", org_id="trust:RAT", key="postcode")} == {
-        ("RM13 8GQ", "2001-04-01"), ("IG3 8XJ", "2026-04-01")}
+        ("RM13 8GQ", "2001-04-01"),
+        ("IG3 8XJ", "2026-04-01"),
+    }
     assert rows(tables, "attributes", org_id="trust:RTD", key="trust_type")[0]["value"] == "foundation trust"
     assert rows(tables, "attributes", org_id="trust:RR8", key="trust_type")[0]["value"] == "NHS trust"
 
@@ -202,7 +207,9 @@ def test_trust_hq_in(tables):
     assert len(on(tables, "2025-01-01", "hq_in")) == 202
     assert len({p for v in on(tables, "2024-01-01", "hq_in").values() for p in v}) == 42
     assert len({p for v in on(tables, "2026-08-01", "hq_in").values() for p in v}) <= 36
-    g = sorted((r["parent_id"], r["start"], r["end"]) for r in rows(tables, "memberships", child_id="trust:G6V2S", relation="hq_in"))
+    g = sorted(
+        (r["parent_id"], r["start"], r["end"]) for r in rows(tables, "memberships", child_id="trust:G6V2S", relation="hq_in")
+    )
     assert g == [("icb:QMJ", "2024-11-01", "2026-03-31"), ("icb:Z9B2Z", "2026-04-01", "")]
     assert on(tables, "2026-07-01", "hq_in")["trust:K0N6A"] == {"icb:QKK"}
 
@@ -232,7 +239,9 @@ def test_councils(tables):
     assert not rows(tables, "names", org_id="la:E08000021")
 
     def partner(oid):
-        return sorted((r["parent_id"], r["start"], r["end"]) for r in rows(tables, "memberships", child_id=oid, relation="partner"))
+        return sorted(
+            (r["parent_id"], r["start"], r["end"]) for r in rows(tables, "memberships", child_id=oid, relation="partner")
+        )
 
     assert partner("la:102") == [("icb:QE1", "2022-07-01", "2023-03-31"), ("icb:QHM", "2022-07-01", "2023-03-31")]
     assert partner("la:E06000063") == [("icb:QE1", "2023-04-01", "2026-03-31"), ("icb:QHM", "2023-04-01", "2026-03-31")]
@@ -264,7 +273,10 @@ def test_practices(tables):
         ("sub_icb:16C", "2026-04-01", ""),
     ]
     # QOF fills the 03Q period before a 2024-04-01 move to 42D.
-    b = sorted((r["parent_id"], r["start"], r["end"]) for r in rows(tables, "memberships", child_id="practice:B82002", parent_id="sub_icb:03Q"))
+    b = sorted(
+        (r["parent_id"], r["start"], r["end"])
+        for r in rows(tables, "memberships", child_id="practice:B82002", parent_id="sub_icb:03Q")
+    )
     assert b == [("sub_icb:03Q", "2022-07-01", "2024-03-31")]
     assert on(tables, "2024-04-01", child="practice:B82002", parent_kind="sub_icb")["practice:B82002"] == {"sub_icb:42D"}
     sizes = {r["org_id"]: r["value"] for r in tables["populations"] if r["measure"] == "qof_list_size"}
@@ -272,19 +284,26 @@ def test_practices(tables):
 
 
 def _parents(tables, practice, kinds=("ccg", "sub_icb")):
-    return sorted((r["parent_id"], r["start"], r["end"], r["source"]) for r in rows(tables, "memberships", child_id=practice)
-                  if r["parent_id"].split(":")[0] in kinds)
+    return sorted(
+        (r["parent_id"], r["start"], r["end"], r["source"])
+        for r in rows(tables, "memberships", child_id=practice)
+        if r["parent_id"].split(":")[0] in kinds
+    )
 
 
 def test_practice_ccg_before_the_commissioner_join_date(tables):
     pred = "derived_practice_ccg_predecessor"
     # South Cumbria: joined 01K (Morecambe Bay) on 2017-04-01, when 01H (Cumbria) gave it South Cumbria.
     assert _parents(tables, "practice:A82009", ("ccg",)) == [
-        ("ccg:01H", "2013-04-01", "2017-03-31", pred), ("ccg:01K", "2017-04-01", "2022-06-30", "ods_epraccur_2025_09")]
+        ("ccg:01H", "2013-04-01", "2017-03-31", pred),
+        ("ccg:01K", "2017-04-01", "2022-06-30", "ods_epraccur_2025_09"),
+    ]
     # West Birmingham: joined sub-ICB 15E on 2022-07-01, from D2P2L, itself formed by a 2021 merger (no further).
     # (Not in the August 2026 GP map: closed by then, taken to be 2026-03-31.)
     assert _parents(tables, "practice:M85002") == [
-        ("ccg:D2P2L", "2021-04-01", "2022-06-30", pred), ("sub_icb:15E", "2022-07-01", "2026-03-31", "ods_epraccur_2025_09")]
+        ("ccg:D2P2L", "2021-04-01", "2022-06-30", pred),
+        ("sub_icb:15E", "2022-07-01", "2026-03-31", "ods_epraccur_2025_09"),
+    ]
     # Glossop: joined 15M (Derbyshire) on 2022-07-01, from 01Y (Tameside and Glossop).
     assert _parents(tables, "practice:C81077")[0] == ("ccg:01Y", "2013-04-01", "2022-06-30", pred)
     # QOF 2022-23 puts B82002 in 03Q before its 2024 move to 42D; before July 2022, CCG 03Q.
@@ -323,8 +342,11 @@ def test_practice_predecessors_agree_with_the_postcode_2021_ccg(tables):
                 else:
                     differ.add((r["child_id"], r["parent_id"], found.pop()))
     assert agree == 36
-    assert differ == {("practice:M85124", "ccg:D2P2L", "15E"), ("practice:M85164", "ccg:D2P2L", "15E"),
-                      ("practice:Y01057", "ccg:D2P2L", "15E")}
+    assert differ == {
+        ("practice:M85124", "ccg:D2P2L", "15E"),
+        ("practice:M85164", "ccg:D2P2L", "15E"),
+        ("practice:Y01057", "ccg:D2P2L", "15E"),
+    }
 
 
 def test_practice_sub_icb_agrees_with_qof_2022_23(tables):
@@ -382,7 +404,11 @@ def test_pcns(tables):
     assert len(on(tables, "2026-08-01", child="pcn", parent_kind="sub_icb")) == 1298
     assert len(on(tables, "2022-06-30", child="pcn", parent_kind="ccg")) == 1262
     u = sorted((r["parent_id"], r["start"], r["end"]) for r in rows(tables, "memberships", child_id="pcn:U66218"))
-    assert u == [("ccg:03Q", "2019-10-01", "2022-06-30"), ("sub_icb:03Q", "2022-07-01", "2024-03-31"), ("sub_icb:42D", "2024-04-01", "")]
+    assert u == [
+        ("ccg:03Q", "2019-10-01", "2022-06-30"),
+        ("sub_icb:03Q", "2022-07-01", "2024-03-31"),
+        ("sub_icb:42D", "2024-04-01", ""),
+    ]
     assert rows(tables, "orgs", org_id="pcn:U04443")[0]["end"] == "2026-03-31"  # SS9 PCN, gone by 2026
     assert rows(tables, "orgs", org_id="pcn:U97460")[0]["start"] == "2026-04-01"  # SS9 North PCN, new
     names = sorted((r["start"], r["name"]) for r in rows(tables, "names", org_id="pcn:U03989"))
@@ -404,4 +430,6 @@ def test_icb_websites(tables):
     }
     assert {r["org_id"][4:] for r in web if r["end"] == "2026-03-31"} == ICB_ENDED
     frimley = rows(tables, "attributes", key="website", org_id="icb:QNQ")
-    assert [(r["value"], r["start"], r["end"]) for r in frimley] == [("https://www.frimley.icb.nhs.uk", "2022-07-01", "2026-03-31")]
+    assert [(r["value"], r["start"], r["end"]) for r in frimley] == [
+        ("https://www.frimley.icb.nhs.uk", "2022-07-01", "2026-03-31")
+    ]

@@ -61,9 +61,18 @@ def test_parent_of():
 
 @pytest.mark.parametrize(
     "kind, day, expected",
-    [("icb", "2023-01-01", 42), ("icb", LATEST, 36), ("ccg", "2019-06-01", 191), ("ccg", "2013-04-01", 211),
-     ("stp", "2016-04-01", 44), ("stp", "2020-01-01", 42), ("sub_icb", LATEST, 106), ("region", LATEST, 7),
-     ("area_team", "2013-04-01", 25), ("ccg", LATEST, 0)],
+    [
+        ("icb", "2023-01-01", 42),
+        ("icb", LATEST, 36),
+        ("ccg", "2019-06-01", 191),
+        ("ccg", "2013-04-01", 211),
+        ("stp", "2016-04-01", 44),
+        ("stp", "2020-01-01", 42),
+        ("sub_icb", LATEST, 106),
+        ("region", LATEST, 7),
+        ("area_team", "2013-04-01", 25),
+        ("ccg", LATEST, 0),
+    ],
 )
 def test_list_orgs_counts(kind, day, expected):
     rows = list(queries.list_orgs(kind, day))
@@ -199,7 +208,9 @@ def test_successors_on_a_merged_ccg_does_not_borrow_the_later_split_shares():
     # (never part of Dudley) to 15E: the continuing body comes first, shares unknown.
     after = queries.successors_on("ccg:05C", LATEST)
     assert [(a["org_id"], a["share"], a["continuation"]) for a in after] == [
-        ("sub_icb:D2P2L", None, True), ("sub_icb:15E", None, False)]
+        ("sub_icb:D2P2L", None, True),
+        ("sub_icb:15E", None, False),
+    ]
     assert queries.where_now("ccg:05C", LATEST)["org_id"] == "sub_icb:D2P2L"
     # Its own split keeps its shares.
     assert [a["share"] for a in queries.successors_on("icb:QNQ", LATEST)] == pytest.approx([0.5712, 0.228, 0.2008], abs=0.001)
@@ -215,15 +226,35 @@ def resolved(text: str, day: str = LATEST) -> str:
 @pytest.mark.parametrize(
     "text, expected",
     [
-        ("QOP", "icb:QOP"), ("qop", "icb:QOP"), (" QOP ", "icb:QOP"), ("E54000057", "icb:QOP"), ("e54000057", "icb:QOP"),
-        ("Greater Manchester", "icb:QOP"), ("greater manchester", "icb:QOP"), ("NHS Greater Manchester ICB", "icb:QOP"),
-        ("NHS Greater Manchester Integrated Care Board", "icb:QOP"), ("Greater Manchester Integrated Care Board", "icb:QOP"),
-        ("GREATER MANCHESTER ICB", "icb:QOP"), ("icb:QOP", "icb:QOP"), ("icb:qop", "icb:QOP"), ("ICB:qop", "icb:QOP"),
-        ("02Q", "sub_icb:02Q"), ("E38000008", "sub_icb:02Q"), ("Bassetlaw", "sub_icb:02Q"),
-        ("RTD", "trust:RTD"), ("A81001", "practice:A81001"), ("U89141", "pcn:U89141"), ("Y56", "region:Y56"),
-        ("E40000003", "region:Y56"), ("London", "region:Y56"), ("E06000057", "la:E06000057"),
-        ("NHS North East and North Cumbria Integrated Care Board", "icb:QHM"), ("North East and North Cumbria", "icb:QHM"),
-        ("Thames Valley", "icb:S0E4D"), ("NHS Central East ICB", "icb:S1Y5D"), ("T6Y0W", "icb:T6Y0W"),
+        ("QOP", "icb:QOP"),
+        ("qop", "icb:QOP"),
+        (" QOP ", "icb:QOP"),
+        ("E54000057", "icb:QOP"),
+        ("e54000057", "icb:QOP"),
+        ("Greater Manchester", "icb:QOP"),
+        ("greater manchester", "icb:QOP"),
+        ("NHS Greater Manchester ICB", "icb:QOP"),
+        ("NHS Greater Manchester Integrated Care Board", "icb:QOP"),
+        ("Greater Manchester Integrated Care Board", "icb:QOP"),
+        ("GREATER MANCHESTER ICB", "icb:QOP"),
+        ("icb:QOP", "icb:QOP"),
+        ("icb:qop", "icb:QOP"),
+        ("ICB:qop", "icb:QOP"),
+        ("02Q", "sub_icb:02Q"),
+        ("E38000008", "sub_icb:02Q"),
+        ("Bassetlaw", "sub_icb:02Q"),
+        ("RTD", "trust:RTD"),
+        ("A81001", "practice:A81001"),
+        ("U89141", "pcn:U89141"),
+        ("Y56", "region:Y56"),
+        ("E40000003", "region:Y56"),
+        ("London", "region:Y56"),
+        ("E06000057", "la:E06000057"),
+        ("NHS North East and North Cumbria Integrated Care Board", "icb:QHM"),
+        ("North East and North Cumbria", "icb:QHM"),
+        ("Thames Valley", "icb:S0E4D"),
+        ("NHS Central East ICB", "icb:S1Y5D"),
+        ("T6Y0W", "icb:T6Y0W"),
     ],
 )
 def test_resolve_current(text, expected):
@@ -235,16 +266,25 @@ def test_resolve_current(text, expected):
 @pytest.mark.parametrize(
     "text, day, expected",
     [
-        ("00L", "2019-01-01", "ccg:00L"), ("00L", "2023-01-01", "sub_icb:00L"),
-        ("QHM", "2021-01-01", "stp:E54000050"), ("QHM", "2023-01-01", "icb:QHM"),
-        ("E54000050", "2021-01-01", "stp:E54000050"), ("E54000050", "2023-01-01", "icb:QHM"),
+        ("00L", "2019-01-01", "ccg:00L"),
+        ("00L", "2023-01-01", "sub_icb:00L"),
+        ("QHM", "2021-01-01", "stp:E54000050"),
+        ("QHM", "2023-01-01", "icb:QHM"),
+        ("E54000050", "2021-01-01", "stp:E54000050"),
+        ("E54000050", "2023-01-01", "icb:QHM"),
         ("E54000049", "2019-01-01", "stp:E54000049"),
-        ("02Q", "2020-01-01", "ccg:02Q"), ("02Q", "2022-07-01", "sub_icb:02Q"),
-        ("E54000052", "2022-12-01", "icb:QXU"), ("E54000063", "2023-06-01", "icb:QXU"),
-        ("E40000007", "2020-01-01", "region:Y61"), ("E40000013", "2025-01-01", "region:Y61"),
-        ("NHS Frimley ICB", "2024-01-01", "icb:QNQ"), ("Frimley", "2024-01-01", "icb:QNQ"),
-        ("NHS Bassetlaw CCG", "2020-01-01", "ccg:02Q"), ("NHS Cumbria CCG", "2016-01-01", "ccg:01H"),
-        ("NHS North Cumbria CCG", "2019-01-01", "ccg:01H"), ("Lancashire North", "2015-01-01", "ccg:01K"),
+        ("02Q", "2020-01-01", "ccg:02Q"),
+        ("02Q", "2022-07-01", "sub_icb:02Q"),
+        ("E54000052", "2022-12-01", "icb:QXU"),
+        ("E54000063", "2023-06-01", "icb:QXU"),
+        ("E40000007", "2020-01-01", "region:Y61"),
+        ("E40000013", "2025-01-01", "region:Y61"),
+        ("NHS Frimley ICB", "2024-01-01", "icb:QNQ"),
+        ("Frimley", "2024-01-01", "icb:QNQ"),
+        ("NHS Bassetlaw CCG", "2020-01-01", "ccg:02Q"),
+        ("NHS Cumbria CCG", "2016-01-01", "ccg:01H"),
+        ("NHS North Cumbria CCG", "2019-01-01", "ccg:01H"),
+        ("Lancashire North", "2015-01-01", "ccg:01K"),
     ],
 )
 def test_resolve_by_date(text, day, expected):
@@ -388,8 +428,14 @@ def test_lineage_frimley_split_three_ways():
 
 @pytest.mark.parametrize(
     "code, preds",
-    [("S1Y5D", {"QHG", "QUE", "QM7"}), ("D7T5G", {"QH8", "QM7", "QJG"}), ("T6Y0W", {"QMM", "QJG"}),
-     ("Z9B2Z", {"QMJ", "QRV"}), ("S0E4D", {"QU9", "QNQ"}), ("S9B9J", {"QXU", "QNX", "QNQ"})],
+    [
+        ("S1Y5D", {"QHG", "QUE", "QM7"}),
+        ("D7T5G", {"QH8", "QM7", "QJG"}),
+        ("T6Y0W", {"QMM", "QJG"}),
+        ("Z9B2Z", {"QMJ", "QRV"}),
+        ("S0E4D", {"QU9", "QNQ"}),
+        ("S9B9J", {"QXU", "QNX", "QNQ"}),
+    ],
 )
 def test_lineage_of_the_new_icbs(code, preds):
     data = lineage.lineage(f"icb:{code}", "up", depth=1)
@@ -420,7 +466,10 @@ def test_lineage_tree_labels():
     tree = lineage.tree(lineage.lineage("icb:QNQ"))
     assert tree["label"] == "NHS Frimley Integrated Care Board (QNQ) [icb, 2022-07-01 to 2026-03-31]"
     assert [c["label"] for c in tree["children"]] == [
-        "came from", "its sub-ICB locations on 2022-07-01, and where they came from", "went to"]
+        "came from",
+        "its sub-ICB locations on 2022-07-01, and where they came from",
+        "went to",
+    ]
     went = [c["label"] for c in tree["children"][2]["children"]]
     assert any(label.startswith("2026-04-01 split, 57.1%: NHS Thames Valley Integrated Care Board (S0E4D)") for label in went)
 
@@ -523,8 +572,11 @@ def test_search_finds(text, expected, top):
 @pytest.mark.parametrize(
     "text, expected",
     [
-        ("NHS Cumbria CCG", "ccg:01H"), ("Lancashire North", "ccg:01K"), ("Frimley Health and Care", "stp:E54000034"),
-        ("NHS Gateshead CCG", "ccg:00F"), ("Surrey Heath", "ccg:10C"),
+        ("NHS Cumbria CCG", "ccg:01H"),
+        ("Lancashire North", "ccg:01K"),
+        ("Frimley Health and Care", "stp:E54000034"),
+        ("NHS Gateshead CCG", "ccg:00F"),
+        ("Surrey Heath", "ccg:10C"),
     ],
 )
 def test_search_former_names(text, expected):
@@ -536,10 +588,20 @@ def test_search_former_names(text, expected):
 @pytest.mark.parametrize(
     "code, expected",
     [
-        ("QOP", "icb:QOP"), ("E54000057", "icb:QOP"), ("02Q", "sub_icb:02Q"), ("E38000008", "sub_icb:02Q"),
-        ("A81001", "practice:A81001"), ("U89141", "pcn:U89141"), ("RTD", "trust:RTD"), ("Y56", "region:Y56"),
-        ("E40000013", "region:Y61"), ("Q44", "area_team:Q44"), ("E39000001", "area_team:Q44"),
-        ("E06000057", "la:E06000057"), ("00F", "ccg:00F"), ("E54000009", "stp:E54000009"),
+        ("QOP", "icb:QOP"),
+        ("E54000057", "icb:QOP"),
+        ("02Q", "sub_icb:02Q"),
+        ("E38000008", "sub_icb:02Q"),
+        ("A81001", "practice:A81001"),
+        ("U89141", "pcn:U89141"),
+        ("RTD", "trust:RTD"),
+        ("Y56", "region:Y56"),
+        ("E40000013", "region:Y61"),
+        ("Q44", "area_team:Q44"),
+        ("E39000001", "area_team:Q44"),
+        ("E06000057", "la:E06000057"),
+        ("00F", "ccg:00F"),
+        ("E54000009", "stp:E54000009"),
     ],
 )
 def test_search_codes_of_every_kind(code, expected):
@@ -593,14 +655,23 @@ def test_bulk_mixed_inputs_keep_order_count_and_status():
     rows = list(resolver.rows(MIXED))
     assert [r["input"] for r in rows] == MIXED
     assert [r["status"] for r in rows] == [
-        "ok", "ok", "ok", "ok", "not_found", "empty", "empty", "ambiguous", "ok", "ok", "ok", "not_found",
+        "ok",
+        "ok",
+        "ok",
+        "ok",
+        "not_found",
+        "empty",
+        "empty",
+        "ambiguous",
+        "ok",
+        "ok",
+        "ok",
+        "not_found",
     ]
     assert [r["to_code"] for r in rows] == ["QT1", "QHM", "QHM", "S0E4D", None, None, None, None, "QOP", "QHM", "QT1", None]
     assert set(rows[0]) == set(bulk.COLUMNS)
     assert "C81035" in rows[7]["note"]
-    assert resolver.summary() == (
-        f"Resolved 7 of 12 input rows (1 ambiguous, 2 empty, 2 not found) as of {LATEST}."
-    )
+    assert resolver.summary() == (f"Resolved 7 of 12 input rows (1 ambiguous, 2 empty, 2 not found) as of {LATEST}.")
 
 
 def test_bulk_old_ccg_codes_map_forward_to_todays_icb():
@@ -615,7 +686,12 @@ def test_bulk_old_ccg_codes_map_forward_to_todays_icb():
 
 def test_bulk_icb_split():
     r = bulk.BulkResolver(LATEST, "icb").resolve("QNQ")
-    assert (r["status"], r["code"], r["to_code"], r["to_name"]) == ("ok", "QNQ", "S0E4D", "NHS Thames Valley Integrated Care Board")
+    assert (r["status"], r["code"], r["to_code"], r["to_name"]) == (
+        "ok",
+        "QNQ",
+        "S0E4D",
+        "NHS Thames Valley Integrated Care Board",
+    )
     assert "split" in r["note"]
     for code in ("S0E4D 57%", "QRL 23%", "S9B9J 20%"):
         assert code in r["note"]
@@ -680,7 +756,7 @@ def test_bulk_without_target_notes_ended_organisations():
 
 def test_read_inputs_lines_and_columns():
     assert list(bulk.read_inputs(io.StringIO("a\nb\r\n\nc"), None)) == ["a", "b", "", "c"]
-    csv_text = "id,code\n1,QOP\n2,\"0 2Q\"\n3\n"
+    csv_text = 'id,code\n1,QOP\n2,"0 2Q"\n3\n'
     assert list(bulk.read_inputs(io.StringIO(csv_text), "code")) == ["QOP", "0 2Q", ""]
     with pytest.raises(IcsError) as err:
         list(bulk.read_inputs(io.StringIO(csv_text), "nope"))
@@ -688,8 +764,19 @@ def test_read_inputs_lines_and_columns():
     assert "id, code" in err.value.message
 
 
-@pytest.mark.parametrize("text, district", [("DN22 7XF", "DN22"), ("dn227xf", "DN22"), ("SW1A", "SW1A"), ("GU15 3", "GU15"),
-                                            ("B20", "B20"), ("QOP", None), ("Leeds", None), ("E54000057", None)])
+@pytest.mark.parametrize(
+    "text, district",
+    [
+        ("DN22 7XF", "DN22"),
+        ("dn227xf", "DN22"),
+        ("SW1A", "SW1A"),
+        ("GU15 3", "GU15"),
+        ("B20", "B20"),
+        ("QOP", None),
+        ("Leeds", None),
+        ("E54000057", None),
+    ],
+)
 def test_postcode_district(text, district):
     assert search.postcode_district(text) == district
 
@@ -763,8 +850,15 @@ def test_resolve_prefers_what_had_existed_over_what_was_still_to_come():
     assert (found.org["org_id"], found.alive, found.tier) == ("stp:E54000007", False, 3)
 
 
-@pytest.mark.parametrize("text, code", [("Royal Surey NHS Foundaton Trust", "RA2"), ("Leeds Teching Hospitals", "RR8"),
-                                        ("norfok and sufolk", "T6Y0W"), ("Grater Manchestr", "QOP")])
+@pytest.mark.parametrize(
+    "text, code",
+    [
+        ("Royal Surey NHS Foundaton Trust", "RA2"),
+        ("Leeds Teching Hospitals", "RR8"),
+        ("norfok and sufolk", "T6Y0W"),
+        ("Grater Manchestr", "QOP"),
+    ],
+)
 def test_suggestions_for_a_misspelt_whole_name_do_not_reward_a_shared_ending(text, code):
     # "... NHS Foundation Trust" ends hundreds of names: a misspelt full name must not match them
     # all as well as it matches the one it names.
@@ -778,7 +872,8 @@ def test_lineage_of_an_icb_shows_the_ccgs_that_formed_it():
     data = lineage.lineage("icb:QJK", "up")
     assert data["members"] == ["sub_icb:15N"]
     assert {("ccg:15N", "sub_icb:15N", "became_sub_icb"), ("ccg:99P", "ccg:15N", "merger"), ("ccg:99Q", "ccg:15N", "merger")} <= {
-        (e["from"], e["to"], e["type"]) for e in data["edges"]}
+        (e["from"], e["to"], e["type"]) for e in data["edges"]
+    }
 
 
 def test_lineage_names_each_side_as_it_was_at_the_step():
@@ -793,7 +888,9 @@ def test_lineage_looking_back_shows_the_rest_of_a_predecessor_s_area():
     data = lineage.lineage("sub_icb:D2P2L", "up")
     assert ("ccg:D2P2L", "sub_icb:15E", "boundary_transfer") in {(e["from"], e["to"], e["type"]) for e in data["edges"]}
     labels = [c["label"] for c in lineage.tree(data)["children"][0]["children"][0]["children"]]
-    assert any(label.startswith("also 2022-07-01 boundary transfer, 12.0%: NHS Birmingham and Solihull ICB - 15E") for label in labels)
+    assert any(
+        label.startswith("also 2022-07-01 boundary transfer, 12.0%: NHS Birmingham and Solihull ICB - 15E") for label in labels
+    )
 
 
 def test_postcode_areas_follow_the_frimley_split_and_go_back_before_2022():
@@ -813,10 +910,15 @@ def test_search_a_postcode_on_an_earlier_day_finds_the_ccg():
     assert (rows[0]["org_id"], rows[0]["match"]) == ("ccg:02Q", "postcode")
 
 
-@pytest.mark.parametrize("text, expected", [
-    ("NHS Surrey Heartlands Integrated Care Board", "icb:QXU"), ("NHS Norfolk and Waveney ICB", "icb:QMM"),
-    ("NHS Cambridgeshire and Peterborough ICB", "icb:QUE"), ("NHS Greater Manchester ICB - 01Y", "sub_icb:01Y"),
-])
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("NHS Surrey Heartlands Integrated Care Board", "icb:QXU"),
+        ("NHS Norfolk and Waveney ICB", "icb:QMM"),
+        ("NHS Cambridgeshire and Peterborough ICB", "icb:QUE"),
+        ("NHS Greater Manchester ICB - 01Y", "sub_icb:01Y"),
+    ],
+)
 def test_an_icb_s_full_name_names_the_icb_even_after_it_ended(text, expected):
     # The sub-ICB location that kept the ICB's place name is not what "... Integrated Care Board" means.
     assert resolved(text) == expected
@@ -829,8 +931,15 @@ def test_bulk_says_when_the_target_level_did_not_exist():
     assert row["note"] == "there were no stps on 2026-08-01 (they existed 2016-04-01 to 2022-06-30)"
 
 
-@pytest.mark.parametrize("text, code", [("guys", "RJ1"), ("Guys and St Thomas NHS Foundation Trust", "RJ1"),
-                                        ("kings college hospital", "RJZ"), ("St Georges University", "RJ7")])
+@pytest.mark.parametrize(
+    "text, code",
+    [
+        ("guys", "RJ1"),
+        ("Guys and St Thomas NHS Foundation Trust", "RJ1"),
+        ("kings college hospital", "RJZ"),
+        ("St Georges University", "RJ7"),
+    ],
+)
 def test_apostrophes_do_not_matter(text, code):
     assert code in [r["code"] for r in search.search(text, LATEST, None, False, 5)]
 

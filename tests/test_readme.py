@@ -21,9 +21,12 @@ def readme() -> str:
 
 
 def test_readme_examples_are_current():
-    done = subprocess.run([sys.executable, "scripts/readme_examples.py"], cwd=ROOT, capture_output=True, text=True,
-                          env=clean_env(), timeout=600)
-    assert done.returncode == 0, "README examples are stale (python scripts/readme_examples.py --write):\n" + done.stdout + done.stderr
+    done = subprocess.run(
+        [sys.executable, "scripts/readme_examples.py"], cwd=ROOT, capture_output=True, text=True, env=clean_env(), timeout=600
+    )
+    assert done.returncode == 0, (
+        "README examples are stale (python scripts/readme_examples.py --write):\n" + done.stdout + done.stderr
+    )
 
 
 def test_setup_commands():
@@ -66,8 +69,18 @@ def test_readme_counts_match_the_database(conn):
         return int(found.group(1).replace(",", ""))
 
     counts = {r["kind"]: r["n"] for r in conn.execute("SELECT kind, count(*) AS n FROM orgs GROUP BY kind")}
-    kinds = {"NHS England regions": "region", "area teams": "area_team", "STPs": "stp", "CCGs": "ccg", "ICBs": "icb",
-             "sub-ICB locations": "sub_icb", "local authorities": "la", "NHS trusts": "trust", "PCNs": "pcn", "GP practices": "practice"}
+    kinds = {
+        "NHS England regions": "region",
+        "area teams": "area_team",
+        "STPs": "stp",
+        "CCGs": "ccg",
+        "ICBs": "icb",
+        "sub-ICB locations": "sub_icb",
+        "local authorities": "la",
+        "NHS trusts": "trust",
+        "PCNs": "pcn",
+        "GP practices": "practice",
+    }
     assert {label: said(label) for label in kinds} == {label: counts[kind] for label, kind in kinds.items()}
     successions = conn.execute("SELECT count(*) AS n FROM successions").fetchone()["n"]
     assert said("recorded successions") == successions

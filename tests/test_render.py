@@ -81,8 +81,7 @@ def test_jsonl():
     assert run(fmt="jsonl") == lines(
         '{"code": "QHM", "name": "NHS North East and North Cumbria ICB", "population": 3015000, '
         '"end": null, "former": ["NHS X", "NHS Y"]}',
-        '{"code": "QOP", "name": "NHS Greater Manchester ICB", "population": 2867000, '
-        '"end": "2026-03-31", "former": []}',
+        '{"code": "QOP", "name": "NHS Greater Manchester ICB", "population": 2867000, "end": "2026-03-31", "former": []}',
     )
 
 
@@ -122,9 +121,7 @@ def test_unknown_format_is_a_usage_error():
     with pytest.raises(UsageError) as info:
         run(fmt="xml")
     assert info.value.exit_code == 2
-    assert str(info.value) == (
-        "Unknown format 'xml'. Accepted formats: table, json, jsonl, csv, tsv, md."
-    )
+    assert str(info.value) == ("Unknown format 'xml'. Accepted formats: table, json, jsonl, csv, tsv, md.")
 
 
 # --- formats, terminal --------------------------------------------------------------------------
@@ -177,19 +174,33 @@ def test_title_on_terminal(monkeypatch):
 @pytest.mark.parametrize(
     "fmt, expected",
     [
-        ("tsv", lines("name\tcode", "NHS North East and North Cumbria ICB\tQHM",
-                      "NHS Greater Manchester ICB\tQOP")),
-        ("csv", lines("name,code", "NHS North East and North Cumbria ICB,QHM",
-                      "NHS Greater Manchester ICB,QOP")),
-        ("jsonl", lines('{"name": "NHS North East and North Cumbria ICB", "code": "QHM"}',
-                        '{"name": "NHS Greater Manchester ICB", "code": "QOP"}')),
-        ("md", lines("| Name | Code |", "| --- | --- |",
-                     "| NHS North East and North Cumbria ICB | QHM |",
-                     "| NHS Greater Manchester ICB | QOP |")),
-        ("table", lines("Name                                   Code",
-                        "───────────────────────────────────────────",
-                        "NHS North East and North Cumbria ICB   QHM ",
-                        "NHS Greater Manchester ICB             QOP ")),
+        ("tsv", lines("name\tcode", "NHS North East and North Cumbria ICB\tQHM", "NHS Greater Manchester ICB\tQOP")),
+        ("csv", lines("name,code", "NHS North East and North Cumbria ICB,QHM", "NHS Greater Manchester ICB,QOP")),
+        (
+            "jsonl",
+            lines(
+                '{"name": "NHS North East and North Cumbria ICB", "code": "QHM"}',
+                '{"name": "NHS Greater Manchester ICB", "code": "QOP"}',
+            ),
+        ),
+        (
+            "md",
+            lines(
+                "| Name | Code |",
+                "| --- | --- |",
+                "| NHS North East and North Cumbria ICB | QHM |",
+                "| NHS Greater Manchester ICB | QOP |",
+            ),
+        ),
+        (
+            "table",
+            lines(
+                "Name                                   Code",
+                "───────────────────────────────────────────",
+                "NHS North East and North Cumbria ICB   QHM ",
+                "NHS Greater Manchester ICB             QOP ",
+            ),
+        ),
     ],
 )
 def test_fields_pick_and_order_columns(fmt, expected):
@@ -210,9 +221,7 @@ def test_unknown_field_lists_the_valid_ones():
     with pytest.raises(UsageError) as info:
         run(fmt="json", fields="code,nmae")
     assert info.value.exit_code == 2
-    assert str(info.value) == (
-        "Unknown field 'nmae'. Valid fields: code, name, population, end, former."
-    )
+    assert str(info.value) == ("Unknown field 'nmae'. Valid fields: code, name, population, end, former.")
 
 
 def test_unknown_field_is_reported_before_any_output():
@@ -247,8 +256,7 @@ def test_columns_inferred_from_the_first_record():
         ("jsonl", ""),
         ("csv", "code,name,population,end,former\n"),
         ("tsv", "code\tname\tpopulation\tend\tformer\n"),
-        ("md", lines("| Code | Name | Population | End | Former names |",
-                     "| --- | --- | ---: | --- | --- |")),
+        ("md", lines("| Code | Name | Population | End | Former names |", "| --- | --- | ---: | --- | --- |")),
         ("table", ""),
     ],
 )
@@ -282,7 +290,7 @@ AWKWARD = [
 def test_tsv_escapes_tabs_newlines_and_backslashes():
     assert run(AWKWARD, None, "tsv") == lines(
         "k\tv\tn\tb\td",
-        "tab\\there\ttwo\\nlines\\r\\nand\\\\backslash\t\ttrue\t{\"x\": 1}",
+        'tab\\there\ttwo\\nlines\\r\\nand\\\\backslash\t\ttrue\t{"x": 1}',
         'pipe|bar\tquote "q", comma\t1.5\tfalse\t[{"y": "é"}]',
     )
 
@@ -413,9 +421,7 @@ def test_record_fields_pick_order_and_validate():
     assert run_record("json", "code,name") == '{\n  "code": "QOP",\n  "name": "NHS Greater Manchester ICB"\n}\n'
     with pytest.raises(UsageError) as info:
         run_record("json", "code,bogus")
-    assert str(info.value) == (
-        "Unknown field 'bogus'. Valid fields: name, code, former_names, parents, populations, website."
-    )
+    assert str(info.value) == ("Unknown field 'bogus'. Valid fields: name, code, former_names, parents, populations, website.")
 
 
 def test_record_on_terminal(monkeypatch):
@@ -560,10 +566,22 @@ def test_a_narrow_terminal_keeps_the_name_column(monkeypatch):
     monkeypatch.setenv("ICS_FORCE_TTY", "40")
     monkeypatch.setenv("NO_COLOR", "1")
     out = io.StringIO()
-    rows = [{"code": "E54000057", "ons": "E54000057", "name": "NHS Greater Manchester Integrated Care Board",
-             "start": "2022-07-01", "end": "2026-03-31"}]
-    cols = [Column("code", "Code", no_wrap=True), Column("ons", "ONS code", no_wrap=True), Column("name", "Name"),
-            Column("start", "From", no_wrap=True), Column("end", "To", no_wrap=True)]
+    rows = [
+        {
+            "code": "E54000057",
+            "ons": "E54000057",
+            "name": "NHS Greater Manchester Integrated Care Board",
+            "start": "2022-07-01",
+            "end": "2026-03-31",
+        }
+    ]
+    cols = [
+        Column("code", "Code", no_wrap=True),
+        Column("ons", "ONS code", no_wrap=True),
+        Column("name", "Name"),
+        Column("start", "From", no_wrap=True),
+        Column("end", "To", no_wrap=True),
+    ]
     render.render(rows, cols, None, None, out=out)
     text = out.getvalue()
     assert "Name" in text and "Manchester" in text

@@ -7,10 +7,13 @@ import re
 from collections import defaultdict
 
 from importers.common import DATA_START, OPEN, day_before
+
 from ics_cli.kinds import KINDS, SHORT_LABEL
 from ics_cli.normalise import normalise
 
-COUNCIL_WORDS = re.compile(r"\b(?:metropolitan borough|royal borough|county borough|borough|county|city|district)?\s*council\b", re.I)
+COUNCIL_WORDS = re.compile(
+    r"\b(?:metropolitan borough|royal borough|county borough|borough|county|city|district)?\s*council\b", re.I
+)
 
 # Event summaries count organisations in the CLI's short labels ("12 ICBs"), except the two that
 # are table abbreviations there ("sub-ICB", "LA"), which are spelt out as the CLI's full label.
@@ -37,16 +40,23 @@ def org_summaries(t: dict[str, list[dict]]) -> list[dict]:
         oid = o["org_id"]
         ods = latest(codes[(oid, "ods")])
         ons = latest(codes[(oid, "ons")])
-        out.append({
-            "org_id": oid, "kind": o["kind"],
-            # Councils are known by their ONS (GSS) code; everything else by its ODS code.
-            "code": ((ons or ods) if o["kind"] == "la" else (ods or ons))["code"],
-            "ons_code": ons["code"] if ons else None,
-            "name": latest(names[(oid, "official")])["name"],
-            # The short name it still had on its last day (or has now): none if the last one lapsed.
-            "short_name": (latest([r for r in names[(oid, "short")] if (r["end"] or OPEN) >= (o["end"] or OPEN)]) or {}).get("name"),
-            "start": o["start"] or None, "end": o["end"] or None, "source": o["source"],
-        })
+        out.append(
+            {
+                "org_id": oid,
+                "kind": o["kind"],
+                # Councils are known by their ONS (GSS) code; everything else by its ODS code.
+                "code": ((ons or ods) if o["kind"] == "la" else (ods or ons))["code"],
+                "ons_code": ons["code"] if ons else None,
+                "name": latest(names[(oid, "official")])["name"],
+                # The short name it still had on its last day (or has now): none if the last one lapsed.
+                "short_name": (latest([r for r in names[(oid, "short")] if (r["end"] or OPEN) >= (o["end"] or OPEN)]) or {}).get(
+                    "name"
+                ),
+                "start": o["start"] or None,
+                "end": o["end"] or None,
+                "source": o["source"],
+            }
+        )
     return sorted(out, key=lambda r: r["org_id"])
 
 
@@ -77,8 +87,10 @@ def search_rows(t: dict[str, list[dict]], summaries: list[dict]) -> list[dict]:
             texts[r["org_id"]].add(r["name"].replace("'", ""))
     for r in t["codes"]:
         texts[r["org_id"]].add(r["code"])
-    return [{"org_id": s["org_id"], "kind": s["kind"], "name": s["name"],
-             "text": " | ".join(sorted(texts[s["org_id"]]))} for s in summaries]
+    return [
+        {"org_id": s["org_id"], "kind": s["kind"], "name": s["name"], "text": " | ".join(sorted(texts[s["org_id"]]))}
+        for s in summaries
+    ]
 
 
 def label(s: dict) -> str:
@@ -130,8 +142,10 @@ def events(t: dict[str, list[dict]], summaries: list[dict]) -> tuple[list[dict],
                 # and those that gave part of their area (the parts of a split, say).
                 # (A council that carried on as the new unitary, a `succeeded` step, counts whole.)
                 preds = sorted(r["predecessor_id"] for r in into[(succ, day)] if r["type"] not in PART_TYPES)
-                parts = sorted((r for r in into[(succ, day)] if r["type"] in PART_TYPES),
-                               key=lambda r: (-float(r["share"] or 0), r["predecessor_id"]))
+                parts = sorted(
+                    (r for r in into[(succ, day)] if r["type"] in PART_TYPES),
+                    key=lambda r: (-float(r["share"] or 0), r["predecessor_id"]),
+                )
                 whole = [name_on(p, day_before(day)) for p in preds]
                 part = [name_on(r["predecessor_id"], day_before(day)) + share_text(r["share"]) for r in parts]
                 part_text = ("part of " if len(part) == 1 else "parts of ") + ", ".join(part) if part else ""
@@ -143,24 +157,46 @@ def events(t: dict[str, list[dict]], summaries: list[dict]) -> tuple[list[dict],
                 else:  # one whole predecessor and part of another: not a merger of equals
                     title = f"{name_on(succ, day)} formed from {everyone}"
                 notes = {r["note"] for r in into[(succ, day)] if r["note"]}
-                evs.append((day, kind, "org", title, "; ".join(sorted(notes)), group[0]["source"],
-                            (succ, *preds, *sorted(r["predecessor_id"] for r in parts))))
+                evs.append(
+                    (
+                        day,
+                        kind,
+                        "org",
+                        title,
+                        "; ".join(sorted(notes)),
+                        group[0]["source"],
+                        (succ, *preds, *sorted(r["predecessor_id"] for r in parts)),
+                    )
+                )
         elif kind == "split":
             by_pred = defaultdict(list)
             for r in rows:
                 by_pred[r["predecessor_id"]].append(r)
             for pred, group in sorted(by_pred.items()):
-                parts = ", ".join(name_on(r["successor_id"], day) + share_text(r["share"])
-                                  for r in sorted(group, key=lambda r: (-float(r["share"] or 0), r["successor_id"])))
+                parts = ", ".join(
+                    name_on(r["successor_id"], day) + share_text(r["share"])
+                    for r in sorted(group, key=lambda r: (-float(r["share"] or 0), r["successor_id"]))
+                )
                 title = f"{name_on(pred, day_before(day))} split between {parts}"
-                evs.append((day, kind, "org", title, "; ".join(sorted({r["note"] for r in group if r["note"]})),
-                            group[0]["source"], (pred, *sorted(r["successor_id"] for r in group))))
+                evs.append(
+                    (
+                        day,
+                        kind,
+                        "org",
+                        title,
+                        "; ".join(sorted({r["note"] for r in group if r["note"]})),
+                        group[0]["source"],
+                        (pred, *sorted(r["successor_id"] for r in group)),
+                    )
+                )
         else:
             for r in sorted(rows, key=lambda r: (r["predecessor_id"], r["successor_id"])):
                 p, s = r["predecessor_id"], r["successor_id"]
                 if kind == "became_sub_icb":
                     icb = next((m["parent_id"] for m in parent_icb[s] if (m["start"] or "") <= day <= (m["end"] or OPEN)), None)
-                    title = f"{name_on(p, day_before(day))} became a sub-ICB location" + (f" of {name_on(icb, day)}" if icb else "")
+                    title = f"{name_on(p, day_before(day))} became a sub-ICB location" + (
+                        f" of {name_on(icb, day)}" if icb else ""
+                    )
                     if r["share"] and float(r["share"]) < 0.9999:
                         title += f" ({float(r['share']):.1%} of its population)"
                 elif kind == "boundary_transfer":
@@ -175,8 +211,17 @@ def events(t: dict[str, list[dict]], summaries: list[dict]) -> tuple[list[dict],
             evs.append((s["start"], "established", "org", f"{name_on(oid, s['start'])} established", "", s["source"], (oid,)))
         if s["end"]:
             after = "" if oid in has_succ else " (no recorded successor)"
-            evs.append((s["end"], "abolished", "org", f"{name_on(oid, s['end'])} ceased to exist at the end of the day{after}",
-                        "", s["source"], (oid,)))
+            evs.append(
+                (
+                    s["end"],
+                    "abolished",
+                    "org",
+                    f"{name_on(oid, s['end'])} ceased to exist at the end of the day{after}",
+                    "",
+                    s["source"],
+                    (oid,),
+                )
+            )
     # Renames and new ONS codes within one organisation's life.
     for (oid, scheme), rows in sorted(group_by(t["codes"], ("org_id", "scheme")).items()):
         if scheme != "ons":
@@ -184,15 +229,34 @@ def events(t: dict[str, list[dict]], summaries: list[dict]) -> tuple[list[dict],
         rows = sorted(rows, key=lambda r: r["start"] or "")
         for a, b in zip(rows, rows[1:]):
             if a["code"] != b["code"] and b["start"]:
-                evs.append((b["start"], "recode", "org", f"{name_on(oid, b['start'])}: ONS code {a['code']} replaced by {b['code']}",
-                            "", b["source"], (oid,)))
+                evs.append(
+                    (
+                        b["start"],
+                        "recode",
+                        "org",
+                        f"{name_on(oid, b['start'])}: ONS code {a['code']} replaced by {b['code']}",
+                        "",
+                        b["source"],
+                        (oid,),
+                    )
+                )
     for (oid, typ), rows in sorted(group_by(t["names"], ("org_id", "type")).items()):
         if typ != "official":
             continue
         rows = sorted(rows, key=lambda r: r["start"] or "")
         for a, b in zip(rows, rows[1:]):
             if a["name"] != b["name"] and b["start"]:
-                evs.append((b["start"], "rename", "org", f"{a['name']} renamed {b['name']} ({org[oid]['code']})", "", b["source"], (oid,)))
+                evs.append(
+                    (
+                        b["start"],
+                        "rename",
+                        "org",
+                        f"{a['name']} renamed {b['name']} ({org[oid]['code']})",
+                        "",
+                        b["source"],
+                        (oid,),
+                    )
+                )
 
     evs.extend(national_summaries(t, org, evs))
     for r in t["policy_events"]:
@@ -206,8 +270,9 @@ def events(t: dict[str, list[dict]], summaries: list[dict]) -> tuple[list[dict],
     evs = sorted(evs, key=lambda e: (e[0], order[e[2]], e[1], e[3], e[6]))
     event_rows, link_rows = [], []
     for i, (day, kind, scope, title, detail, source, oids) in enumerate(evs, start=1):
-        event_rows.append({"event_id": i, "date": day, "kind": kind, "scope": scope, "title": title,
-                           "detail": detail or None, "source": source})
+        event_rows.append(
+            {"event_id": i, "date": day, "kind": kind, "scope": scope, "title": title, "detail": detail or None, "source": source}
+        )
         for oid in dict.fromkeys(oids):
             link_rows.append({"event_id": i, "org_id": oid})
     return event_rows, link_rows
@@ -221,7 +286,7 @@ def codes_on(t: dict[str, list[dict]], org: dict):
         held[(r["org_id"], r["scheme"])].append(r)
 
     def code(oid: str, day: str) -> str:
-        for scheme in (("ons", "ods") if org[oid]["kind"] == "la" else ("ods", "ons")):
+        for scheme in ("ons", "ods") if org[oid]["kind"] == "la" else ("ods", "ons"):
             for r in held[(oid, scheme)]:
                 if (r["start"] or "") <= day <= (r["end"] or OPEN):
                     return r["code"]
@@ -257,10 +322,14 @@ def national_summaries(t: dict[str, list[dict]], org: dict, evs: list) -> list[t
             parts = sorted({r["predecessor_id"] for r in steps_in if r["type"] in PART_TYPES})
             lines = []
             for s in sorted(succs, key=lambda o: code(o, day)):
-                whole = sorted(code(r["predecessor_id"], before) for r in steps_in
-                               if r["successor_id"] == s and r["type"] not in PART_TYPES)
-                part = sorted(f"part of {code(r['predecessor_id'], before)}" for r in steps_in
-                              if r["successor_id"] == s and r["type"] in PART_TYPES)
+                whole = sorted(
+                    code(r["predecessor_id"], before) for r in steps_in if r["successor_id"] == s and r["type"] not in PART_TYPES
+                )
+                part = sorted(
+                    f"part of {code(r['predecessor_id'], before)}"
+                    for r in steps_in
+                    if r["successor_id"] == s and r["type"] in PART_TYPES
+                )
                 lines.append(f"{code(s, day)} ← " + ", ".join(whole + part))
             detail = "; ".join(lines)
             oids = tuple(dict.fromkeys(succs + preds + sorted({r["predecessor_id"] for r in steps_in})))
@@ -273,15 +342,19 @@ def national_summaries(t: dict[str, list[dict]], org: dict, evs: list) -> list[t
             by_pred = defaultdict(list)
             for r in rows:
                 by_pred[r["predecessor_id"]].append(r)
-            if typ == "became_sub_icb" and all(code(p, before) == code(r["successor_id"], day) for p, g in by_pred.items() for r in g):
+            if typ == "became_sub_icb" and all(
+                code(p, before) == code(r["successor_id"], day) for p, g in by_pred.items() for r in g
+            ):
                 detail = "each kept its code: " + ", ".join(sorted(code(p, before) for p in preds))
             else:
                 lines = []
                 for p in sorted(preds, key=lambda o: code(o, before)):
                     group = sorted(by_pred[p], key=lambda r: (-float(r["share"] or 0), code(r["successor_id"], day)))
                     shares = len(group) > 1 or typ == "boundary_transfer"
-                    lines.append(f"{code(p, before)} → " + ", ".join(
-                        code(r["successor_id"], day) + (share_text(r["share"]) if shares else "") for r in group))
+                    lines.append(
+                        f"{code(p, before)} → "
+                        + ", ".join(code(r["successor_id"], day) + (share_text(r["share"]) if shares else "") for r in group)
+                    )
                 detail = "; ".join(lines)
             text = {
                 "split": f"{n_p} {plural(pk, n_p)} split into {n_s} {plural(sk)}",
@@ -296,8 +369,12 @@ def national_summaries(t: dict[str, list[dict]], org: dict, evs: list) -> list[t
             k = org[oids[0]]["kind"]
             if k in NATIONAL_KINDS:
                 per_day[(day, kind)][k].append(oids[0])
-    verbs = {"established": "established", "abolished": "ceased to exist at the end of the day",
-             "recode": "given new ONS codes", "rename": "renamed"}
+    verbs = {
+        "established": "established",
+        "abolished": "ceased to exist at the end of the day",
+        "recode": "given new ONS codes",
+        "rename": "renamed",
+    }
     for (day, kind), c in sorted(per_day.items()):
         for k, members in sorted(c.items()):
             n = len(members)
@@ -308,7 +385,7 @@ def national_summaries(t: dict[str, list[dict]], org: dict, evs: list) -> list[t
 
 
 def listing(items: list[str]) -> str:
-    """"A", "A and B", "A, B and C"."""
+    """ "A", "A and B", "A, B and C"."""
     return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter, defaultdict
-from typing import Callable
+from collections.abc import Callable
 
 from importers.common import OPEN, day_after
 from importers.common import end_or_open as end
@@ -36,8 +36,15 @@ EXPECTED_COUNTS = [
 # and 2023 reorganisations in data/curated/la_changes.csv; 309 in the LSOA lookups of 2021-22,
 # 296 in LAD23).
 EXPECTED_DISTRICTS = [
-    ("2013-04-01", 326), ("2019-03-31", 326), ("2019-04-01", 317), ("2020-03-31", 317), ("2020-04-01", 314),
-    ("2021-03-31", 314), ("2021-04-01", 309), ("2023-03-31", 309), ("2023-04-01", 296),
+    ("2013-04-01", 326),
+    ("2019-03-31", 326),
+    ("2019-04-01", 317),
+    ("2020-03-31", 317),
+    ("2020-04-01", 314),
+    ("2021-03-31", 314),
+    ("2021-04-01", 309),
+    ("2023-03-31", 309),
+    ("2023-04-01", 296),
 ]
 DISTRICT_PREFIXES = ("la:E06", "la:E07", "la:E08", "la:E09")
 # Counts that must hold on every day of a range.
@@ -76,9 +83,17 @@ def check_keys(t: dict[str, list[dict]]) -> list[str]:
     problems = []
     orgs = {r["org_id"] for r in t["orgs"]}
     sources = {r["source"] for r in t["sources"]}
-    refs = [("codes", "org_id"), ("names", "org_id"), ("attributes", "org_id"), ("memberships", "child_id"),
-            ("memberships", "parent_id"), ("successions", "predecessor_id"), ("successions", "successor_id"),
-            ("populations", "org_id"), ("postcode_districts", "org_id")]
+    refs = [
+        ("codes", "org_id"),
+        ("names", "org_id"),
+        ("attributes", "org_id"),
+        ("memberships", "child_id"),
+        ("memberships", "parent_id"),
+        ("successions", "predecessor_id"),
+        ("successions", "successor_id"),
+        ("populations", "org_id"),
+        ("postcode_districts", "org_id"),
+    ]
     for table, col in refs:
         missing = sorted({r[col] for r in t[table] if r[col] not in orgs})
         if missing:
@@ -192,7 +207,9 @@ def check_counts(t: dict[str, list[dict]], data_end: str) -> list[str]:
         for day in sorted(days):
             n = len(alive_on(orgs, kind, day))
             if n != expected:
-                problems.append(f"{n} {kind} organisations on {day}, expected {expected} every day from {first} to {last} ({source})")
+                problems.append(
+                    f"{n} {kind} organisations on {day}, expected {expected} every day from {first} to {last} ({source})"
+                )
     return problems
 
 
@@ -208,8 +225,10 @@ def check_single_parent(t: dict[str, list[dict]]) -> list[str]:
         rows = sorted(rows, key=lambda r: r["start"] or "")
         for a, b in zip(rows, rows[1:]):
             if (b["start"] or "") <= end(a["end"]) and a["parent_id"] != b["parent_id"]:
-                problems.append(f"{child} is part of two {parent_kind}s at once: {a['parent_id']} ({a['start']}..{a['end']}) "
-                                f"and {b['parent_id']} ({b['start']}..{b['end']})")
+                problems.append(
+                    f"{child} is part of two {parent_kind}s at once: {a['parent_id']} ({a['start']}..{a['end']}) "
+                    f"and {b['parent_id']} ({b['start']}..{b['end']})"
+                )
             elif (b["start"] or "") <= end(a["end"]):
                 problems.append(f"{child} has overlapping part_of rows for {a['parent_id']}: {a} / {b}")
     return problems
@@ -276,8 +295,10 @@ def check_parents_through_pcns(t: dict[str, list[dict]]) -> list[str]:
                         continue
                     others = {x for m in at(members[pcn], day) for x in at(own.get((m, pk), []), day)}
                     if parent not in others:
-                        problems.append(f"{practice} is part of {mine[0]} and, through {pcn}, of {parent} on {day} "
-                                        f"(no practice of {pcn} is in {parent} that day)")
+                        problems.append(
+                            f"{practice} is part of {mine[0]} and, through {pcn}, of {parent} on {day} "
+                            f"(no practice of {pcn} is in {parent} that day)"
+                        )
                         break
     return problems
 

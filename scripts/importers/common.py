@@ -22,8 +22,8 @@ import datetime as dt
 import io
 import zipfile
 from collections import defaultdict
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Iterable
 
 # Column order of every tidy CSV. The writer refuses rows with other keys.
 SCHEMA: dict[str, list[str]] = {
@@ -58,11 +58,16 @@ DATA_START = "2013-04-01"  # the data's coverage starts with the 2012 Act's comm
 
 # Frimley (D4U1Y) split on 2026-04-01, by district of the LSOA (see the derived_lsoa_census note).
 FRIMLEY_2026 = {
-    "Bracknell Forest": "U2G6B", "Slough": "U2G6B", "Windsor and Maidenhead": "U2G6B",
-    "Hart": "D9Y0V", "Rushmoor": "D9Y0V",
-    "Guildford": "92A", "Runnymede": "92A", "Surrey Heath": "92A", "Waverley": "92A",
+    "Bracknell Forest": "U2G6B",
+    "Slough": "U2G6B",
+    "Windsor and Maidenhead": "U2G6B",
+    "Hart": "D9Y0V",
+    "Rushmoor": "D9Y0V",
+    "Guildford": "92A",
+    "Runnymede": "92A",
+    "Surrey Heath": "92A",
+    "Waverley": "92A",
 }
-
 
 
 def empty_tables() -> Tables:
@@ -158,10 +163,26 @@ def write_tables(tables: Tables, out_dir: Path) -> dict[str, int]:
     return counts
 
 
-def source_row(source: str, title: str, publisher: str, edition: str, file: str, url: str = "",
-               licence: str = "Open Government Licence v3.0", note: str = "") -> dict:
-    return {"source": source, "title": title, "publisher": publisher, "edition": edition,
-            "licence": licence, "url": url, "file": file, "note": note}
+def source_row(
+    source: str,
+    title: str,
+    publisher: str,
+    edition: str,
+    file: str,
+    url: str = "",
+    licence: str = "Open Government Licence v3.0",
+    note: str = "",
+) -> dict:
+    return {
+        "source": source,
+        "title": title,
+        "publisher": publisher,
+        "edition": edition,
+        "licence": licence,
+        "url": url,
+        "file": file,
+        "note": note,
+    }
 
 
 def merge_intervals(intervals: Iterable[tuple[str, str]]) -> list[tuple[str, str]]:

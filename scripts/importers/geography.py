@@ -36,103 +36,189 @@ MERGERS_2026 = "2026-04-01"
 CHANGE_2023 = "2023-04-01"
 
 SOURCES = [
-    source_row("ons_sicbl22_icb22_nhser22", "Sub ICB Locations to Integrated Care Boards to NHS England (Region) (July 2022) Lookup in England",
-               "Office for National Statistics", "July 2022", "geography/ons_sicbl22_icb22_nhser22_2022-07.csv",
-               REPO + "ploginovic/hpdm139_A2"),
-    source_row("ons_sicbl23_icb23_nhser23", "Sub ICB Locations to Integrated Care Boards to NHS England (Region) (April 2023) Lookup in England",
-               "Office for National Statistics", "April 2023", "history/ons_sicbl23_icb23_nhser23_lookup_2023-04.csv",
-               REPO + "nhsx/open-cyber"),
-    source_row("nhse_gp_reg_map_2026_08", "Patients Registered at a GP Practice, August 2026: practice mapping file",
-               "NHS England", "1 August 2026", "geography/nhsd_gp_reg_pat_prac_map_2026-08.csv", REPO + "robg-test/icb-map",
-               note="The best available source for the April 2026 structure (36 ICBs, 106 sub-ICB locations) with ODS and ONS codes."),
-    source_row("nhse_gp_reg_2026_08", "Patients Registered at a GP Practice, August 2026: single year of age, regions, ICBs, sub-ICBs and PCNs",
-               "NHS England", "1 August 2026", "geography/nhsd_gp_reg_pat_prac_sing_age_regions_2026-08.zip", REPO + "robg-test/icb-map"),
-    source_row("ons_mye2022_sicbl23", "Mid-2022 population estimates by sub-ICB location (ICB 2023 geography), single year of age and sex",
-               "Office for National Statistics", "mid-2022 (sapeicb202320112022.xlsx, sheet Mid-2022 ICB 2023)",
-               "geography/ons_mye2022_sicbl23_icb23_nhser23_sya.csv", REPO + "The-Strategy-Unit/paediatric_fracture_management",
-               note="Workbook sheet saved as CSV by the repository author. England total 57,106,398."),
-    source_row("ons_lsoa11_sicbl22", "LSOA (2011) to Sub ICB Locations to Integrated Care Boards to LAD (July 2022) Lookup in England",
-               "Office for National Statistics (via humaniverse/geographr)", "July 2022",
-               "geography/geographr_lookup_lsoa11_sicbl22_icb22_ltla22.csv", REPO + "humaniverse/geographr",
-               note="Columns renamed by geographr; values as ONS published them."),
-    source_row("ons_lsoa21_icb24", "LSOA (2021) to SICBL to ICB to Cancer Alliances to LAD (April 2024) Lookup in EN",
-               "Office for National Statistics (via humaniverse/geographr)", "April 2024",
-               "geography/geographr_lookup_lsoa21_icb24.csv", REPO + "humaniverse/geographr",
-               note="LAD column dropped by geographr; the district is read from the LSOA name."),
-    source_row("ons_lsoa11_ccg21", "LSOA (2011) to CCG to STP to LAD (April 2021) Lookup in England",
-               "Office for National Statistics (via humaniverse/geographr)", "April 2021",
-               "history/geographr_lsoa11_ccg21_stp21_ltla21_lookup_2021-04_from_rda.csv", REPO + "humaniverse/geographr"),
-    source_row("census2021_ts007a", "Census 2021 TS007A: age by five-year age bands, LSOA 2021", "Office for National Statistics (Nomis)",
-               "Census 2021 (Nomis, 14 April 2023)", "geography/nomis_census2021_ts007a_age_5yr_lsoa21_ew.csv",
-               REPO + "britishredcrosssociety/health-inequalities-explorer"),
-    source_row("ons_lad23", "Local Authority Districts (December 2023) Boundaries UK BFC: attributes", "Office for National Statistics",
-               "December 2023", "geography/ons_lad23_boundaries_uk_bfc_attributes_2023-12.csv", REPO + "jhau/nhs-spend"),
-    source_row("ons_icb23_names", "Integrated Care Boards (April 2023) Names and Codes in England", "Office for National Statistics",
-               "April 2023", "geography/ons_icb23_names_codes_2023-04.csv", REPO + "The-Strategy-Unit/paediatric_fracture_management"),
-    source_row("ons_icb23_centroids", "Integrated Care Boards (April 2023) EN BSC: attribute table (centroids)",
-               "Office for National Statistics", "April 2023", "geography/ons_icb23_boundaries_en_bsc_attributes_2023-04.csv",
-               REPO + "rcpch/rcpch-nhs-organisations"),
-    source_row("derived_lsoa_census", "Derived: LSOA-level lookups weighted by Census 2021 population", "ics (derived)", "2026",
-               "data/sources (rule in scripts/importers/geography.py)",
-               licence="Open Government Licence v3.0 (derived from ONS data)",
-               note="Shares and populations summed over LSOAs using Census 2021 usual residents. LSOA 2011 codes that changed "
-                    "in 2021 (about 3%) take the mean population of the matched LSOAs of the same district. Census 2021 "
-                    "residents of the 106 CCGs of April 2021 (census_2021 on ccg:<code>) add up LSOA 2021 counts, each LSOA "
-                    "2021 in the CCG of the LSOA 2011 with its code (97%), else the CCG most LSOAs 2011 of its MSOA were in, "
-                    "else (a new MSOA) its April 2024 sub-ICB location's code where its district had that CCG in 2021; they "
-                    "sum to the England total, 56,490,091. In April 2026 "
-                    "the Frimley sub-ICB location (D4U1Y) is split by district: Bracknell Forest, Slough, Windsor and "
-                    "Maidenhead to U2G6B (east Berkshire); Hart, Rushmoor to D9Y0V (north-east Hampshire); Guildford, "
-                    "Runnymede, Surrey Heath, Waverley to 92A (Surrey)."),
-    source_row("derived_sub_icb_place_names", "Derived: place names of sub-ICB locations that no source names",
-               "ics (derived)", "2026", "data/sources (rule in scripts/importers/geography.py, sub_icb_district_place_names)",
-               licence="Open Government Licence v3.0 (derived from ONS data)",
-               note="Rule: on the days a sub-ICB location has no place name (short name) from an official source (its CCG's "
-                    "name ended when its area changed, or it continued no CCG), it is named after the local authority "
-                    "districts its residents live in: the LSOA lookup of the day (July 2022; April 2024 from April 2023; "
-                    "from April 2026 the same with Frimley split by district) weighted by Census 2021 as in "
-                    "derived_lsoa_census. A district holding at least 95% of the residents gives its name alone (01Y: "
-                    "Tameside); otherwise every district holding at least 5%, in alphabetical order, joined \"A, B and C\"; "
-                    "more than four such districts make a list rather than a name, and the area goes unnamed (92A from "
-                    "2026-04-01, eleven Surrey districts). "
-                    "District names as ONS gives them, without a trailing \", City of\" or \", County of\". Each name is "
-                    "dated from the day the area took that shape (2022-07-01 when Glossop and West Birmingham left 01Y and "
-                    "D2P2L; 2026-04-01 for U2G6B, after the Frimley split). No source gives an official place name "
-                    "for these areas (ODS and ONS name them \"NHS <ICB> ICB - <code>\")."),
-    source_row("nhsd_pcode_districts_2022", "Postcode district to sub-ICB location (NHS ODS regional postcode files, reduced to districts)",
-               "NHS Digital (ODS), via nhsd-exeter/dos-postcode-api", "October 2022 (East of England January 2023)",
-               "geography/nhsd-exeter_pcodey5x_*_district_to_sicbl_*.csv", REPO + "nhsd-exeter/dos-postcode-api",
-               note="Unweighted and many-to-many: a district lists every sub-ICB location any of its postcodes falls in. "
-                    "The July 2022 geography: rows start 2022-07-01 (when the sub-ICB locations began); Frimley's D4U1Y "
-                    "rows end 2026-03-31, when it was split (see derived_frimley_postcode_districts_2026); the others are "
-                    "open (the April 2023 Surrey Heartlands / Sussex boundary change kept both sub-ICB codes and is not "
-                    "reflected)."),
-    source_row("derived_frimley_postcode_districts_2026", "Derived: April 2026 sub-ICB locations of the postcode districts of Frimley's D4U1Y",
-               "ics (derived)", "2026",
-               "geography/theimpactlab_postcode_sector_to_lsoa11_imd.csv; geography/geographr_lookup_lsoa11_sicbl22_icb22_ltla22.csv; "
-               "geography/nhsd-exeter_pcodey5x_*_district_to_sicbl_*.csv",
-               licence="Open Government Licence v3.0 (derived from ODS, ONS and NSPL-derived data)",
-               note="Rule (scripts/importers/geography.py, frimley_districts_2026): Frimley's sub-ICB location D4U1Y ended on "
-                    "2026-03-31 and was split by district (Bracknell Forest, Slough, Windsor and Maidenhead to U2G6B; Hart, "
-                    "Rushmoor to D9Y0V; Guildford, Runnymede, Surrey Heath, Waverley to 92A). From 2026-04-01 each postcode "
-                    "district that touched D4U1Y in the July 2022 ODS files touches the sub-ICB location(s) its postcode "
-                    "sectors went to: a sector's LSOAs 2011 that were in D4U1Y (ONS July 2022 LSOA lookup) vote by their "
-                    "district, the sector goes with the majority (ties keep each). Rows are added only where the district "
-                    "did not already touch that sub-ICB location. Terminated or non-geographic districts with no sector in "
-                    "the lookup (GU13, GU95, RG11, SL60, SL95) get none; the 2022 rows they have for other sub-ICB "
-                    "locations carry on."),
+    source_row(
+        "ons_sicbl22_icb22_nhser22",
+        "Sub ICB Locations to Integrated Care Boards to NHS England (Region) (July 2022) Lookup in England",
+        "Office for National Statistics",
+        "July 2022",
+        "geography/ons_sicbl22_icb22_nhser22_2022-07.csv",
+        REPO + "ploginovic/hpdm139_A2",
+    ),
+    source_row(
+        "ons_sicbl23_icb23_nhser23",
+        "Sub ICB Locations to Integrated Care Boards to NHS England (Region) (April 2023) Lookup in England",
+        "Office for National Statistics",
+        "April 2023",
+        "history/ons_sicbl23_icb23_nhser23_lookup_2023-04.csv",
+        REPO + "nhsx/open-cyber",
+    ),
+    source_row(
+        "nhse_gp_reg_map_2026_08",
+        "Patients Registered at a GP Practice, August 2026: practice mapping file",
+        "NHS England",
+        "1 August 2026",
+        "geography/nhsd_gp_reg_pat_prac_map_2026-08.csv",
+        REPO + "robg-test/icb-map",
+        note="The best available source for the April 2026 structure (36 ICBs, 106 sub-ICB locations) with ODS and ONS codes.",
+    ),
+    source_row(
+        "nhse_gp_reg_2026_08",
+        "Patients Registered at a GP Practice, August 2026: single year of age, regions, ICBs, sub-ICBs and PCNs",
+        "NHS England",
+        "1 August 2026",
+        "geography/nhsd_gp_reg_pat_prac_sing_age_regions_2026-08.zip",
+        REPO + "robg-test/icb-map",
+    ),
+    source_row(
+        "ons_mye2022_sicbl23",
+        "Mid-2022 population estimates by sub-ICB location (ICB 2023 geography), single year of age and sex",
+        "Office for National Statistics",
+        "mid-2022 (sapeicb202320112022.xlsx, sheet Mid-2022 ICB 2023)",
+        "geography/ons_mye2022_sicbl23_icb23_nhser23_sya.csv",
+        REPO + "The-Strategy-Unit/paediatric_fracture_management",
+        note="Workbook sheet saved as CSV by the repository author. England total 57,106,398.",
+    ),
+    source_row(
+        "ons_lsoa11_sicbl22",
+        "LSOA (2011) to Sub ICB Locations to Integrated Care Boards to LAD (July 2022) Lookup in England",
+        "Office for National Statistics (via humaniverse/geographr)",
+        "July 2022",
+        "geography/geographr_lookup_lsoa11_sicbl22_icb22_ltla22.csv",
+        REPO + "humaniverse/geographr",
+        note="Columns renamed by geographr; values as ONS published them.",
+    ),
+    source_row(
+        "ons_lsoa21_icb24",
+        "LSOA (2021) to SICBL to ICB to Cancer Alliances to LAD (April 2024) Lookup in EN",
+        "Office for National Statistics (via humaniverse/geographr)",
+        "April 2024",
+        "geography/geographr_lookup_lsoa21_icb24.csv",
+        REPO + "humaniverse/geographr",
+        note="LAD column dropped by geographr; the district is read from the LSOA name.",
+    ),
+    source_row(
+        "ons_lsoa11_ccg21",
+        "LSOA (2011) to CCG to STP to LAD (April 2021) Lookup in England",
+        "Office for National Statistics (via humaniverse/geographr)",
+        "April 2021",
+        "history/geographr_lsoa11_ccg21_stp21_ltla21_lookup_2021-04_from_rda.csv",
+        REPO + "humaniverse/geographr",
+    ),
+    source_row(
+        "census2021_ts007a",
+        "Census 2021 TS007A: age by five-year age bands, LSOA 2021",
+        "Office for National Statistics (Nomis)",
+        "Census 2021 (Nomis, 14 April 2023)",
+        "geography/nomis_census2021_ts007a_age_5yr_lsoa21_ew.csv",
+        REPO + "britishredcrosssociety/health-inequalities-explorer",
+    ),
+    source_row(
+        "ons_lad23",
+        "Local Authority Districts (December 2023) Boundaries UK BFC: attributes",
+        "Office for National Statistics",
+        "December 2023",
+        "geography/ons_lad23_boundaries_uk_bfc_attributes_2023-12.csv",
+        REPO + "jhau/nhs-spend",
+    ),
+    source_row(
+        "ons_icb23_names",
+        "Integrated Care Boards (April 2023) Names and Codes in England",
+        "Office for National Statistics",
+        "April 2023",
+        "geography/ons_icb23_names_codes_2023-04.csv",
+        REPO + "The-Strategy-Unit/paediatric_fracture_management",
+    ),
+    source_row(
+        "ons_icb23_centroids",
+        "Integrated Care Boards (April 2023) EN BSC: attribute table (centroids)",
+        "Office for National Statistics",
+        "April 2023",
+        "geography/ons_icb23_boundaries_en_bsc_attributes_2023-04.csv",
+        REPO + "rcpch/rcpch-nhs-organisations",
+    ),
+    source_row(
+        "derived_lsoa_census",
+        "Derived: LSOA-level lookups weighted by Census 2021 population",
+        "ics (derived)",
+        "2026",
+        "data/sources (rule in scripts/importers/geography.py)",
+        licence="Open Government Licence v3.0 (derived from ONS data)",
+        note="Shares and populations summed over LSOAs using Census 2021 usual residents. LSOA 2011 codes that changed "
+        "in 2021 (about 3%) take the mean population of the matched LSOAs of the same district. Census 2021 "
+        "residents of the 106 CCGs of April 2021 (census_2021 on ccg:<code>) add up LSOA 2021 counts, each LSOA "
+        "2021 in the CCG of the LSOA 2011 with its code (97%), else the CCG most LSOAs 2011 of its MSOA were in, "
+        "else (a new MSOA) its April 2024 sub-ICB location's code where its district had that CCG in 2021; they "
+        "sum to the England total, 56,490,091. In April 2026 "
+        "the Frimley sub-ICB location (D4U1Y) is split by district: Bracknell Forest, Slough, Windsor and "
+        "Maidenhead to U2G6B (east Berkshire); Hart, Rushmoor to D9Y0V (north-east Hampshire); Guildford, "
+        "Runnymede, Surrey Heath, Waverley to 92A (Surrey).",
+    ),
+    source_row(
+        "derived_sub_icb_place_names",
+        "Derived: place names of sub-ICB locations that no source names",
+        "ics (derived)",
+        "2026",
+        "data/sources (rule in scripts/importers/geography.py, sub_icb_district_place_names)",
+        licence="Open Government Licence v3.0 (derived from ONS data)",
+        note="Rule: on the days a sub-ICB location has no place name (short name) from an official source (its CCG's "
+        "name ended when its area changed, or it continued no CCG), it is named after the local authority "
+        "districts its residents live in: the LSOA lookup of the day (July 2022; April 2024 from April 2023; "
+        "from April 2026 the same with Frimley split by district) weighted by Census 2021 as in "
+        "derived_lsoa_census. A district holding at least 95% of the residents gives its name alone (01Y: "
+        'Tameside); otherwise every district holding at least 5%, in alphabetical order, joined "A, B and C"; '
+        "more than four such districts make a list rather than a name, and the area goes unnamed (92A from "
+        "2026-04-01, eleven Surrey districts). "
+        'District names as ONS gives them, without a trailing ", City of" or ", County of". Each name is '
+        "dated from the day the area took that shape (2022-07-01 when Glossop and West Birmingham left 01Y and "
+        "D2P2L; 2026-04-01 for U2G6B, after the Frimley split). No source gives an official place name "
+        'for these areas (ODS and ONS name them "NHS <ICB> ICB - <code>").',
+    ),
+    source_row(
+        "nhsd_pcode_districts_2022",
+        "Postcode district to sub-ICB location (NHS ODS regional postcode files, reduced to districts)",
+        "NHS Digital (ODS), via nhsd-exeter/dos-postcode-api",
+        "October 2022 (East of England January 2023)",
+        "geography/nhsd-exeter_pcodey5x_*_district_to_sicbl_*.csv",
+        REPO + "nhsd-exeter/dos-postcode-api",
+        note="Unweighted and many-to-many: a district lists every sub-ICB location any of its postcodes falls in. "
+        "The July 2022 geography: rows start 2022-07-01 (when the sub-ICB locations began); Frimley's D4U1Y "
+        "rows end 2026-03-31, when it was split (see derived_frimley_postcode_districts_2026); the others are "
+        "open (the April 2023 Surrey Heartlands / Sussex boundary change kept both sub-ICB codes and is not "
+        "reflected).",
+    ),
+    source_row(
+        "derived_frimley_postcode_districts_2026",
+        "Derived: April 2026 sub-ICB locations of the postcode districts of Frimley's D4U1Y",
+        "ics (derived)",
+        "2026",
+        "geography/theimpactlab_postcode_sector_to_lsoa11_imd.csv; geography/geographr_lookup_lsoa11_sicbl22_icb22_ltla22.csv; "
+        "geography/nhsd-exeter_pcodey5x_*_district_to_sicbl_*.csv",
+        licence="Open Government Licence v3.0 (derived from ODS, ONS and NSPL-derived data)",
+        note="Rule (scripts/importers/geography.py, frimley_districts_2026): Frimley's sub-ICB location D4U1Y ended on "
+        "2026-03-31 and was split by district (Bracknell Forest, Slough, Windsor and Maidenhead to U2G6B; Hart, "
+        "Rushmoor to D9Y0V; Guildford, Runnymede, Surrey Heath, Waverley to 92A). From 2026-04-01 each postcode "
+        "district that touched D4U1Y in the July 2022 ODS files touches the sub-ICB location(s) its postcode "
+        "sectors went to: a sector's LSOAs 2011 that were in D4U1Y (ONS July 2022 LSOA lookup) vote by their "
+        "district, the sector goes with the majority (ties keep each). Rows are added only where the district "
+        "did not already touch that sub-ICB location. Terminated or non-geographic districts with no sector in "
+        "the lookup (GU13, GU95, RG11, SL60, SL95) get none; the 2022 rows they have for other sub-ICB "
+        "locations carry on.",
+    ),
 ]
 
 # LSOA 2021 names use these short forms of the district names.
-LSOA_NAME_FIXES = {"Bristol": "Bristol, City of", "Kingston upon Hull": "Kingston upon Hull, City of",
-                   "Herefordshire": "Herefordshire, County of"}
+LSOA_NAME_FIXES = {
+    "Bristol": "Bristol, City of",
+    "Kingston upon Hull": "Kingston upon Hull, City of",
+    "Herefordshire": "Herefordshire, County of",
+}
 
 
 def run(shared: Path, la_changes: list[dict]) -> Tables:
     """la_changes: the curated local government changes (data/curated/la_changes.csv)."""
     t = empty_tables()
     t["sources"].extend(SOURCES)
-    g, h = shared / "geography", shared / "history"
+    g, _h = shared / "geography", shared / "history"
     census = read_census(g)
     editions = icb_editions(shared)
     icbs_and_sub_icbs(t, editions)
@@ -152,6 +238,7 @@ def run(shared: Path, la_changes: list[dict]) -> Tables:
 
 # --- reading --------------------------------------------------------------------------------
 
+
 def read_census(g: Path) -> dict[str, int]:
     census = {}
     with open(g / "nomis_census2021_ts007a_age_5yr_lsoa21_ew.csv", encoding="utf-8-sig", newline="") as fh:
@@ -165,17 +252,34 @@ def icb_editions(shared: Path) -> list[dict]:
     """The sub-ICB -> ICB -> region structure as published for each change date."""
     g, h = shared / "geography", shared / "history"
     out = []
-    for date, path, yy, source in ((ICB_START, g / "ons_sicbl22_icb22_nhser22_2022-07.csv", "22", "ons_sicbl22_icb22_nhser22"),
-                                   (CHANGE_2023, h / "ons_sicbl23_icb23_nhser23_lookup_2023-04.csv", "23", "ons_sicbl23_icb23_nhser23")):
-        rows = [{"sicbl_ons": r[f"SICBL{yy}CD"], "sicbl": r[f"SICBL{yy}CDH"], "sicbl_name": r[f"SICBL{yy}NM"],
-                 "icb_ons": r[f"ICB{yy}CD"], "icb": r[f"ICB{yy}CDH"], "icb_name": r[f"ICB{yy}NM"],
-                 "region": r[f"NHSER{yy}CDH"]} for r in read_csv(path)]
+    for date, path, yy, source in (
+        (ICB_START, g / "ons_sicbl22_icb22_nhser22_2022-07.csv", "22", "ons_sicbl22_icb22_nhser22"),
+        (CHANGE_2023, h / "ons_sicbl23_icb23_nhser23_lookup_2023-04.csv", "23", "ons_sicbl23_icb23_nhser23"),
+    ):
+        rows = [
+            {
+                "sicbl_ons": r[f"SICBL{yy}CD"],
+                "sicbl": r[f"SICBL{yy}CDH"],
+                "sicbl_name": r[f"SICBL{yy}NM"],
+                "icb_ons": r[f"ICB{yy}CD"],
+                "icb": r[f"ICB{yy}CDH"],
+                "icb_name": r[f"ICB{yy}NM"],
+                "region": r[f"NHSER{yy}CDH"],
+            }
+            for r in read_csv(path)
+        ]
         out.append({"date": date, "source": source, "rows": rows})
     seen = {}
     for r in read_csv(g / "nhsd_gp_reg_pat_prac_map_2026-08.csv"):
         seen[r["SUB_ICB_LOCATION_CODE"]] = {
-            "sicbl_ons": r["ONS_SUB_ICB_LOCATION_CODE"], "sicbl": r["SUB_ICB_LOCATION_CODE"], "sicbl_name": r["SUB_ICB_LOCATION_NAME"],
-            "icb_ons": r["ONS_ICB_CODE"], "icb": r["ICB_CODE"], "icb_name": r["ICB_NAME"], "region": r["COMM_REGION_CODE"]}
+            "sicbl_ons": r["ONS_SUB_ICB_LOCATION_CODE"],
+            "sicbl": r["SUB_ICB_LOCATION_CODE"],
+            "sicbl_name": r["SUB_ICB_LOCATION_NAME"],
+            "icb_ons": r["ONS_ICB_CODE"],
+            "icb": r["ICB_CODE"],
+            "icb_name": r["ICB_NAME"],
+            "region": r["COMM_REGION_CODE"],
+        }
     out.append({"date": MERGERS_2026, "source": "nhse_gp_reg_map_2026_08", "rows": [seen[k] for k in sorted(seen)]})
     return out
 
@@ -204,12 +308,15 @@ def timeline(editions: list[dict], key, value) -> dict[str, list[tuple[str, str,
 
 # --- ICBs and sub-ICB locations -------------------------------------------------------------
 
+
 def icbs_and_sub_icbs(t: Tables, editions: list[dict]) -> None:
-    for kind, key, ons, name, parent in (("icb", "icb", "icb_ons", "icb_name", ("region", "region")),
-                                         ("sub_icb", "sicbl", "sicbl_ons", "sicbl_name", ("icb", "icb"))):
-        codes = timeline(editions, lambda r: r[key], lambda r: r[ons])
-        names = timeline(editions, lambda r: r[key], lambda r: clean_name(r[name]))
-        parents = timeline(editions, lambda r: r[key], lambda r: r[parent[1]])
+    for kind, key, ons, name, parent in (
+        ("icb", "icb", "icb_ons", "icb_name", ("region", "region")),
+        ("sub_icb", "sicbl", "sicbl_ons", "sicbl_name", ("icb", "icb")),
+    ):
+        codes = timeline(editions, lambda r, key=key: r[key], lambda r, ons=ons: r[ons])
+        names = timeline(editions, lambda r, key=key: r[key], lambda r, name=name: clean_name(r[name]))
+        parents = timeline(editions, lambda r, key=key: r[key], lambda r, parent=parent: r[parent[1]])
         for code in sorted(codes):
             oid = org_id(kind, code)
             [(start, end)] = merge_intervals((s, e) for _, s, e, _ in codes[code])
@@ -221,10 +328,21 @@ def icbs_and_sub_icbs(t: Tables, editions: list[dict]) -> None:
             for value, s, e, src in names[code]:
                 t["names"].append({"org_id": oid, "name": value, "type": "official", "start": s, "end": e, "source": src})
                 if kind == "icb":
-                    t["names"].append({"org_id": oid, "name": short_icb_name(value), "type": "short", "start": s, "end": e, "source": src})
+                    t["names"].append(
+                        {"org_id": oid, "name": short_icb_name(value), "type": "short", "start": s, "end": e, "source": src}
+                    )
             for value, s, e, src in parents[code]:
-                t["memberships"].append({"child_id": oid, "parent_id": org_id(parent[0], value), "relation": "part_of",
-                                         "start": s, "end": e, "share": "", "source": src})
+                t["memberships"].append(
+                    {
+                        "child_id": oid,
+                        "parent_id": org_id(parent[0], value),
+                        "relation": "part_of",
+                        "start": s,
+                        "end": e,
+                        "share": "",
+                        "source": src,
+                    }
+                )
 
 
 # A CCG's place name stops describing its sub-ICB location when the area changed so that the name
@@ -256,8 +374,16 @@ def sub_icb_place_names(t: Tables, shared: Path, editions: list[dict]) -> None:
             if end < start:
                 continue  # stale from the sub-ICB location's first day
         place = re.sub(r"^NHS\s+|\s+CCG$", "", clean_name(ccg21[code]))
-        t["names"].append({"org_id": org_id("sub_icb", code), "name": place, "type": "short", "start": start, "end": end,
-                           "source": "ons_ccg21_stp21_nhser21"})
+        t["names"].append(
+            {
+                "org_id": org_id("sub_icb", code),
+                "name": place,
+                "type": "short",
+                "start": start,
+                "end": end,
+                "source": "ons_ccg21_stp21_nhser21",
+            }
+        )
 
 
 # The LSOA lookup editions that date a sub-ICB location's districts: (first day, last day).
@@ -268,7 +394,7 @@ MAX_LISTED = 4  # more districts than this make a list, not a place name: the ar
 
 
 def district_place_name(weights: Counter, names: dict[str, str]) -> str | None:
-    """"Tameside" (one district with >= 95% of the residents), else the districts with >= 5% each,
+    """ "Tameside" (one district with >= 95% of the residents), else the districts with >= 5% each,
     alphabetically, "A, B and C"; None when that would list more than MAX_LISTED."""
     total = sum(weights.values())
     top, w = max(weights.items(), key=lambda kv: (kv[1], kv[0]))
@@ -315,8 +441,12 @@ def sub_icb_district_place_names(t: Tables, lsoa: Lsoa) -> None:
 
     def district_names(day: str) -> dict[str, str]:
         """Each district's official name on a day, as a place ("Bristol, City of" as "Bristol")."""
-        return {code: re.sub(r", (?:City|County) of$", "", r["name"]) for code, rows in la_names.items()
-                for r in rows if (r["start"] or "") <= day <= (r["end"] or OPEN)}
+        return {
+            code: re.sub(r", (?:City|County) of$", "", r["name"])
+            for code, rows in la_names.items()
+            for r in rows
+            if (r["start"] or "") <= day <= (r["end"] or OPEN)
+        }
 
     names_on = [district_names(first) for first, _ in PLACE_ERAS]
     short = defaultdict(list)
@@ -337,12 +467,21 @@ def sub_icb_district_place_names(t: Tables, lsoa: Lsoa) -> None:
                 if rows and rows[-1]["name"] == name and rows[-1]["end"] and day_after(rows[-1]["end"]) == gap_start:
                     rows[-1]["end"] = gap_end  # the same name across lookup editions: one row
                 else:
-                    rows.append({"org_id": oid, "name": name, "type": "short", "start": gap_start, "end": gap_end,
-                                 "source": "derived_sub_icb_place_names"})
+                    rows.append(
+                        {
+                            "org_id": oid,
+                            "name": name,
+                            "type": "short",
+                            "start": gap_start,
+                            "end": gap_end,
+                            "source": "derived_sub_icb_place_names",
+                        }
+                    )
         t["names"].extend(rows)
 
 
 # --- LSOA-level geography -------------------------------------------------------------------
+
 
 class Lsoa:
     """LSOA lookups of 2021 (CCG/STP), 2022 (SICBL/ICB/LAD) and 2024 (SICBL/ICB), with Census 2021 weights."""
@@ -377,15 +516,30 @@ class Lsoa:
         return self.la_reorg.get(lad22, lad22)
 
 
-def add_shares(t: Tables, weights: dict[tuple[str, str], float], relation_start: str, relation_end: str,
-               source: str, relation: str = "overlaps") -> None:
+def add_shares(
+    t: Tables,
+    weights: dict[tuple[str, str], float],
+    relation_start: str,
+    relation_end: str,
+    source: str,
+    relation: str = "overlaps",
+) -> None:
     """memberships rows child->parent with share = child's population in parent / child's total."""
     totals = Counter()
     for (child, _), w in weights.items():
         totals[child] += w
     for (child, parent), w in sorted(weights.items()):
-        t["memberships"].append({"child_id": child, "parent_id": parent, "relation": relation, "start": relation_start,
-                                 "end": relation_end, "share": f"{w / totals[child]:.4f}", "source": source})
+        t["memberships"].append(
+            {
+                "child_id": child,
+                "parent_id": parent,
+                "relation": relation,
+                "start": relation_start,
+                "end": relation_end,
+                "share": f"{w / totals[child]:.4f}",
+                "source": source,
+            }
+        )
 
 
 def local_authorities(t: Tables, shared: Path, lsoa: Lsoa, changes: dict[str, dict]) -> None:
@@ -394,16 +548,42 @@ def local_authorities(t: Tables, shared: Path, lsoa: Lsoa, changes: dict[str, di
 
     A district's start is empty (before the data's coverage) unless the curated changes date it."""
     g = shared / "geography"
-    lad23 = {r["LAD23CD"]: r for r in read_csv(g / "ons_lad23_boundaries_uk_bfc_attributes_2023-12.csv") if r["LAD23CD"].startswith("E")}
+    lad23 = {
+        r["LAD23CD"]: r
+        for r in read_csv(g / "ons_lad23_boundaries_uk_bfc_attributes_2023-12.csv")
+        if r["LAD23CD"].startswith("E")
+    }
     for code, name in sorted(lsoa.lad22_names.items()):
         if code not in lad23:  # abolished on 2023-04-01
             change = changes.get(code)
             if not change or change["end"] != day_before(CHANGE_2023) or change["name"] != name:
-                raise ValueError(f"district {code} {name} left the LAD list in 2023 but data/curated/la_changes.csv does not say so")
+                raise ValueError(
+                    f"district {code} {name} left the LAD list in 2023 but data/curated/la_changes.csv does not say so"
+                )
             oid = org_id("la", code)
-            t["orgs"].append({"org_id": oid, "kind": "la", "start": change["start"], "end": change["end"], "source": "ons_lsoa11_sicbl22"})
-            t["codes"].append({"org_id": oid, "scheme": "ons", "code": code, "start": change["start"], "end": change["end"], "source": "ons_lsoa11_sicbl22"})
-            t["names"].append({"org_id": oid, "name": name, "type": "official", "start": change["start"], "end": change["end"], "source": "ons_lsoa11_sicbl22"})
+            t["orgs"].append(
+                {"org_id": oid, "kind": "la", "start": change["start"], "end": change["end"], "source": "ons_lsoa11_sicbl22"}
+            )
+            t["codes"].append(
+                {
+                    "org_id": oid,
+                    "scheme": "ons",
+                    "code": code,
+                    "start": change["start"],
+                    "end": change["end"],
+                    "source": "ons_lsoa11_sicbl22",
+                }
+            )
+            t["names"].append(
+                {
+                    "org_id": oid,
+                    "name": name,
+                    "type": "official",
+                    "start": change["start"],
+                    "end": change["end"],
+                    "source": "ons_lsoa11_sicbl22",
+                }
+            )
     # Districts abolished in 2019-2021, before the earliest LSOA lookup (April 2021): from the
     # curated changes alone. Each merged as a whole into a district or unitary that is on file.
     lad21 = {r["ltla21_code"] for r in lsoa.y21}
@@ -411,21 +591,65 @@ def local_authorities(t: Tables, shared: Path, lsoa: Lsoa, changes: dict[str, di
         if not change["end"] or code in lsoa.lad22_names:
             continue
         successor = change["successor_code"]
-        if code in lad23 or code in lad21 or change["end"] >= "2021-04-01" or not (
-                successor in lad23 or successor in lsoa.lad22_names):
-            raise ValueError(f"data/curated/la_changes.csv: {code} {change['name']} ends {change['end']} but is still in "
-                             f"the 2021-2023 LAD lists, or its successor {successor!r} is not")
+        if (
+            code in lad23
+            or code in lad21
+            or change["end"] >= "2021-04-01"
+            or not (successor in lad23 or successor in lsoa.lad22_names)
+        ):
+            raise ValueError(
+                f"data/curated/la_changes.csv: {code} {change['name']} ends {change['end']} but is still in "
+                f"the 2021-2023 LAD lists, or its successor {successor!r} is not"
+            )
         oid = org_id("la", code)
-        t["orgs"].append({"org_id": oid, "kind": "la", "start": change["start"], "end": change["end"], "source": "curated_la_changes"})
-        t["codes"].append({"org_id": oid, "scheme": "ons", "code": code, "start": change["start"], "end": change["end"], "source": "curated_la_changes"})
-        t["names"].append({"org_id": oid, "name": change["name"], "type": "official", "start": change["start"], "end": change["end"], "source": "curated_la_changes"})
+        t["orgs"].append(
+            {"org_id": oid, "kind": "la", "start": change["start"], "end": change["end"], "source": "curated_la_changes"}
+        )
+        t["codes"].append(
+            {
+                "org_id": oid,
+                "scheme": "ons",
+                "code": code,
+                "start": change["start"],
+                "end": change["end"],
+                "source": "curated_la_changes",
+            }
+        )
+        t["names"].append(
+            {
+                "org_id": oid,
+                "name": change["name"],
+                "type": "official",
+                "start": change["start"],
+                "end": change["end"],
+                "source": "curated_la_changes",
+            }
+        )
     for code, r in sorted(lad23.items()):
         oid = org_id("la", code)
         start = CHANGE_2023 if code not in lsoa.lad22_names else changes.get(code, {}).get("start", "")
         t["orgs"].append({"org_id": oid, "kind": "la", "start": start, "end": "", "source": "ons_lad23"})
         t["codes"].append({"org_id": oid, "scheme": "ons", "code": code, "start": start, "end": "", "source": "ons_lad23"})
-        t["names"].append({"org_id": oid, "name": clean_name(r["LAD23NM"]), "type": "official", "start": start, "end": "", "source": "ons_lad23"})
-        t["attributes"].append({"org_id": oid, "key": "area_km2", "value": f"{float(r['Shape__Area']) / 1e6:.1f}", "start": start, "end": "", "source": "ons_lad23"})
+        t["names"].append(
+            {
+                "org_id": oid,
+                "name": clean_name(r["LAD23NM"]),
+                "type": "official",
+                "start": start,
+                "end": "",
+                "source": "ons_lad23",
+            }
+        )
+        t["attributes"].append(
+            {
+                "org_id": oid,
+                "key": "area_km2",
+                "value": f"{float(r['Shape__Area']) / 1e6:.1f}",
+                "start": start,
+                "end": "",
+                "source": "ons_lad23",
+            }
+        )
 
     # April 2021 - June 2022: districts in CCGs and STPs.
     ccg_w, stp_w = Counter(), Counter()
@@ -467,6 +691,7 @@ def sub_icb_2026(lsoa: Lsoa, row: dict) -> str:
 
 # --- transitions ----------------------------------------------------------------------------
 
+
 def succession_rows(t: Tables, flows: dict[tuple[str, str], float], date: str, same, note: str, source: str) -> None:
     """Turn population flows predecessor->successor into succession rows with shares.
 
@@ -486,8 +711,17 @@ def succession_rows(t: Tables, flows: dict[tuple[str, str], float], date: str, s
         else:
             # Shares of one predecessor's population: a step is one of a split or the whole.
             kind = succession_type(pred, succ, [(p, s) for p, s in flows if p == pred])
-        t["successions"].append({"predecessor_id": pred, "successor_id": succ, "date": date, "type": kind,
-                                 "share": f"{w / totals[pred]:.4f}", "note": note, "source": source})
+        t["successions"].append(
+            {
+                "predecessor_id": pred,
+                "successor_id": succ,
+                "date": date,
+                "type": kind,
+                "share": f"{w / totals[pred]:.4f}",
+                "note": note,
+                "source": source,
+            }
+        )
 
 
 def transitions_2022(t: Tables, shared: Path, lsoa: Lsoa) -> None:
@@ -528,10 +762,28 @@ def transition_2023(t: Tables, lsoa: Lsoa) -> None:
         icb_pops[icb_of[code]] += w
     for (old, new), w in sorted(flows.items()):
         note = f"{round(w):,} residents (Census 2021) in LSOAs that moved"
-        t["successions"].append({"predecessor_id": org_id("sub_icb", old), "successor_id": org_id("sub_icb", new), "date": CHANGE_2023,
-                                 "type": "boundary_transfer", "share": f"{w / pops[old]:.4f}", "note": note, "source": "derived_lsoa_census"})
-        t["successions"].append({"predecessor_id": org_id("icb", icb_of[old]), "successor_id": org_id("icb", icb_of[new]), "date": CHANGE_2023,
-                                 "type": "boundary_transfer", "share": f"{w / icb_pops[icb_of[old]]:.4f}", "note": note, "source": "derived_lsoa_census"})
+        t["successions"].append(
+            {
+                "predecessor_id": org_id("sub_icb", old),
+                "successor_id": org_id("sub_icb", new),
+                "date": CHANGE_2023,
+                "type": "boundary_transfer",
+                "share": f"{w / pops[old]:.4f}",
+                "note": note,
+                "source": "derived_lsoa_census",
+            }
+        )
+        t["successions"].append(
+            {
+                "predecessor_id": org_id("icb", icb_of[old]),
+                "successor_id": org_id("icb", icb_of[new]),
+                "date": CHANGE_2023,
+                "type": "boundary_transfer",
+                "share": f"{w / icb_pops[icb_of[old]]:.4f}",
+                "note": note,
+                "source": "derived_lsoa_census",
+            }
+        )
 
 
 def transitions_2026(t: Tables, editions: list[dict], lsoa: Lsoa, shared: Path) -> None:
@@ -545,8 +797,14 @@ def transitions_2026(t: Tables, editions: list[dict], lsoa: Lsoa, shared: Path) 
         sub_flow[(old, new)] += w
         icb_flow[(org_id("icb", before[old]), org_id("icb", after[new]))] += w
     frimley = Counter({(org_id("sub_icb", o), org_id("sub_icb", n)): w for (o, n), w in sub_flow.items() if o == "D4U1Y"})
-    succession_rows(t, frimley, MERGERS_2026, lambda p, s: False, "population share by LSOA (Census 2021), split by district",
-                    "derived_lsoa_census")
+    succession_rows(
+        t,
+        frimley,
+        MERGERS_2026,
+        lambda p, s: False,
+        "population share by LSOA (Census 2021), split by district",
+        "derived_lsoa_census",
+    )
     # ICB-level steps: drop the ICBs that simply carried on unchanged.
     changed = Counter({k: w for k, w in icb_flow.items() if k[0] != k[1]})
     involved = {p for p, _ in changed}
@@ -559,9 +817,17 @@ def transitions_2026(t: Tables, editions: list[dict], lsoa: Lsoa, shared: Path) 
         if pred == succ:
             continue  # the continuing part of an ICB that also gave territory away (none in 2026)
         kind = succession_type(pred, succ, flows, carries_on=pred in continuing)
-        t["successions"].append({"predecessor_id": pred, "successor_id": succ, "date": MERGERS_2026, "type": kind,
-                                 "share": f"{w / totals[pred]:.4f}", "note": "population share by LSOA (Census 2021)",
-                                 "source": "derived_lsoa_census"})
+        t["successions"].append(
+            {
+                "predecessor_id": pred,
+                "successor_id": succ,
+                "date": MERGERS_2026,
+                "type": kind,
+                "share": f"{w / totals[pred]:.4f}",
+                "note": "population share by LSOA (Census 2021)",
+                "source": "derived_lsoa_census",
+            }
+        )
     # Local authorities in sub-ICBs and ICBs from April 2026.
     sub_w, icb_w = Counter(), Counter()
     for r in lsoa.y24:
@@ -576,6 +842,7 @@ def transitions_2026(t: Tables, editions: list[dict], lsoa: Lsoa, shared: Path) 
 
 # --- populations ----------------------------------------------------------------------------
 
+
 def age_band(age: int) -> str:
     return "90+" if age >= 90 else f"{age // 5 * 5}-{age // 5 * 5 + 4}"
 
@@ -583,8 +850,10 @@ def age_band(age: int) -> str:
 def populations(t: Tables, shared: Path, lsoa: Lsoa) -> None:
     g = shared / "geography"
     # ONS mid-2022 by sub-ICB location (2023 geography), summed to ICBs and regions.
-    sicbl23 = {r["SICBL23CD"]: (r["SICBL23CDH"], r["ICB23CDH"], r["NHSER23CDH"])
-               for r in read_csv(shared / "history" / "ons_sicbl23_icb23_nhser23_lookup_2023-04.csv")}
+    sicbl23 = {
+        r["SICBL23CD"]: (r["SICBL23CDH"], r["ICB23CDH"], r["NHSER23CDH"])
+        for r in read_csv(shared / "history" / "ons_sicbl23_icb23_nhser23_lookup_2023-04.csv")
+    }
     ons = Counter()
     for r in read_csv(g / "ons_mye2022_sicbl23_icb23_nhser23_sya.csv"):
         sub, icb, region = sicbl23[r["SICBL 2023 Code"]]
@@ -601,8 +870,17 @@ def populations(t: Tables, shared: Path, lsoa: Lsoa) -> None:
             for oid in (org_id("sub_icb", sub), org_id("icb", icb), org_id("region", region)):
                 ons[(oid, sex, "all")] += total
     for (oid, sex, band), value in sorted(ons.items()):
-        t["populations"].append({"org_id": oid, "measure": "ons_mid_year_estimate", "sex": sex, "age": band, "value": value,
-                                 "date": "2022-06-30", "source": "ons_mye2022_sicbl23"})
+        t["populations"].append(
+            {
+                "org_id": oid,
+                "measure": "ons_mid_year_estimate",
+                "sex": sex,
+                "age": band,
+                "value": value,
+                "date": "2022-06-30",
+                "source": "ons_mye2022_sicbl23",
+            }
+        )
     # NHS England registered patients, 1 August 2026: regions, ICBs and sub-ICBs (PCNs are imported
     # with the organisations), five-year bands by sex.
     kinds = {"Comm Region": "region", "ICB": "icb", "SUB_ICB_LOCATION_CODE": "sub_icb"}
@@ -619,8 +897,17 @@ def populations(t: Tables, shared: Path, lsoa: Lsoa) -> None:
             age = 95 if r["AGE"] == "95+" else int(r["AGE"])
             reg[(oid, sex, age_band(age))] += int(r["NUMBER_OF_PATIENTS"])
     for (oid, sex, band), value in sorted(reg.items()):
-        t["populations"].append({"org_id": oid, "measure": "gp_registered_patients", "sex": sex, "age": band, "value": value,
-                                 "date": "2026-08-01", "source": "nhse_gp_reg_2026_08"})
+        t["populations"].append(
+            {
+                "org_id": oid,
+                "measure": "gp_registered_patients",
+                "sex": sex,
+                "age": band,
+                "value": value,
+                "date": "2026-08-01",
+                "source": "nhse_gp_reg_2026_08",
+            }
+        )
     # Census 2021 usual residents on the April 2026 geography (sub-ICBs, ICBs) and for districts.
     after = {}
     for r in read_csv(g / "nhsd_gp_reg_pat_prac_map_2026-08.csv"):
@@ -641,8 +928,17 @@ def populations(t: Tables, shared: Path, lsoa: Lsoa) -> None:
     for lsoa21, code in ccg21_of_lsoa21(lsoa, ccg_ods).items():
         census[org_id("ccg", code)] += lsoa.census[lsoa21]
     for oid, value in sorted(census.items()):
-        t["populations"].append({"org_id": oid, "measure": "census_2021", "sex": "all", "age": "all", "value": value,
-                                 "date": "2021-03-21", "source": "derived_lsoa_census"})
+        t["populations"].append(
+            {
+                "org_id": oid,
+                "measure": "census_2021",
+                "sex": "all",
+                "age": "all",
+                "value": value,
+                "date": "2021-03-21",
+                "source": "derived_lsoa_census",
+            }
+        )
 
 
 def ccg21_of_lsoa21(lsoa: Lsoa, ccg_ods: dict[str, str]) -> dict[str, str]:
@@ -683,8 +979,16 @@ def icb_centroids(t: Tables, g: Path) -> None:
     ods = {r["ICB23CD"]: r["ICB23CDH"] for r in read_csv(g / "ons_icb23_names_codes_2023-04.csv")}
     for r in read_csv(g / "ons_icb23_boundaries_en_bsc_attributes_2023-04.csv"):
         oid = org_id("icb", ods[r["ICB23CD"]])
-        t["attributes"].append({"org_id": oid, "key": "centroid", "value": f"{float(r['LAT']):.5f},{float(r['LONG']):.5f}",
-                                "start": CHANGE_2023, "end": day_before(MERGERS_2026), "source": "ons_icb23_centroids"})
+        t["attributes"].append(
+            {
+                "org_id": oid,
+                "key": "centroid",
+                "value": f"{float(r['LAT']):.5f},{float(r['LONG']):.5f}",
+                "start": CHANGE_2023,
+                "end": day_before(MERGERS_2026),
+                "source": "ons_icb23_centroids",
+            }
+        )
 
 
 def postcode_districts(t: Tables, g: Path, lsoa: Lsoa) -> None:
@@ -697,15 +1001,28 @@ def postcode_districts(t: Tables, g: Path, lsoa: Lsoa) -> None:
         for row in read_csv(path, header=False):
             pairs.add((row[0].strip().upper(), row[2].strip()))
     for district, code in sorted(pairs):
-        t["postcode_districts"].append({"district": district, "org_id": org_id("sub_icb", code), "start": ICB_START,
-                                        "end": day_before(MERGERS_2026) if code == "D4U1Y" else "",
-                                        "source": "nhsd_pcode_districts_2022"})
+        t["postcode_districts"].append(
+            {
+                "district": district,
+                "org_id": org_id("sub_icb", code),
+                "start": ICB_START,
+                "end": day_before(MERGERS_2026) if code == "D4U1Y" else "",
+                "source": "nhsd_pcode_districts_2022",
+            }
+        )
     frimley = sorted(d for d, code in pairs if code == "D4U1Y")
     for district, codes in sorted(frimley_districts_2026(g, lsoa, frimley).items()):
         for code in sorted(codes):
             if (district, code) not in pairs:  # an open 2022 row already says the district touches it
-                t["postcode_districts"].append({"district": district, "org_id": org_id("sub_icb", code), "start": MERGERS_2026,
-                                                "end": "", "source": "derived_frimley_postcode_districts_2026"})
+                t["postcode_districts"].append(
+                    {
+                        "district": district,
+                        "org_id": org_id("sub_icb", code),
+                        "start": MERGERS_2026,
+                        "end": "",
+                        "source": "derived_frimley_postcode_districts_2026",
+                    }
+                )
 
 
 def frimley_districts_2026(g: Path, lsoa: Lsoa, districts: list[str]) -> dict[str, set[str]]:

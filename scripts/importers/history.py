@@ -15,7 +15,6 @@ import json
 from collections import Counter, defaultdict
 from pathlib import Path
 
-from .curated import CURATED
 from .common import (
     Tables,
     clean_name,
@@ -29,57 +28,132 @@ from .common import (
     source_row,
     succession_type,
 )
+from .curated import CURATED
 
 CCG_ERA_END = "2022-06-30"
 REPO = "https://github.com/"
 
 SOURCES = [
-    source_row("ons_chd_2024_07", "Code History Database (July 2024): E38, E39, E40 and E54 change history",
-               "Office for National Statistics", "July 2024",
-               "history/ons_chd_2024-07_E{38,39,40,54}_openinnovations.json",
-               REPO + "open-innovations/geography-code-adder (docs/data/E38.json etc.)",
-               note="Reshaped into JSON by Open Innovations; names, GSS codes, dates and parents per period."),
-    source_row("ons_ccg13", "CCG names and codes (April 2013)", "Office for National Statistics", "April 2013",
-               "history/ons_ccg_names_codes_2013-04.csv", REPO + "ebmdatalab/openprescribing"),
-    source_row("ons_ccg13_nhsat13", "CCG to NHS area team to NHS commissioning region lookup (April 2013)",
-               "Office for National Statistics", "April 2013",
-               "history/ons_ccg13_nhsat13_nhscr13_lookup_2013-04.csv", REPO + "ebmdatalab/openprescribing"),
-    source_row("openprescribing_area_teams", "NHS area teams with ONS and ODS codes (2013)", "OpenPrescribing",
-               "2013", "history/openprescribing_area_teams_2013_ons_hscic_codes.csv",
-               REPO + "ebmdatalab/openprescribing", licence="MIT (compilation of OGL v3 codes)",
-               note="Pairing of E39 area-team codes with ODS Q-codes, compiled by OpenPrescribing."),
-    source_row("nhspd_ccg18", "CCG names and codes UK as at 04_18 (NHSPD May 2018)", "Office for National Statistics",
-               "April 2018", "history/nhspd_ccg_names_codes_uk_as_at_04_18.csv", REPO + "stephenkeable/ccg-lookup"),
-    source_row("ons_ccg19_stp19", "Clinical Commissioning Group to STP (April 2019) Lookup in England",
-               "Office for National Statistics", "April 2019", "history/ons_ccg19_stp19_lookup_2019-04.csv",
-               REPO + "carnall-farrar/location-lookup-api"),
-    source_row("ons_ccg20", "Clinical Commissioning Groups (April 2020) Names and Codes in England",
-               "Office for National Statistics", "April 2020", "history/ons_ccg20_names_codes_2020-04.csv",
-               REPO + "nhsx/open-cyber"),
-    source_row("ons_ccg20_stp20", "Clinical Commissioning Group to STPs (April 2020) Lookup in England",
-               "Office for National Statistics", "April 2020", "history/ons_ccg20_stp20_lookup_2020-04.csv",
-               REPO + "carnall-farrar/location-lookup-api"),
-    source_row("ons_stp20_nhser20", "STP to NHS England (Region) (April 2020) Lookup in England",
-               "Office for National Statistics", "April 2020", "history/ons_stp20_nhser20_lookup_2020-04.csv",
-               REPO + "carnall-farrar/location-lookup-api"),
-    source_row("ons_ccg21_stp21_nhser21", "Clinical Commissioning Group to STP and NHS England (Region) (April 2021) Lookup in England",
-               "Office for National Statistics", "April 2021", "history/ons_ccg21_stp21_nhser21_lookup_2021-04.csv",
-               REPO + "nhsx/open-cyber"),
-    source_row("ods_eccg_2016_02", "ODS eccg (CCGs and commissioning hubs), February 2016", "NHS Digital (ODS)",
-               "February 2016", "history/ods_eccg_2016-02.csv", REPO + "ebmdatalab/openprescribing"),
-    source_row("ods_eccg_2018_11", "ODS eccg (CCGs and commissioning hubs), November 2018", "NHS Digital (ODS)",
-               "November 2018", "history/ods_eccg_2018-11.csv", REPO + "ebmdatalab/openprescribing"),
-    source_row("derived_stp_regions", "Derived: NHS England region of each STP before April 2020 where no source gives one",
-               "ics (derived)", "2016-2020",
-               "data/sources (rule in scripts/importers/history.py)", licence="Open Government Licence v3.0 (derived)",
-               note="The ONS Code History Database gives STPs a parent region only from April 2019, and not at all for the "
-                    "five STPs recoded in April 2020 (E54000005, E54000006, E54000033, E54000035, E54000049); the ONS STP to "
-                    "region lookup starts in April 2020. On days with no region from a source, an STP is placed in the "
-                    "region of the area teams (local offices) of most of its CCGs."),
-    source_row("ods_successors_2023_09", "ODS successor relationships (TRUD full release 2023-09-25)",
-               "NHS Digital (ODS), processed by tomjemmett/odsProcessing", "2023-09-25",
-               "history/ods_successors_trud_20230925_tomjemmett.csv", REPO + "tomjemmett/odsProcessing",
-               note="Processed extract (from, to, legal_start) of the ODS XML successor records."),
+    source_row(
+        "ons_chd_2024_07",
+        "Code History Database (July 2024): E38, E39, E40 and E54 change history",
+        "Office for National Statistics",
+        "July 2024",
+        "history/ons_chd_2024-07_E{38,39,40,54}_openinnovations.json",
+        REPO + "open-innovations/geography-code-adder (docs/data/E38.json etc.)",
+        note="Reshaped into JSON by Open Innovations; names, GSS codes, dates and parents per period.",
+    ),
+    source_row(
+        "ons_ccg13",
+        "CCG names and codes (April 2013)",
+        "Office for National Statistics",
+        "April 2013",
+        "history/ons_ccg_names_codes_2013-04.csv",
+        REPO + "ebmdatalab/openprescribing",
+    ),
+    source_row(
+        "ons_ccg13_nhsat13",
+        "CCG to NHS area team to NHS commissioning region lookup (April 2013)",
+        "Office for National Statistics",
+        "April 2013",
+        "history/ons_ccg13_nhsat13_nhscr13_lookup_2013-04.csv",
+        REPO + "ebmdatalab/openprescribing",
+    ),
+    source_row(
+        "openprescribing_area_teams",
+        "NHS area teams with ONS and ODS codes (2013)",
+        "OpenPrescribing",
+        "2013",
+        "history/openprescribing_area_teams_2013_ons_hscic_codes.csv",
+        REPO + "ebmdatalab/openprescribing",
+        licence="MIT (compilation of OGL v3 codes)",
+        note="Pairing of E39 area-team codes with ODS Q-codes, compiled by OpenPrescribing.",
+    ),
+    source_row(
+        "nhspd_ccg18",
+        "CCG names and codes UK as at 04_18 (NHSPD May 2018)",
+        "Office for National Statistics",
+        "April 2018",
+        "history/nhspd_ccg_names_codes_uk_as_at_04_18.csv",
+        REPO + "stephenkeable/ccg-lookup",
+    ),
+    source_row(
+        "ons_ccg19_stp19",
+        "Clinical Commissioning Group to STP (April 2019) Lookup in England",
+        "Office for National Statistics",
+        "April 2019",
+        "history/ons_ccg19_stp19_lookup_2019-04.csv",
+        REPO + "carnall-farrar/location-lookup-api",
+    ),
+    source_row(
+        "ons_ccg20",
+        "Clinical Commissioning Groups (April 2020) Names and Codes in England",
+        "Office for National Statistics",
+        "April 2020",
+        "history/ons_ccg20_names_codes_2020-04.csv",
+        REPO + "nhsx/open-cyber",
+    ),
+    source_row(
+        "ons_ccg20_stp20",
+        "Clinical Commissioning Group to STPs (April 2020) Lookup in England",
+        "Office for National Statistics",
+        "April 2020",
+        "history/ons_ccg20_stp20_lookup_2020-04.csv",
+        REPO + "carnall-farrar/location-lookup-api",
+    ),
+    source_row(
+        "ons_stp20_nhser20",
+        "STP to NHS England (Region) (April 2020) Lookup in England",
+        "Office for National Statistics",
+        "April 2020",
+        "history/ons_stp20_nhser20_lookup_2020-04.csv",
+        REPO + "carnall-farrar/location-lookup-api",
+    ),
+    source_row(
+        "ons_ccg21_stp21_nhser21",
+        "Clinical Commissioning Group to STP and NHS England (Region) (April 2021) Lookup in England",
+        "Office for National Statistics",
+        "April 2021",
+        "history/ons_ccg21_stp21_nhser21_lookup_2021-04.csv",
+        REPO + "nhsx/open-cyber",
+    ),
+    source_row(
+        "ods_eccg_2016_02",
+        "ODS eccg (CCGs and commissioning hubs), February 2016",
+        "NHS Digital (ODS)",
+        "February 2016",
+        "history/ods_eccg_2016-02.csv",
+        REPO + "ebmdatalab/openprescribing",
+    ),
+    source_row(
+        "ods_eccg_2018_11",
+        "ODS eccg (CCGs and commissioning hubs), November 2018",
+        "NHS Digital (ODS)",
+        "November 2018",
+        "history/ods_eccg_2018-11.csv",
+        REPO + "ebmdatalab/openprescribing",
+    ),
+    source_row(
+        "derived_stp_regions",
+        "Derived: NHS England region of each STP before April 2020 where no source gives one",
+        "ics (derived)",
+        "2016-2020",
+        "data/sources (rule in scripts/importers/history.py)",
+        licence="Open Government Licence v3.0 (derived)",
+        note="The ONS Code History Database gives STPs a parent region only from April 2019, and not at all for the "
+        "five STPs recoded in April 2020 (E54000005, E54000006, E54000033, E54000035, E54000049); the ONS STP to "
+        "region lookup starts in April 2020. On days with no region from a source, an STP is placed in the "
+        "region of the area teams (local offices) of most of its CCGs.",
+    ),
+    source_row(
+        "ods_successors_2023_09",
+        "ODS successor relationships (TRUD full release 2023-09-25)",
+        "NHS Digital (ODS), processed by tomjemmett/odsProcessing",
+        "2023-09-25",
+        "history/ods_successors_trud_20230925_tomjemmett.csv",
+        REPO + "tomjemmett/odsProcessing",
+        note="Processed extract (from, to, legal_start) of the ODS XML successor records.",
+    ),
 ]
 
 # Region names as ONS spells them, with one capitalisation fix ("North Of England").
@@ -90,8 +164,10 @@ def run(shared: Path) -> Tables:
     t = empty_tables()
     t["sources"].extend(SOURCES)
     h = shared / "history"
-    chd = {e: json.loads((h / f"ons_chd_2024-07_{e}_openinnovations.json").read_text())["areas"]
-           for e in ("E38", "E39", "E40", "E54")}
+    chd = {
+        e: json.loads((h / f"ons_chd_2024-07_{e}_openinnovations.json").read_text())["areas"]
+        for e in ("E38", "E39", "E40", "E54")
+    }
     e38_ods = e38_to_ods(shared, chd["E38"])
     e40_ods = regions(t, shared, chd, e38_ods)
     e39_ods = area_teams(t, shared, chd, e38_ods, e40_ods)
@@ -103,6 +179,7 @@ def run(shared: Path) -> Tables:
 
 
 # --- helpers -------------------------------------------------------------------------------
+
 
 def periods(chd_entries: list[dict], upto: str = "") -> list[dict]:
     """CHD periods of one GSS code as dicts with start/end/name/parent, sorted, optionally cut at `upto`."""
@@ -175,8 +252,9 @@ def eccg_votes(h: Path, chd: dict, e38_ods: dict, column: int, levels: int) -> C
     return votes
 
 
-def emit_org(t: Tables, kind: str, key: str, items: list[tuple[str, list[dict]]], ods_source: str | None,
-             name_fix=lambda n: n) -> tuple[str, list[dict]]:
+def emit_org(
+    t: Tables, kind: str, key: str, items: list[tuple[str, list[dict]]], ods_source: str | None, name_fix=lambda n: n
+) -> tuple[str, list[dict]]:
     """Write an organisation built from the CHD periods of its GSS codes (items: (gss, periods)):
     the org over their union (which must be one interval), its ODS code (the key) if `ods_source`
     names where it comes from, each GSS code over its own periods, and its names. Returns the org
@@ -199,6 +277,7 @@ def emit_org(t: Tables, kind: str, key: str, items: list[tuple[str, list[dict]]]
 
 # --- GSS to ODS -----------------------------------------------------------------------------
 
+
 def e38_to_ods(shared: Path, chd38: dict) -> dict[str, str]:
     """Every E38 GSS code paired with the ODS code of the CCG / sub-ICB location it identified."""
     h, g = shared / "history", shared / "geography"
@@ -208,10 +287,12 @@ def e38_to_ods(shared: Path, chd38: dict) -> dict[str, str]:
     for row in read_csv(h / "nhspd_ccg_names_codes_uk_as_at_04_18.csv"):
         if row["CCG18CD"].startswith("E38"):
             pairs[row["CCG18CD"]] = row["CCG18CDH"]
-    for path, cd, cdh in (("ons_ccg19_stp19_lookup_2019-04.csv", "CCG19CD", "CCG19CDH"),
-                          ("ons_ccg20_names_codes_2020-04.csv", "CCG20CD", "CCG20CDH"),
-                          ("ons_ccg21_stp21_nhser21_lookup_2021-04.csv", "CCG21CD", "CCG21CDH"),
-                          ("ons_sicbl23_icb23_nhser23_lookup_2023-04.csv", "SICBL23CD", "SICBL23CDH")):
+    for path, cd, cdh in (
+        ("ons_ccg19_stp19_lookup_2019-04.csv", "CCG19CD", "CCG19CDH"),
+        ("ons_ccg20_names_codes_2020-04.csv", "CCG20CD", "CCG20CDH"),
+        ("ons_ccg21_stp21_nhser21_lookup_2021-04.csv", "CCG21CD", "CCG21CDH"),
+        ("ons_sicbl23_icb23_nhser23_lookup_2023-04.csv", "SICBL23CD", "SICBL23CDH"),
+    ):
         for row in read_csv(h / path):
             pairs[row[cd]] = row[cdh]
     for row in read_csv(g / "ons_sicbl22_icb22_nhser22_2022-07.csv"):
@@ -233,6 +314,7 @@ def e38_to_ods(shared: Path, chd38: dict) -> dict[str, str]:
 
 
 # --- regions --------------------------------------------------------------------------------
+
 
 def regions(t: Tables, shared: Path, chd: dict, e38_ods: dict) -> dict[str, str]:
     """NHS England (commissioning) regions, keyed by ODS code (Y54..Y63). Returns E40 -> ODS."""
@@ -267,16 +349,34 @@ def regions(t: Tables, shared: Path, chd: dict, e38_ods: dict) -> dict[str, str]
     # (E40000004 ends 2018-03-31; E40000005 and E40000006 start 2018-04-01).
     for row in read_csv(h / "ods_successors_trud_20230925_tomjemmett.csv"):
         if row["from"] in ("Y54", "Y55"):
-            t["successions"].append({"predecessor_id": org_id("region", row["from"]), "successor_id": org_id("region", row["to"]),
-                                     "date": row["legal_start"], "type": "split", "share": "", "note": "", "source": "ods_successors_2023_09"})
+            t["successions"].append(
+                {
+                    "predecessor_id": org_id("region", row["from"]),
+                    "successor_id": org_id("region", row["to"]),
+                    "date": row["legal_start"],
+                    "type": "split",
+                    "share": "",
+                    "note": "",
+                    "source": "ods_successors_2023_09",
+                }
+            )
     for succ in ("Y58", "Y59"):
-        t["successions"].append({"predecessor_id": "region:Y57", "successor_id": org_id("region", succ), "date": "2018-04-01",
-                                 "type": "split", "share": "", "note": "South of England split into South East and South West",
-                                 "source": "ons_chd_2024_07"})
+        t["successions"].append(
+            {
+                "predecessor_id": "region:Y57",
+                "successor_id": org_id("region", succ),
+                "date": "2018-04-01",
+                "type": "split",
+                "share": "",
+                "note": "South of England split into South East and South West",
+                "source": "ons_chd_2024_07",
+            }
+        )
     return pairs
 
 
 # --- area teams and local offices -----------------------------------------------------------
+
 
 def area_teams(t: Tables, shared: Path, chd: dict, e38_ods: dict, e40_ods: dict) -> dict[str, str]:
     """NHS area teams (2013-15) and NHS England local offices (2015-20), E39. Returns E39 -> org key."""
@@ -297,8 +397,17 @@ def area_teams(t: Tables, shared: Path, chd: dict, e38_ods: dict, e40_ods: dict)
         oid, all_pers = emit_org(t, "area_team", key, items, ods_source)
         for p in all_pers:
             if p["parent"]:
-                t["memberships"].append({"child_id": oid, "parent_id": org_id("region", e40_ods[p["parent"]]), "relation": "part_of",
-                                         "start": p["start"], "end": p["end"], "share": "", "source": "ons_chd_2024_07"})
+                t["memberships"].append(
+                    {
+                        "child_id": oid,
+                        "parent_id": org_id("region", e40_ods[p["parent"]]),
+                        "relation": "part_of",
+                        "start": p["start"],
+                        "end": p["end"],
+                        "share": "",
+                        "source": "ons_chd_2024_07",
+                    }
+                )
     # Successions: where the CCGs of an area team that closed on day D-1 sit in area teams that
     # opened on day D (area teams became local offices in 2015; local offices were redrawn 2016-19).
     lifetime = {}
@@ -306,7 +415,7 @@ def area_teams(t: Tables, shared: Path, chd: dict, e38_ods: dict, e40_ods: dict)
         [(s, e)] = merge_intervals((p["start"], p["end"]) for _, pers in items for p in pers)
         lifetime[key] = (s, e)
     edges = defaultdict(Counter)
-    for gss, entries in chd["E38"].items():
+    for entries in chd["E38"].values():
         pers = periods(entries, upto=CCG_ERA_END)
         for before, after in zip(pers, pers[1:]):
             a, b = before["parent"], after["parent"]
@@ -318,13 +427,22 @@ def area_teams(t: Tables, shared: Path, chd: dict, e38_ods: dict, e40_ods: dict)
     for date, counter in sorted(edges.items()):
         pairs_on_day = set(counter)
         for (ka, kb), n in sorted(counter.items()):
-            t["successions"].append({"predecessor_id": org_id("area_team", ka), "successor_id": org_id("area_team", kb),
-                                     "date": date, "type": succession_type(ka, kb, pairs_on_day), "share": "",
-                                     "note": f"{n} CCG(s) moved", "source": "ons_chd_2024_07"})
+            t["successions"].append(
+                {
+                    "predecessor_id": org_id("area_team", ka),
+                    "successor_id": org_id("area_team", kb),
+                    "date": date,
+                    "type": succession_type(ka, kb, pairs_on_day),
+                    "share": "",
+                    "note": f"{n} CCG(s) moved",
+                    "source": "ons_chd_2024_07",
+                }
+            )
     return keys
 
 
 # --- CCGs -----------------------------------------------------------------------------------
+
 
 def ccg_name(name: str) -> str:
     """CHD names of 2013-15 lack the ' CCG' suffix that the organisations' names carried."""
@@ -344,15 +462,42 @@ def ccgs(t: Tables, shared: Path, chd: dict, e38_ods: dict, e39_keys: dict) -> N
         for p in all_pers:
             parent = p["parent"]
             if parent and parent.startswith("E39"):
-                t["memberships"].append({"child_id": oid, "parent_id": org_id("area_team", e39_keys[parent]), "relation": "part_of",
-                                         "start": p["start"], "end": p["end"], "share": "", "source": "ons_chd_2024_07"})
+                t["memberships"].append(
+                    {
+                        "child_id": oid,
+                        "parent_id": org_id("area_team", e39_keys[parent]),
+                        "relation": "part_of",
+                        "start": p["start"],
+                        "end": p["end"],
+                        "share": "",
+                        "source": "ons_chd_2024_07",
+                    }
+                )
             elif parent and parent.startswith("E54"):
-                t["memberships"].append({"child_id": oid, "parent_id": org_id("stp", parent), "relation": "part_of",
-                                         "start": p["start"], "end": p["end"], "share": "", "source": "ons_chd_2024_07"})
+                t["memberships"].append(
+                    {
+                        "child_id": oid,
+                        "parent_id": org_id("stp", parent),
+                        "relation": "part_of",
+                        "start": p["start"],
+                        "end": p["end"],
+                        "share": "",
+                        "source": "ons_chd_2024_07",
+                    }
+                )
     # April 2019 to March 2020: the CHD gives E39 parents, the ONS CCG19 lookup gives the STP.
     for row in read_csv(h / "ons_ccg19_stp19_lookup_2019-04.csv"):
-        t["memberships"].append({"child_id": org_id("ccg", row["CCG19CDH"]), "parent_id": org_id("stp", row["STP19CD"]),
-                                 "relation": "part_of", "start": "2019-04-01", "end": "2020-03-31", "share": "", "source": "ons_ccg19_stp19"})
+        t["memberships"].append(
+            {
+                "child_id": org_id("ccg", row["CCG19CDH"]),
+                "parent_id": org_id("stp", row["STP19CD"]),
+                "relation": "part_of",
+                "start": "2019-04-01",
+                "end": "2020-03-31",
+                "share": "",
+                "source": "ons_ccg19_stp19",
+            }
+        )
     # Successions recorded by ODS. The file holds every kind of organisation, so keep CCG pairs.
     ccg_codes = set(by_ods)
     by_date = defaultdict(set)
@@ -361,12 +506,21 @@ def ccgs(t: Tables, shared: Path, chd: dict, e38_ods: dict, e39_keys: dict) -> N
             by_date[row["legal_start"]].add((row["from"], row["to"]))
     for date, edges in sorted(by_date.items()):
         for pred, succ in sorted(edges):
-            t["successions"].append({"predecessor_id": org_id("ccg", pred), "successor_id": org_id("ccg", succ), "date": date,
-                                     "type": succession_type(pred, succ, edges), "share": "", "note": "",
-                                     "source": "ods_successors_2023_09"})
+            t["successions"].append(
+                {
+                    "predecessor_id": org_id("ccg", pred),
+                    "successor_id": org_id("ccg", succ),
+                    "date": date,
+                    "type": succession_type(pred, succ, edges),
+                    "share": "",
+                    "note": "",
+                    "source": "ods_successors_2023_09",
+                }
+            )
 
 
 # --- STPs -----------------------------------------------------------------------------------
+
 
 def stps(t: Tables, shared: Path, chd: dict, e40_ods: dict) -> None:
     """STPs (2016-22), keyed by E54 code: they had no stable ODS identity before 2020."""
@@ -404,7 +558,9 @@ def stps(t: Tables, shared: Path, chd: dict, e40_ods: dict) -> None:
             code, src = ods_codes[gss]
             t["codes"].append({"org_id": oid, "scheme": "ods", "code": code, "start": start, "end": end, "source": src})
         for name, s, e in name_runs(pers):
-            t["names"].append({"org_id": oid, "name": clean_name(name), "type": "official", "start": s, "end": e, "source": "ons_chd_2024_07"})
+            t["names"].append(
+                {"org_id": oid, "name": clean_name(name), "type": "official", "start": s, "end": e, "source": "ons_chd_2024_07"}
+            )
         for p in pers:
             if p["parent"]:
                 # The CHD gives a period's latest parent even when the period began before that
@@ -412,8 +568,17 @@ def stps(t: Tables, shared: Path, chd: dict, e40_ods: dict) -> None:
                 region = org_id("region", e40_ods[p["parent"]])
                 span = clip(p["start"], p["end"], region_life[region][0], region_life[region][1])
                 if span:
-                    t["memberships"].append({"child_id": oid, "parent_id": region, "relation": "part_of",
-                                             "start": span[0], "end": span[1], "share": "", "source": "ons_chd_2024_07"})
+                    t["memberships"].append(
+                        {
+                            "child_id": oid,
+                            "parent_id": region,
+                            "relation": "part_of",
+                            "start": span[0],
+                            "end": span[1],
+                            "share": "",
+                            "source": "ons_chd_2024_07",
+                        }
+                    )
 
 
 def ccg_stps_before_2019(t: Tables, shared: Path) -> None:
@@ -434,8 +599,17 @@ def ccg_stps_before_2019(t: Tables, shared: Path) -> None:
     for r in curated:
         oid = org_id("ccg", r["ccg_code"])
         covered[oid].append((r["start"], r["end"]))
-        t["memberships"].append({"child_id": oid, "parent_id": org_id("stp", r["stp_code"]), "relation": "part_of",
-                                 "start": r["start"], "end": r["end"], "share": "", "source": "curated_ccg_stp_2016"})
+        t["memberships"].append(
+            {
+                "child_id": oid,
+                "parent_id": org_id("stp", r["stp_code"]),
+                "relation": "part_of",
+                "start": r["start"],
+                "end": r["end"],
+                "share": "",
+                "source": "curated_ccg_stp_2016",
+            }
+        )
     for oid, (start, end) in sorted(life.items()):
         if not oid.startswith("ccg:"):
             continue
@@ -458,8 +632,17 @@ def ccg_stps_before_2019(t: Tables, shared: Path) -> None:
             span = clip(span[0], span[1], day_after(last_curated), last)
             if not span:
                 continue
-        t["memberships"].append({"child_id": oid, "parent_id": stp, "relation": "part_of", "start": span[0],
-                                 "end": span[1], "share": "", "source": "ons_ccg19_stp19"})
+        t["memberships"].append(
+            {
+                "child_id": oid,
+                "parent_id": stp,
+                "relation": "part_of",
+                "start": span[0],
+                "end": span[1],
+                "share": "",
+                "source": "ons_ccg19_stp19",
+            }
+        )
 
 
 def stp_regions_before_2019(t: Tables) -> None:
@@ -471,9 +654,13 @@ def stp_regions_before_2019(t: Tables) -> None:
     part_of = [r for r in t["memberships"] if r["relation"] == "part_of"]
 
     def on(day: str, child_kind: str, parent_kind: str) -> dict[str, str]:
-        return {r["child_id"]: r["parent_id"] for r in part_of
-                if r["child_id"].startswith(child_kind + ":") and r["parent_id"].startswith(parent_kind + ":")
-                and r["start"] <= day <= (r["end"] or "9999-12-31")}
+        return {
+            r["child_id"]: r["parent_id"]
+            for r in part_of
+            if r["child_id"].startswith(child_kind + ":")
+            and r["parent_id"].startswith(parent_kind + ":")
+            and r["start"] <= day <= (r["end"] or "9999-12-31")
+        }
 
     changes = {first}
     for r in part_of + t["orgs"]:
@@ -495,5 +682,14 @@ def stp_regions_before_2019(t: Tables) -> None:
                 spans[(stp, counter.most_common(1)[0][0])].append((day, day_before(nxt)))
     for (stp, region), days_ in sorted(spans.items()):
         for s, e in merge_intervals(days_):
-            t["memberships"].append({"child_id": stp, "parent_id": region, "relation": "part_of", "start": s, "end": e,
-                                     "share": "", "source": "derived_stp_regions"})
+            t["memberships"].append(
+                {
+                    "child_id": stp,
+                    "parent_id": region,
+                    "relation": "part_of",
+                    "start": s,
+                    "end": e,
+                    "share": "",
+                    "source": "derived_stp_regions",
+                }
+            )

@@ -26,12 +26,38 @@ from pathlib import Path
 import openpyxl
 
 try:  # imported as scripts.importers.organisations or with scripts/importers on sys.path
-    from .common import (DATA_START, Tables, clean_name, clip, day_after, day_before, empty_tables,
-                         end_or_open, ods_date, read_csv, read_zip_csv, succession_type, title_case_ods)
+    from .common import (
+        DATA_START,
+        Tables,
+        clean_name,
+        clip,
+        day_after,
+        day_before,
+        empty_tables,
+        end_or_open,
+        ods_date,
+        read_csv,
+        read_zip_csv,
+        succession_type,
+        title_case_ods,
+    )
     from .curated import la_changes
 except ImportError:
-    from common import (DATA_START, Tables, clean_name, clip, day_after, day_before, empty_tables,
-                        end_or_open, ods_date, read_csv, read_zip_csv, succession_type, title_case_ods)
+    from common import (
+        DATA_START,
+        Tables,
+        clean_name,
+        clip,
+        day_after,
+        day_before,
+        empty_tables,
+        end_or_open,
+        ods_date,
+        read_csv,
+        read_zip_csv,
+        succession_type,
+        title_case_ods,
+    )
     from curated import la_changes
 
 ERA_START = "2022-07-01"  # ICBs and sub-ICB locations start; CCGs end the day before
@@ -343,15 +369,29 @@ def import_trust_successions(shared: Path, trusts: dict[str, Trust], out: Out) -
     by_date = defaultdict(set)
     for r in read_csv(shared / "history" / "ods_successors_trud_20230925_tomjemmett.csv"):
         a, b = trusts.get(r["from"]), trusts.get(r["to"])
-        if a and b and a.code != b.code and (a.start or "") < r["legal_start"] and \
-                (b.start or "") <= r["legal_start"] <= (b.end or "9999-12-31"):
+        if (
+            a
+            and b
+            and a.code != b.code
+            and (a.start or "") < r["legal_start"]
+            and (b.start or "") <= r["legal_start"] <= (b.end or "9999-12-31")
+        ):
             by_date[r["legal_start"]].add((a.code, b.code))
     for day, edges in sorted(by_date.items()):
         for pred, succ in sorted(edges):
             carries_on = not (trusts[pred].end and trusts[pred].end < day)
             kind = succession_type(pred, succ, edges, carries_on)
-            out.t["successions"].append(dict(predecessor_id=f"trust:{pred}", successor_id=f"trust:{succ}", date=day,
-                                             type=kind, share="", note="", source=S_SUCC))
+            out.t["successions"].append(
+                dict(
+                    predecessor_id=f"trust:{pred}",
+                    successor_id=f"trust:{succ}",
+                    date=day,
+                    type=kind,
+                    share="",
+                    note="",
+                    source=S_SUCC,
+                )
+            )
 
 
 def _council_key(name: str) -> str:
@@ -431,8 +471,7 @@ def import_partners(shared: Path, geo: Geo, trusts: dict[str, Trust], out: Out) 
         if code in PRE_2023_COUNTY:
             county, lad = PRE_2023_COUNTY[code]
             # (org id, start, end, created here?) : the county council, then the unitary LAD
-            periods = [(f"la:{code}", COUNCIL_START, day_before(REORG_2023), True),
-                       (f"la:{lad}", REORG_2023, "", False)]
+            periods = [(f"la:{code}", COUNCIL_START, day_before(REORG_2023), True), (f"la:{lad}", REORG_2023, "", False)]
         else:
             county = None
             matches = {lads.get(_council_key(n)) for n in names}
@@ -521,8 +560,9 @@ class EarlierParents:
         return out
 
 
-def import_practices(shared: Path, geo: Geo, out: Out, successions: list[dict] = ()
-                     ) -> tuple[dict[str, Practice], dict[str, dict], dict[str, list]]:
+def import_practices(
+    shared: Path, geo: Geo, out: Out, successions: list[dict] = ()
+) -> tuple[dict[str, Practice], dict[str, dict], dict[str, list]]:
     """Returns the practices, the Aug 2026 map by practice and the epraccur rows by code.
     `successions`: the CCG and sub-ICB successions of the other importers, for EarlierParents."""
     org = shared / "organisations"
@@ -550,10 +590,20 @@ def import_practices(shared: Path, geo: Geo, out: Out, successions: list[dict] =
 
         # Names/postcodes that differ in the Aug 2026 map are dated from 2026-04-01 (rename date unknown).
         later = [(ERA36_START, m, S_MAP26)] if m else []
-        write_history(out, oid, "name", [(start, readable(r[1]), S_EPRACCUR)]
-                      + [(f, readable(x["PRACTICE_NAME"]), s) for f, x, s in later], life)
-        write_history(out, oid, "postcode", [(start, clean_name(r[9]), S_EPRACCUR)]
-                      + [(f, clean_name(x["PRACTICE_POSTCODE"]), s) for f, x, s in later], life)
+        write_history(
+            out,
+            oid,
+            "name",
+            [(start, readable(r[1]), S_EPRACCUR)] + [(f, readable(x["PRACTICE_NAME"]), s) for f, x, s in later],
+            life,
+        )
+        write_history(
+            out,
+            oid,
+            "postcode",
+            [(start, clean_name(r[9]), S_EPRACCUR)] + [(f, clean_name(x["PRACTICE_POSTCODE"]), s) for f, x, s in later],
+            life,
+        )
 
         # Commissioner (col 15) over join..left (cols 16-17): a CCG before 2022-07-01, the sub-ICB
         # location with the same code from then. Practices in the 2026 map take its sub-ICB from
@@ -615,8 +665,9 @@ def _ccg_of(out: Out, practice: str, day: str) -> str | None:
     return max(items, key=lambda x: x[0] or "")[2] if items else None
 
 
-def pcn_ccg_before_2022(code: str, sub: str, start: str, end: str, rel: dict, moved_in: dict[str, set[str]],
-                        out: Out) -> str | None:
+def pcn_ccg_before_2022(
+    code: str, sub: str, start: str, end: str, rel: dict, moved_in: dict[str, set[str]], out: Out
+) -> str | None:
     """A PCN's CCG before 2022-07-01 when it was not the CCG of its (later) sub-ICB location's code:
     the sub-ICB location took in part of another CCG on 2022-07-01 and, on the PCN's last CCG-era
     day, most of its member practices with a known CCG were in that CCG. None: ccg:<sub>."""
@@ -635,15 +686,26 @@ def pcn_ccg_before_2022(code: str, sub: str, start: str, end: str, rel: dict, mo
     return None if best == f"ccg:{sub}" else best
 
 
-def import_pcns(shared: Path, geo: Geo, practices: dict[str, Practice], gpmap: dict[str, dict],
-                epraccur: dict[str, list], out: Out, successions: list[dict] = ()) -> None:
+def import_pcns(
+    shared: Path,
+    geo: Geo,
+    practices: dict[str, Practice],
+    gpmap: dict[str, dict],
+    epraccur: dict[str, list],
+    out: Out,
+    successions: list[dict] = (),
+) -> None:
     org = shared / "organisations"
     # Sub-ICB code -> the other CCGs that gave it part of their area on 2022-07-01.
     moved_in: dict[str, set[str]] = defaultdict(set)
     for r in successions:
         pred, succ = r["predecessor_id"], r["successor_id"]
-        if r["date"] == ERA_START and pred.startswith("ccg:") and succ.startswith("sub_icb:") \
-                and pred.split(":")[1] != succ.split(":")[1]:
+        if (
+            r["date"] == ERA_START
+            and pred.startswith("ccg:")
+            and succ.startswith("sub_icb:")
+            and pred.split(":")[1] != succ.split(":")[1]
+        ):
             moved_in[succ.split(":")[1]].add(pred)
     det23, part23 = _epcn(org / "ods_epcn_pcns_2023-01.xlsx")
     det24, part24 = _epcn(org / "ods_epcn_pcns_2024-10.xlsx")
@@ -686,7 +748,7 @@ def import_pcns(shared: Path, geo: Geo, practices: dict[str, Practice], gpmap: d
 
     # The Aug 2026 map: PCNs and practice -> PCN from 2026-04-01 ("U" = unallocated, not a PCN).
     map_pcn: dict[str, list[dict]] = defaultdict(list)
-    for prac, m in gpmap.items():
+    for m in gpmap.values():
         if m["PCN_CODE"] != "U":
             map_pcn[m["PCN_CODE"]].append(m)
     for code, p in pcns.items():
@@ -738,13 +800,15 @@ def import_pcns(shared: Path, geo: Geo, practices: dict[str, Practice], gpmap: d
         pr, p = practices[prac], pcns[code]
         hi = day_before(ERA36_START) if prac in gpmap else ""
         for s, e, source in spans:
-            out.link(f"practice:{prac}", f"pcn:{code}", "part_of", clip(s, e, hi=hi), source,
-                     (pr.start, pr.end), (p.start, p.end))
+            out.link(
+                f"practice:{prac}", f"pcn:{code}", "part_of", clip(s, e, hi=hi), source, (pr.start, pr.end), (p.start, p.end)
+            )
     for prac, m in sorted(gpmap.items()):
         if m["PCN_CODE"] != "U":
             pr, p = practices[prac], pcns[m["PCN_CODE"]]
-            out.link(f"practice:{prac}", f"pcn:{p.code}", "part_of", (ERA36_START, ""), S_MAP26,
-                     (pr.start, pr.end), (p.start, p.end))
+            out.link(
+                f"practice:{prac}", f"pcn:{p.code}", "part_of", (ERA36_START, ""), S_MAP26, (pr.start, pr.end), (p.start, p.end)
+            )
 
     # Registered patients per PCN, 1 August 2026 (all sexes, all ages).
     zpath = shared / "geography" / "nhsd_gp_reg_pat_prac_sing_age_regions_2026-08.zip"
@@ -903,7 +967,11 @@ SOURCES = [
         publisher="NHS England (NHS Digital)",
         edition="2022-23 (position at 2023-03-31)",
         licence=OGL,
-        url=_gh("blackwellrd/shiny_app_example", "46dcb85318470b46a186458fc072e9f3f36c74c5", "example001/www/MAPPING_NHS_GEOGRAPHIES_2223.csv"),
+        url=_gh(
+            "blackwellrd/shiny_app_example",
+            "46dcb85318470b46a186458fc072e9f3f36c74c5",
+            "example001/www/MAPPING_NHS_GEOGRAPHIES_2223.csv",
+        ),
         file="organisations/nhsd_qof_MAPPING_NHS_GEOGRAPHIES_2022-23.csv",
         note=(
             "Used only where epraccur's latest commissioner join date is after 2023-03-31: the QOF sub-ICB is "
@@ -916,7 +984,9 @@ SOURCES = [
         publisher="NHS England (NHS Digital)",
         edition="2022-23",
         licence=OGL,
-        url=_gh("blackwellrd/shiny_app_example", "46dcb85318470b46a186458fc072e9f3f36c74c5", "example001/www/PREVALENCE_2223.csv"),
+        url=_gh(
+            "blackwellrd/shiny_app_example", "46dcb85318470b46a186458fc072e9f3f36c74c5", "example001/www/PREVALENCE_2223.csv"
+        ),
         file="organisations/nhsd_qof_PREVALENCE_2022-23.csv",
         note="PATIENT_LIST_TYPE=TOTAL rows give each practice's QOF list size (qof_list_size, dated 2023-03-31); not the monthly registered-patients count.",
     ),
@@ -977,10 +1047,12 @@ SOURCES = [
         edition="2026",
         licence="Open Government Licence v3.0 (derived from ODS and ONS data)",
         url="scripts/importers/organisations.py",
-        file=("organisations/ods_epraccur_gp_practices_2025-09.csv; organisations/nhsd_qof_MAPPING_NHS_GEOGRAPHIES_2022-23.csv; "
-              "history/ods_successors_trud_20230925_tomjemmett.csv; data/curated/successions.csv; "
-              "history/geographr_lsoa11_ccg21_stp21_ltla21_lookup_2021-04_from_rda.csv; "
-              "geography/geographr_lookup_lsoa11_sicbl22_icb22_ltla22.csv (the July 2022 transitions)"),
+        file=(
+            "organisations/ods_epraccur_gp_practices_2025-09.csv; organisations/nhsd_qof_MAPPING_NHS_GEOGRAPHIES_2022-23.csv; "
+            "history/ods_successors_trud_20230925_tomjemmett.csv; data/curated/successions.csv; "
+            "history/geographr_lsoa11_ccg21_stp21_ltla21_lookup_2021-04_from_rda.csv; "
+            "geography/geographr_lookup_lsoa11_sicbl22_icb22_ltla22.csv (the July 2022 transitions)"
+        ),
         note=(
             "epraccur gives only a practice's latest commissioner and the day it joined it. Before that day the "
             "practice was in whichever organisation the successions into the commissioner on that day leave as the "
