@@ -14,22 +14,9 @@ from collections.abc import Iterable, Iterator
 from ics_cli import db, gaps, queries
 from ics_cli.dates import existed
 from ics_cli.normalise import normalise, org_id_form
-from ics_cli.resolve import MAX_INPUT, kind_hints, pick, rank
+from ics_cli.resolve import MAX_INPUT, pick, rank
+from ics_cli.vocab import kind_hints, span
 
-TARGETS = {
-    "icb": "icb",
-    "sub-icb": "sub_icb",
-    "sub_icb": "sub_icb",
-    "region": "region",
-    "stp": "stp",
-    "pcn": "pcn",
-    "ccg": "ccg",
-    "icbs": "icb",
-    "regions": "region",
-    "sub-icbs": "sub_icb",
-    "stps": "stp",
-    "pcns": "pcn",
-}
 MEMO_LIMIT = 20_000  # distinct inputs remembered at once
 COLUMNS = ("input", "status", "kind", "code", "name", "to_kind", "to_code", "to_ons_code", "to_name", "note", "org_id", "as_of")
 
@@ -183,7 +170,7 @@ class BulkResolver:
         first, last = self.target_span
         if first <= self.day <= last:
             return f"not inside any {self.target.replace('_', '-')} on {self.day}"
-        return f"there were no {self.target.replace('_', '-')}s on {self.day} (they existed {gaps.existed_span(first, last)})"
+        return f"there were no {self.target.replace('_', '-')}s on {self.day} (they existed {span(first, last, since=True)})"
 
     def _as_on_day(self, oid: str) -> dict:
         """An organisation's code and name on the day: the orgs row holds the latest ones (the

@@ -156,7 +156,7 @@ def info(fmt: FormatOpt = None, fields: FieldsOpt = None) -> None:
         record["sources"] = queries.all_sources()
         sections.append(("Sources", "sources"))
     if render.resolve_format(fmt) == "table" and fields is None and "organisations" in record:
-        from ics_cli.kinds import label
+        from ics_cli.vocab import label
 
         record = dict(record)
         record["organisations"] = [
@@ -299,9 +299,9 @@ def list_(
     fields: FieldsOpt = None,
 ) -> None:
     """List the organisations of one kind that existed on a date."""
-    from ics_cli import dates, gaps, kinds, queries, render
+    from ics_cli import dates, gaps, queries, render, vocab
 
-    k = kinds.parse_kind(kind)
+    k = vocab.parse_kind(kind)
     when = dates.as_of(as_of)
     parent = None
     if within is not None:
@@ -327,20 +327,20 @@ def list_(
         ]
     # as_of: every record names the day it describes, so piped output keeps its date.
     columns += [render.Column("org_id", table=False), render.Column("source", table=False), render.Column("as_of", table=False)]
-    title = f"{kinds.label(k, plural=True, title=True)} on {when.day}" + (f" in {parent['name']}" if parent else "")
+    title = f"{vocab.label(k, plural=True, title=True)} on {when.day}" + (f" in {parent['name']}" if parent else "")
     rows = ({**r, "as_of": when.day} for r in queries.list_orgs(k, when.day, parent["org_id"] if parent else None))
     note = gaps.list_note(k, when.day, parent["kind"] if parent else None)
     if note:
         _note(note)
-    empty = f"No {kinds.label(k, plural=True)} on {when.day}."
+    empty = f"No {vocab.label(k, plural=True)} on {when.day}."
     reason = None  # why a list inside an organisation can be empty: what the data does not link
     if parent is not None:
-        empty = f"No {kinds.label(k, plural=True)} in {parent['name']} on {when.day}."
+        empty = f"No {vocab.label(k, plural=True)} in {parent['name']} on {when.day}."
         reason = gaps.empty_list_reason(k, when.day, parent["kind"])
     if parent is None:
         first, last = queries.kind_span(k)
         if not first <= when.day <= last:
-            reason = f"They existed {gaps.existed_span(first, last)}."
+            reason = f"They existed {vocab.span(first, last, since=True)}."
     n = render.render(rows, columns, fmt, fields, title=title, empty=f"{empty} {reason}" if reason else empty)
     if n == 0 and reason and not render.is_tty(sys.stdout):
         _note(f"Note: {empty} {reason}")
@@ -407,12 +407,11 @@ def population(
     """How many people an organisation serves: every population figure held, with its date and source."""
     from ics_cli import dates, queries, render
     from ics_cli.errors import UsageError
-    from ics_cli.views import MEASURES
+    from ics_cli.vocab import MEASURES, parse_measure
 
     if by not in ("total", "sex", "age"):
         raise UsageError(f"--by {by!r}: use total, sex or age.")
-    if measure is not None and measure not in MEASURES:
-        raise UsageError(f"--measure {measure!r}: use one of {', '.join(MEASURES)}.")
+    measure = parse_measure(measure)
     when = dates.as_of(as_of)
     found = _resolve(ident, when.day)
     org = found.org
@@ -537,7 +536,7 @@ def timeline(
     fields: FieldsOpt = None,
 ) -> None:
     """A dated list of events: national policy and changes, or one organisation's story."""
-    from ics_cli import dates, render
+    from ics_cli import dates, render, vocab
     from ics_cli import timeline as tl
     from ics_cli.errors import UsageError
 
@@ -545,12 +544,7 @@ def timeline(
     last = dates.parse_date(last, "--to") if last else None
     if first and last and first > last:
         raise UsageError(f"--from {first} is after --to {last}.")
-    kinds = None
-    if kind is not None:
-        kinds = tuple(k.strip().lower().replace("-", "_") for k in kind.split(",") if k.strip())
-        bad = [k for k in kinds if k not in tl.EVENT_KINDS]
-        if bad or not kinds:
-            raise UsageError(f"Unknown event kind {', '.join(bad) or repr(kind)}. Kinds: {', '.join(tl.EVENT_KINDS)}.")
+    kinds = vocab.parse_event_kinds(kind)
     when = dates.as_of(as_of)
     columns = [
         render.Column("date", "Date", no_wrap=True),
@@ -593,14 +587,13 @@ def search(
     fields: FieldsOpt = None,
 ) -> None:
     """Find organisations by part of a name, a misspelling or a code, current and former."""
-    from ics_cli import dates, render
-    from ics_cli import kinds as kinds_mod
+    from ics_cli import dates, render, vocab
     from ics_cli import search as srch
     from ics_cli.errors import UsageError
 
     if not text.strip():
         raise UsageError("The search text is empty: give part of a name or a code.")
-    kinds = (kinds_mod.parse_kind(kind),) if kind else None
+    kinds = (vocab.parse_kind(kind),) if kind else None
     when = dates.as_of(as_of)
     rows = srch.search(text, when.day, kinds, current_only=current, limit=limit)
     columns = [
@@ -654,14 +647,10 @@ def resolve_(
     fields: FieldsOpt = None,
 ) -> None:
     """Map a column of codes or names (one per line, or a CSV column) to organisations, in order."""
-    from ics_cli import bulk, dates, render
+    from ics_cli import bulk, dates, render, vocab
     from ics_cli.errors import UsageError
 
-    target = None
-    if to is not None:
-        target = bulk.TARGETS.get(to.strip().lower())
-        if target is None:
-            raise UsageError(f"Unknown --to level {to!r}. Use one of: icb, sub-icb, region, stp, ccg, pcn.")
+    target = vocab.parse_level(to) if to is not None else None
     when = dates.as_of(as_of)
     if file in (None, "-"):
         if sys.stdin.isatty():

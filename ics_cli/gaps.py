@@ -19,11 +19,6 @@ TRUST_LINKS_FROM = "2022-07-01"
 TRUST_GAP = "Trusts are linked to ICBs only (headquarters and constitution partners), from July 2022."
 
 
-def existed_span(first: str, last: str) -> str:
-    """When a kind of organisation existed: "from 2022-07-01", "2013-04-01 to 2022-06-30"."""
-    return f"from {first}" if last == "9999-12-31" else f"{first} to {last}"
-
-
 def practice_ccg_unknown(day: str) -> bool:
     """Whether a practice without a CCG on `day` may simply be unrecorded."""
     return day < PRACTICE_PARENTS_COMPLETE_FROM

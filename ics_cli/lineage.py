@@ -9,8 +9,7 @@ from __future__ import annotations
 from ics_cli import db, queries
 from ics_cli.dates import OPEN, day_before
 from ics_cli.queries import ORG_COLUMNS, alive
-
-STEP_WORDS = {"became_sub_icb": "became a sub-ICB location", "boundary_transfer": "boundary transfer", "moved": "moved"}
+from ics_cli.vocab import span, step_word
 
 
 def _node(org_id: str, day: str) -> dict:
@@ -171,8 +170,7 @@ def tree(data: dict) -> dict:
     root = data["root"]
 
     def describe(n: dict, name: str | None = None, code: str | None = None) -> str:
-        span = f"{n['start'] or '…'} to {n['end'] or 'now'}"
-        return f"{name or n['name']} ({code or n['code']}) [{n['kind']}, {span}]"
+        return f"{name or n['name']} ({code or n['code']}) [{n['kind']}, {span(n['start'], n['end'])}]"
 
     def step_label(e: dict, side: str) -> str:
         share = f", {e['share']:.1%}" if e["share"] is not None and e["share"] < 0.9995 else ""
@@ -187,7 +185,7 @@ def tree(data: dict) -> dict:
             ctx.append(f"into {e['to_parent']['name']} ({e['to_parent']['code']}, {e['to_parent']['kind']})")
         where = f" [{'; '.join(ctx)}]" if ctx else ""
         who = describe(nodes[e[side]], e[f"{side}_name"], e[f"{side}_code"])
-        return f"{e['date']} {STEP_WORDS.get(e['type'], e['type'])}{share}: {who}{where}"
+        return f"{e['date']} {step_word(e['type'])}{share}: {who}{where}"
 
     def moved_label(e: dict, way: str) -> str:
         icb = nodes[e["to_icb"] if way == "to" else e["from_icb"]]

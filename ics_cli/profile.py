@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ics_cli import queries
 from ics_cli.dates import existed
-from ics_cli.kinds import label
+from ics_cli.vocab import label
 
 MEMBER_SECTIONS = {
     # relation, child kind -> section name in the profile

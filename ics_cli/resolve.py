@@ -19,10 +19,9 @@ from __future__ import annotations
 from ics_cli import db
 from ics_cli.dates import OPEN, existed
 from ics_cli.errors import IcsError
-from ics_cli.kinds import SHORT_LABEL
 from ics_cli.normalise import normalise, org_id_form
+from ics_cli.vocab import PRIORITY, SHORT_LABEL, kind_hints, span
 
-KIND_PRIORITY = ("icb", "sub_icb", "region", "trust", "pcn", "practice", "stp", "ccg", "area_team", "la")
 MAX_INPUT = 200  # longer text cannot be a name or code in the data
 
 
@@ -60,29 +59,6 @@ def candidates(text: str, day: str) -> list[dict]:
     return rank(rows, day, kind_hints(raw))
 
 
-# Words that say which kind of body the user means ("NHS Cumbria CCG" is the CCG, not the council).
-_HINTS = (
-    (("clinical commissioning group", "ccg"), ("ccg",)),
-    # "NHS X ICB - 01Y" names a sub-ICB location; "NHS X ICB" or "... Integrated Care Board" an ICB.
-    (("icb -",), ("sub_icb",)),
-    (("integrated care board", "icb"), ("icb",)),
-    (("sub-icb location", "sub icb location"), ("sub_icb",)),
-    (("primary care network", "pcn"), ("pcn",)),
-    (("council",), ("la",)),
-    (("nhs trust", "foundation trust"), ("trust",)),
-    (("area team", "local office"), ("area_team",)),
-)
-
-
-def kind_hints(text: str) -> tuple[str, ...]:
-    words = " " + " ".join(text.lower().replace("-", " - ").split()) + " "
-    found: list[str] = []
-    for phrases, kinds in _HINTS:
-        if any(f" {p} " in words for p in phrases):
-            found.extend(k for k in kinds if k not in found)
-    return tuple(found)
-
-
 def rank(rows: list[dict], day: str, hints: tuple[str, ...] = ()) -> list[dict]:
     """Lookup rows (key interval k_start/k_end joined with the org) ranked best first, one per org.
 
@@ -107,7 +83,7 @@ def rank(rows: list[dict], day: str, hints: tuple[str, ...] = ()) -> list[dict]:
             bool(hints) and c["kind"] not in hints,
             c["tier"],
             _neg(c["last_day"]) if c["tier"] == 2 else c["start"] or "" if c["tier"] == 3 else "",
-            KIND_PRIORITY.index(c["kind"]),
+            PRIORITY.index(c["kind"]),
             c["org_id"],
         ),
     )
@@ -140,7 +116,7 @@ def resolve(text: str, day: str, kinds: tuple[str, ...] | None = None) -> Resolv
         # "stp:QNQ": an org id's kind with a code or name that is not its key (STPs are keyed by
         # their ONS code): the code or name, among organisations of that kind.
         kind, _, rest = org_id_form(text).partition(":")
-        if kind in KIND_PRIORITY and rest:
+        if kind in PRIORITY and rest:
             found = [c for c in candidates(text.split(":", 1)[1], day) if c["kind"] == kind]
     if kinds:
         found = [c for c in found if c["kind"] in kinds]
@@ -154,8 +130,7 @@ def resolve(text: str, day: str, kinds: tuple[str, ...] | None = None) -> Resolv
 
 
 def describe(c: dict) -> str:
-    dates = f"{c['start'] or '…'} to {c['end'] or 'now'}"
-    return f"{c['org_id']:<22} {SHORT_LABEL[c['kind']]:<9} {c['code']:<10} {c['name']} ({dates})"
+    return f"{c['org_id']:<22} {SHORT_LABEL[c['kind']]:<9} {c['code']:<10} {c['name']} ({span(c['start'], c['end'])})"
 
 
 def ambiguous(text: str, cands: list[dict]) -> IcsError:
@@ -216,7 +191,7 @@ def suggestions(text: str, kinds: tuple[str, ...] | None = None, limit: int = 5,
         best = max((score(n) for n in names if n and len(n) >= min(5, len(key))), default=0)
         if best >= cutoff:
             scored.append({**r, "score": round(best)})
-    scored.sort(key=lambda r: (-r["score"], KIND_PRIORITY.index(r["kind"]), r["org_id"]))
+    scored.sort(key=lambda r: (-r["score"], PRIORITY.index(r["kind"]), r["org_id"]))
     return scored[:limit]
 
 

@@ -12,7 +12,8 @@ import re
 from ics_cli import db, queries
 from ics_cli.dates import existed
 from ics_cli.normalise import normalise
-from ics_cli.resolve import KIND_PRIORITY, MAX_INPUT
+from ics_cli.resolve import MAX_INPUT
+from ics_cli.vocab import PRIORITY
 
 _WORD_RE = re.compile(r"[0-9A-Za-z]+")
 FUZZY_WHEN_FEWER_THAN = 3
@@ -158,14 +159,14 @@ def search(text: str, day: str, kinds: tuple[str, ...] | None, current_only: boo
             continue
         rows.append({**h, "org": org, "current": current})
     how_rank = {"postcode": 0, "exact": 0, "phrase": 1, "text": 2, "fuzzy": 3}
-    # Among text matches, NHS bodies before practices (KIND_PRIORITY), then the text score; near
+    # Among text matches, NHS bodies before practices (PRIORITY), then the text score; near
     # matches for a misspelling by how near first.
     rows.sort(
         key=lambda r: (
             how_rank[r["how"]],
             not r["current"],
             r["score"] if r["how"] == "fuzzy" else 0,
-            KIND_PRIORITY.index(r["org"]["kind"]),
+            PRIORITY.index(r["org"]["kind"]),
             r["score"],
             r["org_id"],
         )

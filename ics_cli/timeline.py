@@ -4,19 +4,6 @@ from __future__ import annotations
 
 from ics_cli import db
 
-EVENT_KINDS = (
-    "policy",
-    "established",
-    "abolished",
-    "merger",
-    "split",
-    "boundary_transfer",
-    "became_sub_icb",
-    "succeeded",
-    "rename",
-    "recode",
-)
-
 
 def national(first: str | None, last: str | None, kinds: tuple[str, ...] | None) -> list[dict]:
     """The national story: policy events and per-date counts of organisational change."""

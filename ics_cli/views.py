@@ -3,32 +3,7 @@ into headed blocks of rows for render.render_sheet. Machine formats print the re
 
 from __future__ import annotations
 
-from ics_cli.kinds import SHORT_LABEL, label
-
-MEASURES = {
-    "gp_registered_patients": "GP-registered patients",
-    "ons_mid_year_estimate": "ONS mid-year estimate",
-    "census_2021": "Census 2021 residents",
-    "qof_list_size": "QOF list size",
-}
-MEMBER_TITLES = {
-    "sub_icb_locations": "Sub-ICB locations",
-    "icbs": "ICBs",
-    "stps": "STPs",
-    "ccgs": "CCGs",
-    "area_teams": "Area teams",
-    "pcns": "PCNs",
-    "practices": "GP practices",
-    "trusts_hq": "Trusts with headquarters here",
-    "partner_trusts": "Partner trusts",
-    "partner_councils": "Partner councils",
-    "local_authorities": "Local authority districts",
-}
-STEPS = {"became_sub_icb": "became sub-ICB location", "boundary_transfer": "boundary transfer"}
-
-
-def span(start: str | None, end: str | None) -> str:
-    return f"{start or 'before 2013'} to {end or 'now'}"
+from ics_cli.vocab import MEASURES, MEMBER_SECTIONS, SHORT_LABEL, label, span, step_word
 
 
 def share(value: float | None) -> str:
@@ -68,7 +43,8 @@ def profile_blocks(p: dict) -> list[dict]:
                 ]
             )
         blocks.append({"title": "Part of", "rows": rows, "styles": ["bold", "cyan"]})
-    order = list(MEMBER_TITLES)
+    titles = {m.key: m.title for m in MEMBER_SECTIONS}
+    order = list(titles)
     for key, members in sorted(p["members"].items(), key=lambda kv: order.index(kv[0]) if kv[0] in order else len(order)):
         rows = []
         for m in members:
@@ -76,7 +52,7 @@ def profile_blocks(p: dict) -> list[dict]:
             if m.get("share") is not None:
                 extra = share(m["share"])
             rows.append([m["code"], m["name"], extra] if extra else [m["code"], m["name"]])
-        title = f"{MEMBER_TITLES.get(key, key)} ({len(members)})"
+        title = f"{titles.get(key, key)} ({len(members)})"
         if key == "local_authorities":
             title += ", with the share of each district's residents living here"
         blocks.append({"title": title, "rows": rows, "styles": ["cyan"]})
@@ -92,7 +68,7 @@ def profile_blocks(p: dict) -> list[dict]:
             history.append(
                 [
                     s["date"],
-                    STEPS.get(s["type"], s["type"].replace("_", " ")),
+                    step_word(s["type"]),
                     arrow,
                     f"{s['name']} ({s['code']})" + (f"  {share(s['share'])}" if s["share"] is not None else ""),
                 ]

@@ -1085,3 +1085,23 @@ def test_an_org_id_kind_with_a_code_that_is_not_its_key(cli):
 def test_a_search_too_short_to_match_says_so(cli):
     r = cli("search", "QO")
     assert r.exit_code == 0 and "give three letters or more" in r.stderr
+
+
+# --- one vocabulary ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("word", ["sicbl", "SICBLs", "sub-icb", "sub-icbs", "sub_icb", "sub-icb-location"])
+def test_resolve_to_takes_the_words_list_takes(cli, word):
+    listed = cli("list", word, "-f", "jsonl")
+    assert listed.exit_code == 0 and len(listed.stdout.splitlines()) == 106
+    row = json.loads(cli("resolve", "--to", word, "-f", "json", input="A81001\n").stdout)[0]
+    assert (row["status"], row["to_kind"], row["to_code"]) == ("ok", "sub_icb", "16C")
+
+
+def test_step_words_are_the_same_in_show_and_lineage(cli):
+    show = cli("show", "ccg:02Q", env={"ICS_FORCE_TTY": "200", "NO_COLOR": "1"}).stdout
+    history = [line for line in show.splitlines() if "2022-07-01" in line and "02Q" in line and " to " in line]
+    assert history and "became a sub-ICB location" in history[0], show
+    tree = cli("lineage", "ccg:02Q", "--down", env={"ICS_FORCE_TTY": "200", "NO_COLOR": "1"}).stdout
+    assert "2022-07-01 became a sub-ICB location: NHS Nottingham and Nottinghamshire ICB - 02Q" in tree
+    assert "became sub-ICB location" not in show + tree

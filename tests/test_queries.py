@@ -8,7 +8,7 @@ import io
 
 import pytest
 
-from ics_cli import bulk, db, lineage, queries, resolve, search, timeline
+from ics_cli import bulk, db, lineage, queries, resolve, search, timeline, vocab
 from ics_cli.errors import IcsError
 from ics_cli.normalise import normalise
 
@@ -513,8 +513,8 @@ def test_national_policy_events_2014_to_2026():
 
 def test_event_kinds_are_the_documented_ones():
     rows = timeline.national(None, None, None)
-    assert {r["kind"] for r in rows} <= set(timeline.EVENT_KINDS)
-    assert {r["kind"] for r in timeline.for_org("icb:QNQ", None, None, None)} <= set(timeline.EVENT_KINDS)
+    assert {r["kind"] for r in rows} <= set(vocab.EVENT_KINDS)
+    assert {r["kind"] for r in timeline.for_org("icb:QNQ", None, None, None)} <= set(vocab.EVENT_KINDS)
     assert {r["scope"] for r in rows} <= {"national", "summary"}
 
 

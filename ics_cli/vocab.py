@@ -1,0 +1,218 @@
+"""The tool's vocabulary: every word of the domain the CLI reads or writes, defined once.
+
+- ``KINDS``: for each kind of organisation (the internal kind, as in ``orgs.kind`` and org ids),
+  a :class:`Kind`: its label, plural, short label, the CLI word (``ics list sub-icbs``), the
+  singular word (``ics resolve --to sub-icb``), other words users type for it, and the phrases in
+  a name that say the user means that kind ("NHS Bassetlaw CCG" is the CCG, not the council).
+  The order of ``KINDS`` is the order kinds are offered to users.
+- ``PRIORITY``: which kind wins when one text names organisations of several kinds on a day
+  (an ICB before its sub-ICB location, NHS bodies before the council of the same name).
+- ``PARENT_ORDER``: the order a profile lists an organisation's parents, nearest first.
+- ``MEMBER_SECTIONS``: the groups of members a profile shows, in order.
+- ``RESOLVE_LEVELS``: the kinds ``ics resolve --to`` maps to.
+- ``STEPS``: the words for each type of step in an organisation's history.
+- ``MEASURES``: population measures and their labels; ``EVENT_KINDS``: the timeline's events.
+- :func:`span`: the one way a date range is written.
+
+Every parser of kind words (``ics list KIND``, ``search --kind``, ``resolve --to``, and org ids
+such as ``stp:QNQ`` in :mod:`ics_cli.resolve`) goes through :func:`kind_of_word`, so a word that
+works in one place works in all. The parsers raise UsageError (exit 2) for an unknown word.
+
+Imported on every run: only the standard library and :mod:`ics_cli.errors`. The build
+(scripts/) reads ``KINDS`` and ``SHORT_LABEL`` through :mod:`ics_cli.kinds` for now.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+from ics_cli.errors import UsageError
+
+
+class Kind(NamedTuple):
+    label: str  # "sub-ICB location"
+    plural: str  # "sub-ICB locations"
+    short: str  # "sub-ICB": beside a code in a profile or a list of candidates
+    word: str  # "sub-icbs": what `ics list` takes, and what usage messages offer
+    one: str  # "sub-icb": the singular word (`ics resolve --to`)
+    aliases: tuple[str, ...] = ()  # other words users type for the kind
+    hints: tuple[str, ...] = ()  # phrases in a name that say it names this kind
+
+
+KINDS: dict[str, Kind] = {
+    "region": Kind("NHS England region", "NHS England regions", "region", "regions", "region", ("nhser",)),
+    "icb": Kind(
+        "integrated care board",
+        "integrated care boards",
+        "ICB",
+        "icbs",
+        "icb",
+        ("ics", "icss"),
+        ("integrated care board", "icb"),
+    ),
+    "sub_icb": Kind(
+        "sub-ICB location",
+        "sub-ICB locations",
+        "sub-ICB",
+        "sub-icbs",
+        "sub-icb",
+        ("sicbl", "sicbls", "sub-icb-location", "sub-icb-locations"),
+        # "NHS X ICB - 01Y" names a sub-ICB location; "NHS X ICB" an ICB.
+        ("icb -", "sub-icb location", "sub icb location"),
+    ),
+    "stp": Kind("sustainability and transformation partnership", "STPs", "STP", "stps", "stp"),
+    "ccg": Kind("clinical commissioning group", "CCGs", "CCG", "ccgs", "ccg", (), ("clinical commissioning group", "ccg")),
+    "area_team": Kind(
+        "NHS area team / local office",
+        "NHS area teams and local offices",
+        "area team",
+        "area-teams",
+        "area-team",
+        ("local-office", "local-offices"),
+        ("area team", "local office"),
+    ),
+    "trust": Kind("NHS trust", "NHS trusts", "trust", "trusts", "trust", (), ("nhs trust", "foundation trust")),
+    "practice": Kind("GP practice", "GP practices", "practice", "practices", "practice", ("gp", "gps", "gp-practices")),
+    "pcn": Kind("primary care network", "primary care networks", "PCN", "pcns", "pcn", (), ("primary care network", "pcn")),
+    "la": Kind(
+        "local authority",
+        "local authorities",
+        "LA",
+        "las",
+        "la",
+        ("local-authority", "local-authorities", "council", "councils", "lad", "lads"),
+        ("council",),
+    ),
+}
+SHORT_LABEL = {k: v.short for k, v in KINDS.items()}
+CLI_WORDS = tuple(v.word for v in KINDS.values())
+
+PRIORITY = ("icb", "sub_icb", "region", "trust", "pcn", "practice", "stp", "ccg", "area_team", "la")
+PARENT_ORDER = ("pcn", "sub_icb", "ccg", "icb", "stp", "area_team", "region")
+RESOLVE_LEVELS = ("icb", "sub_icb", "region", "stp", "ccg", "pcn")
+
+
+class MemberSection(NamedTuple):
+    relation: str  # the membership's relation to the organisation shown
+    kind: str  # the members' kind
+    key: str  # the key in the profile record
+    title: str  # the heading on a terminal
+
+
+MEMBER_SECTIONS = (
+    MemberSection("part_of", "sub_icb", "sub_icb_locations", "Sub-ICB locations"),
+    MemberSection("part_of", "icb", "icbs", "ICBs"),
+    MemberSection("part_of", "stp", "stps", "STPs"),
+    MemberSection("part_of", "ccg", "ccgs", "CCGs"),
+    MemberSection("part_of", "area_team", "area_teams", "Area teams"),
+    MemberSection("part_of", "pcn", "pcns", "PCNs"),
+    MemberSection("part_of", "practice", "practices", "GP practices"),
+    MemberSection("hq_in", "trust", "trusts_hq", "Trusts with headquarters here"),
+    MemberSection("partner", "trust", "partner_trusts", "Partner trusts"),
+    MemberSection("partner", "la", "partner_councils", "Partner councils"),
+    MemberSection("overlaps", "la", "local_authorities", "Local authority districts"),
+)
+
+# A step in an organisation's history (successions.type, and lineage's `moved`) as a phrase.
+STEPS = {
+    "merger": "merger",
+    "split": "split",
+    "boundary_transfer": "boundary transfer",
+    "became_sub_icb": "became a sub-ICB location",
+    "succeeded": "succeeded",
+    "moved": "moved",
+}
+
+MEASURES = {
+    "gp_registered_patients": "GP-registered patients",
+    "ons_mid_year_estimate": "ONS mid-year estimate",
+    "census_2021": "Census 2021 residents",
+    "qof_list_size": "QOF list size",
+}
+
+EVENT_KINDS = (
+    "policy",
+    "established",
+    "abolished",
+    "merger",
+    "split",
+    "boundary_transfer",
+    "became_sub_icb",
+    "succeeded",
+    "rename",
+    "recode",
+)
+
+
+def _spellings(word: str) -> set[str]:
+    """A word as users may type it: with hyphens, underscores or neither ("area-teams", "area_teams", "areateams")."""
+    return {word, word.replace("-", "_"), word.replace("_", "-"), word.replace("-", "").replace("_", "")}
+
+
+_WORDS = {spelt: kind for kind, k in KINDS.items() for w in (kind, k.word, k.one, *k.aliases) for spelt in _spellings(w)}
+
+
+def kind_of_word(word: str | None) -> str | None:
+    """The internal kind a word names ('icbs', 'Sub-ICB', 'sicbl', 'council'), or None."""
+    return _WORDS.get((word or "").strip().lower().replace(" ", "-"))
+
+
+def parse_kind(word: str) -> str:
+    """The internal kind for what the user typed (`ics list KIND`, `--kind`); exit 2 if unknown."""
+    kind = kind_of_word(word)
+    if kind is None:
+        raise UsageError(f"Unknown kind {word!r}. Use one of: {', '.join(CLI_WORDS)} (singular forms work too).")
+    return kind
+
+
+def parse_level(word: str) -> str:
+    """The kind `ics resolve --to LEVEL` maps to; exit 2 if the word is not one of RESOLVE_LEVELS."""
+    kind = kind_of_word(word)
+    if kind not in RESOLVE_LEVELS:
+        raise UsageError(f"Unknown --to level {word!r}. Use one of: {', '.join(KINDS[k].one for k in RESOLVE_LEVELS)}.")
+    return kind
+
+
+def parse_measure(word: str | None) -> str | None:
+    """A population measure (`--measure`), or None for all of them; exit 2 if unknown."""
+    if word is not None and word not in MEASURES:
+        raise UsageError(f"--measure {word!r}: use one of {', '.join(MEASURES)}.")
+    return word
+
+
+def parse_event_kinds(text: str | None) -> tuple[str, ...] | None:
+    """Comma-separated event kinds (`timeline --kind`), or None for all; exit 2 if one is unknown."""
+    if text is None:
+        return None
+    kinds = tuple(k.strip().lower().replace("-", "_") for k in text.split(",") if k.strip())
+    bad = [k for k in kinds if k not in EVENT_KINDS]
+    if bad or not kinds:
+        raise UsageError(f"Unknown event kind {', '.join(bad) or repr(text)}. Kinds: {', '.join(EVENT_KINDS)}.")
+    return kinds
+
+
+def kind_hints(text: str) -> tuple[str, ...]:
+    """The kinds a name's own words point to ("NHS Cumbria CCG": the CCG), in KINDS order."""
+    words = " " + " ".join(text.lower().replace("-", " - ").split()) + " "
+    return tuple(kind for kind, k in KINDS.items() if any(f" {p} " in words for p in k.hints))
+
+
+def label(kind: str, plural: bool = False, title: bool = False) -> str:
+    """'integrated care board', 'integrated care boards', 'Integrated care boards'."""
+    text = KINDS[kind].plural if plural else KINDS[kind].label
+    return text[:1].upper() + text[1:] if title else text
+
+
+def step_word(step_type: str) -> str:
+    """A step's type as a phrase: 'became_sub_icb' -> 'became a sub-ICB location'."""
+    return STEPS.get(step_type, step_type.replace("_", " "))
+
+
+def span(start: str | None, end: str | None, *, since: bool = False) -> str:
+    """How a date range is written: '2016-04-01 to 2022-06-30'; without an end (it carries on)
+    '2022-07-01 to now', or with ``since`` 'from 2022-07-01'; without a start (before the data's
+    coverage) 'before 2013'."""
+    first = start or "before 2013"
+    if not end or end == "9999-12-31":
+        return f"from {first}" if since else f"{first} to now"
+    return f"{first} to {end}"
