@@ -1,6 +1,6 @@
 """``python -m ics_cli``: the same as the ``ics`` command."""
 
-from ics_cli.cli import main
+from ics_cli.entry import main
 
 if __name__ == "__main__":
     main()

@@ -8,8 +8,11 @@ status, never a dropped row."""
 
 from __future__ import annotations
 
+import sys
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from typing import TextIO
 
 from ics_cli import db, gaps, queries
 from ics_cli.dates import existed
@@ -253,6 +256,34 @@ class BulkResolver:
         ok = self.counts.get("ok", 0)
         rest = ", ".join(f"{n:,} {s.replace('_', ' ')}" for s, n in sorted(self.counts.items()) if s != "ok")
         return f"Resolved {ok:,} of {total:,} input rows" + (f" ({rest})" if rest else "") + f" as of {self.day}."
+
+
+@contextmanager
+def open_input(file: str | None, column: str | None) -> Iterator[TextIO]:
+    """The text stream to read identifiers from: FILE, or standard input for None and "-".
+
+    Bytes that are not UTF-8 become U+FFFD (and that row "not_found"), never an error; a CSV is
+    read with newline="" so that quoted newlines stay inside their field."""
+    from ics_cli.errors import UsageError
+
+    newline = "" if column else None
+    if file in (None, "-"):
+        if sys.stdin.isatty():
+            raise UsageError("ics resolve reads identifiers from standard input or FILE; nothing was piped in.")
+        buffer = getattr(sys.stdin, "buffer", None)
+        if buffer is None:
+            yield sys.stdin
+        else:
+            import io
+
+            yield io.TextIOWrapper(buffer, encoding="utf-8-sig", errors="replace", newline=newline)
+        return
+    try:
+        stream = open(file, encoding="utf-8-sig", newline=newline, errors="replace")
+    except OSError as e:
+        raise UsageError(f"Cannot read {file}: {e.strerror}.") from None
+    with stream:
+        yield stream
 
 
 def read_inputs(stream, column: str | None) -> Iterator[str]:

@@ -9,7 +9,6 @@ from __future__ import annotations
 from ics_cli import db, queries
 from ics_cli.dates import OPEN, day_before
 from ics_cli.queries import ORG_COLUMNS, alive
-from ics_cli.vocab import span, step_word
 
 
 def _node(org_id: str, day: str) -> dict:
@@ -161,76 +160,6 @@ def lineage(org_id: str, direction: str = "both", depth: int | None = None, day:
         e["to_parent"] = _parent(e["to"], nodes[e["to"]]["kind"], e["date"])
     edges.sort(key=lambda e: (e["date"], e["from"], e["to"], e["type"]))
     return {"root": org_id, "members": members, "nodes": sorted(nodes.values(), key=lambda n: n["org_id"]), "edges": edges}
-
-
-def tree(data: dict) -> dict:
-    """The lineage as nested nodes for a tree view: what it came from, then what it became (and for
-    an ICB, the sub-ICB locations it started with and what they came from)."""
-    nodes = {n["org_id"]: n for n in data["nodes"]}
-    root = data["root"]
-
-    def describe(n: dict, name: str | None = None, code: str | None = None) -> str:
-        return f"{name or n['name']} ({code or n['code']}) [{n['kind']}, {span(n['start'], n['end'])}]"
-
-    def step_label(e: dict, side: str) -> str:
-        share = f", {e['share']:.1%}" if e["share"] is not None and e["share"] < 0.9995 else ""
-        # Where each side sat: a CCG's STP the day before, a sub-ICB location's ICB on the day.
-        ctx = []
-        same = e["from_parent"] and e["to_parent"] and e["from_parent"]["org_id"] == e["to_parent"]["org_id"]
-        if same:
-            ctx.append(f"in {e['from_parent']['name']} ({e['from_parent']['code']}, {e['from_parent']['kind']})")
-        if e["from_parent"] and not same:
-            ctx.append(f"from {e['from_parent']['name']} ({e['from_parent']['code']}, {e['from_parent']['kind']})")
-        if e["to_parent"] and not same:
-            ctx.append(f"into {e['to_parent']['name']} ({e['to_parent']['code']}, {e['to_parent']['kind']})")
-        where = f" [{'; '.join(ctx)}]" if ctx else ""
-        who = describe(nodes[e[side]], e[f"{side}_name"], e[f"{side}_code"])
-        return f"{e['date']} {step_word(e['type'])}{share}: {who}{where}"
-
-    def moved_label(e: dict, way: str) -> str:
-        icb = nodes[e["to_icb"] if way == "to" else e["from_icb"]]
-        return f"{e['date']} moved {way} {icb['name']} ({icb['code']})"
-
-    def down(oid: str, seen: frozenset) -> list[dict]:
-        out = []
-        for e in data["edges"]:
-            if e["from"] == oid and e["type"] != "moved" and e["to"] not in seen:
-                out.append({"label": step_label(e, "to"), "children": down(e["to"], seen | {e["to"]})})
-            elif e["from"] == oid and e["type"] == "moved":
-                out.append({"label": moved_label(e, "to"), "children": []})
-        return out
-
-    def up(oid: str, seen: frozenset) -> list[dict]:
-        out = []
-        for e in data["edges"]:
-            if e["to"] == oid and e["type"] != "moved" and e["from"] not in seen:
-                # What else the predecessor's area did that day (the rest of a split or transfer).
-                also = [
-                    {"label": "also " + step_label(o, "to"), "children": []}
-                    for o in data["edges"]
-                    if o["from"] == e["from"] and o["date"] == e["date"] and o["to"] != oid and o["type"] != "moved"
-                ]
-                out.append({"label": step_label(e, "from"), "children": also + up(e["from"], seen | {e["from"]})})
-            elif e["to"] == oid and e["type"] == "moved" and e["to_icb"] == root:
-                out.append({"label": moved_label(e, "from"), "children": []})
-        return out
-
-    children = []
-    came = up(root, frozenset({root}))
-    went = down(root, frozenset({root}))
-    if came:
-        children.append({"label": "came from", "children": came})
-    if data.get("members"):
-        start = nodes[root]["start"]
-        children.append(
-            {
-                "label": f"its sub-ICB locations on {start}, and where they came from",
-                "children": [{"label": describe(nodes[m]), "children": up(m, frozenset({m, root}))} for m in data["members"]],
-            }
-        )
-    if went:
-        children.append({"label": "went to", "children": went})
-    return {"label": describe(nodes[root]), "children": children}
 
 
 def edge_rows(data: dict) -> list[dict]:

@@ -1,25 +1,24 @@
-"""`ics show`: the profile of one organisation on a date, as one plain dict."""
+"""`ics show`: the profile of one organisation on a date, as one plain dict.
+
+:func:`show` builds the whole record the command prints: it chooses the day to describe (the day
+asked, or for an organisation that had ended or not yet begun its last or first day), and writes
+the note (that day, where its area went, how the identifier was read, what the sources do not
+record). :func:`profile` is the organisation on a given day."""
 
 from __future__ import annotations
 
-from ics_cli import queries
-from ics_cli.dates import existed
-from ics_cli.vocab import label
+from typing import TYPE_CHECKING
 
-MEMBER_SECTIONS = {
-    # relation, child kind -> section name in the profile
-    ("part_of", "sub_icb"): "sub_icb_locations",
-    ("part_of", "icb"): "icbs",
-    ("part_of", "stp"): "stps",
-    ("part_of", "ccg"): "ccgs",
-    ("part_of", "area_team"): "area_teams",
-    ("part_of", "pcn"): "pcns",
-    ("part_of", "practice"): "practices",
-    ("hq_in", "trust"): "trusts_hq",
-    ("partner", "trust"): "partner_trusts",
-    ("partner", "la"): "partner_councils",
-    ("overlaps", "la"): "local_authorities",
-}
+from ics_cli import fate, gaps, queries, wording
+from ics_cli.dates import existed
+from ics_cli.vocab import MEMBER_SECTIONS, label
+
+if TYPE_CHECKING:
+    from ics_cli.dates import AsOf
+    from ics_cli.resolve import Resolved
+
+SECTION_OF = {(m.relation, m.kind): m.key for m in MEMBER_SECTIONS}  # relation, member kind -> key
+
 # Long member lists are counted, not listed, in a profile.
 LISTED_LIMIT = 60
 
@@ -36,6 +35,32 @@ def brief(row: dict, **extra) -> dict:
         out["short_name"] = row["short_name"]
     out.update({k: v for k, v in extra.items()})
     return out
+
+
+def show(found: Resolved, when: AsOf) -> dict:
+    """The `ics show` record for an organisation the resolver found, on the --as-of day: on that
+    day if it existed then (an explicit --as-of on which it did not exist is an error), else on
+    its first day (not yet begun) or its last (ended), with a note saying so."""
+    org = found.org
+    day = when.day
+    notes = []
+    if found.via:
+        notes.append(f"Reached through {found.via}.")
+    if not existed(org, when.day):
+        if when.explicit:
+            raise fate.gone(org, when.day)
+        if org["start"] and when.day < org["start"]:
+            day = org["start"]
+            notes.append(wording.shown_on_first_day(org))
+        else:
+            day = org["end"]
+            notes.append(wording.shown_on_last_day(org, fate.went(org, when.day)))
+    record = profile(org["org_id"], day)
+    # existed_on_date is about as_of, the day described; on requested_as_of it did not exist when they differ.
+    record["requested_as_of"] = when.day
+    notes.append(gaps.profile_note(org["kind"], day, record["parents"]))
+    record["note"] = " ".join(n for n in notes if n) or None
+    return record
 
 
 def profile(org_id: str, day: str) -> dict:
@@ -99,7 +124,7 @@ def profile(org_id: str, day: str) -> dict:
     members: dict[str, list[dict]] = {}
     for m in queries.direct_members(org_id, day):
         related.append(m)
-        section = MEMBER_SECTIONS.get((m["relation"], m["kind"]))
+        section = SECTION_OF.get((m["relation"], m["kind"]))
         if section:
             members.setdefault(section, []).append(brief(m, share=m["share"]) if m["share"] is not None else brief(m))
     counts = queries.member_counts(org_id, day)

@@ -28,13 +28,15 @@ MAX_INPUT = 200  # longer text cannot be a name or code in the data
 class Resolved:
     """The organisation a text named on a day, and the other organisations it also named."""
 
-    __slots__ = ("org", "alive", "tier", "also")
+    __slots__ = ("org", "alive", "tier", "also", "via", "notes")
 
-    def __init__(self, org: dict, alive: bool, tier: int = 0, also: list[dict] | None = None):
+    def __init__(self, org: dict, alive: bool, tier: int = 0, also: list[dict] | None = None, via: str | None = None):
         self.org = org  # the orgs row
         self.alive = alive  # the organisation existed on the date
         self.tier = tier  # 0: named so on the date; 1: by a former name or code; 2: it had ended; 3: not yet founded
         self.also = also or []  # other organisations the text also named (ranked, with tier)
+        self.via = via  # how the text was read when not as a name, code or org id ("postcode district DN22")
+        self.notes: list[str] = []  # what a command says on stderr about the reading (identify)
 
 
 def candidates(text: str, day: str) -> list[dict]:
@@ -127,6 +129,32 @@ def resolve(text: str, day: str, kinds: tuple[str, ...] | None = None) -> Resolv
         raise ambiguous(text, others)
     org = {k: v for k, v in top.items() if k not in ("tier", "last_day", "via")}
     return Resolved(org=org, alive=existed(org, day), tier=top["tier"], also=others)
+
+
+def identify(text: str, day: str, kinds: tuple[str, ...] | None = None, *, via_note: bool = True) -> Resolved:
+    """:func:`resolve` for a command's ID argument: an empty one is a usage error (exit 2), and
+    ``notes`` mention the alternatives as good as the winner (a council of the same name or, when
+    nothing of that name existed on the day, the other organisations that had it) and, with
+    ``via_note``, how the text was read when not as a name or code (a postcode district)."""
+    from ics_cli import wording
+    from ics_cli.errors import UsageError
+
+    if not text.strip():
+        raise UsageError("The identifier is empty: give a code, a name or an org id (see ics search).")
+    found = resolve(text, day, kinds)
+    # A former name of a living organisation is also checked against organisations that had that
+    # name and ended ("Surrey Heartlands": the sub-ICB location, and the ICB abolished in 2026).
+    close = [c for c in found.also if c["tier"] == found.tier or (found.tier == 1 and c["tier"] == 2)]
+    if close and found.tier >= 1:  # not the winner's own predecessor or successor (an STP and its ICB)
+        from ics_cli import queries
+
+        kin = queries.kin(found.org["org_id"])
+        close = [c for c in close if c["org_id"] not in kin]
+    if close:
+        found.notes.append(wording.also_matches(text, close))
+    if found.via and via_note:
+        found.notes.append(wording.reached_through(text, found.via, found.org))
+    return found
 
 
 def describe(c: dict) -> str:

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import re
 
-from ics_cli import db, queries
+from ics_cli import db, queries, wording
 from ics_cli.dates import existed
 from ics_cli.normalise import normalise
+from ics_cli.render import Answer
 from ics_cli.resolve import MAX_INPUT
 from ics_cli.vocab import PRIORITY
 
@@ -237,3 +238,12 @@ def _result(hit: dict, day: str, latest: str) -> dict:
         "match": hit["how"],
         "org_id": org["org_id"],
     }
+
+
+def answer(text: str, day: str, kinds: tuple[str, ...] | None, current_only: bool, limit: int) -> Answer:
+    """`ics search`: the matches, each naming the day it was judged on, and why none matched."""
+    rows = search(text, day, kinds, current_only, limit)
+    for r in rows:
+        r["as_of"] = day
+    empty = wording.search_empty(text, unsearchable=not searchable(text), too_short=not fts_terms(text))
+    return Answer(rows, title=wording.search_title(text, day), empty=empty)

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from ics_cli import db
+from ics_cli import db, wording
+from ics_cli.render import Answer
 
 
 def national(first: str | None, last: str | None, kinds: tuple[str, ...] | None) -> list[dict]:
@@ -47,3 +48,9 @@ def _events(
             r["about"] = "self" if org_id in r["org_ids"] else "related"
         del r["event_id"]
     return rows
+
+
+def answer(org: dict | None, first: str | None, last: str | None, kinds: tuple[str, ...] | None) -> Answer:
+    """`ics timeline [ID]`: the national story, or the events of `org` (an orgs row)."""
+    rows = national(first, last, kinds) if org is None else for_org(org["org_id"], first, last, kinds)
+    return Answer(rows, title=wording.timeline_title(org), empty=wording.NO_EVENTS)

@@ -1,13 +1,20 @@
-"""How a profile reads on a terminal: the `ics show` record (plain data, from profile.py) turned
-into headed blocks of rows for render.render_sheet. Machine formats print the record itself."""
+"""How answers read on a terminal, and the columns each command prints.
+
+- :func:`profile_blocks`: the `ics show` record (plain data, from profile.py) as headed blocks of
+  rows for render.render_sheet. Machine formats print the record itself.
+- :func:`info_tables`: `ics info`'s counts and sources reshaped for panels.
+- :func:`lineage_tree`: `ics lineage` (lineage.lineage's nodes and edges) as a tree of labels.
+- The column specs of the list commands (render.Column: key, header, and whether a terminal
+  table shows it), one per command, so that the commands stay thin.
+
+Words come from :mod:`ics_cli.vocab` (labels, step words, spans) and :mod:`ics_cli.wording`.
+"""
 
 from __future__ import annotations
 
+from ics_cli.render import Column
 from ics_cli.vocab import MEASURES, MEMBER_SECTIONS, SHORT_LABEL, label, span, step_word
-
-
-def share(value: float | None) -> str:
-    return "" if value is None else f"{value:.1%}"
+from ics_cli.wording import share
 
 
 def profile_blocks(p: dict) -> list[dict]:
@@ -79,3 +86,188 @@ def profile_blocks(p: dict) -> list[dict]:
         rows = [[k, f"{v['title']} ({v['publisher']}, {v['edition']}; {v['licence']})"] for k, v in sorted(p["sources"].items())]
         blocks.append({"title": "Sources", "rows": rows, "styles": ["dim"]})
     return blocks
+
+
+def lineage_tree(data: dict) -> dict:
+    """The lineage as nested nodes for a tree view: what it came from, then what it became (and for
+    an ICB, the sub-ICB locations it started with and what they came from)."""
+    nodes = {n["org_id"]: n for n in data["nodes"]}
+    root = data["root"]
+
+    def describe(n: dict, name: str | None = None, code: str | None = None) -> str:
+        return f"{name or n['name']} ({code or n['code']}) [{n['kind']}, {span(n['start'], n['end'])}]"
+
+    def step_label(e: dict, side: str) -> str:
+        part = f", {share(e['share'])}" if e["share"] is not None and e["share"] < 0.9995 else ""
+        # Where each side sat: a CCG's STP the day before, a sub-ICB location's ICB on the day.
+        ctx = []
+        same = e["from_parent"] and e["to_parent"] and e["from_parent"]["org_id"] == e["to_parent"]["org_id"]
+        if same:
+            ctx.append(f"in {e['from_parent']['name']} ({e['from_parent']['code']}, {e['from_parent']['kind']})")
+        if e["from_parent"] and not same:
+            ctx.append(f"from {e['from_parent']['name']} ({e['from_parent']['code']}, {e['from_parent']['kind']})")
+        if e["to_parent"] and not same:
+            ctx.append(f"into {e['to_parent']['name']} ({e['to_parent']['code']}, {e['to_parent']['kind']})")
+        where = f" [{'; '.join(ctx)}]" if ctx else ""
+        who = describe(nodes[e[side]], e[f"{side}_name"], e[f"{side}_code"])
+        return f"{e['date']} {step_word(e['type'])}{part}: {who}{where}"
+
+    def moved_label(e: dict, way: str) -> str:
+        icb = nodes[e["to_icb"] if way == "to" else e["from_icb"]]
+        return f"{e['date']} moved {way} {icb['name']} ({icb['code']})"
+
+    def down(oid: str, seen: frozenset) -> list[dict]:
+        out = []
+        for e in data["edges"]:
+            if e["from"] == oid and e["type"] != "moved" and e["to"] not in seen:
+                out.append({"label": step_label(e, "to"), "children": down(e["to"], seen | {e["to"]})})
+            elif e["from"] == oid and e["type"] == "moved":
+                out.append({"label": moved_label(e, "to"), "children": []})
+        return out
+
+    def up(oid: str, seen: frozenset) -> list[dict]:
+        out = []
+        for e in data["edges"]:
+            if e["to"] == oid and e["type"] != "moved" and e["from"] not in seen:
+                # What else the predecessor's area did that day (the rest of a split or transfer).
+                also = [
+                    {"label": "also " + step_label(o, "to"), "children": []}
+                    for o in data["edges"]
+                    if o["from"] == e["from"] and o["date"] == e["date"] and o["to"] != oid and o["type"] != "moved"
+                ]
+                out.append({"label": step_label(e, "from"), "children": also + up(e["from"], seen | {e["from"]})})
+            elif e["to"] == oid and e["type"] == "moved" and e["to_icb"] == root:
+                out.append({"label": moved_label(e, "from"), "children": []})
+        return out
+
+    children = []
+    came = up(root, frozenset({root}))
+    went = down(root, frozenset({root}))
+    if came:
+        children.append({"label": "came from", "children": came})
+    if data.get("members"):
+        start = nodes[root]["start"]
+        children.append(
+            {
+                "label": f"its sub-ICB locations on {start}, and where they came from",
+                "children": [{"label": describe(nodes[m]), "children": up(m, frozenset({m, root}))} for m in data["members"]],
+            }
+        )
+    if went:
+        children.append({"label": "went to", "children": went})
+    return {"label": describe(nodes[root]), "children": children}
+
+
+def info_tables(record: dict) -> dict:
+    """`ics info` on a terminal: counts with labels and thousands separators, sources in brief."""
+    record = dict(record)
+    record["organisations"] = [
+        {"kind": label(k, plural=True, title=True), "in the data": f"{v['total']:,}", "existing": f"{v['current']:,}"}
+        for k, v in record["organisations"].items()
+    ]
+    record["sources"] = [
+        {"source": s["source"], "title": s["title"], "edition": s["edition"], "licence": s["licence"]}
+        for s in record.get("sources", [])
+    ]
+    return record
+
+
+# --- the columns of each command's records ------------------------------------------------------------------
+
+
+def list_columns(kind: str, within: bool) -> list[Column]:
+    """`ics list KIND [--in ID]`. Every record names the day it describes (as_of), so piped
+    output keeps its date."""
+    columns = [
+        Column("code", "Code", no_wrap=True),
+        Column("ons_code", "ONS code", no_wrap=True),
+        Column("name", "Name"),
+        Column("short_name", "Place", table=kind == "sub_icb"),
+        Column("kind", table=False),
+        Column("start", "From", no_wrap=True),
+        Column("end", "To", no_wrap=True),
+        Column("parent_code", "In", no_wrap=True),
+        Column("parent_name", "In (name)", table=False),
+        Column("parent_kind", table=False),
+    ]
+    if within:
+        columns += [
+            Column("relation", "Relation", table=kind in ("trust", "la")),
+            Column("share", "Share", justify="right", table=kind == "la"),
+        ]
+    return columns + [Column("org_id", table=False), Column("source", table=False), Column("as_of", table=False)]
+
+
+POPULATION_COLUMNS = [
+    Column("code", "Code", table=False),
+    Column("name", table=False),
+    Column("measure", table=False),
+    Column("measure_label", "Measure"),
+    Column("sex", "Sex"),
+    Column("age", "Age"),
+    Column("value", "People", justify="right"),
+    Column("date", "Reference date"),
+    Column("source", "Source"),
+    Column("source_title", table=False),
+    Column("org_id", table=False),
+]
+
+LINEAGE_COLUMNS = [
+    "date",
+    "type",
+    "from",
+    "from_code",
+    "from_name",
+    "to",
+    "to_code",
+    "to_name",
+    "share",
+    "from_parent",
+    "to_parent",
+    "note",
+    "source",
+]
+
+
+def timeline_columns(of_org: bool) -> list[Column]:
+    columns = [
+        Column("date", "Date", no_wrap=True),
+        Column("kind", "Kind", no_wrap=True),
+        Column("title", "Event"),
+        Column("detail", "Detail", table=False),
+        Column("scope", table=False),
+        Column("org_ids", table=False),
+        Column("source", table=False),
+    ]
+    if of_org:
+        columns.insert(3, Column("about", table=False))
+    return columns
+
+
+SEARCH_COLUMNS = [
+    Column("kind", "Kind", no_wrap=True),
+    Column("code", "Code", no_wrap=True),
+    Column("ons_code", "ONS code", table=False),
+    Column("name", "Name"),
+    Column("short_name", "Place", table=False),
+    Column("matched_name", "Matched"),
+    Column("status", "Status", no_wrap=True),
+    Column("start", "From", no_wrap=True),
+    Column("end", "To", no_wrap=True),
+    Column("icb_code", "ICB", no_wrap=True),
+    Column("icb_name", "ICB name", table=False),
+    Column("match", table=False),
+    Column("org_id", table=False),
+    Column("as_of", table=False),
+]
+
+
+def resolve_columns(keys: tuple[str, ...], with_target: bool) -> list[Column]:
+    """On a terminal: codes kept whole, names and notes wrapped; piped, every column as it is."""
+    columns = [
+        Column(
+            k, no_wrap=k in ("status", "kind", "code", "to_kind", "to_code"), table=k not in ("org_id", "to_ons_code", "as_of")
+        )
+        for k in keys
+    ]
+    return columns if with_target else [c for c in columns if not c.key.startswith("to_")]

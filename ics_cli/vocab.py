@@ -9,7 +9,8 @@
   (an ICB before its sub-ICB location, NHS bodies before the council of the same name).
 - ``PARENT_ORDER``: the order a profile lists an organisation's parents, nearest first.
 - ``MEMBER_SECTIONS``: the groups of members a profile shows, in order.
-- ``RESOLVE_LEVELS``: the kinds ``ics resolve --to`` maps to.
+- ``RESOLVE_LEVELS``: the kinds ``ics resolve --to`` maps to; ``CLOSING_KINDS``: the kinds that
+  close rather than being abolished.
 - ``STEPS``: the words for each type of step in an organisation's history.
 - ``MEASURES``: population measures and their labels; ``EVENT_KINDS``: the timeline's events.
 - :func:`span`: the one way a date range is written.
@@ -90,6 +91,8 @@ CLI_WORDS = tuple(v.word for v in KINDS.values())
 PRIORITY = ("icb", "sub_icb", "region", "trust", "pcn", "practice", "stp", "ccg", "area_team", "la")
 PARENT_ORDER = ("pcn", "sub_icb", "ccg", "icb", "stp", "area_team", "region")
 RESOLVE_LEVELS = ("icb", "sub_icb", "region", "stp", "ccg", "pcn")
+# Kinds that close (and are succeeded) rather than being abolished (with their area going elsewhere).
+CLOSING_KINDS = ("practice", "trust", "pcn")
 
 
 class MemberSection(NamedTuple):

@@ -4,7 +4,7 @@
 - ``conn``: a read-only sqlite3 connection to it (rows as ``sqlite3.Row``).
 - ``cli``: runs the Typer app in-process with ``typer.testing.CliRunner``, piped (no
   ``ICS_FORCE_TTY``, no colour settings) and with ``ICS_DB`` pointing at the real database.
-  ``cli(..., single=True)`` runs the app that the console script runs (``_app_for(argv)``: the
+  ``cli(..., single=True)`` runs the app that the console script runs (``app_for(argv)``: the
   single-command app when the command line names a command). It fails the test if the command
   raised anything but ``SystemExit`` (CliRunner would otherwise swallow the traceback).
 - ``ics``: runs the installed console script (``ics`` next to ``sys.executable``, so CI's own
@@ -100,7 +100,8 @@ class CliResult:
 
 
 def make_cli(db: Path) -> Callable[..., CliResult]:
-    from ics_cli.cli import _app_for, app
+    from ics_cli.cli import app
+    from ics_cli.entry import app_for
 
     runner = CliRunner()
 
@@ -115,7 +116,7 @@ def make_cli(db: Path) -> Callable[..., CliResult]:
         full_env: dict[str, Optional[str]] = {name: None for name in STYLE_VARS}
         full_env["ICS_DB"] = str(db)
         full_env.update(env or {})
-        target = _app_for(argv) if single else app
+        target = app_for(argv) if single else app
         result = CliResult(runner.invoke(target, argv, input=input, env=full_env), argv)
         if check_crash:
             assert_no_crash(result)

@@ -812,14 +812,15 @@ def test_database_that_is_not_ics(cli, tmp_path):
 
 
 def test_app_for_builds_one_command():
-    from ics_cli.cli import _app_for, app
+    from ics_cli.cli import app
+    from ics_cli.entry import app_for
 
-    single = _app_for(["show", "QHM"])
+    single = app_for(["show", "QHM"])
     assert single is not app
     assert [c.callback.__name__ for c in single.registered_commands] == ["show"]
-    assert _app_for(["list", "icbs"]).registered_commands[0].name == "list"
+    assert app_for(["list", "icbs"]).registered_commands[0].name == "list"
     for argv in ([], ["--version"], ["--help"], ["-h", "show"], ["nope"]):
-        assert _app_for(argv) is app, argv
+        assert app_for(argv) is app, argv
 
 
 @pytest.mark.parametrize(
@@ -871,7 +872,7 @@ def test_python_m_ics_cli_help():
 
 def test_completion_returns_pairs(db_path, monkeypatch):
     from ics_cli import completion, db
-    from ics_cli.cli import _complete_org
+    from ics_cli.options import complete_org
 
     monkeypatch.setenv("ICS_DB", str(db_path))
     db.close()
@@ -882,7 +883,7 @@ def test_completion_returns_pairs(db_path, monkeypatch):
     assert ("Greater Manchester Mental Health NHS Foundation Trust", "RXV (trust)") in pairs
     codes = completion.complete("QO")
     assert ("QOP", "NHS Greater Manchester Integrated Care Board (icb)") in codes
-    assert _complete_org("QO") == codes
+    assert complete_org("QO") == codes
     assert completion.complete("") == []
     assert completion.complete("%") == []  # LIKE wildcards are literal
     assert completion.complete("zzzzzz") == []

@@ -16,7 +16,8 @@ import typer
 from typer.testing import CliRunner
 
 from ics_cli import __version__, db
-from ics_cli.cli import IcsGroup, app
+from ics_cli.cli import app
+from ics_cli.entry import IcsGroup
 from ics_cli.errors import IcsError, UsageError
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -430,7 +431,7 @@ def test_python_m_ics_cli(dbfile, tmp_path):
 
 def test_json_command_does_not_import_rich(dbfile):
     code = (
-        "import sys\nsys.argv = ['ics', 'info', '-f', 'json']\nfrom ics_cli.cli import main\n"
+        "import sys\nsys.argv = ['ics', 'info', '-f', 'json']\nfrom ics_cli.entry import main\n"
         "try:\n    main()\nexcept SystemExit:\n    pass\n"
         "sys.stderr.write(' '.join(m for m in sys.modules if m.split('.')[0] in "
         "('rich', 'rapidfuzz', 'sqlite_utils', 'pydantic')))\n"
@@ -457,11 +458,12 @@ def test_closed_stdout_ends_quietly(dbfile):
 STREAM_APP = """
 import typer
 from ics_cli import render
-from ics_cli.cli import IcsGroup, main
+from ics_cli.entry import IcsGroup, main
+from ics_cli.options import FormatOpt
 app = typer.Typer(cls=IcsGroup)
 
 @app.command()
-def many(fmt: render.FormatOpt = None) -> None:
+def many(fmt: FormatOpt = None) -> None:
     render.render(({"n": i, "name": "x" * 50} for i in range(200_000)), ["n", "name"], fmt)
 
 @app.command()

@@ -8,7 +8,7 @@ import io
 
 import pytest
 
-from ics_cli import bulk, db, lineage, queries, resolve, search, timeline, vocab
+from ics_cli import bulk, db, lineage, queries, resolve, search, timeline, views, vocab
 from ics_cli.errors import IcsError
 from ics_cli.normalise import normalise
 
@@ -463,7 +463,7 @@ def test_lineage_up_has_no_moves_forward():
 
 
 def test_lineage_tree_labels():
-    tree = lineage.tree(lineage.lineage("icb:QNQ"))
+    tree = views.lineage_tree(lineage.lineage("icb:QNQ"))
     assert tree["label"] == "NHS Frimley Integrated Care Board (QNQ) [icb, 2022-07-01 to 2026-03-31]"
     assert [c["label"] for c in tree["children"]] == [
         "came from",
@@ -887,7 +887,7 @@ def test_lineage_names_each_side_as_it_was_at_the_step():
 def test_lineage_looking_back_shows_the_rest_of_a_predecessor_s_area():
     data = lineage.lineage("sub_icb:D2P2L", "up")
     assert ("ccg:D2P2L", "sub_icb:15E", "boundary_transfer") in {(e["from"], e["to"], e["type"]) for e in data["edges"]}
-    labels = [c["label"] for c in lineage.tree(data)["children"][0]["children"][0]["children"]]
+    labels = [c["label"] for c in views.lineage_tree(data)["children"][0]["children"][0]["children"]]
     assert any(
         label.startswith("also 2022-07-01 boundary transfer, 12.0%: NHS Birmingham and Solihull ICB - 15E") for label in labels
     )

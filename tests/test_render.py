@@ -262,7 +262,9 @@ def test_columns_inferred_from_the_first_record():
 )
 def test_empty_result(fmt, expected, capsys):
     assert run([], fmt=fmt) == expected
-    assert capsys.readouterr().err == ""  # the hint is for terminals only
+    assert capsys.readouterr().err == "No results.\n"  # the hint goes to stderr, piped too
+    assert run([], fmt=fmt, empty=None) == expected
+    assert capsys.readouterr().err == ""
 
 
 def test_empty_result_hint_on_terminal(monkeypatch, capsys):
@@ -271,6 +273,11 @@ def test_empty_result_hint_on_terminal(monkeypatch, capsys):
     assert capsys.readouterr().err == "No ICBs on that date.\n"
     assert run(iter([]), fmt="json") == "[]\n"
     assert capsys.readouterr().err == "No results.\n"
+
+
+def test_empty_result_hint_is_the_same_piped(capsys):
+    assert run([], empty="No ICBs on that date.") == "code\tname\tpopulation\tend\tformer\n"
+    assert capsys.readouterr().err == "No ICBs on that date.\n"
 
 
 def test_empty_without_columns():
@@ -427,13 +434,13 @@ def test_record_fields_pick_order_and_validate():
 def test_record_on_terminal(monkeypatch):
     monkeypatch.setenv("ICS_FORCE_TTY", "60")
     monkeypatch.setenv("NO_COLOR", "1")
-    text = run_record(title="NHS Greater Manchester ICB", labels={"former_names": "Former names"})
+    text = run_record(title="NHS Greater Manchester ICB")
     assert text == lines(
         "NHS Greater Manchester ICB",
         "╭─ Identity ───────────────────────────────────────────────╮",
         "│ name          NHS Greater Manchester ICB                 │",
         "│ code          QOP                                        │",
-        "│ Former names  NHS Greater Manchester Integrated Care     │",
+        "│ former_names  NHS Greater Manchester Integrated Care     │",
         "│               Board                                      │",
         "│ website                                                  │",
         "╰──────────────────────────────────────────────────────────╯",
@@ -469,19 +476,10 @@ TREE = {
 }
 
 
-def run_tree(fmt=None, fields=None, nodes=TREE) -> str:
+def run_tree(nodes=TREE) -> str:
     out = io.StringIO()
-    render.render_tree(nodes, fmt, fields, out=out)
+    render.render_tree(nodes, out=out)
     return out.getvalue()
-
-
-def test_tree_piped_is_indented_text():
-    assert run_tree() == lines(
-        "NHS Frimley ICB",
-        "  NHS Surrey Heath CCG",
-        "    Practice A",
-        "  NHS North East Hampshire and Farnham CCG",
-    )
 
 
 def test_tree_on_terminal(monkeypatch):
@@ -495,33 +493,18 @@ def test_tree_on_terminal(monkeypatch):
     )
 
 
-def test_tree_json_and_flat_formats():
-    assert json.loads(run_tree("json")) == TREE
-    assert json.loads(run_tree("json", nodes=[TREE])) == [TREE]
-    assert json.loads(run_tree("json", "label")) == {
-        "label": "NHS Frimley ICB",
-        "children": [
-            {"label": "NHS Surrey Heath CCG", "children": [{"label": "Practice A"}]},
-            {"label": "NHS North East Hampshire and Farnham CCG"},
-        ],
-    }
-    assert run_tree("tsv") == lines(
-        "depth\tlabel\tcode",
-        "0\tNHS Frimley ICB\tQNQ",
-        "1\tNHS Surrey Heath CCG\t10C",
-        "2\tPractice A\t",
-        "1\tNHS North East Hampshire and Farnham CCG\t99M",
-    )
-    assert run_tree("csv", "code,depth") == lines("code,depth", "QNQ,0", "10C,1", ",2", "99M,1")
-    with pytest.raises(UsageError, match="Valid fields: depth, label, code"):
-        run_tree("tsv", "nope")
+def test_tree_piped_does_not_wrap():
+    long = {"label": "root", "children": [{"label": "x" * 300}]}
+    assert run_tree(long) == lines("root", "└── " + "x" * 300)
 
 
 # --- options ------------------------------------------------------------------------------------
 
 
 def test_format_option_completion():
-    assert [v for v, _ in render._complete_format("js")] == ["json", "jsonl"]
+    from ics_cli.options import complete_format
+
+    assert [v for v, _ in complete_format("js")] == ["json", "jsonl"]
 
 
 # --- start-up cost ------------------------------------------------------------------------------
@@ -553,7 +536,7 @@ def test_json_and_tsv_output_do_not_import_rich():
         "render.render([{'a': 1}], None, 'json', out=io.StringIO())\n"
         "render.render([{'a': [1]}], None, 'tsv', out=io.StringIO())\n"
         "render.render_record({'a': 1}, None, 'json', out=io.StringIO())\n"
-        "render.render_tree({'label': 'x'}, None, out=io.StringIO())\n"
+        "render.render_record({'a': 1}, None, 'tsv', out=io.StringIO())\n"
     )
     loaded = _modules_after(code)
     assert "rich" not in loaded

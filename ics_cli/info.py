@@ -1,0 +1,31 @@
+"""`ics info` and `ics --version`: the tool's version, the data's coverage, its sources and how
+many organisations of each kind it holds."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ics_cli import __version__, db
+
+
+def data_vintage() -> str:
+    """The data's vintage: the last day it covers (``data_end``, written by scripts/build_db.py)."""
+    return db.meta().get("data_end") or "unknown"
+
+
+def info() -> tuple[dict[str, Any], list[tuple[str, ...]]]:
+    """The record and its sections (panel title, keys) for a terminal."""
+    from ics_cli import dates, queries
+
+    meta = db.meta()
+    record: dict[str, Any] = {"version": __version__}
+    record.update((k, v) for k, v in meta.items() if k not in record)
+    sections: list[tuple[str, ...]] = [("Tool", "version"), ("Data", *meta)]
+    if db.has_table("orgs"):
+        day = dates.coverage()[1]
+        record["organisations"] = queries.kind_counts(day)
+        sections.append((f"Organisations (in the data; existing on {day})", "organisations"))
+    if db.has_table("sources"):
+        record["sources"] = queries.all_sources()
+        sections.append(("Sources", "sources"))
+    return record, sections

@@ -1,0 +1,60 @@
+"""`ics population`: every population figure held for an organisation, with its date and source,
+as totals, by sex, or in five-year age bands, and the notes a reader needs (figures dated after
+the day asked, an area that changed)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from ics_cli import fate, queries, wording
+from ics_cli.render import Answer
+from ics_cli.vocab import MEASURES
+
+if TYPE_CHECKING:
+    from ics_cli.dates import AsOf
+
+BY = ("total", "sex", "age")
+
+
+def parse_by(text: str) -> str:
+    if text not in BY:
+        from ics_cli.errors import UsageError
+
+        raise UsageError(f"--by {text!r}: use total, sex or age.")
+    return text
+
+
+def _age_key(age: str) -> int:
+    """'0-4' -> 0, '90+' -> 90: age bands in order."""
+    return int(age.rstrip("+").split("-")[0])
+
+
+def figures(org: dict, when: AsOf, measure: str | None = None, by: str = "total") -> Answer:
+    """The figures for `org` (an orgs row): all measures or one, `by` total, sex or age."""
+    if when.explicit:
+        fate.require_existing(org, when.day)
+    rows = queries.populations_of(org["org_id"], measure, totals_only=by != "age")
+    notes = []
+    later = sorted({r["date"] for r in rows if r["date"] > when.day})
+    if when.explicit and later:
+        # Figures describe the area on their own reference date, which may differ from its area on the day asked.
+        notes.append(wording.figures_dated_after(when.day, later, org))
+    changed = queries.boundary_changes(org["org_id"])
+    if rows and changed:
+        notes.append(wording.area_changed(org, changed))
+    if measure and not rows:  # a known measure with no figure for this organisation: an empty answer, not an error
+        known = sorted({r["measure"] for r in queries.populations_of(org["org_id"])})
+        empty = wording.population_empty(org, MEASURES[measure], known)
+    else:
+        empty = wording.population_empty(org)
+    if by == "total":
+        rows = [r for r in rows if r["sex"] == "all" and r["age"] == "all"]
+    elif by == "sex":
+        rows = [r for r in rows if r["age"] == "all"]
+    else:
+        rows = [r for r in rows if r["age"] != "all"]
+        rows.sort(key=lambda r: (r["date"], r["measure"], r["sex"], _age_key(r["age"])))
+    for r in rows:
+        r["org_id"], r["code"], r["name"] = org["org_id"], org["code"], org["name"]
+        r["measure_label"] = MEASURES.get(r["measure"], r["measure"])
+    return Answer(rows, title=wording.population_title(org), empty=empty, notes=notes)

@@ -1,0 +1,209 @@
+"""The machine formats (json, jsonl, csv, tsv, md) and how a value becomes text.
+
+Writers take an iterator of records and the selected :class:`~ics_cli.render.Column` list, write
+as they go (at most ``_Buffer.size`` lines held), and return how many records they wrote. They
+never import Rich. Value rules (see :mod:`ics_cli.render` for the full contract):
+
+- ``None`` is empty in csv, tsv and md and ``null`` in JSON; ``True``/``False`` are
+  ``true``/``false`` in flat formats; lists and dicts stay nested in JSON and become JSON text in
+  csv and tsv (a list of plain values is joined with ``", "`` in table and md).
+- TSV escapes a backslash, tab, newline and carriage return inside a value as ``\\\\``, ``\\t``,
+  ``\\n`` and ``\\r`` (PostgreSQL's text format), so every record stays on one line.
+- CSV: RFC 4180 quoting with ``\\n`` line ends.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator, Mapping
+    from typing import TextIO
+
+
+def flat(value: Any) -> str:
+    """A value as text for csv, tsv and flat record lines."""
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value
+    if value is True:
+        return "true"
+    if value is False:
+        return "false"
+    if isinstance(value, (int, float)):
+        return str(value)
+    if isinstance(value, (list, tuple, dict)):
+        import json
+
+        return json.dumps(value, ensure_ascii=False, default=str)
+    return str(value)
+
+
+def human(value: Any) -> str:
+    """A value as text for table and md: lists of plain values joined with ", "."""
+    if isinstance(value, (list, tuple)) and not any(isinstance(v, (list, tuple, dict)) for v in value):
+        return ", ".join(flat(v) for v in value)
+    return flat(value)
+
+
+def tsv_text(text: str) -> str:
+    if "\\" in text or "\t" in text or "\n" in text or "\r" in text:
+        return text.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
+    return text
+
+
+def md_text(text: str) -> str:
+    if "|" in text or "\n" in text or "\r" in text:
+        text = text.replace("|", "\\|").replace("\r\n", "<br>").replace("\n", "<br>")
+        text = text.replace("\r", "<br>")
+    return text
+
+
+def json_encoder(indent: int | None = None):
+    import json
+
+    return json.JSONEncoder(ensure_ascii=False, default=str, indent=indent).encode
+
+
+class _Buffer:
+    """Collects output lines and writes them to ``out`` in batches of ``size``.
+
+    Streaming stays bounded (at most ``size`` lines are held), and an unbuffered stdout
+    (``PYTHONUNBUFFERED``) does not cost one system call per record.
+    """
+
+    __slots__ = ("out", "lines", "size")
+
+    def __init__(self, out: TextIO, size: int = 256) -> None:
+        self.out = out
+        self.lines: list[str] = []
+        self.size = size
+
+    def add(self, text: str) -> None:
+        self.lines.append(text)
+        if len(self.lines) >= self.size:
+            self.flush()
+
+    write = add  # so that csv.writer can write to it
+
+    def flush(self) -> None:
+        if self.lines:
+            self.out.write("".join(self.lines))
+            self.lines.clear()
+
+
+# --- lists of records -------------------------------------------------------------------------------
+
+
+def write_json(it, cols, out, *, as_is=False, **_) -> int:
+    encode = json_encoder(indent=2)
+    keys = [c.key for c in cols]
+    buf = _Buffer(out)
+    n = 0
+    for rec in it:
+        obj = dict(rec) if as_is else {k: rec.get(k) for k in keys}
+        buf.add(("[\n  " if n == 0 else ",\n  ") + encode(obj).replace("\n", "\n  "))
+        n += 1
+    buf.add("\n]\n" if n else "[]\n")
+    buf.flush()
+    return n
+
+
+def write_jsonl(it, cols, out, *, as_is=False, **_) -> int:
+    encode = json_encoder()
+    keys = [c.key for c in cols]
+    buf = _Buffer(out)
+    n = 0
+    for rec in it:
+        obj = dict(rec) if as_is else {k: rec.get(k) for k in keys}
+        buf.add(encode(obj) + "\n")
+        n += 1
+    buf.flush()
+    return n
+
+
+def write_tsv(it, cols, out, **_) -> int:
+    keys = [c.key for c in cols]
+    buf = _Buffer(out)
+    if keys:
+        buf.add("\t".join([tsv_text(k) for k in keys]) + "\n")
+    n = 0
+    for rec in it:
+        buf.add("\t".join([tsv_text(flat(rec.get(k))) for k in keys]) + "\n")
+        n += 1
+    buf.flush()
+    return n
+
+
+def write_csv(it, cols, out, **_) -> int:
+    import csv
+
+    keys = [c.key for c in cols]
+    buf = _Buffer(out)
+    writer = csv.writer(buf, lineterminator="\n")
+    if keys:
+        writer.writerow(keys)
+    n = 0
+    for rec in it:
+        writer.writerow([flat(rec.get(k)) for k in keys])
+        n += 1
+    buf.flush()
+    return n
+
+
+_MD_ALIGN = {"left": "---", "right": "---:", "center": ":---:"}
+
+
+def write_md(it, cols, out, **_) -> int:
+    keys = [c.key for c in cols]
+    buf = _Buffer(out)
+    if keys:
+        buf.add("| " + " | ".join([md_text(c.header) for c in cols]) + " |\n")
+        buf.add("| " + " | ".join([_MD_ALIGN.get(c.justify, "---") for c in cols]) + " |\n")
+    n = 0
+    for rec in it:
+        buf.add("| " + " | ".join([md_text(human(rec.get(k))) for k in keys]) + " |\n")
+        n += 1
+    buf.flush()
+    return n
+
+
+WRITERS = {"json": write_json, "jsonl": write_jsonl, "csv": write_csv, "tsv": write_tsv, "md": write_md}
+
+
+# --- one record ---------------------------------------------------------------------------------------
+
+
+def flat_items(record: Mapping[str, Any], prefix: str = "") -> Iterator[tuple[str, str]]:
+    """(key, text) pairs; nested dicts become dotted keys, lists JSON text."""
+    for key, value in record.items():
+        if isinstance(value, dict) and value:
+            yield from flat_items(value, f"{prefix}{key}.")
+        else:
+            yield f"{prefix}{key}", flat(value)
+
+
+def write_record(record: Mapping[str, Any], fmt: str, out: TextIO) -> None:
+    """One record in a machine format: json one object (nested values kept); jsonl the same on one
+    line; tsv ``key<TAB>value`` lines without a header; csv a ``key,value`` header and rows; md a
+    two-column table. In the flat formats nested dicts become dotted keys and lists JSON text."""
+    if fmt == "json":
+        out.write(json_encoder(indent=2)(dict(record)) + "\n")
+    elif fmt == "jsonl":
+        out.write(json_encoder()(dict(record)) + "\n")
+    elif fmt == "tsv":
+        for key, text in flat_items(record):
+            out.write(f"{tsv_text(key)}\t{tsv_text(text)}\n")
+    elif fmt == "csv":
+        import csv
+
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerow(["key", "value"])
+        writer.writerows(flat_items(record))
+    elif fmt == "md":
+        out.write("| key | value |\n| --- | --- |\n")
+        for key, text in flat_items(record):
+            out.write(f"| {md_text(key)} | {md_text(text)} |\n")
+    else:  # pragma: no cover - render_record sends table output elsewhere
+        raise ValueError(fmt)

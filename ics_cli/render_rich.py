@@ -1,0 +1,239 @@
+"""The ``table`` format: everything drawn with Rich. Imported only when a command prints a table,
+so piped and machine output never load Rich.
+
+- :func:`write_table`: a list of records as an aligned table (a title above it).
+- :func:`write_record_panels`: one record as titled panels of key/value grids and tables.
+- :func:`write_tree`: nested ``{"label": ..., "children": [...]}`` nodes as a tree.
+- :func:`write_sheet`: a profile as headed blocks of aligned text (``ics show``).
+
+On a terminal they use its width and wrap; piped (``--format table``) they never wrap or truncate.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from ics_cli.render_flat import flat, human
+from ics_cli.terminal import is_tty, make_console
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping, Sequence
+    from typing import TextIO
+
+    from rich.console import RenderableType
+
+
+def _count(value: int) -> str:
+    """A count in a right-aligned table column, for reading: 1,790,661."""
+    return f"{value:,}"
+
+
+def _cell(text: str, tty: bool) -> str:
+    """Table cell text: tabs become spaces; piped, newlines too (one line per record)."""
+    if "\t" in text:
+        text = text.replace("\t", " ")
+    if not tty and ("\n" in text or "\r" in text):
+        text = " ".join(text.splitlines())
+    return text
+
+
+NAME_KEYS = ("name", "to_name", "title", "parent_name")  # the columns a reader cannot do without
+NAME_MIN_WIDTH = 14
+
+
+def write_table(it, cols, out, *, title=None, **_) -> int:
+    tty = is_tty(out)
+    rows = [
+        [_cell(_count(v) if c.justify == "right" and type(v) is int else human(v), tty) for c in cols for v in (rec.get(c.key),)]
+        for rec in it
+    ]
+    if not rows:
+        return 0
+    from rich import box
+    from rich.table import Table
+
+    table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, header_style="bold", highlight=False)
+    console = make_console(out)
+    # On a terminal too narrow for the unwrapped columns (codes, dates) beside a name, Rich would
+    # squeeze the name to nothing: then everything may wrap, and codes and counts fold onto a
+    # second line rather than lose characters to an ellipsis.
+    natural = sum(max([len(c.header)] + [len(r[i]) for r in rows]) + 3 for i, c in enumerate(cols) if c.no_wrap)
+    names = sum(NAME_MIN_WIDTH for c in cols if c.key in NAME_KEYS)
+    narrow = tty and natural + names > console.width
+    for c in cols:
+        table.add_column(
+            c.header,
+            justify=c.justify,
+            style=c.style,
+            no_wrap=(c.no_wrap and not narrow) or not tty,
+            min_width=NAME_MIN_WIDTH if narrow and c.key in NAME_KEYS else None,
+            overflow="fold" if narrow or c.justify == "right" else "ellipsis",
+        )
+    for row in rows:
+        table.add_row(*row)
+    if title:
+        from rich.text import Text
+
+        console.print(Text(title, style="bold"))
+    console.print(table)
+    return len(rows)
+
+
+# --- one record as panels -----------------------------------------------------------------------------
+
+
+def _rich_value(value: Any, tty: bool) -> RenderableType:
+    from rich.table import Table
+    from rich.text import Text
+
+    if isinstance(value, dict):
+        grid = Table.grid(padding=(0, 2))
+        grid.add_column(no_wrap=True)
+        grid.add_column(no_wrap=not tty)
+        for k, v in value.items():
+            grid.add_row(Text(str(k), style="bold"), _rich_value(v, tty))
+        return grid
+    if isinstance(value, (list, tuple)) and value and all(isinstance(v, dict) for v in value):
+        from rich import box
+
+        keys: list[str] = []
+        for row in value:
+            keys.extend(k for k in row if k not in keys)
+        table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, header_style="bold")
+        for k in keys:
+            table.add_column(str(k), no_wrap=not tty)
+        for row in value:
+            table.add_row(*[human(row.get(k)) for k in keys])
+        return table
+    if isinstance(value, (list, tuple)) and not any(isinstance(v, (list, dict)) for v in value):
+        return Text("\n".join(flat(v) for v in value))
+    return Text(flat(value))
+
+
+def write_record_panels(record: Mapping[str, Any], sections, title: str | None, out: TextIO) -> None:
+    """``sections`` are tuples ``(title, key, key, ...)``; keys no section names come after them,
+    keys missing from the record are skipped. A section holding a single key whose value is a dict
+    or a list of dicts shows that value (a key/value grid or a table) as its whole body."""
+    from rich import box
+    from rich.panel import Panel
+    from rich.table import Table
+    from rich.text import Text
+
+    tty = is_tty(out)
+    layout: list[tuple[str, list[str]]] = []
+    seen: set[str] = set()
+    for section in sections or ():
+        keys = [k for k in section[1:] if k in record and k not in seen]
+        seen.update(keys)
+        if keys:
+            layout.append((section[0], keys))
+    rest = [k for k in record if k not in seen]
+    if rest:
+        layout.append(("", rest))
+
+    console = make_console(out)
+    if title:
+        console.print(Text(title, style="bold"))
+    for section_title, keys in layout:
+        single = record[keys[0]] if len(keys) == 1 and section_title else None
+        if isinstance(single, dict) or (
+            isinstance(single, (list, tuple)) and single and all(isinstance(v, dict) for v in single)
+        ):
+            body = _rich_value(single, tty)
+        else:
+            body = Table.grid(padding=(0, 2))
+            body.add_column(no_wrap=True)
+            body.add_column(no_wrap=not tty)
+            for k in keys:
+                body.add_row(Text(k, style="bold"), _rich_value(record[k], tty))
+        console.print(
+            Panel(
+                body,
+                title=Text(section_title, style="bold") if section_title else None,
+                title_align="left",
+                box=box.ROUNDED,
+                expand=tty,
+            )
+        )
+
+
+# --- trees ----------------------------------------------------------------------------------------------
+
+
+def write_tree(root: Mapping[str, Any], out: TextIO) -> None:
+    from rich.text import Text
+    from rich.tree import Tree
+
+    def add(parent: Tree, node: Mapping[str, Any]) -> None:
+        branch = parent.add(Text(flat(node.get("label"))))
+        for child in node.get("children") or ():
+            add(branch, child)
+
+    tree = Tree(Text(flat(root.get("label"))), guide_style="dim")
+    for child in root.get("children") or ():
+        add(tree, child)
+    make_console(out).print(tree)
+
+
+# --- sheets: a profile as aligned text ---------------------------------------------------------------------
+
+
+def _wrap(text: str, width: int) -> list[str]:
+    """Split text into lines of at most ``width`` characters, at spaces where possible."""
+    if width <= 0 or len(text) <= width:
+        return [text]
+    lines, line = [], ""
+    for word in text.split(" "):
+        while len(word) > width:  # a word longer than the column: cut it
+            if line:
+                lines.append(line)
+                line = ""
+            lines.append(word[:width])
+            word = word[width:]
+        if not line:
+            line = word
+        elif len(line) + 1 + len(word) <= width:
+            line += " " + word
+        else:
+            lines.append(line)
+            line = word
+    lines.append(line)
+    return lines
+
+
+def write_sheet(title: str, blocks: Sequence[Mapping[str, Any]], out: TextIO) -> None:
+    """Each block is ``{"title": str, "rows": [[cell, ...], ...]}`` with an optional ``"styles"``
+    (a Rich style per column). Columns are padded to their widest cell; the last column wraps under
+    itself to fit the terminal."""
+    from rich.text import Text
+
+    console = make_console(out)
+    width = console.width
+    text = Text()
+    text.append(title, style="bold")
+    text.append("\n")
+    for block in blocks:
+        rows = [[human(c) for c in row] for row in block.get("rows") or ()]
+        if not rows:
+            continue
+        text.append("\n")
+        text.append(block["title"], style="bold underline")
+        text.append("\n")
+        ncols = max(len(r) for r in rows)
+        rows = [r + [""] * (ncols - len(r)) for r in rows]
+        widths = [max(len(r[i]) for r in rows) for i in range(ncols)]
+        styles = list(block.get("styles") or ()) + [None] * ncols
+        indent = 2
+        lead = indent + sum(w + 2 for w in widths[:-1])
+        for row in rows:
+            text.append(" " * indent)
+            for i, cell in enumerate(row[:-1]):
+                text.append(cell.ljust(widths[i]), style=styles[i])
+                text.append("  ")
+            last = _wrap(row[-1], max(20, width - lead)) if row[-1] else [""]
+            text.append(last[0], style=styles[ncols - 1])
+            for more in last[1:]:
+                text.append("\n" + " " * lead)
+                text.append(more, style=styles[ncols - 1])
+            text.append("\n")
+    console.print(text, end="", soft_wrap=True)

@@ -1,0 +1,169 @@
+"""Every sentence the tool says about an answer, built from plain data.
+
+Feature modules (profile, listing, population, search, the resolver) gather the facts from the
+queries and call these functions for the words: titles, the hints for empty results, notes about
+gaps or other matches, and the messages for an organisation that did not exist on the day asked.
+Nothing here queries the database. Kind labels, step words and date spans come from
+:mod:`ics_cli.vocab`.
+"""
+
+from __future__ import annotations
+
+from ics_cli.vocab import CLOSING_KINDS, SHORT_LABEL, label, span
+
+
+def named(org: dict) -> str:
+    """'NHS Frimley Integrated Care Board (QNQ)'."""
+    return f"{org['name']} ({org['code']})"
+
+
+def share(value: float | None) -> str:
+    """A share of a population: '57.1%', or '' when not known."""
+    return "" if value is None else f"{value:.1%}"
+
+
+# --- an organisation that had ended, or had not begun ------------------------------------------------
+
+
+def went(kind: str, day: str, now: dict, own: bool) -> str:
+    """ " Its area went to: ..." for an organisation of `kind` that had ended by `day`; `now` is
+    queries.where_now's answer, `own` whether those are its own successors (not ones further down
+    the line). Empty when nothing is known."""
+    parts = "; ".join(named(a) + (f" {share(a['share'])}" if a["share"] is not None else "") for a in now["after"])
+    if now["after"] and not now["after"][0]["certain"]:
+        parts += " (after it merged, how its own part divided is not recorded)"
+    if now["via"]:
+        via = named(now["via"])
+        if not parts:
+            return f" It was last in {via}, which still exists." if now["org_id"] else f" It was last in {via}."
+        return f" It was last in {via}, whose area is now in: {parts}."
+    if not parts:
+        return ""
+    if own:
+        return f" It was succeeded by: {parts}." if kind in CLOSING_KINDS else f" Its area went to: {parts}."
+    return f" On {day} its area is in: {parts}."
+
+
+def not_yet(first: dict, day: str, start: str) -> str:
+    """`first`: the organisation under the name and code it started with."""
+    return f"{named(first)} did not exist on {day}: it was established on {start}."
+
+
+def ended(org: dict, day: str, went_to: str) -> str:
+    how = "closed" if org["kind"] in CLOSING_KINDS else "abolished"
+    return f"{named(org)} did not exist on {day}: it was {how} on {org['end']}.{went_to}"
+
+
+def use_earlier(end: str) -> str:
+    return f"Use --as-of {end} (or earlier) to see it."
+
+
+def shown_on_first_day(org: dict) -> str:
+    return f"{org['name']} starts on {org['start']}; shown as on that day."
+
+
+def shown_on_last_day(org: dict, went_to: str) -> str:
+    return f"{org['name']} ceased to exist after {org['end']}; shown as on that day.{went_to}"
+
+
+# --- how an identifier was read ---------------------------------------------------------------------------
+
+
+def candidate(c: dict) -> str:
+    """One line of a list of candidates or suggestions."""
+    return f"{c['org_id']:<22} {SHORT_LABEL[c['kind']]:<9} {c['code']:<10} {c['name']} ({span(c['start'], c['end'])})"
+
+
+def candidates(cands: list[dict], limit: int = 20) -> str:
+    lines = "\n".join("  " + candidate(c) for c in cands[:limit])
+    more = f"\n  ... and {len(cands) - limit} more" if len(cands) > limit else ""
+    return lines + more
+
+
+def ambiguous(text: str, n: int, via: str | None = None, kind: str | None = None, day: str | None = None) -> str:
+    if via and kind and day:
+        return f"{text!r} is {via}, which lay in {n} {label(kind, plural=True)} on {day}; give one of them."
+    return f"{text!r} matches {n} organisations; give a code or an org id instead."
+
+
+def not_found(text: str) -> str:
+    shown = text if len(text) <= 60 else text[:57] + "..."
+    return f"No organisation matches {shown!r}."
+
+
+def try_search(text: str) -> str:
+    import shlex
+
+    shown = text if len(text) <= 60 else text[:57] + "..."
+    return "Try: ics search " + shlex.quote(shown)
+
+
+def also_matches(text: str, close: list[dict]) -> str:
+    shown = ", ".join(f"{c['name']} ({c['org_id']})" for c in close[:3])
+    return f"Note: {text!r} also matches {shown}{' ...' if len(close) > 3 else ''}; give an org id to choose."
+
+
+def reached_through(text: str, via: str, org: dict) -> str:
+    return f"Note: {text!r} was read as {via}: {named(org)}."
+
+
+# --- titles and empty results -------------------------------------------------------------------------------
+
+
+def list_title(kind: str, day: str, parent: dict | None) -> str:
+    return f"{label(kind, plural=True, title=True)} on {day}" + (f" in {parent['name']}" if parent else "")
+
+
+def list_empty(kind: str, day: str, parent: dict | None, reason: str | None) -> str:
+    where = f" in {parent['name']}" if parent else ""
+    text = f"No {label(kind, plural=True)}{where} on {day}."
+    return f"{text} {reason}" if reason else text
+
+
+def kind_existed(first: str, last: str) -> str:
+    return f"They existed {span(first, last, since=True)}."
+
+
+def population_title(org: dict) -> str:
+    return f"Population of {named(org)}"
+
+
+def population_empty(org: dict, measure_label: str | None = None, known: list[str] | None = None) -> str:
+    if measure_label:
+        return f"No {measure_label} figures for {org['name']}; it has: {', '.join(known or []) or 'none'}."
+    return f"No population figures for {org['name']}."
+
+
+def figures_dated_after(day: str, later: list[str], org: dict) -> str:
+    return (
+        f"Note: figures dated after {day} ({', '.join(later)}) describe the area of {org['name']} "
+        "on their own dates, not on the day asked."
+    )
+
+
+def area_changed(org: dict, days: list[str]) -> str:
+    return (
+        f"Note: the area of {org['name']} changed on {', '.join(days)}; each figure is for the area "
+        "on its source's geography (see source_title), so figures from either side of a change differ in area."
+    )
+
+
+def search_title(text: str, day: str) -> str:
+    return f"Matches for {text!r} (ICB: the one covering it on {day})"
+
+
+def search_empty(text: str, unsearchable: bool, too_short: bool) -> str:
+    empty = f"Nothing matches {text!r}."
+    if unsearchable:
+        return empty + " NHS, the, and, and words under three letters are not searched: give part of a name or a code."
+    if too_short:
+        return empty + " One or two letters match only a whole code or name: give three letters or more."
+    return empty
+
+
+def timeline_title(org: dict | None) -> str:
+    return f"Timeline of {named(org)}" if org else "National timeline"
+
+
+NO_EVENTS = "No events match."
+NO_STEPS = "No recorded predecessors or successors."
