@@ -16,6 +16,7 @@ from typing import TextIO
 
 from ics_cli import db, gaps, queries
 from ics_cli.dates import existed
+from ics_cli.hierarchy import RELATIONS, nearest
 from ics_cli.normalise import normalise, org_id_form
 from ics_cli.resolve import MAX_INPUT, pick, rank
 from ics_cli.vocab import kind_hints, span
@@ -32,10 +33,11 @@ class BulkResolver:
         for r in db.iter_query("SELECT key, org_id, start, end FROM lookup"):
             self.keys[r["key"]].append((r["org_id"], r["start"], r["end"]))
         self.orgs = {r["org_id"]: r for r in db.iter_query("SELECT org_id, kind, code, ons_code, name, start, end FROM orgs")}
-        # The day's parents: part_of, and a trust's HQ ICB.
+        # The day's parents that a walk up follows (part_of, and a trust's HQ ICB), by org id.
         self.parents: dict[str, list[str]] = defaultdict(list)
+        relations = ", ".join(f"'{r}'" for r in RELATIONS)
         for r in db.iter_query(
-            f"""SELECT child_id, parent_id FROM memberships WHERE relation IN ('part_of', 'hq_in') AND {queries.alive()}
+            f"""SELECT child_id, parent_id FROM memberships WHERE relation IN ({relations}) AND {queries.alive()}
                 ORDER BY child_id, parent_id""",
             {"d": day},
         ):
@@ -73,20 +75,14 @@ class BulkResolver:
     def _alive(self, oid: str) -> bool:
         return existed(self.orgs[oid], self.day)
 
+    def _parents_of(self, oid: str) -> list[dict]:
+        return [self.orgs[p] for p in self.parents.get(oid, ())]
+
     def _up(self, oid: str, kind: str) -> str | None:
-        """The organisation of `kind` above `oid` on the day (breadth first through parents)."""
-        frontier, seen = [oid], {oid}
-        while frontier:
-            nxt = []
-            for o in frontier:
-                if self.orgs[o]["kind"] == kind:
-                    return o
-                for p in self.parents.get(o, ()):
-                    if p not in seen:
-                        seen.add(p)
-                        nxt.append(p)
-            frontier = nxt
-        return None
+        """The organisation of `kind` that `oid` is in on the day (hierarchy.nearest: itself, or
+        the nearest parent of that kind)."""
+        found = nearest(self.orgs[oid], kind, self._parents_of)
+        return found["org_id"] if found else None
 
     def _resolve(self, text: str) -> dict:
         raw = text.strip()

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from ics_cli import db, queries
 from ics_cli.dates import OPEN, day_before
-from ics_cli.queries import ORG_COLUMNS, alive
+from ics_cli.queries import ORG_COLUMNS
 
 
 def _node(org_id: str, day: str) -> dict:
@@ -19,13 +19,7 @@ def _node(org_id: str, day: str) -> dict:
 def _parent(org_id: str, kind: str, day: str) -> dict | None:
     """The STP of a CCG or the ICB of a sub-ICB location on `day` (context for a step)."""
     want = {"ccg": "stp", "sub_icb": "icb"}.get(kind)
-    if not want:
-        return None
-    row = db.query_one(
-        f"""SELECT {ORG_COLUMNS} FROM memberships m JOIN orgs o ON o.org_id = m.parent_id
-            WHERE m.child_id = :id AND m.relation = 'part_of' AND o.kind = :want AND {alive("m")}""",
-        {"id": org_id, "want": want, "d": day},
-    )
+    row = queries.ancestor(org_id, want, day) if want else None
     return {k: row[k] for k in ("org_id", "kind", "code", "name")} if row else None
 
 

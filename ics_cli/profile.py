@@ -106,9 +106,9 @@ def profile(org_id: str, day: str) -> dict:
     if "website" in attrs:
         out["website"] = attrs["website"]["value"]
     out["attributes"] = {k: v["value"] for k, v in attrs.items() if k != "website"}
-    ancestors = queries.ancestors(org_id, day)
-    related = list(ancestors)  # every membership row shown, for the sources
-    out["parents"] = [brief(p, relation=p["relation"], share=p.get("share")) for p in ancestors]
+    parents = queries.parents(org_id, day)
+    related = list(parents)  # every membership row shown, for the sources
+    out["parents"] = [brief(p, relation=p["relation"], share=p.get("share")) for p in parents]
     if org["kind"] in ("la", "trust"):
         # A council's ICBs (overlap, partner) and a trust's partner ICBs sit beside its parents.
         extra = [

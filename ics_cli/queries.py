@@ -3,10 +3,12 @@ dates) and returns plain Python data (dicts, lists); nothing here prints or form
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 from ics_cli import db
 from ics_cli.dates import existed
+from ics_cli.hierarchy import RELATIONS, nearest, walk_up
+from ics_cli.vocab import PARENT_ORDER
 
 # Validity of a row with start/end columns on the day :d (NULL start = before the data's coverage).
 ALIVE = "(COALESCE({t}start, '') <= :d AND COALESCE({t}end, '9999-12-31') >= :d)"
@@ -60,15 +62,6 @@ def org_on(org_id: str, day: str) -> dict | None:
     return db.query_one(f"SELECT {ORG_COLUMNS} FROM orgs o WHERE o.org_id = :id", {"id": org_id, "d": day})
 
 
-def parent_of(org_id: str, day: str, relation: str, parent_kind: str) -> dict | None:
-    return db.query_one(
-        f"""SELECT {ORG_COLUMNS}, m.share FROM memberships m JOIN orgs o ON o.org_id = m.parent_id
-            WHERE m.child_id = :id AND m.relation = :rel AND o.kind = :kind AND {alive("m")}
-            ORDER BY m.share DESC, o.org_id LIMIT 1""",
-        {"id": org_id, "rel": relation, "kind": parent_kind, "d": day},
-    )
-
-
 def _parent_sql(relation: str, parent_kind: str) -> str:
     """SQL: the id of org o's parent of `parent_kind` through `relation` on :d (the largest share)."""
     return f"""(SELECT m.parent_id FROM memberships m JOIN orgs p ON p.org_id = m.parent_id
@@ -116,30 +109,33 @@ def list_orgs(kind: str, day: str, within: str | None = None) -> Iterator[dict]:
     return db.iter_query(sql, params)
 
 
-def ancestors(org_id: str, day: str) -> list[dict]:
-    """The chain of parents on `day`: part_of upwards (a practice's PCN and sub-ICB location, then
-    ICB and region), or for a trust its HQ's ICB and that ICB's region."""
-    chain, seen = [], {org_id}
-    frontier = [org_id]
-    while frontier:
-        nxt = []
-        for oid in frontier:
-            rows = db.query(
-                f"""SELECT {ORG_COLUMNS}, m.relation, m.share, m.source AS via_source FROM memberships m JOIN orgs o ON o.org_id = m.parent_id
-                    WHERE m.child_id = :id AND m.relation IN ('part_of', 'hq_in') AND {alive("m")}
-                    ORDER BY o.kind, o.org_id""",
-                {"id": oid, "d": day},
-            )
-            for r in rows:
-                # One parent of each kind, the nearest: a practice's own sub-ICB location, not
-                # the one its PCN (which may cross a boundary) sits in.
-                if r["org_id"] not in seen and all(c["kind"] != r["kind"] for c in chain):
-                    seen.add(r["org_id"])
-                    chain.append(r)
-                    nxt.append(r["org_id"])
-        frontier = nxt
-    order = ("pcn", "sub_icb", "ccg", "icb", "stp", "area_team", "region")
-    return sorted(chain, key=lambda r: order.index(r["kind"]) if r["kind"] in order else 99)
+def _parents_on(day: str) -> Callable[[str], list[dict]]:
+    """An organisation's direct parents on `day` that a walk up follows (hierarchy.RELATIONS), by org id."""
+    relations = ", ".join(f"'{r}'" for r in RELATIONS)
+
+    def parents_of(org_id: str) -> list[dict]:
+        return db.query(
+            f"""SELECT {ORG_COLUMNS}, m.relation, m.share, m.source AS via_source FROM memberships m
+                JOIN orgs o ON o.org_id = m.parent_id
+                WHERE m.child_id = :id AND m.relation IN ({relations}) AND {alive("m")} ORDER BY o.org_id""",
+            {"id": org_id, "d": day},
+        )
+
+    return parents_of
+
+
+def parents(org_id: str, day: str) -> list[dict]:
+    """The organisations `org_id` is in on `day`, the nearest of each kind (hierarchy.walk_up: a
+    practice's PCN and own sub-ICB location, then ICB and region; a trust's HQ's ICB and region),
+    in PARENT_ORDER, each with its relation, share and source."""
+    found = walk_up(org_id, _parents_on(day)).values()
+    return sorted(found, key=lambda r: PARENT_ORDER.index(r["kind"]) if r["kind"] in PARENT_ORDER else len(PARENT_ORDER))
+
+
+def ancestor(org_id: str, kind: str, day: str) -> dict | None:
+    """The organisation of `kind` that `org_id` is in on `day` (itself if it is one), or None."""
+    org = org_on(org_id, day)
+    return nearest(org, kind, _parents_on(day)) if org else None
 
 
 def direct_members(org_id: str, day: str) -> list[dict]:
@@ -388,18 +384,3 @@ def kind_counts(day: str) -> dict[str, dict[str, int]]:
 
 def all_sources() -> list[dict]:
     return db.query("SELECT source, title, publisher, edition, licence, url, file, note FROM sources ORDER BY source")
-
-
-def icb_of(org_id: str, day: str) -> dict | None:
-    """The ICB an organisation sits in on `day` (itself if it is one), in one query: up through
-    part_of (and a trust's hq_in) until an ICB."""
-    return db.query_one(
-        f"""WITH RECURSIVE up(org_id, depth) AS (
-                SELECT :id, 0
-                UNION
-                SELECT m.parent_id, up.depth + 1 FROM memberships m JOIN up ON m.child_id = up.org_id
-                WHERE m.relation IN ('part_of', 'hq_in') AND {alive("m")} AND up.depth < 6)
-            SELECT o.org_id, o.kind, o.code, o.name FROM up JOIN orgs o USING (org_id)
-            WHERE o.kind = 'icb' ORDER BY up.depth LIMIT 1""",
-        {"id": org_id, "d": day},
-    )

@@ -51,12 +51,12 @@ def test_org_on_after_the_end_gives_the_last_codes():
     assert (qnq["code"], qnq["ons_code"], qnq["end"]) == ("QNQ", "E54000034", "2026-03-31")
 
 
-def test_parent_of():
-    assert queries.parent_of("sub_icb:02Q", "2023-01-01", "part_of", "icb")["code"] == "QT1"
-    assert queries.parent_of("ccg:02Q", "2022-06-30", "part_of", "stp")["org_id"] == "stp:E54000009"
-    assert queries.parent_of("ccg:02Q", "2022-06-30", "part_of", "icb") is None
-    assert queries.parent_of("sub_icb:93C", "2026-03-31", "part_of", "icb")["code"] == "QMJ"
-    assert queries.parent_of("sub_icb:93C", "2026-04-01", "part_of", "icb")["code"] == "Z9B2Z"
+def test_ancestor_of_a_kind_on_the_day():
+    assert queries.ancestor("sub_icb:02Q", "icb", "2023-01-01")["code"] == "QT1"
+    assert queries.ancestor("ccg:02Q", "stp", "2022-06-30")["org_id"] == "stp:E54000009"
+    assert queries.ancestor("ccg:02Q", "icb", "2022-06-30") is None
+    assert queries.ancestor("sub_icb:93C", "icb", "2026-03-31")["code"] == "QMJ"
+    assert queries.ancestor("sub_icb:93C", "icb", "2026-04-01")["code"] == "Z9B2Z"
 
 
 @pytest.mark.parametrize(
@@ -129,24 +129,37 @@ def test_list_orgs_within_a_region_reaches_trusts_and_councils_of_its_icbs():
     assert len(practices) == queries.member_counts("region:Y62", LATEST)["practice"]
 
 
-def test_ancestors_of_a_practice():
-    chain = queries.ancestors("practice:A81001", LATEST)
+def test_parents_of_a_practice():
+    chain = queries.parents("practice:A81001", LATEST)
     assert [(a["kind"], a["code"]) for a in chain] == [("pcn", "U89141"), ("sub_icb", "16C"), ("icb", "QHM"), ("region", "Y63")]
 
 
-def test_ancestors_of_a_trust_follow_its_headquarters():
-    chain = {a["kind"]: a for a in queries.ancestors("trust:RTD", LATEST)}
+def test_parents_of_a_trust_follow_its_headquarters():
+    chain = {a["kind"]: a for a in queries.parents("trust:RTD", LATEST)}
     assert chain["icb"]["code"] == "QHM"
     assert chain["icb"]["relation"] == "hq_in"
     assert chain["region"]["code"] == "Y63"
 
 
 def test_ancestor_of_kind():
-    assert queries.icb_of("practice:A81001", LATEST)["code"] == "QHM"
-    assert queries.icb_of("icb:QHM", LATEST)["code"] == "QHM"
-    assert queries.icb_of("trust:RTD", LATEST)["code"] == "QHM"  # through its headquarters
-    assert [a["org_id"] for a in queries.ancestors("ccg:02Q", "2020-01-01") if a["kind"] == "stp"] == ["stp:E54000009"]
-    assert queries.icb_of("region:Y56", LATEST) is None
+    assert queries.ancestor("practice:A81001", "icb", LATEST)["code"] == "QHM"
+    assert queries.ancestor("icb:QHM", "icb", LATEST)["code"] == "QHM"
+    assert queries.ancestor("trust:RTD", "icb", LATEST)["code"] == "QHM"  # through its headquarters
+    assert [a["org_id"] for a in queries.parents("ccg:02Q", "2020-01-01") if a["kind"] == "stp"] == ["stp:E54000009"]
+    assert queries.ancestor("region:Y56", "icb", LATEST) is None
+
+
+def test_one_walk_up_a_practice_in_a_pcn_across_a_boundary():
+    # L82008's own sub-ICB location is 11N (Cornwall, QT6); its PCN sits in 15N (Devon, QJK). The
+    # nearest parent of each kind: its own sub-ICB location and that one's ICB, in show, search and resolve.
+    chain = {a["kind"]: a["code"] for a in queries.parents("practice:L82008", LATEST)}
+    assert (chain["sub_icb"], chain["icb"]) == ("11N", "QT6")
+    assert queries.ancestor("practice:L82008", "icb", LATEST)["code"] == "QT6"
+    assert search.current_icb("practice:L82008", "practice", True, LATEST)["code"] == "QT6"
+    rows = list(bulk.BulkResolver(LATEST, "icb").rows(["L82008"]))
+    assert rows[0]["to_code"] == "QT6"
+    rows = list(bulk.BulkResolver(LATEST, "sub_icb").rows(["L82008"]))
+    assert rows[0]["to_code"] == "11N"
 
 
 def test_member_counts_of_greater_manchester():
