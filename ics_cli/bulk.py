@@ -17,22 +17,23 @@ from typing import TextIO
 from ics_cli import db, gaps, queries
 from ics_cli.dates import existed
 from ics_cli.hierarchy import RELATIONS, nearest
-from ics_cli.normalise import normalise, org_id_form
-from ics_cli.resolve import MAX_INPUT, pick, rank
-from ics_cli.vocab import kind_hints, span
+from ics_cli.resolve import MAX_INPUT, MemorySource, pick, read
+from ics_cli.vocab import span
 
 MEMO_LIMIT = 20_000  # distinct inputs remembered at once
 COLUMNS = ("input", "status", "kind", "code", "name", "to_kind", "to_code", "to_ons_code", "to_name", "note", "org_id", "as_of")
 
 
 class BulkResolver:
+    """Resolves a stream of identifiers on one day, each to an organisation (the one resolver,
+    resolve.read and resolve.pick, over resolve.MemorySource) and, with a target, to the
+    organisation of that kind it was in (hierarchy.nearest over the day's memberships in memory)."""
+
     def __init__(self, day: str, target: str | None):
         self.day = day
         self.target = target
-        self.keys: dict[str, list[tuple]] = defaultdict(list)
-        for r in db.iter_query("SELECT key, org_id, start, end FROM lookup"):
-            self.keys[r["key"]].append((r["org_id"], r["start"], r["end"]))
-        self.orgs = {r["org_id"]: r for r in db.iter_query("SELECT org_id, kind, code, ons_code, name, start, end FROM orgs")}
+        self.source = MemorySource()
+        self.orgs = self.source.orgs
         # The day's parents that a walk up follows (part_of, and a trust's HQ ICB), by org id.
         self.parents: dict[str, list[str]] = defaultdict(list)
         relations = ", ".join(f"'{r}'" for r in RELATIONS)
@@ -43,7 +44,6 @@ class BulkResolver:
         ):
             self.parents[r["child_id"]].append(r["parent_id"])
         self.memo: dict[str, dict] = {}
-        self.districts: dict[str, tuple[list[str], str]] | None = None  # postcode district -> areas on the day, note
         self.targets: dict[str, dict] = {}  # org id -> its codes and name on the day (targets; inputs on an earlier day)
         self.forward: dict[str, tuple] = {}  # ended org id -> where it went
         self.counts: Counter = Counter()
@@ -51,26 +51,6 @@ class BulkResolver:
         from ics_cli.dates import coverage
 
         self.latest = coverage()[1]
-
-    def _postcode(self, raw: str) -> dict:
-        """A postcode or district: its sub-ICB location when the district lies in just one (the
-        NHS ODS postcode files of July 2022); several make it ambiguous."""
-        from ics_cli.search import postcode_district
-
-        district = postcode_district(raw)
-        if district is None:
-            return {"status": "not_found"}
-        if self.districts is None:
-            self.districts = {}
-        if district not in self.districts:
-            self.districts[district] = queries.postcode_areas(district, self.day)
-        found, note = self.districts[district]
-        if not found:
-            return {"status": "not_found"}
-        if len(found) > 1:
-            return {"status": "ambiguous", "note": f"{note} spans " + " ".join(found[:8])}
-        result = self._resolve(found[0])
-        return {**result, "note": f"{note}; {result['note']}" if result.get("note") else note}
 
     def _alive(self, oid: str) -> bool:
         return existed(self.orgs[oid], self.day)
@@ -90,21 +70,21 @@ class BulkResolver:
             return {"status": "empty"}
         if len(raw) > MAX_INPUT:
             return {"status": "not_found", "note": "input too long"}
-        oid = None
-        if ":" in raw:
-            cand = org_id_form(raw)
-            oid = cand if cand in self.orgs else raw if raw in self.orgs else None
-        if oid is None:
-            rows = []
-            for org_id, start, end in self.keys.get(normalise(raw), ()):
-                o = self.orgs[org_id]
-                rows.append({**o, "k_start": start, "k_end": end})
-            if not rows:
-                return self._postcode(raw)
-            top, others = pick(rank(rows, self.day, kind_hints(raw)))
-            if top is None:
-                return {"status": "ambiguous", "note": "candidates: " + " ".join(c["org_id"] for c in others[:8])}
-            oid = top["org_id"]
+        reading = read(raw, self.day, self.source)
+        if not reading.candidates:
+            return {"status": "not_found"}
+        top, others = pick(reading.candidates)
+        if top is None:
+            ids = " ".join(c["org_id"] for c in others[:8])
+            return {"status": "ambiguous", "note": f"{reading.via} spans {ids}" if reading.via else f"candidates: {ids}"}
+        result = self._map(top["org_id"])
+        if reading.via:  # how the text was read (a postcode district), before what followed
+            result["note"] = f"{reading.via}; {result['note']}" if result.get("note") else reading.via
+        return result
+
+    def _map(self, oid: str) -> dict:
+        """The row for organisation `oid`: its code and name on the day and, with a target, the
+        organisation of that kind it (or, once it had ended, its successor) was in."""
         org = self.orgs[oid]
         named = self._as_on_day(oid)
         out = {"status": "ok", "kind": org["kind"], "code": named["code"], "name": named["name"], "org_id": oid}

@@ -1,26 +1,56 @@
-"""Identifier resolution, shared by every command: whatever the user has in hand (an ODS or ONS
-code, an official, short or former name, an old CCG code, an org id like `icb:QOP`) becomes one
-organisation, judged on the --as-of date.
+"""Identifier resolution: one routine reads every identifier, for every command.
 
-Rules, in order:
-1. `kind:key` org ids are taken as they are.
-2. The text is normalised (ics_cli.normalise) and looked up in the `lookup` table.
-3. Among the matches, a key valid on the date for an organisation alive on the date beats a
-   former name or code of a living organisation, which beats an organisation that had ended.
-   Among ended ones the most recent wins.
-4. A tie between kinds is settled by kind: an ICB before its sub-ICB location, NHS bodies
-   before the council of the same name. The others are reported as `also`.
-5. A tie within one kind is ambiguous (exit 1, candidates listed). Nothing found: exit 1 with
-   "did you mean" suggestions from rapidfuzz (imported only then).
+Whatever the user has in hand (an ODS or ONS code, an official, short or former name, an old CCG
+code, an org id like ``icb:QOP``, a kind and a code like ``stp:QNQ``, a postcode) becomes one
+organisation, judged on the --as-of date: the same input gives the same organisation in ``show``,
+``search``, ``lineage``, ``timeline``, ``population``, ``list --in`` and ``resolve``. The
+commands read one identifier at a time over SQL (:class:`SqlSource`); ``ics resolve`` reads a
+stream of them over maps held in memory (:class:`MemorySource`, built once); both go through
+:func:`read` and :func:`pick`, so they decide alike.
+
+Reading (``READERS``, in order; the first that recognises the text decides):
+
+1. an org id as stored (``icb:QOP``, ``ICB: qop``);
+2. a kind word and a code or name (``stp:QNQ``, ``ccg:Bassetlaw``, ``sicbl:02Q``; any word of
+   :mod:`ics_cli.vocab`): the rest of the text read by these readers, among that kind only;
+3. a name or code: the text normalised (:mod:`ics_cli.normalise`) and looked up in ``lookup``
+   (every ODS and ONS code, official, short and former name, each with its dates);
+4. a postcode or postcode district (``DN22 7XF``, ``DN22``): the sub-ICB locations its district
+   lay in on the day (before July 2022 the CCGs they came from), read only when no name or code
+   matched; ``via`` says how ("postcode district DN22").
+
+Deciding (:func:`rank`, :func:`pick`):
+
+- A key valid on the date for an organisation alive on the date (tier 0) beats a former name or
+  code of a living organisation (1), which beats an organisation that had ended (2, the most
+  recent first), which beats one still to come (3, the soonest first).
+- Kinds the text names ("NHS Bassetlaw CCG": ``vocab.kind_hints``) come first; a tie between
+  kinds is settled by ``vocab.PRIORITY`` (an ICB before its sub-ICB location, NHS bodies before
+  the council of the same name), the others are reported as ``also``.
+- A tie within one kind is ambiguous: a command exits 1 listing the candidates (for a postcode
+  district that straddles a boundary, its sub-ICB locations); ``resolve`` says ``ambiguous``.
+  Nothing found: exit 1 with "did you mean" suggestions from rapidfuzz (imported only then).
+
+Adding an identifier type (LSOA codes, postcode sectors, full postcodes): write a reader
+``read_x(raw, day, source)`` that recognises its text cheaply (a regular expression) and returns
+a :class:`Reading` of the organisations it reaches on the day, with ``via`` naming the route
+("LSOA E01011959 (2021)"), or None to pass; add the look-up it needs to both sources (a query in
+:class:`SqlSource`, a map or cache in :class:`MemorySource`); insert it in ``READERS`` where its
+precedence lies (after names and codes, so that a code that looks like a postcode stays a code).
+Every command, ``search`` and ``resolve`` then read it, and report one organisation as ``ok``
+with ``via`` in a note, several as ambiguous with each candidate.
 """
 
 from __future__ import annotations
 
-from ics_cli import db
+import re
+from typing import NamedTuple
+
+from ics_cli import db, wording
 from ics_cli.dates import OPEN, existed
 from ics_cli.errors import IcsError
 from ics_cli.normalise import normalise, org_id_form
-from ics_cli.vocab import PRIORITY, SHORT_LABEL, kind_hints, span
+from ics_cli.vocab import PRIORITY, kind_hints, kind_of_word
 
 MAX_INPUT = 200  # longer text cannot be a name or code in the data
 
@@ -39,26 +69,128 @@ class Resolved:
         self.notes: list[str] = []  # what a command says on stderr about the reading (identify)
 
 
-def candidates(text: str, day: str) -> list[dict]:
-    """Matching organisations, best first, each with `tier` (0 best) and `last_day`."""
+class Reading(NamedTuple):
+    """What a text names on a day: candidates best first (orgs rows with ``tier`` and
+    ``last_day``), and how it was read when not as a name, code or org id."""
+
+    candidates: list[dict]
+    via: str | None = None
+
+
+# --- where the readers look ----------------------------------------------------------------------------
+
+
+class SqlSource:
+    """One identifier at a time: an indexed query per look-up."""
+
+    def org(self, org_id: str) -> dict | None:
+        return db.query_one("SELECT * FROM orgs WHERE org_id = ?", (org_id,))
+
+    def keyed(self, key: str) -> list[dict]:
+        """Lookup rows for a normalised key: the key's dates (k_start, k_end) and its organisation."""
+        return db.query(
+            "SELECT l.start AS k_start, l.end AS k_end, o.* FROM lookup l JOIN orgs o USING (org_id) WHERE l.key = ?", (key,)
+        )
+
+    def postcode_areas(self, district: str, day: str) -> tuple[list[str], str]:
+        from ics_cli import queries
+
+        return queries.postcode_areas(district, day)
+
+
+class MemorySource(SqlSource):
+    """Every key and organisation read into memory once (a few hundred milliseconds), for a stream
+    of identifiers; postcode districts are looked up when first met and remembered."""
+
+    def __init__(self) -> None:
+        from collections import defaultdict
+
+        self.keys: dict[str, list[tuple]] = defaultdict(list)
+        for r in db.iter_query("SELECT key, org_id, start, end FROM lookup"):
+            self.keys[r["key"]].append((r["org_id"], r["start"], r["end"]))
+        self.orgs = {r["org_id"]: r for r in db.iter_query("SELECT * FROM orgs")}
+        self.districts: dict[tuple[str, str], tuple[list[str], str]] = {}
+
+    def org(self, org_id: str) -> dict | None:
+        return self.orgs.get(org_id)
+
+    def keyed(self, key: str) -> list[dict]:
+        return [{**self.orgs[oid], "k_start": start, "k_end": end} for oid, start, end in self.keys.get(key, ())]
+
+    def postcode_areas(self, district: str, day: str) -> tuple[list[str], str]:
+        if (district, day) not in self.districts:
+            self.districts[district, day] = super().postcode_areas(district, day)
+        return self.districts[district, day]
+
+
+# --- readers --------------------------------------------------------------------------------------------------
+
+
+def _as_candidate(org: dict, day: str) -> dict:
+    tier = 0 if existed(org, day) else 3 if (org["start"] or "") > day else 2
+    return {**org, "tier": tier, "last_day": org["end"] or OPEN}
+
+
+def read_org_id(raw: str, day: str, source: SqlSource) -> Reading | None:
+    if ":" not in raw:
+        return None
+    org = source.org(org_id_form(raw)) or source.org(raw)
+    return Reading([_as_candidate(org, day)]) if org else None
+
+
+def read_kind_prefixed(raw: str, day: str, source: SqlSource) -> Reading | None:
+    """ "stp:QNQ": a kind and a code or name that is not its org id key (STPs are keyed by their
+    ONS code), among organisations of that kind."""
+    prefix, colon, rest = raw.partition(":")
+    kind = kind_of_word(prefix) if colon else None
+    if kind is None:
+        return None
+    return read(rest, day, source, (kind,))
+
+
+def read_name(raw: str, day: str, source: SqlSource) -> Reading | None:
+    key = normalise(raw)
+    rows = source.keyed(key) if key else []
+    return Reading(rank(rows, day, kind_hints(raw))) if rows else None
+
+
+_POSTCODE_RE = re.compile(r"^([A-Z]{1,2}[0-9][0-9A-Z]?)(?:\s+[0-9][A-Z]{0,2}|[0-9][A-Z]{2})?$")
+
+
+def postcode_district(text: str) -> str | None:
+    """The outward code of a postcode or postcode district ("DN22 7XF" or "DN22" -> "DN22")."""
+    m = _POSTCODE_RE.match(" ".join(text.upper().split()))
+    return m.group(1) if m else None
+
+
+def read_postcode(raw: str, day: str, source: SqlSource) -> Reading | None:
+    district = postcode_district(raw)
+    if district is None:
+        return None
+    ids, via = source.postcode_areas(district, day)
+    return Reading([_as_candidate(source.org(oid), day) for oid in ids], via)
+
+
+READERS = (read_org_id, read_kind_prefixed, read_name, read_postcode)
+
+
+def read(text: str, day: str, source: SqlSource | None = None, kinds: tuple[str, ...] | None = None) -> Reading:
+    """How `text` reads on `day` (every candidate, best first), among `kinds` when given. The first
+    reader that recognises the text decides; nothing recognised is an empty reading."""
     raw = (text or "").strip()
     if not raw or len(raw) > MAX_INPUT:
-        return []
-    rows: list[dict] = []
-    if ":" in raw:
-        org = db.query_one("SELECT * FROM orgs WHERE org_id = ?", (org_id_form(raw),))
-        org = org or db.query_one("SELECT * FROM orgs WHERE org_id = ?", (raw,))
-        if org:
-            tier = 0 if existed(org, day) else 3 if (org["start"] or "") > day else 2
-            return [{**org, "tier": tier, "last_day": org["end"] or OPEN}]
-    key = normalise(raw)
-    if not key:
-        return []
-    rows = db.query(
-        "SELECT l.start AS k_start, l.end AS k_end, l.via, o.* FROM lookup l JOIN orgs o USING (org_id) WHERE l.key = ?",
-        (key,),
-    )
-    return rank(rows, day, kind_hints(raw))
+        return Reading([])
+    source = source or SqlSource()
+    for reader in READERS:
+        reading = reader(raw, day, source)
+        if reading is not None:
+            if kinds:
+                reading = Reading([c for c in reading.candidates if c["kind"] in kinds], reading.via)
+            return reading
+    return Reading([])
+
+
+# --- deciding ------------------------------------------------------------------------------------------------
 
 
 def rank(rows: list[dict], day: str, hints: tuple[str, ...] = ()) -> list[dict]:
@@ -112,23 +244,16 @@ def _neg(day: str) -> str:
 
 
 def resolve(text: str, day: str, kinds: tuple[str, ...] | None = None) -> Resolved:
-    """The one organisation `text` names on `day`, or IcsError (exit 1) with candidates or suggestions."""
-    found = candidates(text, day)
-    if not found and ":" in text:
-        # "stp:QNQ": an org id's kind with a code or name that is not its key (STPs are keyed by
-        # their ONS code): the code or name, among organisations of that kind.
-        kind, _, rest = org_id_form(text).partition(":")
-        if kind in PRIORITY and rest:
-            found = [c for c in candidates(text.split(":", 1)[1], day) if c["kind"] == kind]
-    if kinds:
-        found = [c for c in found if c["kind"] in kinds]
-    if not found:
+    """The one organisation `text` names on `day` (among `kinds`), or IcsError (exit 1) with
+    candidates or suggestions."""
+    reading = read(text, day, kinds=kinds)
+    if not reading.candidates:
         raise not_found(text, kinds)
-    top, others = pick(found)
+    top, others = pick(reading.candidates)
     if top is None:
-        raise ambiguous(text, others)
-    org = {k: v for k, v in top.items() if k not in ("tier", "last_day", "via")}
-    return Resolved(org=org, alive=existed(org, day), tier=top["tier"], also=others)
+        raise ambiguous(text, others, reading.via, day)
+    org = {k: v for k, v in top.items() if k not in ("tier", "last_day")}
+    return Resolved(org=org, alive=existed(org, day), tier=top["tier"], also=others, via=reading.via)
 
 
 def identify(text: str, day: str, kinds: tuple[str, ...] | None = None, *, via_note: bool = True) -> Resolved:
@@ -136,7 +261,6 @@ def identify(text: str, day: str, kinds: tuple[str, ...] | None = None, *, via_n
     ``notes`` mention the alternatives as good as the winner (a council of the same name or, when
     nothing of that name existed on the day, the other organisations that had it) and, with
     ``via_note``, how the text was read when not as a name or code (a postcode district)."""
-    from ics_cli import wording
     from ics_cli.errors import UsageError
 
     if not text.strip():
@@ -157,16 +281,19 @@ def identify(text: str, day: str, kinds: tuple[str, ...] | None = None, *, via_n
     return found
 
 
-def describe(c: dict) -> str:
-    return f"{c['org_id']:<22} {SHORT_LABEL[c['kind']]:<9} {c['code']:<10} {c['name']} ({span(c['start'], c['end'])})"
+def ambiguous(text: str, cands: list[dict], via: str | None = None, day: str | None = None) -> IcsError:
+    kinds = {c["kind"] for c in cands}
+    message = wording.ambiguous(text, len(cands), via, kinds.pop() if via and len(kinds) == 1 else None, day)
+    return IcsError(message, hint="Candidates:\n" + wording.candidates(cands))
 
 
-def ambiguous(text: str, cands: list[dict]) -> IcsError:
-    lines = "\n".join("  " + describe(c) for c in cands[:20])
-    more = f"\n  ... and {len(cands) - 20} more" if len(cands) > 20 else ""
-    return IcsError(
-        f"{text!r} matches {len(cands)} organisations; give a code or an org id instead.", hint=f"Candidates:\n{lines}{more}"
-    )
+def not_found(text: str, kinds: tuple[str, ...] | None = None) -> IcsError:
+    near = suggestions(text, kinds) if len(text) <= MAX_INPUT else []
+    hint = "Did you mean:\n" + wording.candidates(near) if near else wording.try_search(text)
+    return IcsError(wording.not_found(text), hint=hint)
+
+
+# --- near matches ------------------------------------------------------------------------------------------
 
 
 CANDIDATES = 200  # organisations sharing the most letter triples with the text, scored by rapidfuzz
@@ -221,16 +348,3 @@ def suggestions(text: str, kinds: tuple[str, ...] | None = None, limit: int = 5,
             scored.append({**r, "score": round(best)})
     scored.sort(key=lambda r: (-r["score"], PRIORITY.index(r["kind"]), r["org_id"]))
     return scored[:limit]
-
-
-def not_found(text: str, kinds: tuple[str, ...] | None = None) -> IcsError:
-    shown = text if len(text) <= 60 else text[:57] + "..."
-    near = suggestions(text, kinds) if len(text) <= MAX_INPUT else []
-    hint = None
-    if near:
-        hint = "Did you mean:\n" + "\n".join("  " + describe(c) for c in near)
-    else:
-        import shlex
-
-        hint = "Try: ics search " + shlex.quote(shown)
-    return IcsError(f"No organisation matches {shown!r}.", hint=hint)

@@ -9,11 +9,10 @@ from __future__ import annotations
 
 import re
 
-from ics_cli import db, queries, wording
+from ics_cli import db, queries, resolve, wording
 from ics_cli.dates import existed
 from ics_cli.normalise import normalise
 from ics_cli.render import Answer
-from ics_cli.resolve import MAX_INPUT
 from ics_cli.vocab import PRIORITY
 
 _WORD_RE = re.compile(r"[0-9A-Za-z]+")
@@ -80,30 +79,16 @@ def fts_terms(text: str) -> bool:
 def searchable(text: str) -> bool:
     """Whether the text has anything to search for: a word of three letters or more that is not
     ignored, a whole name or code, or a postcode."""
-    return bool(_fts_query(text) or normalise(text) or postcode_district(text))
-
-
-_POSTCODE_RE = re.compile(r"^([A-Z]{1,2}[0-9][0-9A-Z]?)(?:\s+[0-9][A-Z]{0,2}|[0-9][A-Z]{2})?$")
-
-
-def postcode_district(text: str) -> str | None:
-    """The outward code of a postcode or postcode district ("DN22 7XF" or "DN22" -> "DN22")."""
-    m = _POSTCODE_RE.match(" ".join(text.upper().split()))
-    return m.group(1) if m else None
+    return bool(_fts_query(text) or normalise(text) or resolve.postcode_district(text))
 
 
 def search(text: str, day: str, kinds: tuple[str, ...] | None, current_only: bool, limit: int) -> list[dict]:
     """Matches best first. `day` decides which organisations count as current."""
     # Apostrophes join words, as in the index (which holds "Kings" beside "King's"): "king's" and
     # "kings" search alike.
-    text = re.sub(r"['\u2019`]", "", (text or "").strip()[:MAX_INPUT])
+    text = re.sub(r"['\u2019`]", "", (text or "").strip()[: resolve.MAX_INPUT])
     key = normalise(text)
     hits: dict[str, dict] = {}
-    district = postcode_district(text)
-    if district and (not kinds or {"sub_icb", "ccg"} & set(kinds)):
-        # A postcode: the sub-ICB locations (before July 2022, CCGs) its district touches.
-        for oid in queries.postcode_areas(district, day)[0]:
-            hits[oid] = {"org_id": oid, "how": "postcode", "score": -2e9}
     fts = _fts_query(text)
     if fts:
         sql = """SELECT s.org_id, s.kind, bm25(org_search_fts) AS score FROM org_search_fts
@@ -114,21 +99,17 @@ def search(text: str, day: str, kinds: tuple[str, ...] | None, current_only: boo
             params += list(kinds)
         for r in db.query(sql + " ORDER BY score LIMIT 500", params):
             hits[r["org_id"]] = {"org_id": r["org_id"], "how": "text", "score": r["score"]}
-    if key:
-        # Whole-name and code matches, including short ones ("QOP", "GM") the trigram index skips.
-        sql = "SELECT DISTINCT l.org_id FROM lookup l JOIN orgs o USING (org_id) WHERE l.key = ?"
-        params = [key]
-        if kinds:
-            sql += f" AND o.kind IN ({','.join('?' * len(kinds))})"
-            params += list(kinds)
-        for r in db.query(sql, params):
-            hits[r["org_id"]] = {"org_id": r["org_id"], "how": "exact", "score": -1e9}
+    # What the text names as an identifier, read as every command reads it (the one resolver): whole
+    # names and codes, short ones too ("QOP", "GM") that the trigram index skips, org ids, kind:code
+    # forms, and postcodes (the sub-ICB locations, before July 2022 the CCGs, its district lay in).
+    # They come first, in the resolver's order, so the organisation `ics show` would pick leads.
+    reading = resolve.read(text, day, kinds=kinds)
+    for i, c in enumerate(reading.candidates):
+        hits[c["org_id"]] = {"org_id": c["org_id"], "how": "postcode" if reading.via else "exact", "score": -1e9, "rank": i}
     if len(hits) < FUZZY_WHEN_FEWER_THAN and len(key) >= 3:
-        from ics_cli.resolve import suggestions
-
         # Near matches for misspellings; stricter when the text search already found something.
         cutoff = 75 if not hits else 88
-        for r in suggestions(text, kinds, limit=limit, cutoff=cutoff):
+        for r in resolve.suggestions(text, kinds, limit=limit, cutoff=cutoff):
             hits.setdefault(r["org_id"], {"org_id": r["org_id"], "how": "fuzzy", "score": 100 - r["score"]})
     words = [w.lower() for w in _WORD_RE.findall(text) if len(w) >= 3]
     phrases = _phrases(text)
@@ -160,18 +141,16 @@ def search(text: str, day: str, kinds: tuple[str, ...] | None, current_only: boo
             continue
         rows.append({**h, "org": org, "current": current})
     how_rank = {"postcode": 0, "exact": 0, "phrase": 1, "text": 2, "fuzzy": 3}
-    # Among text matches, NHS bodies before practices (PRIORITY), then the text score; near
-    # matches for a misspelling by how near first.
-    rows.sort(
-        key=lambda r: (
-            how_rank[r["how"]],
-            not r["current"],
-            r["score"] if r["how"] == "fuzzy" else 0,
-            PRIORITY.index(r["org"]["kind"]),
-            r["score"],
-            r["org_id"],
-        )
-    )
+
+    def order(r: dict) -> tuple:
+        if "rank" in r:  # an identifier's reading: in the resolver's order
+            return (0, r["rank"])
+        # Among text matches, NHS bodies before practices (PRIORITY), then the text score; near
+        # matches for a misspelling by how near first.
+        fuzzy = r["score"] if r["how"] == "fuzzy" else 0
+        return (how_rank[r["how"]], not r["current"], fuzzy, PRIORITY.index(r["org"]["kind"]), r["score"], r["org_id"])
+
+    rows.sort(key=order)
     from ics_cli.dates import coverage
 
     latest = coverage()[1]

@@ -1106,3 +1106,65 @@ def test_step_words_are_the_same_in_show_and_lineage(cli):
     tree = cli("lineage", "ccg:02Q", "--down", env={"ICS_FORCE_TTY": "200", "NO_COLOR": "1"}).stdout
     assert "2022-07-01 became a sub-ICB location: NHS Nottingham and Nottinghamshire ICB - 02Q" in tree
     assert "became sub-ICB location" not in show + tree
+
+
+# --- one resolver ------------------------------------------------------------------------------------------
+
+SAME_EVERYWHERE = ["stp:QNQ", "DN22", "DN22 7XF", "ccg:Bassetlaw", "sicbl:02Q", "council:Bassetlaw", "QNQ", "NHS Bassetlaw CCG"]
+
+
+@pytest.mark.parametrize("text", SAME_EVERYWHERE)
+def test_one_identifier_names_one_organisation_in_every_command(cli, text):
+    show = json.loads(cli("show", text, "-f", "json").stdout)
+    org_id, named = show["org_id"], f"{show['name']} ({show['code']})"
+    assert json.loads(cli("resolve", "-f", "json", input=text + "\n").stdout)[0]["org_id"] == org_id
+    assert json.loads(cli("search", text, "-f", "json").stdout)[0]["org_id"] == org_id
+    assert json.loads(cli("lineage", text, "-f", "json").stdout)["root"] == org_id
+    events = cli("timeline", text, env=TTY)
+    assert events.stdout.splitlines()[:1] == [f"Timeline of {named}"] or events.stderr.endswith("No events match.\n")
+    own = json.loads(cli("timeline", text, "-f", "json").stdout)
+    assert all(org_id in e["org_ids"] for e in own if e["about"] == "self")
+    figures = json.loads(cli("population", text, "-f", "json").stdout)
+    assert {f["org_id"] for f in figures} <= {org_id}
+    listed = cli("list", "practices", "--in", text, env=TTY)
+    # Its title ("GP practices on ... in NAME"), its empty hint, or the error for an organisation gone by then.
+    assert show["name"] in (listed.stdout.splitlines() or [""])[0] + listed.stderr
+
+
+def test_kind_and_code_forms_resolve_in_bulk_as_in_show(cli):
+    # Once `show stp:QNQ` worked while `resolve` said not_found.
+    rows = json.loads(cli("resolve", "--to", "icb", "-f", "json", input="stp:QNQ\nstp:E54000034\nccg:02Q\nicb:nope\n").stdout)
+    assert [(r["status"], r["org_id"]) for r in rows] == [
+        ("ok", "stp:E54000034"),
+        ("ok", "stp:E54000034"),
+        ("ok", "ccg:02Q"),
+        ("not_found", None),
+    ]
+    assert cli("show", "icb:nope").exit_code == 1
+
+
+def test_a_postcode_district_in_show_is_its_sub_icb_location_with_a_note(cli):
+    record = json.loads(cli("show", "DN22", "-f", "json").stdout)
+    assert (record["org_id"], record["note"]) == ("sub_icb:02Q", "Reached through postcode district DN22.")
+    before = json.loads(cli("show", "DN22", "--as-of", "2020-01-01", "-f", "json").stdout)
+    assert before["org_id"] == "ccg:02Q" and "traced back to the CCGs of 2020-01-01" in before["note"]
+    tty = cli("show", "DN22", env=TTY)
+    assert "Reached through postcode district DN22." in tty.stdout and tty.stderr == ""
+    # Other commands say how the text was read on stderr.
+    lineage = cli("lineage", "DN22", "-f", "json")
+    assert (
+        "Note: 'DN22' was read as postcode district DN22: NHS Nottingham and Nottinghamshire ICB - 02Q (02Q)." in lineage.stderr
+    )
+
+
+def test_a_postcode_district_across_a_boundary_is_ambiguous_everywhere(cli):
+    r = cli("show", "GU15", "--as-of", "2025-01-01")
+    assert r.exit_code == 1 and r.stdout == ""
+    assert r.stderr.startswith("Error: 'GU15' is postcode district GU15, which lay in 2 sub-ICB locations on 2025-01-01")
+    assert "sub_icb:92A" in r.stderr and "sub_icb:D4U1Y" in r.stderr
+    for command in (["lineage", "GU15"], ["timeline", "GU15"], ["list", "practices", "--in", "GU15"], ["population", "GU15"]):
+        assert cli(*command, "--as-of", "2025-01-01").exit_code == 1, command
+    row = json.loads(cli("resolve", "--as-of", "2025-01-01", "-f", "json", input="GU15\n").stdout)[0]
+    assert (row["status"], row["note"]) == ("ambiguous", "postcode district GU15 spans sub_icb:92A sub_icb:D4U1Y")
+    found = {r["org_id"] for r in json.loads(cli("search", "GU15", "--as-of", "2025-01-01", "-f", "json").stdout)}
+    assert {"sub_icb:92A", "sub_icb:D4U1Y"} <= found

@@ -791,7 +791,7 @@ def test_read_inputs_lines_and_columns():
     ],
 )
 def test_postcode_district(text, district):
-    assert search.postcode_district(text) == district
+    assert resolve.postcode_district(text) == district
 
 
 def test_search_a_postcode_finds_its_sub_icb_location():
