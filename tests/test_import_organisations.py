@@ -3,17 +3,15 @@
 from __future__ import annotations
 
 import re
-import sys
 from collections import Counter, defaultdict
 from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "scripts" / "importers"))
+from importers import curated, geography, history, organisations
+from schema import CSV_TABLES
 
-import organisations  # noqa: E402
-from common import SCHEMA  # noqa: E402
+ROOT = Path(__file__).resolve().parents[1]
 
 SHARED = ROOT.parent / "shared" / "sources"
 if not SHARED.exists():
@@ -31,9 +29,6 @@ OPEN = "9999-12-31"
 def successions():
     """The CCG and sub-ICB successions the other importers find (as scripts/import_sources.py
     passes them on to the organisations importer)."""
-    sys.path.insert(0, str(ROOT / "scripts"))
-    from importers import curated, geography, history
-
     return (
         curated.run(SHARED)["successions"]
         + history.run(SHARED)["successions"]
@@ -85,7 +80,7 @@ def test_counts(tables):
 
 def test_columns_and_no_duplicates(tables):
     for table, items in tables.items():
-        cols = SCHEMA[table]
+        cols = CSV_TABLES[table].csv_columns
         keyed = [tuple(str(r.get(c, "")) for c in cols) for r in items]
         assert all(set(r) <= set(cols) for r in items), table
         assert len(set(keyed)) == len(keyed), table

@@ -9,6 +9,7 @@ from collections.abc import Callable
 
 from importers.common import OPEN, day_after
 from importers.common import end_or_open as end
+from schema import CSV_TABLES
 
 # Expected counts on given days, with the file that gives each (all ONS or NHS England editions).
 EXPECTED_COUNTS = [
@@ -79,89 +80,77 @@ def alive_on(orgs: dict[str, dict], kind: str, day: str) -> list[str]:
     return [o for o, r in orgs.items() if r["kind"] == kind and (r["start"] or "") <= day <= end(r["end"])]
 
 
-def check_keys(t: dict[str, list[dict]]) -> list[str]:
+def check_references(t: dict[str, list[dict]]) -> list[str]:
+    """Every foreign key of the schema (organisations, sources) names a row that exists, and so
+    does every organisation a policy event lists."""
     problems = []
+    for table in CSV_TABLES.values():
+        for col, other, ocol in table.foreign_keys():
+            known = {r[ocol] for r in t[other]}
+            missing = sorted({r[col] for r in t[table.name] if r[col] not in known})
+            if missing:
+                more = " ..." if len(missing) > 20 else ""
+                problems.append(f"{table.name}.{col} names rows not in {other}.{ocol}: {missing[:20]}{more}")
     orgs = {r["org_id"] for r in t["orgs"]}
-    sources = {r["source"] for r in t["sources"]}
-    refs = [
-        ("codes", "org_id"),
-        ("names", "org_id"),
-        ("attributes", "org_id"),
-        ("memberships", "child_id"),
-        ("memberships", "parent_id"),
-        ("successions", "predecessor_id"),
-        ("successions", "successor_id"),
-        ("populations", "org_id"),
-        ("postcode_districts", "org_id"),
-    ]
-    for table, col in refs:
-        missing = sorted({r[col] for r in t[table] if r[col] not in orgs})
-        if missing:
-            problems.append(f"{table}.{col} names organisations not in orgs: {missing[:20]}{' ...' if len(missing) > 20 else ''}")
     for row in t["policy_events"]:
         for oid in row["org_ids"].split():
             if oid not in orgs:
                 problems.append(f"policy_events on {row['date']} names unknown organisation {oid}")
-    for table, rows in t.items():
-        bad = sorted({r["source"] for r in rows if "source" in r and r["source"] not in sources})
-        if bad:
-            problems.append(f"{table}.source not in sources: {bad}")
-    dupes = [o for o, n in Counter(r["org_id"] for r in t["orgs"]).items() if n > 1]
-    if dupes:
-        problems.append(f"orgs: duplicate org_id {dupes[:20]}")
     return problems
 
 
-# The database stores these tables WITHOUT ROWID, clustered on these natural keys (build_db.py):
-# each key's columns must be non-empty and together unique. (orgs: built from the organisations'
-# summaries, one per org_id, checked by check_keys.)
-CLUSTERED_KEYS = {
-    "orgs": ("org_id",),
-    "codes": ("org_id", "scheme", "code"),
-    "names": ("org_id", "type", "name"),
-    "attributes": ("org_id", "key", "value"),
-    "memberships": ("child_id", "relation", "parent_id", "start"),
-    "populations": ("org_id", "measure", "date", "sex", "age"),
-    "postcode_districts": ("district", "org_id", "start"),
-}
-
-
-def check_clustered_keys(t: dict[str, list[dict]]) -> list[str]:
-    """Each table the database clusters on a natural key has that key filled in and unique (an
-    organisation that took back an earlier name would need the key widened)."""
+def check_required(t: dict[str, list[dict]]) -> list[str]:
+    """The columns the schema requires are filled in, and a table's natural key (on which the
+    database clusters it, WITHOUT ROWID) is unique (an organisation that took back an earlier name
+    would need the key widened)."""
     problems = []
-    for table, key in CLUSTERED_KEYS.items():
+    for table in CSV_TABLES.values():
+        required = [c.name for c in table.columns if c.name in table.required and not c.derived]
         seen = Counter()
-        for row in t[table]:
-            values = tuple(row[c] for c in key)
-            if any(v in ("", None) for v in values):
-                problems.append(f"{table}: empty {'/'.join(c for c, v in zip(key, values) if v in ('', None))} in {row}")
-            seen[values] += 1
+        for row in t[table.name]:
+            empty = [c for c in required if row[c] in ("", None)]
+            if empty:
+                problems.append(f"{table.name}: empty {'/'.join(empty)} in {row}")
+            if table.key:
+                seen[tuple(row[c] for c in table.key)] += 1
         dupes = [k for k, n in seen.items() if n > 1]
         for k in sorted(dupes)[:20]:
-            problems.append(f"{table}: {seen[k]} rows share the key ({', '.join(key)}) = {k}")
+            problems.append(f"{table.name}: {seen[k]} rows share the key ({', '.join(table.key)}) = {k}")
+    return problems
+
+
+def check_vocabularies(t: dict[str, list[dict]]) -> list[str]:
+    """Kinds, relations, succession types and the other closed vocabularies of the schema."""
+    problems = []
+    for table in CSV_TABLES.values():
+        for column in table.columns:
+            if column.values:
+                bad = Counter(r[column.name] for r in t[table.name] if r[column.name] not in column.values)
+                for value, n in sorted(bad.items()):
+                    problems.append(f"{table.name}.{column.name}: {value!r} ({n} rows) is not one of {', '.join(column.values)}")
     return problems
 
 
 def check_dates(t: dict[str, list[dict]]) -> list[str]:
+    """Dates are ISO days; an interval (start, end: either may be blank) does not end before it starts."""
     problems = []
-    for table in ("orgs", "codes", "names", "attributes", "memberships", "postcode_districts"):
-        for row in t[table]:
-            s, e = row["start"], row["end"]
-            if (s and not is_date(s)) or (e and not is_date(e)):
-                problems.append(f"{table}: malformed date in {row}")
-            elif s and e and e < s:
-                problems.append(f"{table}: ends before it starts: {row}")
-    for table in ("successions", "populations", "policy_events"):
-        for row in t[table]:
-            if not is_date(row["date"]):
-                problems.append(f"{table}: malformed date in {row}")
+    for table in CSV_TABLES.values():
+        columns = table.column_names
+        for row in t[table.name]:
+            if "start" in columns:
+                s, e = row["start"], row["end"]
+                if (s and not is_date(s)) or (e and not is_date(e)):
+                    problems.append(f"{table.name}: malformed date in {row}")
+                elif s and e and e < s:
+                    problems.append(f"{table.name}: ends before it starts: {row}")
+            if "date" in columns and not is_date(row["date"]):
+                problems.append(f"{table.name}: malformed date in {row}")
     return problems
 
 
 def check_within_lifetimes(t: dict[str, list[dict]]) -> list[str]:
-    """Every code, name, attribute, membership and postcode district interval lies inside its
-    organisations' lifetimes."""
+    """Every interval that names an organisation (codes, names, attributes, memberships, postcode
+    districts) lies inside that organisation's lifetime."""
     problems = []
     orgs = {r["org_id"]: r for r in t["orgs"]}
 
@@ -169,14 +158,14 @@ def check_within_lifetimes(t: dict[str, list[dict]]) -> list[str]:
         o = orgs.get(oid)
         return o is not None and (o["start"] or "") <= (s or "") and end(e) <= end(o["end"])
 
-    for table in ("codes", "names", "attributes", "postcode_districts"):
-        for row in t[table]:
-            if not inside(row["org_id"], row["start"], row["end"]):
-                problems.append(f"{table}: interval outside the lifetime of {row['org_id']}: {row}")
-    for row in t["memberships"]:
-        for col in ("child_id", "parent_id"):
-            if not inside(row[col], row["start"], row["end"]):
-                problems.append(f"memberships: interval outside the lifetime of {row[col]}: {row}")
+    for table in CSV_TABLES.values():
+        if table.name == "orgs" or "start" not in table.column_names:
+            continue
+        org_columns = [col for col, other, _ in table.foreign_keys() if other == "orgs"]
+        for row in t[table.name]:
+            for col in org_columns:
+                if not inside(row[col], row["start"], row["end"]):
+                    problems.append(f"{table.name}: interval outside the lifetime of {row[col]}: {row}")
     return problems
 
 
@@ -449,8 +438,9 @@ def check_names(t: dict[str, list[dict]]) -> list[str]:
 
 def all_checks(data_end: str) -> list[tuple[str, Callable]]:
     return [
-        ("keys", check_keys),
-        ("clustered keys", check_clustered_keys),
+        ("references", check_references),
+        ("required columns and natural keys", check_required),
+        ("vocabularies", check_vocabularies),
         ("dates", check_dates),
         ("lifetimes", check_within_lifetimes),
         ("counts", lambda t: check_counts(t, data_end)),

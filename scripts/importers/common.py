@@ -25,31 +25,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from pathlib import Path
 
-# Column order of every tidy CSV. The writer refuses rows with other keys.
-SCHEMA: dict[str, list[str]] = {
-    "sources": ["source", "title", "publisher", "edition", "licence", "url", "file", "note"],
-    "orgs": ["org_id", "kind", "start", "end", "source"],
-    "codes": ["org_id", "scheme", "code", "start", "end", "source"],
-    "names": ["org_id", "name", "type", "start", "end", "source"],
-    "attributes": ["org_id", "key", "value", "start", "end", "source"],
-    "memberships": ["child_id", "parent_id", "relation", "start", "end", "share", "source"],
-    "successions": ["predecessor_id", "successor_id", "date", "type", "share", "note", "source"],
-    "populations": ["org_id", "measure", "sex", "age", "value", "date", "source"],
-    "policy_events": ["date", "precision", "kind", "title", "detail", "org_ids", "source"],
-    "postcode_districts": ["district", "org_id", "start", "end", "source"],
-}
-
-KINDS = ("region", "area_team", "stp", "icb", "ccg", "sub_icb", "la", "trust", "practice", "pcn")
-RELATIONS = ("part_of", "hq_in", "partner", "overlaps")
-SUCCESSION_TYPES = (
-    "merger",  # several predecessors, one successor (each predecessor ends)
-    "split",  # one predecessor, several successors (the predecessor ends)
-    "boundary_transfer",  # part of an area moves; both sides may carry on
-    "rename",  # same area, new name
-    "recode",  # same organisation, new code (usually an ONS code after a boundary change)
-    "became_sub_icb",  # a CCG carried on as a sub-ICB location on 2022-07-01
-    "succeeded",  # official successor with no more detail (e.g. STP to ICB)
-)
+from schema import CSV_TABLES, KINDS
 
 Tables = dict[str, list[dict]]
 
@@ -143,7 +119,8 @@ def write_tables(tables: Tables, out_dir: Path) -> dict[str, int]:
     """Write every table as a sorted, UTF-8, LF CSV with the schema's column order."""
     out_dir.mkdir(parents=True, exist_ok=True)
     counts = {}
-    for table, columns in SCHEMA.items():
+    for table, spec in CSV_TABLES.items():
+        columns = spec.csv_columns
         rows = tables.get(table, [])
         normalised = []
         for row in rows:

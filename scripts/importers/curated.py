@@ -6,10 +6,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-try:  # imported as scripts.importers.curated or with scripts/importers on sys.path
-    from .common import SCHEMA, Tables, day_after, empty_tables, read_csv
-except ImportError:
-    from common import SCHEMA, Tables, day_after, empty_tables, read_csv
+from schema import CSV_TABLES
+
+from .common import Tables, day_after, empty_tables, read_csv
 
 CURATED = Path(__file__).resolve().parents[2] / "data" / "curated"
 
@@ -22,8 +21,8 @@ def run(shared: Path) -> Tables:
     t = empty_tables()
     for table, file in (("sources", "sources.csv"), ("policy_events", "policy_events.csv"), ("successions", "successions.csv")):
         for row in read_csv(CURATED / file):
-            if list(row) != SCHEMA[table]:
-                raise ValueError(f"data/curated/{file}: columns {list(row)} are not {SCHEMA[table]}")
+            if list(row) != CSV_TABLES[table].csv_columns:
+                raise ValueError(f"data/curated/{file}: columns {list(row)} are not {CSV_TABLES[table].csv_columns}")
             t[table].append(row)
     # 2019-2023: abolished districts merged, each as a whole, into a new unitary authority or district.
     for row in la_changes():

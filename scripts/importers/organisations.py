@@ -25,40 +25,22 @@ from pathlib import Path
 
 import openpyxl
 
-try:  # imported as scripts.importers.organisations or with scripts/importers on sys.path
-    from .common import (
-        DATA_START,
-        Tables,
-        clean_name,
-        clip,
-        day_after,
-        day_before,
-        empty_tables,
-        end_or_open,
-        ods_date,
-        read_csv,
-        read_zip_csv,
-        succession_type,
-        title_case_ods,
-    )
-    from .curated import la_changes
-except ImportError:
-    from common import (
-        DATA_START,
-        Tables,
-        clean_name,
-        clip,
-        day_after,
-        day_before,
-        empty_tables,
-        end_or_open,
-        ods_date,
-        read_csv,
-        read_zip_csv,
-        succession_type,
-        title_case_ods,
-    )
-    from curated import la_changes
+from .common import (
+    DATA_START,
+    Tables,
+    clean_name,
+    clip,
+    day_after,
+    day_before,
+    empty_tables,
+    end_or_open,
+    ods_date,
+    read_csv,
+    read_zip_csv,
+    succession_type,
+    title_case_ods,
+)
+from .curated import la_changes
 
 ERA_START = "2022-07-01"  # ICBs and sub-ICB locations start; CCGs end the day before
 CCG_END = "2022-06-30"
