@@ -140,28 +140,6 @@ def write_tables(tables: Tables, out_dir: Path) -> dict[str, int]:
     return counts
 
 
-def source_row(
-    source: str,
-    title: str,
-    publisher: str,
-    edition: str,
-    file: str,
-    url: str = "",
-    licence: str = "Open Government Licence v3.0",
-    note: str = "",
-) -> dict:
-    return {
-        "source": source,
-        "title": title,
-        "publisher": publisher,
-        "edition": edition,
-        "licence": licence,
-        "url": url,
-        "file": file,
-        "note": note,
-    }
-
-
 def merge_intervals(intervals: Iterable[tuple[str, str]]) -> list[tuple[str, str]]:
     """Merge overlapping or touching (start, end) intervals; '' as end means open."""
     merged: list[list[str]] = []

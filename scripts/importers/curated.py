@@ -1,6 +1,10 @@
 """Hand-curated facts kept in data/curated/: the national policy timeline, organisation changes
 that no machine-readable source records (STP footprint changes, the 2017 Cumbria split, local
-government reorganisations), and the descriptions of those curated sources."""
+government reorganisations), and the description of every source a row can name:
+- sources.csv: the curated fact sets (curated_*);
+- importer_sources.csv: the raw files the other importers read and the rules they derive rows by
+  (an importer names a source by its id; the row describing it lives here, not in the code).
+Both have the columns of the sources table (scripts/schema.py)."""
 
 from __future__ import annotations
 
@@ -19,7 +23,12 @@ def la_changes() -> list[dict]:
 
 def run(shared: Path) -> Tables:
     t = empty_tables()
-    for table, file in (("sources", "sources.csv"), ("policy_events", "policy_events.csv"), ("successions", "successions.csv")):
+    for table, file in (
+        ("sources", "sources.csv"),
+        ("sources", "importer_sources.csv"),
+        ("policy_events", "policy_events.csv"),
+        ("successions", "successions.csv"),
+    ):
         for row in read_csv(CURATED / file):
             if list(row) != CSV_TABLES[table].csv_columns:
                 raise ValueError(f"data/curated/{file}: columns {list(row)} are not {CSV_TABLES[table].csv_columns}")

@@ -26,185 +26,12 @@ from .common import (
     org_id,
     read_csv,
     read_zip_csv,
-    source_row,
     succession_type,
 )
 
-REPO = "https://github.com/"
 ICB_START = "2022-07-01"
 MERGERS_2026 = "2026-04-01"
 CHANGE_2023 = "2023-04-01"
-
-SOURCES = [
-    source_row(
-        "ons_sicbl22_icb22_nhser22",
-        "Sub ICB Locations to Integrated Care Boards to NHS England (Region) (July 2022) Lookup in England",
-        "Office for National Statistics",
-        "July 2022",
-        "geography/ons_sicbl22_icb22_nhser22_2022-07.csv",
-        REPO + "ploginovic/hpdm139_A2",
-    ),
-    source_row(
-        "ons_sicbl23_icb23_nhser23",
-        "Sub ICB Locations to Integrated Care Boards to NHS England (Region) (April 2023) Lookup in England",
-        "Office for National Statistics",
-        "April 2023",
-        "history/ons_sicbl23_icb23_nhser23_lookup_2023-04.csv",
-        REPO + "nhsx/open-cyber",
-    ),
-    source_row(
-        "nhse_gp_reg_map_2026_08",
-        "Patients Registered at a GP Practice, August 2026: practice mapping file",
-        "NHS England",
-        "1 August 2026",
-        "geography/nhsd_gp_reg_pat_prac_map_2026-08.csv",
-        REPO + "robg-test/icb-map",
-        note="The best available source for the April 2026 structure (36 ICBs, 106 sub-ICB locations) with ODS and ONS codes.",
-    ),
-    source_row(
-        "nhse_gp_reg_2026_08",
-        "Patients Registered at a GP Practice, August 2026: single year of age, regions, ICBs, sub-ICBs and PCNs",
-        "NHS England",
-        "1 August 2026",
-        "geography/nhsd_gp_reg_pat_prac_sing_age_regions_2026-08.zip",
-        REPO + "robg-test/icb-map",
-    ),
-    source_row(
-        "ons_mye2022_sicbl23",
-        "Mid-2022 population estimates by sub-ICB location (ICB 2023 geography), single year of age and sex",
-        "Office for National Statistics",
-        "mid-2022 (sapeicb202320112022.xlsx, sheet Mid-2022 ICB 2023)",
-        "geography/ons_mye2022_sicbl23_icb23_nhser23_sya.csv",
-        REPO + "The-Strategy-Unit/paediatric_fracture_management",
-        note="Workbook sheet saved as CSV by the repository author. England total 57,106,398.",
-    ),
-    source_row(
-        "ons_lsoa11_sicbl22",
-        "LSOA (2011) to Sub ICB Locations to Integrated Care Boards to LAD (July 2022) Lookup in England",
-        "Office for National Statistics (via humaniverse/geographr)",
-        "July 2022",
-        "geography/geographr_lookup_lsoa11_sicbl22_icb22_ltla22.csv",
-        REPO + "humaniverse/geographr",
-        note="Columns renamed by geographr; values as ONS published them.",
-    ),
-    source_row(
-        "ons_lsoa21_icb24",
-        "LSOA (2021) to SICBL to ICB to Cancer Alliances to LAD (April 2024) Lookup in EN",
-        "Office for National Statistics (via humaniverse/geographr)",
-        "April 2024",
-        "geography/geographr_lookup_lsoa21_icb24.csv",
-        REPO + "humaniverse/geographr",
-        note="LAD column dropped by geographr; the district is read from the LSOA name.",
-    ),
-    source_row(
-        "ons_lsoa11_ccg21",
-        "LSOA (2011) to CCG to STP to LAD (April 2021) Lookup in England",
-        "Office for National Statistics (via humaniverse/geographr)",
-        "April 2021",
-        "history/geographr_lsoa11_ccg21_stp21_ltla21_lookup_2021-04_from_rda.csv",
-        REPO + "humaniverse/geographr",
-    ),
-    source_row(
-        "census2021_ts007a",
-        "Census 2021 TS007A: age by five-year age bands, LSOA 2021",
-        "Office for National Statistics (Nomis)",
-        "Census 2021 (Nomis, 14 April 2023)",
-        "geography/nomis_census2021_ts007a_age_5yr_lsoa21_ew.csv",
-        REPO + "britishredcrosssociety/health-inequalities-explorer",
-    ),
-    source_row(
-        "ons_lad23",
-        "Local Authority Districts (December 2023) Boundaries UK BFC: attributes",
-        "Office for National Statistics",
-        "December 2023",
-        "geography/ons_lad23_boundaries_uk_bfc_attributes_2023-12.csv",
-        REPO + "jhau/nhs-spend",
-    ),
-    source_row(
-        "ons_icb23_names",
-        "Integrated Care Boards (April 2023) Names and Codes in England",
-        "Office for National Statistics",
-        "April 2023",
-        "geography/ons_icb23_names_codes_2023-04.csv",
-        REPO + "The-Strategy-Unit/paediatric_fracture_management",
-    ),
-    source_row(
-        "ons_icb23_centroids",
-        "Integrated Care Boards (April 2023) EN BSC: attribute table (centroids)",
-        "Office for National Statistics",
-        "April 2023",
-        "geography/ons_icb23_boundaries_en_bsc_attributes_2023-04.csv",
-        REPO + "rcpch/rcpch-nhs-organisations",
-    ),
-    source_row(
-        "derived_lsoa_census",
-        "Derived: LSOA-level lookups weighted by Census 2021 population",
-        "ics (derived)",
-        "2026",
-        "data/sources (rule in scripts/importers/geography.py)",
-        licence="Open Government Licence v3.0 (derived from ONS data)",
-        note="Shares and populations summed over LSOAs using Census 2021 usual residents. LSOA 2011 codes that changed "
-        "in 2021 (about 3%) take the mean population of the matched LSOAs of the same district. Census 2021 "
-        "residents of the 106 CCGs of April 2021 (census_2021 on ccg:<code>) add up LSOA 2021 counts, each LSOA "
-        "2021 in the CCG of the LSOA 2011 with its code (97%), else the CCG most LSOAs 2011 of its MSOA were in, "
-        "else (a new MSOA) its April 2024 sub-ICB location's code where its district had that CCG in 2021; they "
-        "sum to the England total, 56,490,091. In April 2026 "
-        "the Frimley sub-ICB location (D4U1Y) is split by district: Bracknell Forest, Slough, Windsor and "
-        "Maidenhead to U2G6B (east Berkshire); Hart, Rushmoor to D9Y0V (north-east Hampshire); Guildford, "
-        "Runnymede, Surrey Heath, Waverley to 92A (Surrey).",
-    ),
-    source_row(
-        "derived_sub_icb_place_names",
-        "Derived: place names of sub-ICB locations that no source names",
-        "ics (derived)",
-        "2026",
-        "data/sources (rule in scripts/importers/geography.py, sub_icb_district_place_names)",
-        licence="Open Government Licence v3.0 (derived from ONS data)",
-        note="Rule: on the days a sub-ICB location has no place name (short name) from an official source (its CCG's "
-        "name ended when its area changed, or it continued no CCG), it is named after the local authority "
-        "districts its residents live in: the LSOA lookup of the day (July 2022; April 2024 from April 2023; "
-        "from April 2026 the same with Frimley split by district) weighted by Census 2021 as in "
-        "derived_lsoa_census. A district holding at least 95% of the residents gives its name alone (01Y: "
-        'Tameside); otherwise every district holding at least 5%, in alphabetical order, joined "A, B and C"; '
-        "more than four such districts make a list rather than a name, and the area goes unnamed (92A from "
-        "2026-04-01, eleven Surrey districts). "
-        'District names as ONS gives them, without a trailing ", City of" or ", County of". Each name is '
-        "dated from the day the area took that shape (2022-07-01 when Glossop and West Birmingham left 01Y and "
-        "D2P2L; 2026-04-01 for U2G6B, after the Frimley split). No source gives an official place name "
-        'for these areas (ODS and ONS name them "NHS <ICB> ICB - <code>").',
-    ),
-    source_row(
-        "nhsd_pcode_districts_2022",
-        "Postcode district to sub-ICB location (NHS ODS regional postcode files, reduced to districts)",
-        "NHS Digital (ODS), via nhsd-exeter/dos-postcode-api",
-        "October 2022 (East of England January 2023)",
-        "geography/nhsd-exeter_pcodey5x_*_district_to_sicbl_*.csv",
-        REPO + "nhsd-exeter/dos-postcode-api",
-        note="Unweighted and many-to-many: a district lists every sub-ICB location any of its postcodes falls in. "
-        "The July 2022 geography: rows start 2022-07-01 (when the sub-ICB locations began); Frimley's D4U1Y "
-        "rows end 2026-03-31, when it was split (see derived_frimley_postcode_districts_2026); the others are "
-        "open (the April 2023 Surrey Heartlands / Sussex boundary change kept both sub-ICB codes and is not "
-        "reflected).",
-    ),
-    source_row(
-        "derived_frimley_postcode_districts_2026",
-        "Derived: April 2026 sub-ICB locations of the postcode districts of Frimley's D4U1Y",
-        "ics (derived)",
-        "2026",
-        "geography/theimpactlab_postcode_sector_to_lsoa11_imd.csv; geography/geographr_lookup_lsoa11_sicbl22_icb22_ltla22.csv; "
-        "geography/nhsd-exeter_pcodey5x_*_district_to_sicbl_*.csv",
-        licence="Open Government Licence v3.0 (derived from ODS, ONS and NSPL-derived data)",
-        note="Rule (scripts/importers/geography.py, frimley_districts_2026): Frimley's sub-ICB location D4U1Y ended on "
-        "2026-03-31 and was split by district (Bracknell Forest, Slough, Windsor and Maidenhead to U2G6B; Hart, "
-        "Rushmoor to D9Y0V; Guildford, Runnymede, Surrey Heath, Waverley to 92A). From 2026-04-01 each postcode "
-        "district that touched D4U1Y in the July 2022 ODS files touches the sub-ICB location(s) its postcode "
-        "sectors went to: a sector's LSOAs 2011 that were in D4U1Y (ONS July 2022 LSOA lookup) vote by their "
-        "district, the sector goes with the majority (ties keep each). Rows are added only where the district "
-        "did not already touch that sub-ICB location. Terminated or non-geographic districts with no sector in "
-        "the lookup (GU13, GU95, RG11, SL60, SL95) get none; the 2022 rows they have for other sub-ICB "
-        "locations carry on.",
-    ),
-]
 
 # LSOA 2021 names use these short forms of the district names.
 LSOA_NAME_FIXES = {
@@ -217,7 +44,6 @@ LSOA_NAME_FIXES = {
 def run(shared: Path, la_changes: list[dict]) -> Tables:
     """la_changes: the curated local government changes (data/curated/la_changes.csv)."""
     t = empty_tables()
-    t["sources"].extend(SOURCES)
     g, _h = shared / "geography", shared / "history"
     census = read_census(g)
     editions = icb_editions(shared)

@@ -25,136 +25,11 @@ from .common import (
     merge_intervals,
     org_id,
     read_csv,
-    source_row,
     succession_type,
 )
 from .curated import CURATED
 
 CCG_ERA_END = "2022-06-30"
-REPO = "https://github.com/"
-
-SOURCES = [
-    source_row(
-        "ons_chd_2024_07",
-        "Code History Database (July 2024): E38, E39, E40 and E54 change history",
-        "Office for National Statistics",
-        "July 2024",
-        "history/ons_chd_2024-07_E{38,39,40,54}_openinnovations.json",
-        REPO + "open-innovations/geography-code-adder (docs/data/E38.json etc.)",
-        note="Reshaped into JSON by Open Innovations; names, GSS codes, dates and parents per period.",
-    ),
-    source_row(
-        "ons_ccg13",
-        "CCG names and codes (April 2013)",
-        "Office for National Statistics",
-        "April 2013",
-        "history/ons_ccg_names_codes_2013-04.csv",
-        REPO + "ebmdatalab/openprescribing",
-    ),
-    source_row(
-        "ons_ccg13_nhsat13",
-        "CCG to NHS area team to NHS commissioning region lookup (April 2013)",
-        "Office for National Statistics",
-        "April 2013",
-        "history/ons_ccg13_nhsat13_nhscr13_lookup_2013-04.csv",
-        REPO + "ebmdatalab/openprescribing",
-    ),
-    source_row(
-        "openprescribing_area_teams",
-        "NHS area teams with ONS and ODS codes (2013)",
-        "OpenPrescribing",
-        "2013",
-        "history/openprescribing_area_teams_2013_ons_hscic_codes.csv",
-        REPO + "ebmdatalab/openprescribing",
-        licence="MIT (compilation of OGL v3 codes)",
-        note="Pairing of E39 area-team codes with ODS Q-codes, compiled by OpenPrescribing.",
-    ),
-    source_row(
-        "nhspd_ccg18",
-        "CCG names and codes UK as at 04_18 (NHSPD May 2018)",
-        "Office for National Statistics",
-        "April 2018",
-        "history/nhspd_ccg_names_codes_uk_as_at_04_18.csv",
-        REPO + "stephenkeable/ccg-lookup",
-    ),
-    source_row(
-        "ons_ccg19_stp19",
-        "Clinical Commissioning Group to STP (April 2019) Lookup in England",
-        "Office for National Statistics",
-        "April 2019",
-        "history/ons_ccg19_stp19_lookup_2019-04.csv",
-        REPO + "carnall-farrar/location-lookup-api",
-    ),
-    source_row(
-        "ons_ccg20",
-        "Clinical Commissioning Groups (April 2020) Names and Codes in England",
-        "Office for National Statistics",
-        "April 2020",
-        "history/ons_ccg20_names_codes_2020-04.csv",
-        REPO + "nhsx/open-cyber",
-    ),
-    source_row(
-        "ons_ccg20_stp20",
-        "Clinical Commissioning Group to STPs (April 2020) Lookup in England",
-        "Office for National Statistics",
-        "April 2020",
-        "history/ons_ccg20_stp20_lookup_2020-04.csv",
-        REPO + "carnall-farrar/location-lookup-api",
-    ),
-    source_row(
-        "ons_stp20_nhser20",
-        "STP to NHS England (Region) (April 2020) Lookup in England",
-        "Office for National Statistics",
-        "April 2020",
-        "history/ons_stp20_nhser20_lookup_2020-04.csv",
-        REPO + "carnall-farrar/location-lookup-api",
-    ),
-    source_row(
-        "ons_ccg21_stp21_nhser21",
-        "Clinical Commissioning Group to STP and NHS England (Region) (April 2021) Lookup in England",
-        "Office for National Statistics",
-        "April 2021",
-        "history/ons_ccg21_stp21_nhser21_lookup_2021-04.csv",
-        REPO + "nhsx/open-cyber",
-    ),
-    source_row(
-        "ods_eccg_2016_02",
-        "ODS eccg (CCGs and commissioning hubs), February 2016",
-        "NHS Digital (ODS)",
-        "February 2016",
-        "history/ods_eccg_2016-02.csv",
-        REPO + "ebmdatalab/openprescribing",
-    ),
-    source_row(
-        "ods_eccg_2018_11",
-        "ODS eccg (CCGs and commissioning hubs), November 2018",
-        "NHS Digital (ODS)",
-        "November 2018",
-        "history/ods_eccg_2018-11.csv",
-        REPO + "ebmdatalab/openprescribing",
-    ),
-    source_row(
-        "derived_stp_regions",
-        "Derived: NHS England region of each STP before April 2020 where no source gives one",
-        "ics (derived)",
-        "2016-2020",
-        "data/sources (rule in scripts/importers/history.py)",
-        licence="Open Government Licence v3.0 (derived)",
-        note="The ONS Code History Database gives STPs a parent region only from April 2019, and not at all for the "
-        "five STPs recoded in April 2020 (E54000005, E54000006, E54000033, E54000035, E54000049); the ONS STP to "
-        "region lookup starts in April 2020. On days with no region from a source, an STP is placed in the "
-        "region of the area teams (local offices) of most of its CCGs.",
-    ),
-    source_row(
-        "ods_successors_2023_09",
-        "ODS successor relationships (TRUD full release 2023-09-25)",
-        "NHS Digital (ODS), processed by tomjemmett/odsProcessing",
-        "2023-09-25",
-        "history/ods_successors_trud_20230925_tomjemmett.csv",
-        REPO + "tomjemmett/odsProcessing",
-        note="Processed extract (from, to, legal_start) of the ODS XML successor records.",
-    ),
-]
 
 # Region names as ONS spells them, with one capitalisation fix ("North Of England").
 NAME_FIXES = {"North Of England": "North of England"}
@@ -162,7 +37,6 @@ NAME_FIXES = {"North Of England": "North of England"}
 
 def run(shared: Path) -> Tables:
     t = empty_tables()
-    t["sources"].extend(SOURCES)
     h = shared / "history"
     chd = {
         e: json.loads((h / f"ons_chd_2024-07_{e}_openinnovations.json").read_text())["areas"]
