@@ -1099,7 +1099,8 @@ def test_derived_sub_icb_place_names(conn):
 def test_place_name_rule():
     from collections import Counter
 
-    from importers.geography import district_place_name, uncovered
+    from importers.common import uncovered
+    from importers.geography import district_place_name
 
     names = {"a": "Ashford", "b": "Bristol", "c": "Crawley", "d": "Dover"}
     assert district_place_name(Counter({"a": 96, "b": 4}), names) == "Ashford"

@@ -32,6 +32,7 @@ from .common import (
     clip,
     day_after,
     day_before,
+    edition_runs,
     empty_tables,
     end_or_open,
     ods_date,
@@ -164,18 +165,6 @@ class Out:
     # (child, relation, parent kind) -> list of [start, end, parent, source]
     links: dict = field(default_factory=lambda: defaultdict(list))
 
-    def org(self, oid, kind, start, end, source):
-        self.t["orgs"].append(dict(org_id=oid, kind=kind, start=start, end=end, source=source))
-
-    def code(self, oid, scheme, code, start, end, source):
-        self.t["codes"].append(dict(org_id=oid, scheme=scheme, code=code, start=start, end=end, source=source))
-
-    def name(self, oid, name, start, end, source, type_="official"):
-        self.t["names"].append(dict(org_id=oid, name=name, type=type_, start=start, end=end, source=source))
-
-    def attr(self, oid, key, value, start, end, source):
-        self.t["attributes"].append(dict(org_id=oid, key=key, value=value, start=start, end=end, source=source))
-
     def link(self, child, parent, relation, span, source, life=None, plife=None):
         """Queue a membership, clipped to the child's and the parent's lifetimes. ICB, sub-ICB and
         CCG parents are bounded by their known lifetimes; an unknown one drops the row."""
@@ -191,11 +180,6 @@ class Out:
         if span:
             key = (child, relation, parent.split(":")[0])
             self.links[key].append([span[0], span[1], parent, source])
-
-    def pop(self, measure, oid, value, date, source):
-        self.t["populations"].append(
-            dict(org_id=oid, measure=measure, sex="all", age="all", value=value, date=date, source=source)
-        )
 
     def settle(self):
         """Emit memberships. Same parent and source: merge overlaps. Different parent (one parent
@@ -221,34 +205,16 @@ class Out:
                     break
                 kept.append(cur)
             for s, e, parent, source in kept:
-                self.t["memberships"].append(
-                    dict(child_id=child, parent_id=parent, relation=relation, start=s, end=e, share="", source=source)
-                )
-
-
-def timeline(values: list[tuple[str, str, str]], start: str, end: str) -> list[tuple[str, str, str, str]]:
-    """[(from, value, source), ...] in date order -> [(start, end, value, source)] within [start, end].
-    Consecutive editions that agree collapse into one interval (keeping the earlier source)."""
-    collapsed: list[tuple[str, str, str]] = []
-    for frm, value, source in values:
-        if not collapsed or collapsed[-1][1] != value:
-            collapsed.append((frm, value, source))
-    out = []
-    for i, (frm, value, source) in enumerate(collapsed):
-        to = day_before(collapsed[i + 1][0]) if i + 1 < len(collapsed) else end
-        span = clip(frm, to, start, end)
-        if span:
-            out.append((span[0], span[1], value, source))
-    return out
+                self.t.member(child, parent, relation, s, e, source)
 
 
 def write_history(out: Out, oid: str, key: str, values: list[tuple[str, str, str]], life: tuple[str, str]):
     """A name or attribute whose value may differ between editions: values are (from, value, source)."""
-    for s, e, value, source in timeline([v for v in values if v[1]], *life):
+    for s, e, value, source in edition_runs([v for v in values if v[1]], *life):
         if key == "name":
-            out.name(oid, value, s, e, source)
+            out.t.name(oid, value, s, e, source)
         else:
-            out.attr(oid, key, value, s, e, source)
+            out.t.attr(oid, key, value, s, e, source)
 
 
 # --- 1. NHS trusts -------------------------------------------------------------------------------
@@ -288,18 +254,18 @@ def import_trusts(shared: Path, geo: Geo, out: Out) -> dict[str, Trust]:
         life = (start, end)
         src = S_ETR26 if new and not old else S_ETR25
         trusts[code] = Trust(code, start, end)
-        out.org(oid, "trust", start, end, src)
-        out.code(oid, "ods", code, start, end, src)
+        out.t.org(oid, "trust", start, end, src)
+        out.t.code(oid, "ods", code, start, end, src)
 
         # Names, postcode and type per edition; the 2026 edition's values start at the rename date.
         switch = TRUST_RENAMED_ON.get(code, ERA36_START)
         editions = [(start, old, S_ETR25), (switch, new, S_ETR26)] if old and new else [(start, latest, src)]
         write_history(out, oid, "name", [(f, readable(r[1]), s) for f, r, s in editions], life)
         write_history(out, oid, "postcode", [(f, clean_name(r[9]), s) for f, r, s in editions], life)
-        for s, e, value, source in timeline([(f, _trust_type(r[1]), s) for f, r, s in editions], *life):
+        for s, e, value, source in edition_runs([(f, _trust_type(r[1]), s) for f, r, s in editions], *life):
             span = clip(s, e, FT_FIRST) if value == "foundation trust" else (s, e)
             if span:
-                out.attr(oid, "trust_type", value, span[0], span[1], source)
+                out.t.attr(oid, "trust_type", value, span[0], span[1], source)
 
         # hq_in: column 4 is the ICB of the trust's HQ; 42 ICBs from the 2025 edition, 36 from 2026.
         if old and old[3] in geo.icb42:
@@ -362,17 +328,7 @@ def import_trust_successions(shared: Path, trusts: dict[str, Trust], out: Out) -
         for pred, succ in sorted(edges):
             carries_on = not (trusts[pred].end and trusts[pred].end < day)
             kind = succession_type(pred, succ, edges, carries_on)
-            out.t["successions"].append(
-                dict(
-                    predecessor_id=f"trust:{pred}",
-                    successor_id=f"trust:{succ}",
-                    date=day,
-                    type=kind,
-                    share="",
-                    note="",
-                    source=S_SUCC,
-                )
-            )
+            out.t.succession(f"trust:{pred}", f"trust:{succ}", day, kind, S_SUCC)
 
 
 def _council_key(name: str) -> str:
@@ -424,11 +380,11 @@ def import_partners(shared: Path, geo: Geo, trusts: dict[str, Trust], out: Out) 
         end = CARE_TRUST_END.get(code, "")
         src = S_RULES if end else S_PARTNERS
         trusts[code] = Trust(code, "", end)
-        out.org(oid, "trust", "", end, src)
-        out.code(oid, "ods", code, "", end, S_PARTNERS)
-        out.name(oid, name, "", end, S_PARTNERS)
+        out.t.org(oid, "trust", "", end, src)
+        out.t.code(oid, "ods", code, "", end, S_PARTNERS)
+        out.t.name(oid, name, "", end, S_PARTNERS)
         kind = _trust_type(name)
-        out.attr(oid, "trust_type", kind, FT_FIRST if kind == "foundation trust" else "", end, S_PARTNERS)
+        out.t.attr(oid, "trust_type", kind, FT_FIRST if kind == "foundation trust" else "", end, S_PARTNERS)
     for icb, code in sorted(trust_partners):
         t = trusts[code]
         out.link(f"trust:{code}", f"icb:{icb}", "partner", era, S_PARTNERS, (t.start, t.end))
@@ -464,19 +420,19 @@ def import_partners(shared: Path, geo: Geo, trusts: dict[str, Trust], out: Out) 
             else:
                 periods = [(f"la:{code}", COUNCIL_START, "", True)]
         for oid, start, end, create in periods:
-            out.code(oid, "ods", code, start, end, S_PARTNERS)
+            out.t.code(oid, "ods", code, start, end, S_PARTNERS)
             if create:
-                out.org(oid, "la", start, end, S_PARTNERS)
-                out.name(oid, county or names[0], start, end, S_PARTNERS)
+                out.t.org(oid, "la", start, end, S_PARTNERS)
+                out.t.name(oid, county or names[0], start, end, S_PARTNERS)
             for icb in sorted(councils[code]):
                 out.link(oid, f"icb:{icb}", "partner", era, S_PARTNERS, (start, end))
 
     # Cumbria County Council (102): no longer on the sheet; partner of QE1 and QHM until abolished.
     assert "102" not in councils
     start, end = COUNCIL_START, day_before(REORG_2023)
-    out.org("la:102", "la", start, end, S_PARTNERS)
-    out.code("la:102", "ods", "102", start, end, S_PARTNERS)
-    out.name("la:102", PRE_2023_COUNTY["102"][0], start, end, S_PARTNERS)
+    out.t.org("la:102", "la", start, end, S_PARTNERS)
+    out.t.code("la:102", "ods", "102", start, end, S_PARTNERS)
+    out.t.name("la:102", PRE_2023_COUNTY["102"][0], start, end, S_PARTNERS)
     for icb in CUMBRIA_PARTNER_OF:
         out.link("la:102", f"icb:{icb}", "partner", era, S_PARTNERS, (start, end))
 
@@ -565,8 +521,8 @@ def import_practices(
             end = day_before(ERA36_START)
         life = (start, end)
         practices[code] = Practice(code, start, end)
-        out.org(oid, "practice", start, end, S_EPRACCUR)
-        out.code(oid, "ods", code, start, end, S_EPRACCUR)
+        out.t.org(oid, "practice", start, end, S_EPRACCUR)
+        out.t.code(oid, "ods", code, start, end, S_EPRACCUR)
         m = gpmap.get(code)
 
         # Names/postcodes that differ in the Aug 2026 map are dated from 2026-04-01 (rename date unknown).
@@ -616,7 +572,7 @@ def import_practices(
             assert sizes.setdefault(r["PRACTICE_CODE"], r["PRACTICE_LIST_SIZE"]) == r["PRACTICE_LIST_SIZE"]
     for code, size in sorted(sizes.items()):
         assert code in practices, code
-        out.pop("qof_list_size", f"practice:{code}", int(size), "2023-03-31", S_QOFPREV)
+        out.t.population(f"practice:{code}", "qof_list_size", int(size), "2023-03-31", S_QOFPREV)
     return practices, gpmap, {r[0]: r for r in rows}
 
 
@@ -758,10 +714,10 @@ def import_pcns(
         oid = f"pcn:{code}"
         life = (p.start, p.end)
         src = p.name_history[0][2]
-        out.org(oid, "pcn", p.start, p.end, src)
-        out.code(oid, "ods", code, p.start, p.end, src)
+        out.t.org(oid, "pcn", p.start, p.end, src)
+        out.t.code(oid, "ods", code, p.start, p.end, src)
         write_history(out, oid, "name", p.name_history, life)
-        for s, e, sub, source in timeline(p.sub_history, *life):
+        for s, e, sub, source in edition_runs(p.sub_history, *life):
             # Before 2022-07-01 the code was a CCG's: map the PCN to ccg:<code> for the part of its
             # life before then (clipped to the CCG's lifetime); ePCN has no CCG-era history. Where
             # the sub-ICB location took in part of another CCG on 2022-07-01 (Glossop, West
@@ -797,7 +753,9 @@ def import_pcns(
         if r["ORG_TYPE"] == "PCN" and r["SEX"] == "ALL" and r["AGE"] == "ALL" and r["ORG_CODE"] != "U":
             assert r["EXTRACT_DATE"] == "2026-08-01", r["EXTRACT_DATE"]
             assert r["ORG_CODE"] in pcns, r["ORG_CODE"]
-            out.pop("gp_registered_patients", f"pcn:{r['ORG_CODE']}", int(r["NUMBER_OF_PATIENTS"]), "2026-08-01", S_SINGAGE26)
+            out.t.population(
+                f"pcn:{r['ORG_CODE']}", "gp_registered_patients", int(r["NUMBER_OF_PATIENTS"]), "2026-08-01", S_SINGAGE26
+            )
 
 
 # --- 5. ICB websites -----------------------------------------------------------------------------
@@ -809,13 +767,13 @@ def import_websites(shared: Path, geo: Geo, out: Out) -> None:
         assert r["ods_code"] in geo.icb36, r["ods_code"]
         if r["url_root"].strip():
             urls26[r["ods_code"]] = r["url_root"].strip()
-            out.attr(f"icb:{r['ods_code']}", "website", r["url_root"].strip(), ERA36_START, "", S_ICBURL26)
+            out.t.attr(f"icb:{r['ods_code']}", "website", r["url_root"].strip(), ERA36_START, "", S_ICBURL26)
     for r in read_csv(shared / "geography" / "derived_icb22_websites_thirdparty_unverified.csv"):
         code = geo.icb_names42[_icb_short(r["name"])]
         if code not in geo.icb36:
-            out.attr(f"icb:{code}", "website", r["url"].strip(), ERA_START, ERA42_END, S_ICBURL22)
+            out.t.attr(f"icb:{code}", "website", r["url"].strip(), ERA_START, ERA42_END, S_ICBURL22)
         elif code not in urls26:
-            out.attr(f"icb:{code}", "website", r["url"].strip(), ERA_START, "", S_ICBURL22)
+            out.t.attr(f"icb:{code}", "website", r["url"].strip(), ERA_START, "", S_ICBURL22)
 
 
 def run(shared: Path, successions: list[dict] = ()) -> Tables:
