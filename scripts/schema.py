@@ -77,8 +77,8 @@ class Table:
 
     @property
     def required(self) -> list[str]:
-        """Columns never empty: the key's and the NOT NULL ones."""
-        return [c.name for c in self.columns if c.name in self.key or c.not_null]
+        """Columns never empty (NOT NULL in the database): the key's, the pk and the not_null ones."""
+        return [c.name for c in self.columns if c.name in self.key or c.name == self.pk or c.not_null]
 
     def foreign_keys(self) -> list[tuple[str, str, str]]:
         """(column, other table, other column), in column order."""

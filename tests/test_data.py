@@ -905,7 +905,7 @@ def test_practice_parents_through_pcns_agree_unless_the_pcn_crosses_a_boundary(c
 def test_build_rejects_a_practice_in_two_ccgs_through_its_pcn():
     # The build's invariant (scripts/dbbuild/validate.py) on a made-up case: the practice is in
     # 01Y, its PCN (with no other practice) in 15M.
-    from dbbuild import validate
+    from dbbuild import consistency
 
     def m(child, parent, start, end=""):
         return {
@@ -927,11 +927,11 @@ def test_build_rejects_a_practice_in_two_ccgs_through_its_pcn():
             m("pcn:P", "ccg:15M", "2019-07-01", "2022-06-30"),
         ],
     }
-    problems = validate.check_parents_through_pcns(t)
+    problems = consistency.check_parents_through_pcns(t)
     assert len(problems) == 1 and "practice:A is part of ccg:01Y and, through pcn:P, of ccg:15M" in problems[0]
     # A PCN that crosses a boundary: B is in 15M, so A's PCN being in 15M is not an error.
     t["memberships"] += [m("practice:B", "pcn:P", "2019-07-01"), m("practice:B", "ccg:15M", "2013-04-01", "2022-06-30")]
-    assert validate.check_parents_through_pcns(t) == []
+    assert consistency.check_parents_through_pcns(t) == []
 
 
 # --- postcode districts over time ---------------------------------------------------------------
