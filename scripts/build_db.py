@@ -7,6 +7,10 @@ Reads only data/sources/. Validates every invariant first (see scripts/dbbuild/v
 refuses to write a database that breaks one. Writes to a temporary file and moves it into place,
 so a failed build never leaves a half-written database. Deterministic: the same CSVs give the
 same bytes (stable row order, no timestamps).
+
+Every table is created as scripts/schema.py describes it, in its order: a CSV table from its
+rows as read (a blank stored as NULL where the schema says so), a derived one from the rows
+derived_rows gives (scripts/dbbuild/derive.py).
 """
 
 from __future__ import annotations
@@ -109,23 +113,31 @@ def create(db: sqlite_utils.Database, table: Table, rows) -> None:
         db[table.name].create_index(list(idx), find_unique_name=True)
 
 
+def derived_rows(t: dict[str, list[dict]], meta: dict[str, str]) -> dict[str, list[dict]]:
+    """The rows of every table that is not a CSV as read: the derived tables, `orgs` (the CSV's
+    organisations with their current codes and names) and `sources` (with the build's own)."""
+    summaries = derive.org_summaries(t)
+    events, event_orgs = derive.events(t, summaries)
+    return {
+        "meta": [{"key": k, "value": v} for k, v in sorted(meta.items())],
+        "sources": sorted(stored(CSV_TABLES["sources"], t["sources"]) + [DERIVED_SOURCE], key=lambda r: r["source"]),
+        "orgs": summaries,
+        "events": events,
+        "event_orgs": event_orgs,
+        "lookup": derive.lookup_keys(t),
+        "org_search": derive.search_rows(t, summaries),
+    }
+
+
 def write_db(path: Path, t: dict[str, list[dict]], meta: dict[str, str]) -> None:
     db = sqlite_utils.Database(sqlite3.connect(path))
     db.conn.execute("PRAGMA journal_mode = DELETE")
     db.conn.execute("PRAGMA page_size = 4096")
-    summaries = derive.org_summaries(t)
-    events, event_orgs = derive.events(t, summaries)
-    # The rows of each table: a CSV table's as read (sources with the build's own), the others derived.
     rows = {name: stored(table, t[name]) for name, table in CSV_TABLES.items()}
-    rows["sources"] = sorted(rows["sources"] + [DERIVED_SOURCE], key=lambda r: r["source"])
-    rows.update(
-        meta=[{"key": k, "value": v} for k, v in sorted(meta.items())],
-        orgs=summaries,
-        events=events,
-        event_orgs=event_orgs,
-        lookup=derive.lookup_keys(t),
-        org_search=derive.search_rows(t, summaries),
-    )
+    rows.update(derived_rows(t, meta))
+    missing = [name for name in TABLES if name not in rows]
+    if missing:
+        raise SystemExit(f"Error: no rows for {missing}: a derived table needs an entry in build_db.derived_rows.")
     for name, table in TABLES.items():
         create(db, table, rows[name])
     # Trigram full-text index: partial words match ("cumb" finds Cumbria); named org_search_fts with

@@ -10,7 +10,7 @@ loads it) or derived by the build (``csv=False``: scripts/dbbuild/derive.py fill
 may carry columns the build adds (``Column.derived``: ``orgs`` holds each organisation's current
 code and names). Adding a table is one ``Table`` entry in TABLES plus the code that fills it: an
 importer returning rows under the table's name, or, for a derived table, an entry in
-build_db.DERIVED_ROWS.
+build_db.derived_rows (and, for a table the CLI reads, its queries).
 
 Storage: a table with a natural ``key`` is stored WITHOUT ROWID, clustered on that key (its
 columns NOT NULL, and together unique, which validation checks before the build writes); a table

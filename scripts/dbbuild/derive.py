@@ -1,5 +1,10 @@
 """Tables the build derives from the tidy CSVs: current names and codes on `orgs`, the `lookup`
-keys for identifier resolution, the search text, and the dated `events`."""
+keys for identifier resolution, the search text, and the dated `events` (their columns are in
+scripts/schema.py).
+
+Event titles and details are worded here, in the build's own words (COUNT_WORDS and the phrases
+below), never with the CLI's display labels: changing how the CLI labels a kind does not change
+the database. The one function shared with the CLI is the lookup key, ics_cli.normalise."""
 
 from __future__ import annotations
 

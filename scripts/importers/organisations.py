@@ -1,7 +1,8 @@
 """Organisations inside the ICSs: NHS trusts, GP practices, PCNs, partner councils, ICB websites.
 
 ``run(shared)`` reads the raw files under ``shared`` (../shared/sources) and returns tidy rows for
-sources, orgs, codes, names, attributes, memberships and populations. It creates orgs of kinds
+orgs, codes, names, attributes, memberships, successions and populations (the sources they cite
+are described in data/curated/importer_sources.csv). It creates orgs of kinds
 trust, practice, pcn and la (only the councils named as ICB partners that are not local authority
 districts; districts are created by the geography importer as ``la:<LAD23 code>``). ICBs,
 sub-ICB locations, CCGs and regions belong to another importer and are only referenced here.
@@ -56,7 +57,7 @@ FT_FIRST = "2004-04-01"  # the first NHS foundation trusts were authorised on 1 
 
 # --- source ids (described in data/curated/importer_sources.csv) ------------------------------
 # The geography importer also cites the two August 2026 NHS England files (as nhse_gp_reg_map_2026_08
-# and nhse_gp_reg_2026_08); these ids are distinct so that each importer's source rows stand alone.
+# and nhse_gp_reg_2026_08); these ids are distinct, each describing the file as this importer uses it.
 S_ETR25 = "ods_etr_2025"
 S_ETR26 = "ods_etr_2026_07"
 S_EPRACCUR = "ods_epraccur_2025_09"
