@@ -903,7 +903,7 @@ def test_practice_parents_through_pcns_agree_unless_the_pcn_crosses_a_boundary(c
 
 
 def test_build_rejects_a_practice_in_two_ccgs_through_its_pcn():
-    # The build's invariant (scripts/dbbuild/validate.py) on a made-up case: the practice is in
+    # The build's invariant (scripts/dbbuild/consistency.py) on a made-up case: the practice is in
     # 01Y, its PCN (with no other practice) in 15M.
     from dbbuild import consistency
 
