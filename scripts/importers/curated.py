@@ -36,15 +36,6 @@ def run(shared: Path) -> Tables:
     # 2019-2023: abolished districts merged, each as a whole, into a new unitary authority or district.
     for row in la_changes():
         if row["successor_code"] and row["end"]:
-            t["successions"].append(
-                {
-                    "predecessor_id": f"la:{row['code']}",
-                    "successor_id": f"la:{row['successor_code']}",
-                    "date": day_after(row["end"]),
-                    "type": "merger",
-                    "share": "",
-                    "note": row["note"],
-                    "source": "curated_la_changes",
-                }
-            )
+            pred, succ = f"la:{row['code']}", f"la:{row['successor_code']}"
+            t.succession(pred, succ, day_after(row["end"]), "merger", "curated_la_changes", note=row["note"])
     return t
