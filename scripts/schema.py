@@ -8,9 +8,18 @@ dates: scripts/dbbuild/validate.py).
 A table is a tidy CSV (``csv=True``: the importers write data/sources/<name>.csv and the build
 loads it) or derived by the build (``csv=False``: scripts/dbbuild/derive.py fills it). A CSV table
 may carry columns the build adds (``Column.derived``: ``orgs`` holds each organisation's current
-code and names). Adding a table is one ``Table`` entry in TABLES plus the code that fills it: an
-importer returning rows under the table's name, or, for a derived table, an entry in
-build_db.derived_rows (and, for a table the CLI reads, its queries).
+code and names).
+
+Adding a table is one ``Table`` entry in TABLES plus the code that fills it:
+- a tidy CSV (``csv=True``; columns in CSV order, with ``key``, ``references`` and ``values``
+  where they apply): an importer returns its rows under the table's name (a ``Tables`` builder
+  in importers/common.py if several importers make such rows); import_sources.py writes
+  data/sources/<name>.csv, the build loads it and validation checks it with no more code
+  (required columns, unique key, references, vocabularies; dates of ``start``/``end``/``date``
+  columns; intervals inside the lifetime of each organisation they reference);
+- derived (``csv=False``): its rows in build_db.derived_rows.
+Then rebuild (the database changes; raise VERSION if the CLI must notice), and teach the CLI's
+queries to read it. tests/test_build.py checks that the files and the database match TABLES.
 
 Storage: a table with a natural ``key`` is stored WITHOUT ROWID, clustered on that key (its
 columns NOT NULL, and together unique, which validation checks before the build writes); a table
