@@ -19,8 +19,7 @@ Every parser of kind words (``ics list KIND``, ``search --kind``, ``resolve --to
 such as ``stp:QNQ`` in :mod:`ics_cli.resolve`) goes through :func:`kind_of_word`, so a word that
 works in one place works in all. The parsers raise UsageError (exit 2) for an unknown word.
 
-Imported on every run: only the standard library and :mod:`ics_cli.errors`. The build
-(scripts/) reads ``KINDS`` and ``SHORT_LABEL`` through :mod:`ics_cli.kinds` for now.
+Imported on every run: only the standard library and :mod:`ics_cli.errors`.
 """
 
 from __future__ import annotations

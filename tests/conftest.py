@@ -4,8 +4,9 @@
 - ``conn``: a read-only sqlite3 connection to it (rows as ``sqlite3.Row``).
 - ``cli``: runs the Typer app in-process with ``typer.testing.CliRunner``, piped (no
   ``ICS_FORCE_TTY``, no colour settings) and with ``ICS_DB`` pointing at the real database.
-  ``cli(..., single=True)`` runs the app that the console script runs (``app_for(argv)``: the
-  single-command app when the command line names a command). It fails the test if the command
+  By default it runs the app that the console script runs (``entry.app_for(argv)``: the
+  single-command app when the command line names a command); ``cli(..., single=False)`` runs the
+  whole app (every command registered, as ``--help`` sees it). It fails the test if the command
   raised anything but ``SystemExit`` (CliRunner would otherwise swallow the traceback).
 - ``ics``: runs the installed console script (``ics`` next to ``sys.executable``, so CI's own
   venv works) in a subprocess with a clean environment: ``NO_COLOR=1``, no ``ICS_FORCE_TTY``,
@@ -109,7 +110,7 @@ def make_cli(db: Path) -> Callable[..., CliResult]:
         *args: str,
         input: Optional[str] = None,
         env: Optional[Mapping[str, Optional[str]]] = None,
-        single: bool = False,
+        single: bool = True,
         check_crash: bool = True,
     ) -> CliResult:
         argv = [str(a) for a in args]

@@ -84,10 +84,12 @@ def sources():
     return build_db.read_sources(SOURCES)
 
 
+@pytest.mark.slow  # validates the whole build (seconds)
 def test_the_committed_sources_pass_validation(sources):
     assert validate.validate(sources, build_db.data_end(sources)) == []
 
 
+@pytest.mark.slow  # validates the whole build (seconds)
 def test_values_outside_the_vocabularies_refuse_the_build(sources):
     t = copy.deepcopy(sources)
     t["orgs"][0]["kind"] = "hospital"
@@ -112,6 +114,7 @@ def test_references_follow_the_schemas_foreign_keys(sources):
     ]
 
 
+@pytest.mark.slow  # validates the whole build (seconds)
 def test_build_refuses_bad_data_and_writes_nothing(tmp_path, sources, capsys):
     t = copy.deepcopy(sources)
     t["memberships"][0]["relation"] = "inside"

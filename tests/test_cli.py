@@ -837,7 +837,7 @@ def test_app_for_builds_one_command():
     ],
 )
 def test_single_command_app_gives_the_same_output(cli, args):
-    full = cli(*args)
+    full = cli(*args, single=False)
     single = cli(*args, single=True)
     assert (single.exit_code, single.stdout, single.stderr) == (full.exit_code, full.stdout, full.stderr)
 
@@ -857,6 +857,7 @@ def test_help(cli):
     assert cli("--help", single=True).exit_code == 0
 
 
+@pytest.mark.slow
 def test_python_m_ics_cli_help():
     done = subprocess.run(
         [sys.executable, "-m", "ics_cli", "--help"], capture_output=True, text=True, env=clean_env(), cwd=ROOT, timeout=60

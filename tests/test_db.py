@@ -422,6 +422,7 @@ def run_python(args: list[str], dbfile: Path, **kwargs) -> subprocess.CompletedP
     return subprocess.run([sys.executable, *args], env=env, capture_output=True, **kwargs)
 
 
+@pytest.mark.slow
 def test_python_m_ics_cli(dbfile, tmp_path):
     result = run_python(["-m", "ics_cli", "info", "--format", "jsonl"], dbfile, cwd=tmp_path)
     assert result.returncode == 0, result.stderr
@@ -429,6 +430,7 @@ def test_python_m_ics_cli(dbfile, tmp_path):
     assert result.stderr == b""
 
 
+@pytest.mark.slow
 def test_json_command_does_not_import_rich(dbfile):
     code = (
         "import sys\nsys.argv = ['ics', 'info', '-f', 'json']\nfrom ics_cli.entry import main\n"
@@ -441,6 +443,7 @@ def test_json_command_does_not_import_rich(dbfile):
     assert result.stderr == ""
 
 
+@pytest.mark.slow
 def test_closed_stdout_ends_quietly(dbfile):
     env = dict(os.environ, PYTHONPATH=str(ROOT), ICS_DB=str(dbfile))
     proc = subprocess.Popen(
@@ -476,6 +479,7 @@ main()
 """
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("fmt", ["tsv", "json"])
 def test_head_on_a_long_stream_ends_quietly(dbfile, fmt):
     env = dict(os.environ, PYTHONPATH=str(ROOT), PYTHONUNBUFFERED="")

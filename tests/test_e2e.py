@@ -14,6 +14,8 @@ import sys
 import pytest
 from conftest import ICS_BIN, clean_env, crash_text
 
+pytestmark = pytest.mark.slow  # subprocesses: the installed command, as a user runs it
+
 LATEST = "2026-08-01"
 
 

@@ -23,6 +23,8 @@ from typing import Optional
 import pytest
 from conftest import ICS_BIN, clean_env, crash_text, make_cli, run_ics
 
+pytestmark = pytest.mark.slow  # over a thousand inputs, and a sample through the installed command
+
 SEED = 20261123
 CHUNKS = 16
 SUBPROCESS_SAMPLE = 30

@@ -17,7 +17,8 @@ SHARED = ROOT.parent / "shared" / "sources"
 if not SHARED.exists():
     SHARED = Path("/work/shared/sources")
 
-pytestmark = pytest.mark.skipif(not SHARED.exists(), reason="raw sources not available")
+# Slow: the importers read the raw files of ../shared/sources.
+pytestmark = [pytest.mark.slow, pytest.mark.skipif(not SHARED.exists(), reason="raw sources not available")]
 
 # The ICB-era facts, restated independently of the module.
 ICB_ENDED = {"QHG", "QUE", "QM7", "QH8", "QJG", "QMM", "QMJ", "QRV", "QU9", "QNQ", "QXU", "QNX"}

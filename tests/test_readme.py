@@ -7,6 +7,7 @@ import re
 import subprocess
 import sys
 
+import pytest
 from conftest import ROOT, clean_env
 
 README = ROOT / "README.md"
@@ -20,6 +21,7 @@ def readme() -> str:
     return README.read_text(encoding="utf-8")
 
 
+@pytest.mark.slow
 def test_readme_examples_are_current():
     done = subprocess.run(
         [sys.executable, "scripts/readme_examples.py"], cwd=ROOT, capture_output=True, text=True, env=clean_env(), timeout=600
