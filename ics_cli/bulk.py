@@ -1,10 +1,13 @@
 """`ics resolve`: map a column of identifiers (codes or names of any era) to organisations and to
 a target level (ICB, sub-ICB location, region, STP, PCN) on a date.
 
-Built for speed and streaming: the lookup keys, organisations and the day's memberships are read
-into memory once (a few hundred milliseconds), then every input row costs dictionary look-ups;
-results are memoised per distinct input. One output row per input row, in order; failures get a
-status, never a dropped row."""
+Each identifier is read as every command reads it (the one resolver: resolve.read and
+resolve.pick), over resolve.MemorySource, and followed up to the target by the one walk up the
+parent tree (hierarchy.nearest). Built for speed and streaming: the lookup keys, organisations and
+the day's memberships are read into memory once (about a tenth of a second), then every input
+row costs dictionary look-ups; results are memoised per distinct input. One output row per input
+row, in order; failures get a status, never a dropped row. `open_input` and `read_inputs` read
+FILE or standard input, plain lines or a CSV (or ics's own TSV) column."""
 
 from __future__ import annotations
 
@@ -18,7 +21,7 @@ from ics_cli import db, gaps, queries
 from ics_cli.dates import existed
 from ics_cli.hierarchy import RELATIONS, nearest
 from ics_cli.resolve import MAX_INPUT, MemorySource, pick, read
-from ics_cli.vocab import span
+from ics_cli.vocab import span, word
 
 MEMO_LIMIT = 20_000  # distinct inputs remembered at once
 COLUMNS = ("input", "status", "kind", "code", "name", "to_kind", "to_code", "to_ons_code", "to_name", "note", "org_id", "as_of")
@@ -108,7 +111,7 @@ class BulkResolver:
                     return {
                         **out,
                         "status": "ambiguous",
-                        "note": "; ".join(notes + [f"{self.target.replace('_', '-')}: one of {codes}"]),
+                        "note": "; ".join(notes + [f"{word(self.target)}: one of {codes}"]),
                     }
                 here = candidates[0]
             if here is None:
@@ -148,8 +151,8 @@ class BulkResolver:
             self.target_span = queries.kind_span(self.target)
         first, last = self.target_span
         if first <= self.day <= last:
-            return f"not inside any {self.target.replace('_', '-')} on {self.day}"
-        return f"there were no {self.target.replace('_', '-')}s on {self.day} (they existed {span(first, last, since=True)})"
+            return f"not inside any {word(self.target)} on {self.day}"
+        return f"there were no {word(self.target, plural=True)} on {self.day} (they existed {span(first, last, since=True)})"
 
     def _as_on_day(self, oid: str) -> dict:
         """An organisation's code and name on the day: the orgs row holds the latest ones (the
@@ -168,7 +171,7 @@ class BulkResolver:
         now = queries.where_now(oid, self.day)
         notes = [f"ended {self.orgs[oid]['end']}"]
         if now["via"]:
-            notes.append(f"mapped through its last {now['via']['kind'].replace('_', '-')} {now['via']['code']}")
+            notes.append(f"mapped through its last {word(now['via']['kind'])} {now['via']['code']}")
         here, after = now["org_id"], now["after"]
         codes = ", ".join(
             f"{self.orgs[a['org_id']]['code']} {a['share']:.0%}" if a["share"] is not None else self.orgs[a["org_id"]]["code"]

@@ -115,14 +115,11 @@ def list_(
     fields: FieldsOpt = None,
 ) -> None:
     """List the organisations of one kind that existed on a date."""
-    from ics_cli import dates, fate, listing, render, views, vocab
+    from ics_cli import dates, listing, render, views, vocab
 
     k = vocab.parse_kind(kind)
     when = dates.as_of(as_of)
-    parent = None
-    if within is not None:
-        parent = _org(within, when.day).org
-        fate.require_existing(parent, when.day)
+    parent = _org(within, when.day).org if within is not None else None
     render.render_answer(listing.listing(k, when.day, parent), views.list_columns(k, parent is not None), fmt, fields)
 
 

@@ -5,8 +5,8 @@ Exit codes (the same for every command):
 ====  ===========  ==========================================================
 code  constant     meaning
 ====  ===========  ==========================================================
-0     OK           success; "no results" is success too (a hint goes to stderr
-                   on a terminal only)
+0     OK           success; "no results" is success too (a hint says why on
+                   stderr, on a terminal or not)
 1     FAILURE      failure: nothing found, several candidates match, the
                    organisation did not exist on the day, the database is
                    missing or broken

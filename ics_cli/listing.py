@@ -3,13 +3,16 @@ with the notes that say what the sources do not link."""
 
 from __future__ import annotations
 
-from ics_cli import gaps, queries, wording
+from ics_cli import fate, gaps, queries, wording
 from ics_cli.render import Answer
 
 
 def listing(kind: str, day: str, parent: dict | None = None) -> Answer:
     """Organisations of `kind` alive on `day` (inside `parent`, an orgs row, when given), each
-    record naming the day it describes (`as_of`)."""
+    record naming the day it describes (`as_of`). A parent that did not exist on `day` is an
+    error that says where it went (fate.gone)."""
+    if parent is not None:
+        fate.require_existing(parent, day)
     rows = ({**r, "as_of": day} for r in queries.list_orgs(kind, day, parent["org_id"] if parent else None))
     # Why such a list can be empty: what the data does not link, or a kind that did not exist then.
     reason = None

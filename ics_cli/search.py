@@ -1,9 +1,12 @@
 """`ics search`: ranked matches for half a name, a misspelling, a code or a place, across every
 kind of organisation and every name it has had.
 
-SQLite FTS5 with the trigram tokenizer (built by scripts/build_db.py as org_search_fts) finds
-partial words ("cumb", "west herts"); every word of three or more letters must appear. When that
-finds little, rapidfuzz (imported only then) adds near matches for misspellings."""
+First, what the text names as an identifier, read by the one resolver (resolve.read: codes, whole
+names, org ids, kind:code forms, postcodes), in the resolver's order, so the organisation `ics
+show` would pick leads. Then SQLite FTS5 with the trigram tokenizer (built by scripts/build_db.py
+as org_search_fts) finds partial words ("cumb", "west herts"); every word of three or more
+letters must appear. When that finds little, rapidfuzz (imported only then) adds near matches
+for misspellings."""
 
 from __future__ import annotations
 

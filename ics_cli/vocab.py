@@ -205,6 +205,11 @@ def label(kind: str, plural: bool = False, title: bool = False) -> str:
     return text[:1].upper() + text[1:] if title else text
 
 
+def word(kind: str, plural: bool = False) -> str:
+    """The CLI word for a kind, as notes for machines write it: 'sub-icb', 'sub-icbs'."""
+    return KINDS[kind].word if plural else KINDS[kind].one
+
+
 def step_word(step_type: str) -> str:
     """A step's type as a phrase: 'became_sub_icb' -> 'became a sub-ICB location'."""
     return STEPS.get(step_type, step_type.replace("_", " "))
