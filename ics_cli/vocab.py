@@ -193,10 +193,17 @@ def parse_event_kinds(text: str | None) -> tuple[str, ...] | None:
     return kinds
 
 
+_HINT_PHRASES = tuple((f" {p} ", kind) for kind, k in KINDS.items() for p in k.hints)
+
+
 def kind_hints(text: str) -> tuple[str, ...]:
     """The kinds a name's own words point to ("NHS Cumbria CCG": the CCG), in KINDS order."""
     words = " " + " ".join(text.lower().replace("-", " - ").split()) + " "
-    return tuple(kind for kind, k in KINDS.items() if any(f" {p} " in words for p in k.hints))
+    found: list[str] = []
+    for phrase, kind in _HINT_PHRASES:  # called for every distinct line `ics resolve` reads
+        if phrase in words and kind not in found:
+            found.append(kind)
+    return tuple(found)
 
 
 def label(kind: str, plural: bool = False, title: bool = False) -> str:
