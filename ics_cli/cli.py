@@ -41,6 +41,7 @@ import typer
 
 from ics_cli import __version__
 from ics_cli.entry import APP_SETTINGS
+from ics_cli.entry import main as main  # console scripts installed before entry.py (ics_cli.cli:main) keep working
 from ics_cli.options import (
     AsOfOpt,
     EventKindsOpt,
