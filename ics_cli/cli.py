@@ -99,10 +99,12 @@ def _root(
 def info(fmt: FormatOpt = None, fields: FieldsOpt = None) -> None:
     """Show the tool version, the data's coverage, its sources and how many organisations of each kind."""
     from ics_cli import info as info_mod
-    from ics_cli import render, views
+    from ics_cli import render
 
     record, sections = info_mod.info()
     if render.wants_layout(fmt, fields) and "organisations" in record:
+        from ics_cli import views
+
         record = views.info_tables(record)
     render.render_record(record, sections, fmt, fields, title="ics")
 
@@ -127,11 +129,13 @@ def list_(
 @app.command()
 def show(ident: IdArg, as_of: AsOfOpt = None, fmt: FormatOpt = None, fields: FieldsOpt = None) -> None:
     """Show one organisation: names, codes, dates, parents, members, population, history."""
-    from ics_cli import dates, profile, render, views
+    from ics_cli import dates, profile, render
 
     when = dates.as_of(as_of)
     record = profile.show(_org(ident, when.day, via_note=False), when)
     if render.wants_layout(fmt, fields):
+        from ics_cli import views
+
         render.render_sheet(f"{record['name']} ({record['code']})", views.profile_blocks(record))
     else:
         render.render_record(record, None, fmt, fields)

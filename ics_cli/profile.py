@@ -45,7 +45,7 @@ def show(found: Resolved, when: AsOf) -> dict:
     day = when.day
     notes = []
     if found.via:
-        notes.append(f"Reached through {found.via}.")
+        notes.append(wording.read_as(found.via))
     if not existed(org, when.day):
         if when.explicit:
             raise fate.gone(org, when.day)

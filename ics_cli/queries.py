@@ -3,6 +3,7 @@ dates) and returns plain Python data (dicts, lists); nothing here prints or form
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Callable, Iterator
 
 from ics_cli import db
@@ -109,33 +110,63 @@ def list_orgs(kind: str, day: str, within: str | None = None) -> Iterator[dict]:
     return db.iter_query(sql, params)
 
 
-def _parents_on(day: str) -> Callable[[str], list[dict]]:
-    """An organisation's direct parents on `day` that a walk up follows (hierarchy.RELATIONS), by org id."""
+def _up_from(org_id: str, day: str) -> tuple[dict | None, Callable[[str], list[dict]]]:
+    """In one query: the organisation's kind, and every membership above it on `day` that a walk up
+    follows (hierarchy.RELATIONS), by org id. Returns the organisation (org_id, kind) and its
+    ``parents_of`` for hierarchy.walk_up (parents as org_id, kind, relation, share, via_source)."""
     relations = ", ".join(f"'{r}'" for r in RELATIONS)
-
-    def parents_of(org_id: str) -> list[dict]:
-        return db.query(
-            f"""SELECT {ORG_COLUMNS}, m.relation, m.share, m.source AS via_source FROM memberships m
-                JOIN orgs o ON o.org_id = m.parent_id
-                WHERE m.child_id = :id AND m.relation IN ({relations}) AND {alive("m")} ORDER BY o.org_id""",
-            {"id": org_id, "d": day},
-        )
-
-    return parents_of
+    rows = db.query(
+        f"""WITH RECURSIVE up(org_id) AS (
+                SELECT :id
+                UNION
+                SELECT m.parent_id FROM memberships m JOIN up ON m.child_id = up.org_id
+                WHERE m.relation IN ({relations}) AND {alive("m")})
+            SELECT m.child_id AS child_id, m.parent_id AS org_id, o.kind, m.relation, m.share, m.source AS via_source
+            FROM up JOIN memberships m ON m.child_id = up.org_id JOIN orgs o ON o.org_id = m.parent_id
+            WHERE m.relation IN ({relations}) AND {alive("m")}
+            UNION ALL
+            SELECT NULL, o.org_id, o.kind, NULL, NULL, NULL FROM orgs o WHERE o.org_id = :id
+            ORDER BY child_id, org_id""",
+        {"id": org_id, "d": day},
+    )
+    start, above = None, defaultdict(list)
+    for r in rows:
+        child = r.pop("child_id")
+        if child is None:
+            start = r
+        else:
+            above[child].append(r)
+    return start, lambda oid: above.get(oid, [])
 
 
 def parents(org_id: str, day: str) -> list[dict]:
     """The organisations `org_id` is in on `day`, the nearest of each kind (hierarchy.walk_up: a
     practice's PCN and own sub-ICB location, then ICB and region; a trust's HQ's ICB and region),
-    in PARENT_ORDER, each with its relation, share and source."""
-    found = walk_up(org_id, _parents_on(day)).values()
-    return sorted(found, key=lambda r: PARENT_ORDER.index(r["kind"]) if r["kind"] in PARENT_ORDER else len(PARENT_ORDER))
+    in PARENT_ORDER, each under its codes and names of the day, with its relation, share and source."""
+    found = walk_up(org_id, _up_from(org_id, day)[1])
+    if not found:
+        return []
+    ids = [p["org_id"] for p in found.values()]
+    named = {
+        r["org_id"]: r
+        for r in db.query(
+            f"SELECT {ORG_COLUMNS} FROM orgs o WHERE o.org_id IN ({', '.join(f':p{i}' for i in range(len(ids)))})",
+            {"d": day, **{f"p{i}": oid for i, oid in enumerate(ids)}},
+        )
+    }
+    rows = [
+        {**named[p["org_id"]], "relation": p["relation"], "share": p["share"], "via_source": p["via_source"]}
+        for p in found.values()
+    ]
+    return sorted(rows, key=lambda r: PARENT_ORDER.index(r["kind"]) if r["kind"] in PARENT_ORDER else len(PARENT_ORDER))
 
 
 def ancestor(org_id: str, kind: str, day: str) -> dict | None:
-    """The organisation of `kind` that `org_id` is in on `day` (itself if it is one), or None."""
-    org = org_on(org_id, day)
-    return nearest(org, kind, _parents_on(day)) if org else None
+    """The organisation of `kind` that `org_id` is in on `day` (itself if it is one), under its
+    codes and names of the day, or None."""
+    start, parents_of = _up_from(org_id, day)
+    found = nearest(start, kind, parents_of) if start else None
+    return org_on(found["org_id"], day) if found else None
 
 
 def direct_members(org_id: str, day: str) -> list[dict]:

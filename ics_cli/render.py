@@ -51,7 +51,8 @@ writers that use them (:mod:`ics_cli.render_flat`), and Rich only for ``table`` 
 from __future__ import annotations
 
 import sys
-from typing import TYPE_CHECKING, Any, NamedTuple
+from collections import namedtuple
+from typing import TYPE_CHECKING, Any
 
 from ics_cli.errors import UsageError
 from ics_cli.terminal import FORMATS, check_format, is_tty, make_console, resolve_format, use_color
@@ -142,14 +143,11 @@ def _select(cols: list[Column], fields: str | Sequence[str] | None, fmt: str) ->
     return [by_key[n] for n in names]
 
 
-class Answer(NamedTuple):
-    """What a feature hands a list command to print: the records, a title for a terminal, the hint
-    for an empty result and notes about the answer (each on stderr, before the records)."""
-
-    rows: Iterable[Mapping[str, Any]]
-    title: str | None = None
-    empty: str | None = None
-    notes: Sequence[str | None] = ()
+# What a feature hands a list command to print: the records (an iterable of dicts), a title for a
+# terminal, the hint for an empty result and notes about the answer (each on stderr, before the
+# records; None is skipped). A plain namedtuple: typing.NamedTuple compiles its annotations on
+# every start-up.
+Answer = namedtuple("Answer", "rows title empty notes", defaults=(None, None, ()))
 
 
 def note(text: str | None) -> None:

@@ -44,7 +44,7 @@ with ``via`` in a note, several as ambiguous with each candidate.
 from __future__ import annotations
 
 import re
-from typing import NamedTuple
+from collections import namedtuple
 
 from ics_cli import db, wording
 from ics_cli.dates import OPEN, existed
@@ -69,12 +69,9 @@ class Resolved:
         self.notes: list[str] = []  # what a command says on stderr about the reading (identify)
 
 
-class Reading(NamedTuple):
-    """What a text names on a day: candidates best first (orgs rows with ``tier`` and
-    ``last_day``), and how it was read when not as a name, code or org id."""
-
-    candidates: list[dict]
-    via: str | None = None
+# What a text names on a day: candidates best first (orgs rows with `tier` and `last_day`), and
+# how it was read when not as a name, code or org id (`via`, or None).
+Reading = namedtuple("Reading", "candidates via", defaults=(None,))
 
 
 # --- where the readers look ----------------------------------------------------------------------------

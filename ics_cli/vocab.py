@@ -24,19 +24,16 @@ Imported on every run: only the standard library and :mod:`ics_cli.errors`.
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from collections import namedtuple
 
 from ics_cli.errors import UsageError
 
-
-class Kind(NamedTuple):
-    label: str  # "sub-ICB location"
-    plural: str  # "sub-ICB locations"
-    short: str  # "sub-ICB": beside a code in a profile or a list of candidates
-    word: str  # "sub-icbs": what `ics list` takes, and what usage messages offer
-    one: str  # "sub-icb": the singular word (`ics resolve --to`)
-    aliases: tuple[str, ...] = ()  # other words users type for the kind
-    hints: tuple[str, ...] = ()  # phrases in a name that say it names this kind
+# A kind of organisation: label "sub-ICB location"; plural "sub-ICB locations"; short "sub-ICB"
+# (beside a code in a profile or a list of candidates); word "sub-icbs" (what `ics list` takes
+# and usage messages offer); one "sub-icb" (the singular word, `ics resolve --to`); aliases (other
+# words users type for it); hints (phrases in a name that say it names this kind). A plain
+# namedtuple: typing.NamedTuple would compile its annotations on every start-up.
+Kind = namedtuple("Kind", "label plural short word one aliases hints", defaults=((), ()))
 
 
 KINDS: dict[str, Kind] = {
@@ -94,11 +91,9 @@ RESOLVE_LEVELS = ("icb", "sub_icb", "region", "stp", "ccg", "pcn")
 CLOSING_KINDS = ("practice", "trust", "pcn")
 
 
-class MemberSection(NamedTuple):
-    relation: str  # the membership's relation to the organisation shown
-    kind: str  # the members' kind
-    key: str  # the key in the profile record
-    title: str  # the heading on a terminal
+# A group of members in a profile: the membership's relation to the organisation shown, the
+# members' kind, the key in the profile record, the heading on a terminal.
+MemberSection = namedtuple("MemberSection", "relation kind key title")
 
 
 MEMBER_SECTIONS = (

@@ -103,6 +103,11 @@ def also_matches(text: str, close: list[dict]) -> str:
     return f"Note: {text!r} also matches {shown}{' ...' if len(close) > 3 else ''}; give an org id to choose."
 
 
+def read_as(via: str) -> str:
+    """The note of a profile reached by a postcode (or any identifier read other than as a name or code)."""
+    return f"Reached through {via}."
+
+
 def reached_through(text: str, via: str, org: dict) -> str:
     return f"Note: {text!r} was read as {via}: {named(org)}."
 
