@@ -40,6 +40,7 @@ TABLES = (
     "populations",
     "policy_events",
     "postcode_districts",
+    "boundaries",
 )
 DERIVED_SOURCE = {
     "source": "derived_events",
@@ -214,6 +215,33 @@ def write_db(path: Path, t: dict[str, list[dict]], meta: dict[str, str]) -> None
         fks=[org_fk, src_fk],
         rows=[nullify(r) for r in t["postcode_districts"]],
         clustered=CLUSTERED["postcode_districts"],
+    )
+    # Shapes for `ics map`, read by organisation and day (and, for the neighbours in view, by kind:
+    # an org_id prefix): clustered on (org_id, start). The bounding box and label point are
+    # numbers; the shape stays the compact text of data/sources (ics_cli/maps/shapes.py).
+    create(
+        "boundaries",
+        {
+            "org_id": str,
+            "start": str,
+            "end": str,
+            "edition": str,
+            "minx": float,
+            "miny": float,
+            "maxx": float,
+            "maxy": float,
+            "label_x": float,
+            "label_y": float,
+            "shape": str,
+            "source": str,
+        },
+        fks=[org_fk, src_fk],
+        rows=[
+            {**nullify(r, ("end",)), **{c: float(r[c]) for c in ("minx", "miny", "maxx", "maxy", "label_x", "label_y")}}
+            for r in t["boundaries"]
+        ],
+        clustered=CLUSTERED["boundaries"],
+        not_null=("edition", "minx", "miny", "maxx", "maxy", "label_x", "label_y", "shape"),
     )
     create(
         "lookup",

@@ -18,7 +18,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from importers import curated, geography, history, organisations  # noqa: E402
+from importers import boundaries, curated, geography, history, organisations  # noqa: E402
 from importers.common import SCHEMA, complete_shares, empty_tables, write_tables  # noqa: E402
 
 
@@ -47,6 +47,8 @@ def main(argv: list[str] | None = None) -> int:
         ("ICBs, sub-ICB locations, local authorities, populations", lambda: geography.run(args.shared, curated.la_changes())),
         # Last: practices' earlier CCGs follow the successions the steps above found.
         ("trusts, practices, PCNs, partners", lambda: organisations.run(args.shared, tables["successions"])),
+        # Last: areas are named by the codes, and unions made of the memberships, found above.
+        ("boundaries", lambda: boundaries.run(args.shared, tables)),
     )
     for label, step in steps:
         t0 = time.perf_counter()

@@ -93,6 +93,7 @@ def check_keys(t: dict[str, list[dict]]) -> list[str]:
         ("successions", "successor_id"),
         ("populations", "org_id"),
         ("postcode_districts", "org_id"),
+        ("boundaries", "org_id"),
     ]
     for table, col in refs:
         missing = sorted({r[col] for r in t[table] if r[col] not in orgs})
@@ -123,6 +124,7 @@ CLUSTERED_KEYS = {
     "memberships": ("child_id", "relation", "parent_id", "start"),
     "populations": ("org_id", "measure", "date", "sex", "age"),
     "postcode_districts": ("district", "org_id", "start"),
+    "boundaries": ("org_id", "start"),
 }
 
 
@@ -145,7 +147,7 @@ def check_clustered_keys(t: dict[str, list[dict]]) -> list[str]:
 
 def check_dates(t: dict[str, list[dict]]) -> list[str]:
     problems = []
-    for table in ("orgs", "codes", "names", "attributes", "memberships", "postcode_districts"):
+    for table in ("orgs", "codes", "names", "attributes", "memberships", "postcode_districts", "boundaries"):
         for row in t[table]:
             s, e = row["start"], row["end"]
             if (s and not is_date(s)) or (e and not is_date(e)):
@@ -169,7 +171,7 @@ def check_within_lifetimes(t: dict[str, list[dict]]) -> list[str]:
         o = orgs.get(oid)
         return o is not None and (o["start"] or "") <= (s or "") and end(e) <= end(o["end"])
 
-    for table in ("codes", "names", "attributes", "postcode_districts"):
+    for table in ("codes", "names", "attributes", "postcode_districts", "boundaries"):
         for row in t[table]:
             if not inside(row["org_id"], row["start"], row["end"]):
                 problems.append(f"{table}: interval outside the lifetime of {row['org_id']}: {row}")
@@ -447,6 +449,50 @@ def check_names(t: dict[str, list[dict]]) -> list[str]:
     return problems
 
 
+# Areas that must have a boundary on every day of a range (the ONS editions and the unions of them).
+BOUNDARY_RANGES = [("sub_icb", "2022-07-01"), ("icb", "2022-07-01"), ("ccg", "2020-04-01"), ("stp", "2020-04-01")]
+
+
+def check_boundaries(t: dict[str, list[dict]]) -> list[str]:
+    """Boundaries: one shape per organisation and day at most, each readable by the CLI's decoder
+    (closed rings, exteriors anticlockwise) and inside its bounding box; every sub-ICB location,
+    ICB, CCG and STP has one on every day from its kind's first edition."""
+    from ics_cli.maps.shapes import decode, signed_area
+
+    problems = []
+    by_org = defaultdict(list)
+    for r in t["boundaries"]:
+        by_org[r["org_id"]].append(r)
+        box = [float(r[c]) for c in ("minx", "miny", "maxx", "maxy")]
+        polys = decode(r["shape"])
+        points = [p for poly in polys for ring in poly for p in ring]
+        if not polys or any(len(ring) < 4 for poly in polys for ring in poly):
+            problems.append(f"boundaries: {r['org_id']} from {r['start']}: a ring with fewer than three points")
+        elif any(signed_area(poly[0]) <= 0 for poly in polys):
+            problems.append(f"boundaries: {r['org_id']} from {r['start']}: an exterior ring is not anticlockwise")
+        elif not all(box[0] <= x <= box[2] and box[1] <= y <= box[3] for x, y in points):
+            problems.append(f"boundaries: {r['org_id']} from {r['start']}: points outside its bounding box")
+    for oid, rows in by_org.items():
+        rows.sort(key=lambda r: r["start"])
+        for a, b in zip(rows, rows[1:]):
+            if end(a["end"]) >= b["start"]:
+                problems.append(f"boundaries: {oid} has two shapes on {b['start']}")
+    orgs = {r["org_id"]: r for r in t["orgs"]}
+    for kind, first in BOUNDARY_RANGES:
+        for oid, o in orgs.items():
+            if o["kind"] != kind or end(o["end"]) < first:
+                continue
+            covered = sorted((r["start"], end(r["end"])) for r in by_org.get(oid, []))
+            day = max(first, o["start"] or "")
+            for s, e in covered:
+                if s > day:
+                    break
+                day = max(day, day_after(e) if e != OPEN else OPEN)
+            if day != OPEN and day <= end(o["end"]):
+                problems.append(f"boundaries: {oid} has no shape on {day}")
+    return problems
+
+
 def all_checks(data_end: str) -> list[tuple[str, Callable]]:
     return [
         ("keys", check_keys),
@@ -463,6 +509,7 @@ def all_checks(data_end: str) -> list[tuple[str, Callable]]:
         ("practice predecessors", check_practice_predecessors),
         ("populations", check_populations),
         ("names", check_names),
+        ("boundaries", check_boundaries),
     ]
 
 

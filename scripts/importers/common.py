@@ -37,6 +37,7 @@ SCHEMA: dict[str, list[str]] = {
     "populations": ["org_id", "measure", "sex", "age", "value", "date", "source"],
     "policy_events": ["date", "precision", "kind", "title", "detail", "org_ids", "source"],
     "postcode_districts": ["district", "org_id", "start", "end", "source"],
+    "boundaries": ["org_id", "start", "end", "edition", "minx", "miny", "maxx", "maxy", "label_x", "label_y", "shape", "source"],
 }
 
 KINDS = ("region", "area_team", "stp", "icb", "ccg", "sub_icb", "la", "trust", "practice", "pcn")
