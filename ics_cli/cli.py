@@ -632,6 +632,53 @@ def _resolve_either(text: str, d1: str, d2: str) -> dict:
     )
 
 
+# --- map -------------------------------------------------------------------------------------------
+
+
+@app.command("map")
+def map_(
+    ident: IdArg,
+    as_of: AsOfOpt = None,
+    fmt: Annotated[
+        Optional[str],
+        typer.Option("--format", "-f", metavar="FORMAT", help="table (the map as text; default), svg or geojson (RFC 7946)."),
+    ] = None,
+    output: Annotated[Optional[str], typer.Option("--output", "-o", metavar="FILE", help="Write the map to FILE.")] = None,
+    neighbours: Annotated[bool, typer.Option("--neighbours/--no-neighbours", help="Draw the areas around it too.")] = True,
+) -> None:
+    """Draw an organisation's area on a day, with the areas inside and around it (terminal, SVG or GeoJSON)."""
+    from ics_cli import dates, render
+    from ics_cli.maps import output as maps
+
+    chosen = maps.check_format(fmt) or "table"
+    when = dates.as_of(as_of)
+    found = _resolve(ident, when.day)
+    org, day = found.org, when.day
+    if not found.alive:
+        if when.explicit:
+            raise _gone(org, when.day)
+        day = org["end"] if org["end"] and org["end"] < day else org["start"]
+    to_file = output is not None and output != "-"
+    console = None if to_file else render.make_console()
+    made = maps.make(
+        org, day, chosen, console.width if console and render.is_tty() else 80, bool(console and render.use_color()), neighbours
+    )
+    for note in made.notes:
+        _note(note)
+    if to_file:
+        text = made.text if isinstance(made.text, str) else made.text.plain
+        try:
+            with open(output, "w", encoding="utf-8", newline="\n") as fh:
+                fh.write(text)
+        except OSError as e:
+            raise IcsError(f"Cannot write {output}: {e.strerror}.") from None
+        _note(f"Wrote {output} ({made.areas} areas).")
+    elif isinstance(made.text, str):
+        sys.stdout.write(made.text)
+    else:
+        console.print(made.text, end="", soft_wrap=not render.is_tty())
+
+
 # --- search ----------------------------------------------------------------------------------------
 
 
