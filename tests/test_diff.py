@@ -51,7 +51,9 @@ def test_july_2022_ccgs_ended_and_icbs_began(july_2022):
     ended = pick(july_2022, "ccg", "ended")
     assert len(ended) == 106
     # Each carried on as the sub-ICB location of its code (three also gave part of their area away).
-    assert all("became_sub_icb" in r["detail"] and r["after_ids"].split()[0] == r["org_id"].replace("ccg:", "sub_icb:") for r in ended)
+    assert all(
+        "became_sub_icb" in r["detail"] and r["after_ids"].split()[0] == r["org_id"].replace("ccg:", "sub_icb:") for r in ended
+    )
     assert len([r for r in ended if "boundary_transfer" in r["detail"]]) == 3
     began = pick(july_2022, "icb", "began")
     assert len(began) == 42
@@ -75,7 +77,9 @@ def test_july_2022_boundary_moves(july_2022):
     assert {("stp:E54000009", "icb:QT1"), ("stp:E54000007", "icb:QJ2"), ("stp:E54000016", "icb:QHL")} <= set(transfers)
     # Glossop's practices moved with it; Bassetlaw's did not move (their CCG carried on as 02Q).
     moved = {r["org_id"] for r in pick(july_2022, "practice", "moved") if r["before_ids"] == "ccg:01Y"}
-    assert moved and all(r["after_ids"] == "sub_icb:15M" for r in july_2022 if r["org_id"] in moved and r["before_ids"] == "ccg:01Y")
+    assert moved and all(
+        r["after_ids"] == "sub_icb:15M" for r in july_2022 if r["org_id"] in moved and r["before_ids"] == "ccg:01Y"
+    )
     assert not [r for r in pick(july_2022, "practice") if r["before_ids"] == "ccg:02Q"]
 
 
@@ -141,7 +145,11 @@ def test_kind_filter_and_within(cli):
     assert {x["kind"] for x in rows} == {"icb"} and len([x for x in rows if x["change"] == "began"]) == 42
     r = cli("diff", "2022-06-30", "2022-07-01", "--in", "02Q", "-f", "json")
     rows = json.loads(r.stdout)
-    assert {(x["org_id"], x["change"]) for x in rows} >= {("sub_icb:02Q", "moved"), ("ccg:02Q", "ended"), ("la:E07000171", "shares")}
+    assert {(x["org_id"], x["change"]) for x in rows} >= {
+        ("sub_icb:02Q", "moved"),
+        ("ccg:02Q", "ended"),
+        ("la:E07000171", "shares"),
+    }
     assert not [x for x in rows if x["kind"] == "practice"]
     # An organisation that existed on the first day only is found on that day.
     r = cli("diff", "2026-03-31", "2026-04-01", "--in", "QNQ", "--kind", "practices,sub-icbs", "-f", "json")
@@ -165,7 +173,9 @@ def test_terminal_summary_then_rows(cli):
     assert r.exit_code == 0
     lines = r.stdout.splitlines()
     assert lines[0] == "Changes from 2026-03-31 to 2026-04-01"
-    assert "Summary" in lines and "   6  integrated care boards  began" in lines and "  12  integrated care boards  ended" in lines
+    assert (
+        "Summary" in lines and "   6  integrated care boards  began" in lines and "  12  integrated care boards  ended" in lines
+    )
     assert "Integrated care boards: began (6)" in lines
     assert max(len(line) for line in lines) <= 80
     # The ICB partners the data holds for 2022-2026 only: said, not listed, where trusts are asked for.

@@ -142,25 +142,25 @@ def _row_near(org_id: str, day: str) -> tuple[dict | None, str]:
 def _successor_row(org: dict, day: str, notes: list[str]) -> tuple[dict, dict, str]:
     """For a body that ended before its kind's first edition: the area it became part of, on the
     first day that area has a boundary."""
-    frontier = [org["org_id"]]
-    seen = set()
+    frontier, seen = [org["org_id"]], {org["org_id"]}
     while frontier:
-        oid = frontier.pop(0)
-        if oid in seen:
-            continue
-        seen.add(oid)
-        for s in queries.successions_of(oid)["successors"]:
-            rows = _rows(s["org_id"])
-            if rows:
-                drawn = rows[0]["start"]
-                heir = queries.org_on(s["org_id"], drawn)
-                notes.append(
-                    f"Note: no boundary of {org['name']} ({org['code']}) is held: {_coverage_words(org['kind'])} "
-                    f"Drawn instead: {heir['name']} ({heir['code']}), which its area became part of, as on {drawn} "
-                    f"({rows[0]['edition']} edition)."
-                )
-                return heir, rows[0], drawn
-            frontier.append(s["org_id"])
+        steps = [s for oid in frontier for s in queries.successions_of(oid)["successors"] if s["org_id"] not in seen]
+        seen |= {s["org_id"] for s in steps}
+        # The successor that took the largest share of it (and, among equals, the first) is drawn.
+        found = sorted(((s, _rows(s["org_id"])) for s in steps), key=lambda t: (-(t[0]["share"] or 0), t[0]["org_id"]))
+        found = [(s, rows) for s, rows in found if rows]
+        if found:
+            s, rows = found[0]
+            drawn = rows[0]["start"]
+            heir = queries.org_on(s["org_id"], drawn)
+            others = [f"{o['name']} ({o['code']})" for o, _ in found[1:]]
+            notes.append(
+                f"Note: no boundary of {org['name']} ({org['code']}) is held: {_coverage_words(org['kind'])} "
+                f"Drawn instead: {heir['name']} ({heir['code']}), which its area became part of, as on {drawn} "
+                f"({rows[0]['edition']} edition)" + (f"; parts of it also went to {', '.join(others)}." if others else ".")
+            )
+            return heir, rows[0], drawn
+        frontier = [s["org_id"] for s in steps]
     raise IcsError(f"No boundary is held for {org['name']} ({org['code']}) or for any body its area became part of.")
 
 

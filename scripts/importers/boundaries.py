@@ -10,7 +10,8 @@ Derived here (source `derived_boundaries`):
 - the sub-ICB locations of April 2026: Frimley's D4U1Y cut by the December 2022 districts
   (common.FRIMLEY_2026), its pieces joined to 92A and D9Y0V or forming U2G6B;
 - ICBs, STPs and NHS England regions as unions of their members' shapes on each day (sub-ICB
-  locations, CCGs, and ICBs or STPs), wherever every member has a shape.
+  locations, CCGs, and ICBs or STPs), wherever every member has a shape;
+- the unitary councils of April 2023 as unions of the districts that merged into them.
 
 Geometry work happens here only: each edition is simplified as a coverage (shared borders stay
 shared, so neighbours neither overlap nor gap), unions dissolve shared borders exactly, and every
@@ -103,7 +104,9 @@ SOURCES = [
         "locations, CCGs, ICBs or STPs: memberships part_of), where every member has one. The sub-ICB locations of "
         "April 2026: D4U1Y (July 2022) cut by the December 2022 districts (Bracknell Forest, Slough, Windsor and "
         "Maidenhead to U2G6B; Hart, Rushmoor to D9Y0V; Guildford, Runnymede, Surrey Heath, Waverley to 92A); a sliver "
-        "left by the two editions' generalisation goes to the piece it shares most border with.",
+        "left by the two editions' generalisation goes to the piece it shares most border with. The unitary councils "
+        "of April 2023 (Cumberland, Westmorland and Furness, North Yorkshire, Somerset): unions of the December 2022 "
+        "districts that merged into them (successions).",
         licence="Open Government Licence v3.0 (derived from ONS data)",
     ),
 ]
@@ -149,6 +152,7 @@ def run(shared: Path, tables: Tables) -> Tables:
         oid = _org(by_ons, code, "la", "2022-12-01")
         shapes[oid].append(_row(orgs[oid], LAD_FROM, "", geom, "December 2022", "ons_lad22_buc"))
     _frimley_2026(shapes, orgs, lads, lad_names)
+    _merged_districts(shapes, orgs, tables["successions"])
     members = _members(tables["memberships"])
     for kind, child_kinds in (("icb", ("sub_icb",)), ("stp", ("ccg",)), ("region", ("icb", "stp"))):
         for oid in sorted(o for o, r in orgs.items() if r["kind"] == kind):
@@ -266,6 +270,22 @@ def _frimley_2026(shapes: dict, orgs: dict, lads: dict, lad_names: dict) -> None
             before[0]["end"] = day_before(ICB_2026)
             geom = shapely.union(before[0]["geom"], piece)
         shapes[oid].append(_row(orgs[oid], ICB_2026, "", _polygonal(geom), "April 2026", "derived_boundaries"))
+
+
+def _merged_districts(shapes: dict, orgs: dict, successions: list[dict]) -> None:
+    """The unitary councils of April 2023 (Cumberland, Westmorland and Furness, North Yorkshire,
+    Somerset): the union of the December 2022 districts that merged into each."""
+    import shapely
+
+    parts = defaultdict(list)
+    for s in successions:
+        if s["type"] == "merger" and s["predecessor_id"] in shapes and s["predecessor_id"].startswith("la:"):
+            parts[(s["successor_id"], s["date"])].append(s["predecessor_id"])
+    for (oid, day), preds in sorted(parts.items()):
+        if oid in shapes or not oid.startswith("la:"):
+            continue
+        geom = _polygonal(shapely.union_all([shapes[p][0]["geom"] for p in sorted(preds)]))
+        shapes[oid].append(_row(orgs[oid], day, "", geom, "December 2022", "derived_boundaries"))
 
 
 def _unions(org: dict, links: list[dict], child_kinds: tuple[str, ...], shapes: dict) -> list[dict]:
