@@ -6,6 +6,9 @@ Editions read (all ONS, OGL v3; see ../shared/sources/ons_lookups/MANIFEST.md):
 - CCGs, April 2020 (BUC) and April 2021 (BSC, more detailed: simplified to about the same level);
 - local authority districts, December 2022 (BUC; England only).
 
+Their sources (ons_sicbl22_buc, ons_ccg20_buc, ons_ccg21_bsc, ons_lad22_buc) and the rule below
+(derived_boundaries) are described in data/curated/importer_sources.csv.
+
 Derived here (source `derived_boundaries`):
 - the sub-ICB locations of April 2026: Frimley's D4U1Y cut by the December 2022 districts
   (common.FRIMLEY_2026), its pieces joined to 92A and D9Y0V or forming U2G6B;
@@ -31,7 +34,8 @@ import json
 from collections import defaultdict
 from pathlib import Path
 
-from importers.common import FRIMLEY_2026, Tables, day_after, day_before, empty_tables, end_or_open, source_row
+from .common import Tables, day_after, day_before, empty_tables, end_or_open
+from .lsoa import FRIMLEY_2026
 
 PRECISION = 4  # decimal places of degrees kept
 # Coverage simplification tolerance in degrees: BUC editions are generalised to 500 m already and
@@ -50,67 +54,6 @@ FILES = {
     "ccg21": "ons_ccg21_boundaries_bsc_2021-04.geojson",
     "lad22": "ons_lad22_boundaries_buc_2022-12.geojson",
 }
-_URL = "https://geoportal.statistics.gov.uk/"
-_NOTE = (
-    "Simplified as a coverage (shared borders kept) with a tolerance of {tol} degrees and rounded to 1e-4 degrees "
-    "by scripts/importers/boundaries.py."
-)
-SOURCES = [
-    source_row(
-        "ons_sicbl22_buc",
-        "Sub ICB Locations (July 2022) EN BUC",
-        "Office for National Statistics",
-        "July 2022",
-        "ons_lookups/" + FILES["sicbl22"],
-        _URL,
-        note="British National Grid (EPSG:27700) reprojected to WGS84 with the OSGB36 to WGS84 Helmert transformation "
-        "(EPSG:1314, about 2 m). " + _NOTE.format(tol=SIMPLIFY),
-    ),
-    source_row(
-        "ons_ccg20_buc",
-        "Clinical Commissioning Groups (April 2020) EN BUC",
-        "Office for National Statistics",
-        "April 2020",
-        "ons_lookups/" + FILES["ccg20"],
-        _URL,
-        note=_NOTE.format(tol=SIMPLIFY),
-    ),
-    source_row(
-        "ons_ccg21_bsc",
-        "Clinical Commissioning Groups (April 2021) EN BSC",
-        "Office for National Statistics",
-        "April 2021",
-        "ons_lookups/" + FILES["ccg21"],
-        _URL,
-        note="Possibly already simplified by the repository it was copied from (MANIFEST). " + _NOTE.format(tol=SIMPLIFY_BSC),
-    ),
-    source_row(
-        "ons_lad22_buc",
-        "Local Authority Districts (December 2022) Boundaries UK BUC",
-        "Office for National Statistics",
-        "December 2022",
-        "ons_lookups/" + FILES["lad22"],
-        _URL,
-        note="England only. Used for districts from April 2021 (the districts of December 2022) and to cut Frimley's "
-        "D4U1Y in April 2026. " + _NOTE.format(tol=SIMPLIFY),
-    ),
-    source_row(
-        "derived_boundaries",
-        "Derived: boundaries of ICBs, STPs, regions and the April 2026 sub-ICB locations",
-        "ics (derived)",
-        "2026",
-        "scripts/importers/boundaries.py",
-        note="ICBs, STPs and NHS England regions are unions of their members' boundaries on each day (sub-ICB "
-        "locations, CCGs, ICBs or STPs: memberships part_of), where every member has one. The sub-ICB locations of "
-        "April 2026: D4U1Y (July 2022) cut by the December 2022 districts (Bracknell Forest, Slough, Windsor and "
-        "Maidenhead to U2G6B; Hart, Rushmoor to D9Y0V; Guildford, Runnymede, Surrey Heath, Waverley to 92A); a sliver "
-        "left by the two editions' generalisation goes to the piece it shares most border with. The unitary councils "
-        "of April 2023 (Cumberland, Westmorland and Furness, North Yorkshire, Somerset): unions of the December 2022 "
-        "districts that merged into them (successions).",
-        licence="Open Government Licence v3.0 (derived from ONS data)",
-    ),
-]
-
 _HELMERT_BNG_TO_WGS84 = (
     # EPSG:1314 (OSGB36 to WGS 84 (6)), spelt out so that no grid file a machine may have changes the result.
     "+proj=pipeline +step +inv +proj=tmerc +lat_0=49 +lon_0=-2 +k=0.9996012717 +x_0=400000 +y_0=-100000 +ellps=airy "
@@ -129,7 +72,6 @@ def run(shared: Path, tables: Tables) -> Tables:
         raise SystemExit("Error: the boundaries need shapely and pyproj: pip install -e '.[build]'") from None
     folder = shared / "ons_lookups"
     t = empty_tables()
-    t["sources"].extend(SOURCES)
     orgs = {r["org_id"]: r for r in tables["orgs"]}
     by_ons = _ons_codes(tables["codes"])
     shapes: dict[str, list[dict]] = defaultdict(list)  # org_id -> [{start, end, geom, edition, source}]

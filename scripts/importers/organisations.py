@@ -1,7 +1,8 @@
 """Organisations inside the ICSs: NHS trusts, GP practices, PCNs, partner councils, ICB websites.
 
 ``run(shared)`` reads the raw files under ``shared`` (../shared/sources) and returns tidy rows for
-sources, orgs, codes, names, attributes, memberships and populations. It creates orgs of kinds
+orgs, codes, names, attributes, memberships, successions and populations (the sources they cite
+are described in data/curated/importer_sources.csv). It creates orgs of kinds
 trust, practice, pcn and la (only the councils named as ICB partners that are not local authority
 districts; districts are created by the geography importer as ``la:<LAD23 code>``). ICBs,
 sub-ICB locations, CCGs and regions belong to another importer and are only referenced here.
@@ -25,40 +26,23 @@ from pathlib import Path
 
 import openpyxl
 
-try:  # imported as scripts.importers.organisations or with scripts/importers on sys.path
-    from .common import (
-        DATA_START,
-        Tables,
-        clean_name,
-        clip,
-        day_after,
-        day_before,
-        empty_tables,
-        end_or_open,
-        ods_date,
-        read_csv,
-        read_zip_csv,
-        succession_type,
-        title_case_ods,
-    )
-    from .curated import la_changes
-except ImportError:
-    from common import (
-        DATA_START,
-        Tables,
-        clean_name,
-        clip,
-        day_after,
-        day_before,
-        empty_tables,
-        end_or_open,
-        ods_date,
-        read_csv,
-        read_zip_csv,
-        succession_type,
-        title_case_ods,
-    )
-    from curated import la_changes
+from .common import (
+    DATA_START,
+    Tables,
+    clean_name,
+    clip,
+    day_after,
+    day_before,
+    edition_runs,
+    empty_tables,
+    end_or_open,
+    ods_date,
+    read_csv,
+    read_zip_csv,
+    succession_type,
+    title_case_ods,
+)
+from .curated import la_changes
 
 ERA_START = "2022-07-01"  # ICBs and sub-ICB locations start; CCGs end the day before
 CCG_END = "2022-06-30"
@@ -70,11 +54,10 @@ EPCN_2024_FROM = "2024-04-01"  # 1 April of the Oct 2024 ePCN edition's financia
 COUNCIL_START = ""  # councils are older than the data: their start is "before coverage" (empty)
 REORG_2023 = "2023-04-01"  # Cumbria split; North Yorkshire and Somerset became unitary
 FT_FIRST = "2004-04-01"  # the first NHS foundation trusts were authorised on 1 April 2004
-OGL = "Open Government Licence v3.0"
 
-# --- source ids -------------------------------------------------------------------------------
+# --- source ids (described in data/curated/importer_sources.csv) ------------------------------
 # The geography importer also cites the two August 2026 NHS England files (as nhse_gp_reg_map_2026_08
-# and nhse_gp_reg_2026_08); these ids are distinct so that each importer's source rows stand alone.
+# and nhse_gp_reg_2026_08); these ids are distinct, each describing the file as this importer uses it.
 S_ETR25 = "ods_etr_2025"
 S_ETR26 = "ods_etr_2026_07"
 S_EPRACCUR = "ods_epraccur_2025_09"
@@ -183,18 +166,6 @@ class Out:
     # (child, relation, parent kind) -> list of [start, end, parent, source]
     links: dict = field(default_factory=lambda: defaultdict(list))
 
-    def org(self, oid, kind, start, end, source):
-        self.t["orgs"].append(dict(org_id=oid, kind=kind, start=start, end=end, source=source))
-
-    def code(self, oid, scheme, code, start, end, source):
-        self.t["codes"].append(dict(org_id=oid, scheme=scheme, code=code, start=start, end=end, source=source))
-
-    def name(self, oid, name, start, end, source, type_="official"):
-        self.t["names"].append(dict(org_id=oid, name=name, type=type_, start=start, end=end, source=source))
-
-    def attr(self, oid, key, value, start, end, source):
-        self.t["attributes"].append(dict(org_id=oid, key=key, value=value, start=start, end=end, source=source))
-
     def link(self, child, parent, relation, span, source, life=None, plife=None):
         """Queue a membership, clipped to the child's and the parent's lifetimes. ICB, sub-ICB and
         CCG parents are bounded by their known lifetimes; an unknown one drops the row."""
@@ -210,11 +181,6 @@ class Out:
         if span:
             key = (child, relation, parent.split(":")[0])
             self.links[key].append([span[0], span[1], parent, source])
-
-    def pop(self, measure, oid, value, date, source):
-        self.t["populations"].append(
-            dict(org_id=oid, measure=measure, sex="all", age="all", value=value, date=date, source=source)
-        )
 
     def settle(self):
         """Emit memberships. Same parent and source: merge overlaps. Different parent (one parent
@@ -240,34 +206,16 @@ class Out:
                     break
                 kept.append(cur)
             for s, e, parent, source in kept:
-                self.t["memberships"].append(
-                    dict(child_id=child, parent_id=parent, relation=relation, start=s, end=e, share="", source=source)
-                )
-
-
-def timeline(values: list[tuple[str, str, str]], start: str, end: str) -> list[tuple[str, str, str, str]]:
-    """[(from, value, source), ...] in date order -> [(start, end, value, source)] within [start, end].
-    Consecutive editions that agree collapse into one interval (keeping the earlier source)."""
-    collapsed: list[tuple[str, str, str]] = []
-    for frm, value, source in values:
-        if not collapsed or collapsed[-1][1] != value:
-            collapsed.append((frm, value, source))
-    out = []
-    for i, (frm, value, source) in enumerate(collapsed):
-        to = day_before(collapsed[i + 1][0]) if i + 1 < len(collapsed) else end
-        span = clip(frm, to, start, end)
-        if span:
-            out.append((span[0], span[1], value, source))
-    return out
+                self.t.member(child, parent, relation, s, e, source)
 
 
 def write_history(out: Out, oid: str, key: str, values: list[tuple[str, str, str]], life: tuple[str, str]):
     """A name or attribute whose value may differ between editions: values are (from, value, source)."""
-    for s, e, value, source in timeline([v for v in values if v[1]], *life):
+    for s, e, value, source in edition_runs([v for v in values if v[1]], *life):
         if key == "name":
-            out.name(oid, value, s, e, source)
+            out.t.name(oid, value, s, e, source)
         else:
-            out.attr(oid, key, value, s, e, source)
+            out.t.attr(oid, key, value, s, e, source)
 
 
 # --- 1. NHS trusts -------------------------------------------------------------------------------
@@ -307,18 +255,18 @@ def import_trusts(shared: Path, geo: Geo, out: Out) -> dict[str, Trust]:
         life = (start, end)
         src = S_ETR26 if new and not old else S_ETR25
         trusts[code] = Trust(code, start, end)
-        out.org(oid, "trust", start, end, src)
-        out.code(oid, "ods", code, start, end, src)
+        out.t.org(oid, "trust", start, end, src)
+        out.t.code(oid, "ods", code, start, end, src)
 
         # Names, postcode and type per edition; the 2026 edition's values start at the rename date.
         switch = TRUST_RENAMED_ON.get(code, ERA36_START)
         editions = [(start, old, S_ETR25), (switch, new, S_ETR26)] if old and new else [(start, latest, src)]
         write_history(out, oid, "name", [(f, readable(r[1]), s) for f, r, s in editions], life)
         write_history(out, oid, "postcode", [(f, clean_name(r[9]), s) for f, r, s in editions], life)
-        for s, e, value, source in timeline([(f, _trust_type(r[1]), s) for f, r, s in editions], *life):
+        for s, e, value, source in edition_runs([(f, _trust_type(r[1]), s) for f, r, s in editions], *life):
             span = clip(s, e, FT_FIRST) if value == "foundation trust" else (s, e)
             if span:
-                out.attr(oid, "trust_type", value, span[0], span[1], source)
+                out.t.attr(oid, "trust_type", value, span[0], span[1], source)
 
         # hq_in: column 4 is the ICB of the trust's HQ; 42 ICBs from the 2025 edition, 36 from 2026.
         if old and old[3] in geo.icb42:
@@ -381,17 +329,7 @@ def import_trust_successions(shared: Path, trusts: dict[str, Trust], out: Out) -
         for pred, succ in sorted(edges):
             carries_on = not (trusts[pred].end and trusts[pred].end < day)
             kind = succession_type(pred, succ, edges, carries_on)
-            out.t["successions"].append(
-                dict(
-                    predecessor_id=f"trust:{pred}",
-                    successor_id=f"trust:{succ}",
-                    date=day,
-                    type=kind,
-                    share="",
-                    note="",
-                    source=S_SUCC,
-                )
-            )
+            out.t.succession(f"trust:{pred}", f"trust:{succ}", day, kind, S_SUCC)
 
 
 def _council_key(name: str) -> str:
@@ -443,11 +381,11 @@ def import_partners(shared: Path, geo: Geo, trusts: dict[str, Trust], out: Out) 
         end = CARE_TRUST_END.get(code, "")
         src = S_RULES if end else S_PARTNERS
         trusts[code] = Trust(code, "", end)
-        out.org(oid, "trust", "", end, src)
-        out.code(oid, "ods", code, "", end, S_PARTNERS)
-        out.name(oid, name, "", end, S_PARTNERS)
+        out.t.org(oid, "trust", "", end, src)
+        out.t.code(oid, "ods", code, "", end, S_PARTNERS)
+        out.t.name(oid, name, "", end, S_PARTNERS)
         kind = _trust_type(name)
-        out.attr(oid, "trust_type", kind, FT_FIRST if kind == "foundation trust" else "", end, S_PARTNERS)
+        out.t.attr(oid, "trust_type", kind, FT_FIRST if kind == "foundation trust" else "", end, S_PARTNERS)
     for icb, code in sorted(trust_partners):
         t = trusts[code]
         out.link(f"trust:{code}", f"icb:{icb}", "partner", era, S_PARTNERS, (t.start, t.end))
@@ -483,19 +421,19 @@ def import_partners(shared: Path, geo: Geo, trusts: dict[str, Trust], out: Out) 
             else:
                 periods = [(f"la:{code}", COUNCIL_START, "", True)]
         for oid, start, end, create in periods:
-            out.code(oid, "ods", code, start, end, S_PARTNERS)
+            out.t.code(oid, "ods", code, start, end, S_PARTNERS)
             if create:
-                out.org(oid, "la", start, end, S_PARTNERS)
-                out.name(oid, county or names[0], start, end, S_PARTNERS)
+                out.t.org(oid, "la", start, end, S_PARTNERS)
+                out.t.name(oid, county or names[0], start, end, S_PARTNERS)
             for icb in sorted(councils[code]):
                 out.link(oid, f"icb:{icb}", "partner", era, S_PARTNERS, (start, end))
 
     # Cumbria County Council (102): no longer on the sheet; partner of QE1 and QHM until abolished.
     assert "102" not in councils
     start, end = COUNCIL_START, day_before(REORG_2023)
-    out.org("la:102", "la", start, end, S_PARTNERS)
-    out.code("la:102", "ods", "102", start, end, S_PARTNERS)
-    out.name("la:102", PRE_2023_COUNTY["102"][0], start, end, S_PARTNERS)
+    out.t.org("la:102", "la", start, end, S_PARTNERS)
+    out.t.code("la:102", "ods", "102", start, end, S_PARTNERS)
+    out.t.name("la:102", PRE_2023_COUNTY["102"][0], start, end, S_PARTNERS)
     for icb in CUMBRIA_PARTNER_OF:
         out.link("la:102", f"icb:{icb}", "partner", era, S_PARTNERS, (start, end))
 
@@ -584,8 +522,8 @@ def import_practices(
             end = day_before(ERA36_START)
         life = (start, end)
         practices[code] = Practice(code, start, end)
-        out.org(oid, "practice", start, end, S_EPRACCUR)
-        out.code(oid, "ods", code, start, end, S_EPRACCUR)
+        out.t.org(oid, "practice", start, end, S_EPRACCUR)
+        out.t.code(oid, "ods", code, start, end, S_EPRACCUR)
         m = gpmap.get(code)
 
         # Names/postcodes that differ in the Aug 2026 map are dated from 2026-04-01 (rename date unknown).
@@ -635,7 +573,7 @@ def import_practices(
             assert sizes.setdefault(r["PRACTICE_CODE"], r["PRACTICE_LIST_SIZE"]) == r["PRACTICE_LIST_SIZE"]
     for code, size in sorted(sizes.items()):
         assert code in practices, code
-        out.pop("qof_list_size", f"practice:{code}", int(size), "2023-03-31", S_QOFPREV)
+        out.t.population(f"practice:{code}", "qof_list_size", int(size), "2023-03-31", S_QOFPREV)
     return practices, gpmap, {r[0]: r for r in rows}
 
 
@@ -777,10 +715,10 @@ def import_pcns(
         oid = f"pcn:{code}"
         life = (p.start, p.end)
         src = p.name_history[0][2]
-        out.org(oid, "pcn", p.start, p.end, src)
-        out.code(oid, "ods", code, p.start, p.end, src)
+        out.t.org(oid, "pcn", p.start, p.end, src)
+        out.t.code(oid, "ods", code, p.start, p.end, src)
         write_history(out, oid, "name", p.name_history, life)
-        for s, e, sub, source in timeline(p.sub_history, *life):
+        for s, e, sub, source in edition_runs(p.sub_history, *life):
             # Before 2022-07-01 the code was a CCG's: map the PCN to ccg:<code> for the part of its
             # life before then (clipped to the CCG's lifetime); ePCN has no CCG-era history. Where
             # the sub-ICB location took in part of another CCG on 2022-07-01 (Glossop, West
@@ -816,7 +754,9 @@ def import_pcns(
         if r["ORG_TYPE"] == "PCN" and r["SEX"] == "ALL" and r["AGE"] == "ALL" and r["ORG_CODE"] != "U":
             assert r["EXTRACT_DATE"] == "2026-08-01", r["EXTRACT_DATE"]
             assert r["ORG_CODE"] in pcns, r["ORG_CODE"]
-            out.pop("gp_registered_patients", f"pcn:{r['ORG_CODE']}", int(r["NUMBER_OF_PATIENTS"]), "2026-08-01", S_SINGAGE26)
+            out.t.population(
+                f"pcn:{r['ORG_CODE']}", "gp_registered_patients", int(r["NUMBER_OF_PATIENTS"]), "2026-08-01", S_SINGAGE26
+            )
 
 
 # --- 5. ICB websites -----------------------------------------------------------------------------
@@ -828,265 +768,13 @@ def import_websites(shared: Path, geo: Geo, out: Out) -> None:
         assert r["ods_code"] in geo.icb36, r["ods_code"]
         if r["url_root"].strip():
             urls26[r["ods_code"]] = r["url_root"].strip()
-            out.attr(f"icb:{r['ods_code']}", "website", r["url_root"].strip(), ERA36_START, "", S_ICBURL26)
+            out.t.attr(f"icb:{r['ods_code']}", "website", r["url_root"].strip(), ERA36_START, "", S_ICBURL26)
     for r in read_csv(shared / "geography" / "derived_icb22_websites_thirdparty_unverified.csv"):
         code = geo.icb_names42[_icb_short(r["name"])]
         if code not in geo.icb36:
-            out.attr(f"icb:{code}", "website", r["url"].strip(), ERA_START, ERA42_END, S_ICBURL22)
+            out.t.attr(f"icb:{code}", "website", r["url"].strip(), ERA_START, ERA42_END, S_ICBURL22)
         elif code not in urls26:
-            out.attr(f"icb:{code}", "website", r["url"].strip(), ERA_START, "", S_ICBURL22)
-
-
-# --- sources -------------------------------------------------------------------------------------
-
-
-def _gh(repo: str, commit: str, path: str) -> str:
-    return f"https://github.com/{repo}/blob/{commit}/{path}"
-
-
-SOURCES = [
-    dict(
-        source=S_ETR25,
-        title="ODS etr: NHS trusts and foundation trusts (England and Wales)",
-        publisher="NHS England, Organisation Data Service",
-        edition="2025, before the April 2026 ICB mergers (latest open date 2024-11-01)",
-        licence=OGL,
-        url=_gh("jhau/nhs-spend", "e602ea98154e694e9afddca87e50caef0b8488b9", "data/etr.csv"),
-        file="organisations/ods_etr_nhs_trusts_2025.csv",
-        note=(
-            "Headerless 27-column ODS layout. Orgs, ODS codes, names, postcodes and trust_type for English "
-            "trusts (Welsh trusts RQF, RT4, RYT skipped); lifetimes from ODS open/close dates. Names are ODS "
-            "upper case made readable; ODS gives only the current name and address, so each is given over the "
-            "trust's lifetime up to the next edition's value. trust_type is read from the name (foundation "
-            "trust or NHS trust); foundation trust status is not dated here, so it starts no earlier than "
-            "2004-04-01. hq_in = column 4 (ICB of the headquarters, not the catchment) for 2022-07-01..2026-03-31, "
-            "clipped to the trust's lifetime."
-        ),
-    ),
-    dict(
-        source=S_ETR26,
-        title="ODS etr: NHS trusts and foundation trusts (England and Wales)",
-        publisher="NHS England, Organisation Data Service",
-        edition="about July 2026, after the April 2026 ICB mergers",
-        licence=OGL,
-        url=_gh("Riyaburman-analytics/UK-healthcare-analysis", "be5d9213db84e4fa6c2e2f6f88cf13a79e062eb2", "etr.csv"),
-        file="organisations/ods_etr_nhs_trusts_2026-07.csv",
-        note=(
-            "Same layout as the 2025 edition; column 4 holds the 36 post-merger ICB codes. Used for hq_in from "
-            "2026-04-01, later close dates (RNK, RY2, RYV, RVJ), the new K0N6A and renames. A new name starts "
-            "on 2026-04-01 (the 2026 edition's boundary; exact dates not in the file) except RA7, renamed "
-            "Bristol NHS FT on 2026-07-01 when it took over North Bristol (RVJ closed 2026-06-30); RWW and RY3 "
-            "were renamed on 2026-04-01 with the takeovers of RY2 and RYV; RRF's date is unknown."
-        ),
-    ),
-    dict(
-        source=S_EPRACCUR,
-        title="ODS epraccur: GP practices and other prescribing cost centres",
-        publisher="NHS England, Organisation Data Service",
-        edition="about September 2025 (latest open and commissioner-join date 2025-09-01)",
-        licence=OGL,
-        url=_gh("Priyanshpaila/Uk_frontend", "bf618d7775d7c78c2c347837b677433a60602cfb", "data/epraccur.csv"),
-        file="organisations/ods_epraccur_gp_practices_2025-09.csv",
-        note=(
-            "Prescribing setting 4 (GP practice), England only (national grouping not W00), all statuses "
-            "including closed and dormant. Lifetimes from columns 11-12; name and postcode as at the edition. "
-            "part_of from the commissioner (column 15) over its join/left dates (16-17): ccg:<code> before "
-            "2022-07-01 and sub_icb:<code> from then, clipped to the practice's and the CCG's or sub-ICB's "
-            "lifetime (CCG lifetimes from ODS eccg 2025). Only the latest commissioner is recorded; earlier "
-            "CCGs come from derived_practice_ccg_predecessor where the successions allow. For practices in the "
-            "August 2026 GP map the commissioner interval ends 2026-03-31 and the map takes over. Practices open or "
-            "dormant here (no close date) but absent from the August 2026 GP map (162: 91 active, 71 dormant) are "
-            "taken to have closed between the two editions and are given an end of 2026-03-31 (the 2026 boundary, "
-            "as for PCNs absent from the map; the real closure date is unknown)."
-        ),
-    ),
-    dict(
-        source=S_EPCN23,
-        title="ODS ePCN: primary care networks and their core partner practices",
-        publisher="NHS England, Organisation Data Service",
-        edition="about January 2023 (latest date 2023-01-09)",
-        licence=OGL,
-        url=_gh("blackwellrd/practice_pcn_imd", "99f57a727325500e084f94d40d5f9488fcb539f8", "data/ePCN.xlsx"),
-        file="organisations/ods_epcn_pcns_2023-01.xlsx",
-        note=(
-            "PCNDetails: PCN code, name, current sub-ICB location, open/close dates. The current sub-ICB is "
-            "applied from the PCN's opening: as ccg:<same code> before 2022-07-01 (clipped to that CCG's "
-            "lifetime; no CCG-era history is in the file, so a PCN that changed CCG before 2022 is not "
-            "tracked), then sub_icb:<code> until the October 2024 edition takes over. Practice to PCN "
-            "relationships come from 'PCN Core Partner Details' (start/end dates); the 2024 edition supersedes "
-            "this one for pairs present in both."
-        ),
-    ),
-    dict(
-        source=S_EPCN24,
-        title="ODS ePCN: primary care networks and their core partner practices",
-        publisher="NHS England, Organisation Data Service",
-        edition="about October 2024 (latest PCN open and relationship date 2024-10-01)",
-        licence=OGL,
-        url=_gh("efejiroe/r-tutorials", "ad9f875afe9c62a04f63c7ac30c22c7e71482c31", "data/ePCN.xlsx"),
-        file="organisations/ods_epcn_pcns_2024-10.xlsx",
-        note=(
-            "As the January 2023 edition. Names or sub-ICBs that differ from the 2023 edition are dated "
-            "2024-04-01 (1 April of this edition's financial year), except that a sub-ICB move takes the "
-            "member practices' commissioner join date from epraccur (U66218, U79246, U21078: 03Q to 42D on "
-            "2024-04-01). PCNs open here but absent from the August 2026 GP map are given an end of "
-            "2026-03-31 (closure date unknown). Where an ODS relationship ends on the day the next one starts, "
-            "the earlier one is cut to the day before so that a practice is in one PCN per day."
-        ),
-    ),
-    dict(
-        source=S_MAP26,
-        title="Patients Registered at a GP Practice: practice mapping file (gp-reg-pat-prac-map.csv)",
-        publisher="NHS England",
-        edition="1 August 2026 (EXTRACT_DATE 01Aug2026), 36 ICBs",
-        licence=OGL,
-        url=_gh("robg-test/icb-map", "3677cdc485b30e879057c0e548f6ee2dfc785e17", "data/nhs/gp-reg-pat-prac-map.zip"),
-        file="geography/nhsd_gp_reg_pat_prac_map_2026-08.csv",
-        note=(
-            "The post-April-2026 position, applied from 2026-04-01: practice to sub-ICB location and to PCN "
-            "(PCN code 'U' = unallocated, not a PCN), the PCN list (1,298 PCNs plus 'U'), and practice and PCN "
-            "names and practice postcodes that differ from the earlier editions (exact change dates unknown; "
-            "dated 2026-04-01). A PCN's sub-ICB is its ePCN one if a member practice is still there, else the "
-            "one most of its practices are in (PCNs can cross sub-ICB boundaries). PCNs first seen here start "
-            "2026-04-01 (opening date unknown)."
-        ),
-    ),
-    dict(
-        source=S_SINGAGE26,
-        title="Patients Registered at a GP Practice: single year of age, regions, ICBs, sub-ICBs and PCNs",
-        publisher="NHS England",
-        edition="1 August 2026",
-        licence=OGL,
-        url=_gh("robg-test/icb-map", "3677cdc485b30e879057c0e548f6ee2dfc785e17", "data/nhs/gp-reg-pat-prac-sing-age-regions.zip"),
-        file="geography/nhsd_gp_reg_pat_prac_sing_age_regions_2026-08.zip",
-        note="PCN rows with SEX=ALL and AGE=ALL, as gp_registered_patients on 2026-08-01. The 'U' (unallocated) row is skipped.",
-    ),
-    dict(
-        source=S_QOFMAP,
-        title="Quality and Outcomes Framework 2022-23: MAPPING_NHS_GEOGRAPHIES",
-        publisher="NHS England (NHS Digital)",
-        edition="2022-23 (position at 2023-03-31)",
-        licence=OGL,
-        url=_gh(
-            "blackwellrd/shiny_app_example",
-            "46dcb85318470b46a186458fc072e9f3f36c74c5",
-            "example001/www/MAPPING_NHS_GEOGRAPHIES_2223.csv",
-        ),
-        file="organisations/nhsd_qof_MAPPING_NHS_GEOGRAPHIES_2022-23.csv",
-        note=(
-            "Used only where epraccur's latest commissioner join date is after 2023-03-31: the QOF sub-ICB is "
-            "then taken from 2022-07-01 (assumed unchanged through 2022-23) to the day before that join date."
-        ),
-    ),
-    dict(
-        source=S_QOFPREV,
-        title="Quality and Outcomes Framework 2022-23: PREVALENCE (practice list sizes)",
-        publisher="NHS England (NHS Digital)",
-        edition="2022-23",
-        licence=OGL,
-        url=_gh(
-            "blackwellrd/shiny_app_example", "46dcb85318470b46a186458fc072e9f3f36c74c5", "example001/www/PREVALENCE_2223.csv"
-        ),
-        file="organisations/nhsd_qof_PREVALENCE_2022-23.csv",
-        note="PATIENT_LIST_TYPE=TOTAL rows give each practice's QOF list size (qof_list_size, dated 2023-03-31); not the monthly registered-patients count.",
-    ),
-    dict(
-        source=S_PARTNERS,
-        title="ICB Partners MASTER (NHS trusts and local authorities named in ICB constitutions)",
-        publisher="NHS England, Organisation Data Service (Exeter helpdesk)",
-        edition="last updated 2023-08-08 (partners as at 2023-08-07)",
-        licence=OGL,
-        url=_gh("nhsx/open-cyber", "00a113d938378e1ecbcd3809abe0685b1393f6c7", "data/aux/22_23/ICB+Partners+MASTER.xlsx"),
-        file="history/nhse_icb_partners_master_2023.xlsx",
-        note=(
-            "Sheet 'ICB Partners': partner relations 2022-07-01..2026-03-31 (the 42-ICB era; later editions not "
-            "found), clipped to each partner's lifetime. Change log applied with its real effective dates: "
-            "Southport and Ormskirk (RVY, to 2023-06-30) and Yeovil (RA4, to 2023-03-31) kept as partners until "
-            "their trusts closed; Cumbria County Council (ODS LA 102) partner of QE1 and QHM until 2023-03-31, "
-            "Cumberland and Westmorland and Furness from 2023-04-01 (the change log's August 2023 dates are "
-            "when the sheet was edited); City of Wolverhampton (412), 'added' 2023-08-01, is treated as a "
-            "partner from 2022-07-01 (a correction: it is one of Black Country ICB's four councils). Fixes: "
-            "CLCH given as RYE on QM7 rows is RYX; 'Buckinghamshire County Council' (612, abolished 2020) on "
-            "QU9 rows is Buckinghamshire Council (916). Councils are keyed la:<LAD23 code> when their name "
-            "matches an ONS LAD23 name (December 2023 LAD attributes; those orgs are created from the LAD "
-            "file, this source adds only the ODS LA code and the partner rows), else la:<ODS LA code> (county "
-            "councils). North Yorkshire (218) and Somerset (905) are la:218/la:905 county councils until "
-            "2023-03-31 and the unitary LADs E06000065/E06000066 from 2023-04-01. Care trusts (TAD, TAF, TAH, "
-            "TAJ) are not in etr: their orgs come from this sheet with no start date."
-        ),
-    ),
-    dict(
-        source=S_ICBURL26,
-        title="ICB URLs (icb_urls.csv, url_root)",
-        publisher="Davewest84/nhs-trust-icb-data (community, volunteer-maintained)",
-        edition="2026-08-22 (36 ICBs)",
-        licence="No licence stated (community repository); facts only",
-        url=_gh("Davewest84/nhs-trust-icb-data", "7c6f791fb6e35f88a374cdf4f9e84d7e7cd15b02", "icb_urls.csv"),
-        file="organisations/community_davewest84_icb_urls_2026-08.csv",
-        note="Community-curated and unverified, not official. url_root as each 2026 ICB's website from 2026-04-01.",
-    ),
-    dict(
-        source=S_ICBURL22,
-        title="Pre-2026 ICB/ICS websites (icbSites constant)",
-        publisher="Unknown third-party repository (not recorded)",
-        edition="before April 2026 (42 ICBs)",
-        licence="Unknown (third-party code); facts only",
-        url="",
-        file="geography/derived_icb22_websites_thirdparty_unverified.csv",
-        note=(
-            "Third-party and unverified; some URLs are ICS partnership sites rather than ICB sites. Names "
-            "matched to ICB ODS codes through ONS 'ICB names and codes' (2024). Used for the 12 ICBs abolished "
-            "on 2026-03-31 (2022-07-01..2026-03-31) and for continuing ICBs only where the 2026 community list "
-            "has no URL (none at present)."
-        ),
-    ),
-    dict(
-        source=S_PRACTICE_PRED,
-        title="Derived: a GP practice's CCG before its commissioner join date, where a single predecessor leaves no doubt",
-        publisher="ics (derived)",
-        edition="2026",
-        licence="Open Government Licence v3.0 (derived from ODS and ONS data)",
-        url="scripts/importers/organisations.py",
-        file=(
-            "organisations/ods_epraccur_gp_practices_2025-09.csv; organisations/nhsd_qof_MAPPING_NHS_GEOGRAPHIES_2022-23.csv; "
-            "history/ods_successors_trud_20230925_tomjemmett.csv; data/curated/successions.csv; "
-            "history/geographr_lsoa11_ccg21_stp21_ltla21_lookup_2021-04_from_rda.csv; "
-            "geography/geographr_lookup_lsoa11_sicbl22_icb22_ltla22.csv (the July 2022 transitions)"
-        ),
-        note=(
-            "epraccur gives only a practice's latest commissioner and the day it joined it. Before that day the "
-            "practice was in whichever organisation the successions into the commissioner on that day leave as the "
-            "only candidate: a boundary transfer from one CCG (01H to 01K, South Cumbria, 2017-04-01; D2P2L to "
-            "15E, West Birmingham, 01Y to 15M, Glossop, and 06H to 78H on 2022-07-01) or a sub-ICB location's one "
-            "predecessor CCG (03Q for the practices QOF 2022-23 places in 03Q before their 2024 move to 42D, 07K "
-            "for one). A "
-            "practice that joined on the day a commissioner took over its own CCG's code is not taken to have been in "
-            "that CCG (ODS keeps join dates across the CCG to sub-ICB continuation). The CCG found is taken to have "
-            "been the practice's since that CCG, the practice or 2013-04-01 began (no source records an earlier move). "
-            "Practices that joined a CCG formed by a merger (most of them: the mergers of 2015, 2017-2021) are left "
-            "without a CCG before the merger, as no source says which predecessor they were in."
-        ),
-    ),
-    dict(
-        source=S_RULES,
-        title="Inferences made by the organisations importer",
-        publisher="ics project (scripts/importers/organisations.py)",
-        edition="2026",
-        licence=OGL,
-        url="scripts/importers/organisations.py",
-        file="",
-        note=(
-            "Rows not read from one file: Camden and Islington NHS FT (TAF) ends 2024-10-31 (merged with "
-            "Barnet, Enfield and Haringey, RRP, into North London NHS FT, G6V2S, opened 2024-11-01 at TAF's "
-            "St Pancras HQ, per etr); G6V2S is a partner of QMJ from 2024-11-01 to 2026-03-31 because both "
-            "predecessors were QMJ partners and the partners sheet predates it. A PCN's CCG before 2022-07-01 "
-            "is the CCG of its ePCN sub-ICB location's code, except where that sub-ICB location took in part of "
-            "another CCG on 2022-07-01 and most of the PCN's practices (with a known CCG, on the PCN's last "
-            "CCG-era day) were in that other CCG: then the PCN was there too (Glossop PCN U60978 in 01Y, "
-            "the four West Birmingham PCNs U25240, U44537, U48923 and U65968 in D2P2L)."
-        ),
-    ),
-]
+            out.t.attr(f"icb:{code}", "website", r["url"].strip(), ERA_START, "", S_ICBURL22)
 
 
 def run(shared: Path, successions: list[dict] = ()) -> Tables:
@@ -1102,5 +790,4 @@ def run(shared: Path, successions: list[dict] = ()) -> Tables:
     import_websites(shared, geo, out)
     import_trust_successions(shared, trusts, out)
     out.settle()
-    out.t["sources"] = [dict(s) for s in SOURCES]
     return out.t
