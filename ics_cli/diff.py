@@ -377,6 +377,7 @@ def _compare_shares(w: Snapshots, c: str, c2: str, relation: str, m1: dict, m2: 
         before_ids=sorted(m1),
         after_ids=sorted(m2),
         detail=("overlaps with " if relation == "overlaps" else "partner of ") + " → ".join(dict.fromkeys(kinds)),
+        date=max((d for p in m2 for d in [w.link_change(c2, p, w.d2)] if d and d > w.d1), default=None),
         was=c,
     )
 

@@ -11,7 +11,7 @@ Their sources (ons_sicbl22_buc, ons_ccg20_buc, ons_ccg21_bsc, ons_lad22_buc) and
 
 Derived here (source `derived_boundaries`):
 - the sub-ICB locations of April 2026: Frimley's D4U1Y cut by the December 2022 districts
-  (common.FRIMLEY_2026), its pieces joined to 92A and D9Y0V or forming U2G6B;
+  (lsoa.FRIMLEY_2026), its pieces joined to 92A and D9Y0V or forming U2G6B;
 - ICBs, STPs and NHS England regions as unions of their members' shapes on each day (sub-ICB
   locations, CCGs, and ICBs or STPs), wherever every member has a shape;
 - the unitary councils of April 2023 as unions of the districts that merged into them.
@@ -187,7 +187,7 @@ def _row(org: dict, start: str, end: str, geom, edition: str, source: str) -> di
 
 
 def _frimley_2026(shapes: dict, orgs: dict, lads: dict, lad_names: dict) -> None:
-    """Frimley's D4U1Y divided on 2026-04-01 by district (common.FRIMLEY_2026)."""
+    """Frimley's D4U1Y divided on 2026-04-01 by district (lsoa.FRIMLEY_2026)."""
     import shapely
 
     frimley = next(r["geom"] for r in shapes["sub_icb:D4U1Y"])
