@@ -46,6 +46,7 @@ from ics_cli.snapshots import (
     WHOLE,
     Snapshots,
     parents_on,
+    start_on,
     steps_between,
 )
 
@@ -182,8 +183,8 @@ def diff(d1: str, d2: str, kinds: tuple[str, ...] | None = None, within: dict | 
     scope = scope_of(within, d1, d2, steps) if within else None
     w = Snapshots(d1, d2, steps, scope)
     entities = scope if scope is not None else set(w.orgs)
-    alive1 = {o for o in entities if w.alive(o, d1)}
-    alive2 = {o for o in entities if w.alive(o, d2)}
+    alive1 = {o for o in entities if o in w.orgs and existed(w.orgs[o], d1)}
+    alive2 = {o for o in entities if o in w.orgs and existed(w.orgs[o], d2)}
     records: list[dict] = []
     notes: list[str] = []
 
@@ -235,10 +236,12 @@ def diff(d1: str, d2: str, kinds: tuple[str, ...] | None = None, within: dict | 
             date=w.orgs[oid]["start"],
         )
     for oid in sorted(alive1 & alive2):
-        n1, n2 = w.name(oid, d1), w.name(oid, d2)
-        if n1 != n2:
-            add(oid, "renamed", before=n1, after=n2, date=_start_on(w.names.get(oid, []), d2), detail="official name")
+        # One name (or code) row in all is the same on both days: only organisations with several can differ.
+        if len(w.names.get(oid, ())) > 1 and (n1 := w.name(oid, d1)) != (n2 := w.name(oid, d2)):
+            add(oid, "renamed", before=n1, after=n2, date=start_on(w.names.get(oid, []), d2), detail="official name")
         for scheme in ("ods", "ons"):
+            if len(w.codes.get((oid, scheme), ())) < 2:
+                continue
             c1, c2 = w.code(oid, d1, scheme), w.code(oid, d2, scheme)
             if c1 != c2 and c2 is not None:
                 add(
@@ -246,7 +249,7 @@ def diff(d1: str, d2: str, kinds: tuple[str, ...] | None = None, within: dict | 
                     "recoded",
                     before=c1 or "",
                     after=c2,
-                    date=_start_on(w.codes.get((oid, scheme), []), d2),
+                    date=start_on(w.codes.get((oid, scheme), []), d2),
                     detail=scheme.upper(),
                 )
     for s in w.steps:
@@ -284,10 +287,6 @@ def diff(d1: str, d2: str, kinds: tuple[str, ...] | None = None, within: dict | 
     return Diff(records, notes)
 
 
-def _start_on(rows: list[dict], day: str) -> str | None:
-    return next((r["start"] for r in rows if existed(r, day)), None)
-
-
 def _memberships(w: Snapshots, alive1: set[str], add, notes: list[str], kinds: tuple[str, ...] | None) -> int:
     """Parents gained, lost or changed by the organisations alive on the first day (or by the one
     that carried each on), and councils' changed shares. Returns how many GP practices lack a CCG
@@ -295,12 +294,13 @@ def _memberships(w: Snapshots, alive1: set[str], add, notes: list[str], kinds: t
     from ics_cli import gaps
 
     d1, d2 = w.d1, w.d2
-    before, after = parents_on(w, d1), parents_on(w, d2)
+    before, after, keys1, keys2 = parents_on(w)
     pairs = [(c, w.carried_on_as(c)) for c in sorted(alive1)]
     pairs = [(c, c2) for c, c2 in pairs if c2 is not None]
     keys: dict[tuple[str, str], set[str]] = defaultdict(set)  # (relation, parent class) -> kinds of children
+    none: set = set()
     for c, c2 in pairs:
-        for k in (*before.get(c, {}), *after.get(c2, {})):
+        for k in keys1.get(c, none) | keys2.get(c2, none):
             keys[k].add(w.kind(c2))
     skipped = _uncovered(set(keys), d1, d2)
     for (relation, cls), day in sorted(skipped.items()):
@@ -308,16 +308,18 @@ def _memberships(w: Snapshots, alive1: set[str], add, notes: list[str], kinds: t
             notes.append(f"Note: no {_relation_words(relation, cls)} are recorded on {day}, so changes to them are not listed.")
     unknown = 0
     empty: dict = {}
+    left_out = set(skipped)
     for c, c2 in pairs:
-        p1, p2 = before.get(c, empty), after.get(c2, empty)
-        for key in sorted({*p1, *p2} - set(skipped)):
+        for key in sorted((keys1.get(c, none) | keys2.get(c2, none)) - left_out):
             relation, cls = key
-            m1, m2 = p1.get(key, {}), p2.get(key, {})
+            m1, m2 = before.get((c, *key), empty), after.get((c2, *key), empty)
+            if c == c2 and m1 == m2:
+                continue
             if relation in MULTI:
                 _compare_shares(w, c, c2, relation, m1, m2, add)
                 continue
-            a = max(m1, key=lambda p: (m1[p] or 0, p)) if m1 else None
-            b = max(m2, key=lambda p: (m2[p] or 0, p)) if m2 else None
+            a = _main(m1)
+            b = _main(m2)
             if a == b:
                 continue
             gap = w.kind(c2) == "practice" and cls == "ccg"
@@ -347,6 +349,13 @@ def _memberships(w: Snapshots, alive1: set[str], add, notes: list[str], kinds: t
                     was=c,
                 )
     return unknown
+
+
+def _main(parents: dict) -> str | None:
+    """The parent of a kind (the largest share, should the data ever hold two on a day)."""
+    if len(parents) < 2:
+        return next(iter(parents), None)
+    return max(parents, key=lambda p: (parents[p] or 0, p))
 
 
 def _parent_words(w: Snapshots, relation: str, a: str | None, b: str | None) -> str:

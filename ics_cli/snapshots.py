@@ -41,16 +41,21 @@ def _alive_either(t: str = "") -> str:
     return " OR ".join(f"(COALESCE({p}start, '') <= {d} AND COALESCE({p}end, '9999-12-31') >= {d})" for d in (":d1", ":d2"))
 
 
-def _on(rows: list[dict], day: str, key: str) -> str | None:
-    """The value of the row valid on `day`, else of the latest row before it (an ended body),
-    else of the first row."""
+def _on(rows: list[tuple], day: str) -> str | None:
+    """The value of the (value, start, end) row valid on `day`, else of the latest row before it
+    (an ended body), else of the first row."""
     best = None
-    for r in rows:
-        if existed(r, day):
-            return r[key]
-        if (r["start"] or "") <= day:
-            best = r[key]
-    return best if best is not None else (rows[0][key] if rows else None)
+    for value, start, end in rows:
+        if (start or "") <= day:
+            if day <= (end or "9999-12-31"):
+                return value
+            best = value
+    return best if best is not None else (rows[0][0] if rows else None)
+
+
+def start_on(rows: list[tuple], day: str) -> str | None:
+    """The first day of the (value, start, end) row valid on `day`."""
+    return next((start for _, start, end in rows if (start or "") <= day <= (end or "9999-12-31")), None)
 
 
 class Snapshots:
@@ -67,35 +72,61 @@ class Snapshots:
         for s in self.steps:
             self.steps_from[s["predecessor_id"]].append(s)
             self.steps_to[s["successor_id"]].append(s)
+        # Only the children whose memberships differ between the two days can have changed: a
+        # membership valid on both days is the same parent on both (one parent of a kind at a time).
         where, ids = _among("child_id", scope)
-        self.links = db.query(
-            f"""SELECT child_id, parent_id, relation, start, end, share FROM memberships
-                WHERE ({_alive_either()}){where} ORDER BY child_id, relation, parent_id, start""",
+        touched = {
+            r[0]
+            for r in _tuples(
+                f"""SELECT DISTINCT child_id FROM memberships
+                    WHERE ((COALESCE(start, '') <= :d1 AND COALESCE(end, '9999-12-31') >= :d1)
+                           != (COALESCE(start, '') <= :d2 AND COALESCE(end, '9999-12-31') >= :d2)){where}""",
+                {**days, **ids},
+            )
+        }
+        # ... and the bodies of successions between the days, whose members are compared with
+        # those of the body that carried each on (a trust taken over by one whose own are unchanged).
+        touched |= {s["predecessor_id"] for s in steps} | {s["successor_id"] for s in steps}
+        where, ids = _among("child_id", touched)
+        # Memberships as tuples (child, parent, relation, start, end, share, on the first day, on
+        # the second day, the parent's kind): a national diff reads tens of thousands.
+        self.links: list[tuple] = _tuples(
+            f"""SELECT child_id, parent_id, relation, start, end, share,
+                       COALESCE(start, '') <= :d1 AND COALESCE(end, '9999-12-31') >= :d1,
+                       COALESCE(start, '') <= :d2 AND COALESCE(end, '9999-12-31') >= :d2,
+                       substr(parent_id, 1, instr(parent_id, ':') - 1)
+                FROM memberships WHERE ({_alive_either()}){where} ORDER BY child_id, relation, parent_id, start""",
             {**days, **ids},
         )
-        self.links_of: dict[str, list[dict]] = defaultdict(list)
+        self.links_of: dict[str, list[tuple]] = defaultdict(list)
         for r in self.links:
-            self.links_of[r["child_id"]].append(r)
+            self.links_of[r[0]].append(r)
         wanted = None
         if scope is not None:
-            wanted = set(scope) | {r["parent_id"] for r in self.links}
+            wanted = set(scope) | {r[1] for r in self.links}
             wanted |= {s["predecessor_id"] for s in self.steps} | {s["successor_id"] for s in self.steps}
         where, ids = _among("org_id", wanted)
         self.orgs = {r["org_id"]: r for r in db.query(f"SELECT org_id, kind, start, end FROM orgs WHERE 1{where}", ids)}
-        self.names: dict[str, list[dict]] = defaultdict(list)
-        for r in db.query(f"SELECT org_id, name, start, end FROM names WHERE type = 'official'{where} ORDER BY start", ids):
-            self.names[r["org_id"]].append(r)
-        self.codes: dict[tuple[str, str], list[dict]] = defaultdict(list)
-        for r in db.query(f"SELECT org_id, scheme, code, start, end FROM codes WHERE 1{where} ORDER BY start", ids):
-            self.codes[(r["org_id"], r["scheme"])].append(r)
+        # Names and codes as (value, start, end) by organisation (and scheme), oldest first.
+        self.names: dict[str, list[tuple]] = defaultdict(list)
+        for oid, *row in _tuples(
+            f"SELECT org_id, name, start, end FROM names WHERE type = 'official'{where} ORDER BY start", ids
+        ):
+            self.names[oid].append(tuple(row))
+        self.codes: dict[tuple[str, str], list[tuple]] = defaultdict(list)
+        for oid, scheme, *row in _tuples(
+            f"SELECT org_id, scheme, code, start, end FROM codes WHERE 1{where} ORDER BY start", ids
+        ):
+            self.codes[(oid, scheme)].append(tuple(row))
         self._targets: dict[str, dict[str, tuple[int, float | None]]] = {}
 
     def link_change(self, child: str, parent: str, day: str) -> str | None:
         """The day a change of `child`'s membership of `parent` took effect: the first day of the
         membership valid on the second day, or the day after the end of the one valid on the first."""
+        second = day == self.d2
         for r in self.links_of.get(child, ()):
-            if r["parent_id"] == parent and existed(r, day):
-                return r["start"] if day == self.d2 else day_after(r["end"]) if r["end"] else None
+            if r[1] == parent and r[7 if second else 6]:
+                return r[3] if second else day_after(r[4]) if r[4] else None
         return None
 
     def alive(self, org_id: str, day: str) -> bool:
@@ -106,12 +137,12 @@ class Snapshots:
         return self.orgs[org_id]["kind"] if org_id in self.orgs else org_id.split(":", 1)[0]
 
     def name(self, org_id: str, day: str) -> str:
-        return _on(self.names.get(org_id, []), day, "name") or org_id
+        return _on(self.names.get(org_id, []), day) or org_id
 
     def code(self, org_id: str, day: str, scheme: str | None = None) -> str | None:
         if scheme is None:
             scheme = "ons" if self.kind(org_id) == "la" else "ods"
-        return _on(self.codes.get((org_id, scheme), []), day, "code")
+        return _on(self.codes.get((org_id, scheme), []), day)
 
     def label(self, org_id: str, day: str) -> str:
         """ "NHS Tees Valley CCG (16C)": the name and code it had on `day` (or last had)."""
@@ -186,11 +217,33 @@ class Snapshots:
         return carried[0] if len(carried) == 1 else None
 
 
-def parents_on(world: Snapshots, day: str) -> dict[str, dict[tuple[str, str], dict[str, float | None]]]:
-    """child -> (relation, parent class) -> {parent: share}, on `day`."""
-    out: dict[str, dict[tuple[str, str], dict[str, float | None]]] = defaultdict(lambda: defaultdict(dict))
-    for r in world.links:
-        if existed(r, day):
-            kind = world.kind(r["parent_id"])
-            out[r["child_id"]][(r["relation"], PARENT_CLASS.get(kind, kind))][r["parent_id"]] = r["share"]
-    return out
+def parents_on(world: Snapshots) -> tuple[dict, dict, dict[str, set], dict[str, set]]:
+    """The parents of every child on each day: (child, relation, parent class) -> {parent: share}
+    for the first day and for the second, and each child's (relation, parent class) keys on each."""
+    before: dict[tuple[str, str, str], dict[str, float | None]] = {}
+    after: dict[tuple[str, str, str], dict[str, float | None]] = {}
+    keys1: dict[str, set] = defaultdict(set)
+    keys2: dict[str, set] = defaultdict(set)
+    for child, parent, relation, _s, _e, share, on1, on2, kind in world.links:
+        cls = PARENT_CLASS.get(kind, kind)
+        if on1:
+            before.setdefault((child, relation, cls), {})[parent] = share
+            keys1[child].add((relation, cls))
+        if on2:
+            after.setdefault((child, relation, cls), {})[parent] = share
+            keys2[child].add((relation, cls))
+    return before, after, keys1, keys2
+
+
+def _tuples(sql: str, params: dict) -> list[tuple]:
+    """Rows as tuples (no dict per row)."""
+    cur = db.connect().cursor()
+    cur.row_factory = None
+    try:
+        return cur.execute(sql, params).fetchall()
+    except Exception as e:  # the same messages as db.query for an out-of-date database
+        import sqlite3
+
+        if isinstance(e, sqlite3.DatabaseError) and not isinstance(e, sqlite3.ProgrammingError):
+            raise db._query_error(e) from None
+        raise
