@@ -660,18 +660,12 @@ def map_(
         day = org["end"] if org["end"] and org["end"] < day else org["start"]
     to_file = output is not None and output != "-"
     console = None if to_file else render.make_console()
-    made = maps.make(
-        org, day, chosen, console.width if console and render.is_tty() else 80, bool(console and render.use_color()), neighbours
-    )
+    width = console.width if console and render.is_tty() else 80
+    made = maps.make(org, day, chosen, width, bool(console and render.use_color()), neighbours)
     for note in made.notes:
         _note(note)
     if to_file:
-        text = made.text if isinstance(made.text, str) else made.text.plain
-        try:
-            with open(output, "w", encoding="utf-8", newline="\n") as fh:
-                fh.write(text)
-        except OSError as e:
-            raise IcsError(f"Cannot write {output}: {e.strerror}.") from None
+        maps.write(made, output)
         _note(f"Wrote {output} ({made.areas} areas).")
     elif isinstance(made.text, str):
         sys.stdout.write(made.text)

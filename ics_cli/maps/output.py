@@ -64,3 +64,15 @@ def make(org: dict, day: str, fmt: str, width: int, color: bool, neighbours: boo
     footer = f"Boundaries: {', '.join(plan.editions)}. {ATTRIBUTION}"
     text.append(footer + "\n", style="dim")
     return MapOutput(text, plan.notes, len(plan.areas))
+
+
+def write(made: MapOutput, path: str) -> None:
+    """Write a map to a file (a terminal map as plain text)."""
+    from ics_cli.errors import IcsError
+
+    text = made.text if isinstance(made.text, str) else made.text.plain
+    try:
+        with open(path, "w", encoding="utf-8", newline="\n") as fh:
+            fh.write(text)
+    except OSError as e:
+        raise IcsError(f"Cannot write {path}: {e.strerror}.") from None
