@@ -51,7 +51,8 @@ class Plan(NamedTuple):
 
     @property
     def editions(self) -> list[str]:
-        return sorted({a.edition for a in self.areas}, key=lambda e: (e[-4:], e))
+        """The editions drawn, oldest first (a union's edition names those of its parts: "July 2022 and April 2026")."""
+        return sorted({e for a in self.areas for e in a.edition.split(" and ")}, key=lambda e: (e[-4:], e))
 
     @property
     def sources(self) -> list[str]:
