@@ -607,6 +607,9 @@ def diff_(
         _note(note)
     where = f" in {org['name']} ({org['code']})" if org else ""
     empty = f"No differences between {d1} and {d2}{where}."
+    absent = [k for k in chosen or () if result.kinds_inside is not None and k not in result.kinds_inside]
+    if absent:
+        empty = f"No {' or '.join(kinds.label(k, plural=True) for k in absent)} are recorded{where} on {d1} or {d2}."
     if render.resolve_format(fmt) == "table" and fields is None:
         if result.records:
             render.render_sheet(f"Changes from {d1} to {d2}{where}", diff.sheet(result.records))

@@ -88,6 +88,7 @@ MULTI = {"overlaps": "shares", "partner": "partners"}
 class Diff(NamedTuple):
     records: list[dict]
     notes: list[str]  # what could not be compared, and why (for stderr)
+    kinds_inside: set[str] | None  # with --in: the kinds of organisation inside it on either day
 
 
 def _pct(share: float | None) -> str:
@@ -284,7 +285,8 @@ def diff(d1: str, d2: str, kinds: tuple[str, ...] | None = None, within: dict | 
     records.sort(key=lambda r: (order.get(r["kind"], 99), changes[r["change"]], r["code"], r["org_id"], r["before"], r["after"]))
     for r in records:
         del r["_kinds"]
-    return Diff(records, notes)
+    inside = {w.kind(o) for o in scope} if scope is not None else None
+    return Diff(records, notes, inside)
 
 
 def _memberships(w: Snapshots, alive1: set[str], add, notes: list[str], kinds: tuple[str, ...] | None) -> int:

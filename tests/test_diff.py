@@ -195,6 +195,9 @@ def test_practice_gap_is_said(cli):
     r = cli("diff", "2019-01-01", "2020-01-01", "--kind", "practice", "--in", "00K")
     assert r.exit_code == 0
     assert "CCGs before April 2021 are only partly recorded" in r.stderr
+    r = cli("diff", "2019-01-01", "2020-01-01", "--kind", "practice", "--in", "00K", env={"ICS_FORCE_TTY": "80"})
+    if not json.loads(cli("diff", "2019-01-01", "2020-01-01", "--kind", "practice", "--in", "00K", "-f", "json").stdout):
+        assert "No GP practices are recorded in NHS Hartlepool and Stockton-on-Tees CCG (00K)" in r.stderr
 
 
 @pytest.mark.parametrize(
