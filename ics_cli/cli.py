@@ -51,6 +51,7 @@ from ics_cli.options import (
     InOpt,
     MeasureOpt,
     OptionalIdArg,
+    complete_org,
 )
 
 if TYPE_CHECKING:
@@ -216,6 +217,79 @@ def timeline(
     # on the last day asked for (--to), not on today.
     org = _org(ident, when.day if when.explicit or not last else last).org if ident is not None else None
     render.render_answer(tl.answer(org, first, last, kinds), views.timeline_columns(org is not None), fmt, fields)
+
+
+@app.command("diff")
+def diff_(
+    first: Annotated[str, typer.Argument(metavar="DATE1", help="The earlier day (YYYY-MM-DD).")],
+    second: Annotated[str, typer.Argument(metavar="DATE2", help="The later day (YYYY-MM-DD).")],
+    kind: Annotated[
+        Optional[str], typer.Option("--kind", metavar="KINDS", help="Only these kinds, comma-separated (icbs, practices, ...).")
+    ] = None,
+    within: Annotated[
+        Optional[str],
+        typer.Option(
+            "--in", metavar="ID", help="Only what was inside this organisation on either day.", autocompletion=complete_org
+        ),
+    ] = None,
+    fmt: FormatOpt = None,
+    fields: FieldsOpt = None,
+) -> None:
+    """Every difference between two days: bodies begun, ended, renamed, recoded or moved; members and shares."""
+    from ics_cli import dates, diff, render, resolve, vocab
+    from ics_cli.errors import UsageError
+
+    d1, d2 = dates.parse_date(first, "DATE1"), dates.parse_date(second, "DATE2")
+    if d1 >= d2:
+        raise UsageError(f"DATE1 ({d1}) must be before DATE2 ({d2}).")
+    kinds = vocab.parse_kinds(kind)
+    org = None
+    if within is not None:
+        found = resolve.identify_either(within, d1, d2)
+        for note in found.notes:
+            render.note(note)
+        org = found.org
+    answer = diff.answer(d1, d2, kinds, org)
+    if render.wants_layout(fmt, fields):
+        from ics_cli import views
+
+        render.render_sheet_answer(answer, views.diff_blocks)
+    else:
+        render.render_answer(answer, diff.FIELDS, fmt, fields)
+
+
+@app.command("map")
+def map_(
+    ident: IdArg,
+    as_of: AsOfOpt = None,
+    fmt: Annotated[
+        Optional[str],
+        typer.Option("--format", "-f", metavar="FORMAT", help="table (the map as text; default), svg or geojson (RFC 7946)."),
+    ] = None,
+    output: Annotated[Optional[str], typer.Option("--output", "-o", metavar="FILE", help="Write the map to FILE.")] = None,
+    neighbours: Annotated[bool, typer.Option("--neighbours/--no-neighbours", help="Draw the areas around it too.")] = True,
+) -> None:
+    """Draw an organisation's area on a day, with the areas inside and around it (terminal, SVG or GeoJSON)."""
+    from ics_cli import dates, fate, render, wording
+    from ics_cli.maps import output as maps
+
+    chosen = maps.check_format(fmt) or "table"
+    when = dates.as_of(as_of)
+    org = _org(ident, when.day).org
+    day = fate.day_described(org, when)
+    to_file = output is not None and output != "-"
+    console = None if to_file else render.make_console()
+    width = console.width if console and render.is_tty() else 80
+    made = maps.make(org, day, chosen, width, bool(console and render.use_color()), neighbours)
+    for note in made.notes:
+        render.note(note)
+    if to_file:
+        maps.write(made, output)
+        render.note(wording.wrote(output, made.areas))
+    elif isinstance(made.text, str):
+        sys.stdout.write(made.text)
+    else:
+        console.print(made.text, end="", soft_wrap=not render.is_tty())
 
 
 @app.command()

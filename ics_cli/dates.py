@@ -57,3 +57,9 @@ def day_before(iso: str) -> str:
     import datetime as dt
 
     return (dt.date.fromisoformat(iso) - dt.timedelta(days=1)).isoformat()
+
+
+def day_after(iso: str) -> str:
+    import datetime as dt
+
+    return (dt.date.fromisoformat(iso) + dt.timedelta(days=1)).isoformat()

@@ -42,19 +42,12 @@ def show(found: Resolved, when: AsOf) -> dict:
     day if it existed then (an explicit --as-of on which it did not exist is an error), else on
     its first day (not yet begun) or its last (ended), with a note saying so."""
     org = found.org
-    day = when.day
-    notes = []
-    if found.via:
-        notes.append(wording.read_as(found.via))
-    if not existed(org, when.day):
-        if when.explicit:
-            raise fate.gone(org, when.day)
-        if org["start"] and when.day < org["start"]:
-            day = org["start"]
-            notes.append(wording.shown_on_first_day(org))
-        else:
-            day = org["end"]
-            notes.append(wording.shown_on_last_day(org, fate.went(org, when.day)))
+    day = fate.day_described(org, when)
+    notes = [wording.read_as(found.via) if found.via else None]
+    if day < when.day:
+        notes.append(wording.shown_on_last_day(org, fate.went(org, when.day)))
+    elif day > when.day:
+        notes.append(wording.shown_on_first_day(org))
     record = profile(org["org_id"], day)
     # existed_on_date is about as_of, the day described; on requested_as_of it did not exist when they differ.
     record["requested_as_of"] = when.day

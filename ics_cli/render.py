@@ -58,7 +58,7 @@ from ics_cli.errors import UsageError
 from ics_cli.terminal import FORMATS, check_format, is_tty, make_console, resolve_format, use_color
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Iterator, Mapping, Sequence
+    from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
     from typing import TextIO
 
 __all__ = [
@@ -74,6 +74,7 @@ __all__ = [
     "render_answer",
     "render_record",
     "render_sheet",
+    "render_sheet_answer",
     "render_tree",
     "resolve_format",
     "use_color",
@@ -219,6 +220,18 @@ def render_answer(
     for text in answer.notes:
         note(text)
     return render(answer.rows, columns, fmt, fields, title=answer.title, empty=answer.empty)
+
+
+def render_sheet_answer(answer: Answer, blocks: Callable[[list], Sequence[Mapping[str, Any]]]) -> None:
+    """An :class:`Answer` laid out as a sheet on a terminal (``ics diff``): its notes, then
+    ``blocks(rows)`` under its title, or its empty hint on stderr."""
+    for text in answer.notes:
+        note(text)
+    rows = list(answer.rows)
+    if rows:
+        render_sheet(answer.title, blocks(rows))
+    else:
+        note(answer.empty)
 
 
 def render_record(

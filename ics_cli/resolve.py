@@ -278,6 +278,18 @@ def identify(text: str, day: str, kinds: tuple[str, ...] | None = None, *, via_n
     return found
 
 
+def identify_either(text: str, d1: str, d2: str) -> Resolved:
+    """:func:`identify` for a command about two days (``ics diff --in``): the organisation `text`
+    names on the later day, or else on the earlier one; IcsError if it existed on neither."""
+    found = identify(text, d2)
+    if existed(found.org, d2) or existed(found.org, d1):
+        return found
+    earlier = identify(text, d1)
+    if existed(earlier.org, d1):
+        return earlier
+    raise IcsError(wording.not_on_either(found.org, d1, d2), hint=wording.existed_then(found.org))
+
+
 def ambiguous(text: str, cands: list[dict], via: str | None = None, day: str | None = None) -> IcsError:
     kinds = {c["kind"] for c in cands}
     message = wording.ambiguous(text, len(cands), via, kinds.pop() if via and len(kinds) == 1 else None, day)

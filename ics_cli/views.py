@@ -4,6 +4,7 @@
   rows for render.render_sheet. Machine formats print the record itself.
 - :func:`info_tables`: `ics info`'s counts and sources reshaped for panels.
 - :func:`lineage_tree`: `ics lineage` (lineage.lineage's nodes and edges) as a tree of labels.
+- :func:`diff_blocks`: `ics diff`'s records as a summary and sentences, for render.render_sheet.
 - The column specs of the list commands (render.Column: key, header, and whether a terminal
   table shows it), one per command, so that the commands stay thin.
 
@@ -156,6 +157,39 @@ def lineage_tree(data: dict) -> dict:
     if went:
         children.append({"label": "went to", "children": went})
     return {"label": describe(nodes[root]), "children": children}
+
+
+def diff_blocks(records: list[dict]) -> list[dict]:
+    """`ics diff`'s records as a terminal shows them (blocks for render.render_sheet): a summary by
+    kind and change type, then one block of sentences per kind and change type."""
+    from ics_cli.diff import CHANGES
+
+    groups: dict[tuple[str, str], list[dict]] = {}
+    for r in records:
+        groups.setdefault((r["kind"], r["change"]), []).append(r)
+    width = len(f"{max((len(g) for g in groups.values()), default=0):,}")
+    rows = [[f"{len(g):,}".rjust(width), label(k, plural=True), CHANGES[c]] for (k, c), g in groups.items()]
+    blocks = [{"title": "Summary", "rows": rows, "styles": ["bold"]}]
+    for (kind, change), group in groups.items():
+        title = f"{label(kind, plural=True, title=True)}: {CHANGES[change]} ({len(group):,})"
+        rows = [[r["code"], r["date"] or "", _diff_sentence(r)] for r in group]
+        blocks.append({"title": title, "rows": rows, "styles": ["cyan", "dim"]})
+    return blocks
+
+
+def _diff_sentence(r: dict) -> str:
+    name = r["name_after"] or r["name_before"]
+    detail = f" ({', '.join(step_word(t) for t in r['detail'].split(', '))})" if r["detail"] else ""
+    change = r["change"]
+    if change == "began":
+        return name + (f", from {r['before']}" if r["before"] else "") + detail
+    if change == "ended":
+        return name + (f", to {r['after']}" if r["after"] else "") + detail
+    if change == "renamed":
+        return f"{r['before']} → {r['after']}"
+    if change == "area_transfer":
+        return f"{r['before']} → {r['after']}{detail}"
+    return f"{name}: {r['before'] or '(none)'} → {r['after'] or '(none)'}{detail}"
 
 
 def info_tables(record: dict) -> dict:

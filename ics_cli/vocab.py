@@ -162,6 +162,13 @@ def parse_kind(word: str) -> str:
     return kind
 
 
+def parse_kinds(text: str | None) -> tuple[str, ...] | None:
+    """Comma-separated kind words (`diff --kind icbs,practices`), each once, or None for all."""
+    if not text:
+        return None
+    return tuple(dict.fromkeys(parse_kind(k) for k in text.split(",")))
+
+
 def parse_level(word: str) -> str:
     """The kind `ics resolve --to LEVEL` maps to; exit 2 if the word is not one of RESOLVE_LEVELS."""
     kind = kind_of_word(word)

@@ -170,5 +170,29 @@ def timeline_title(org: dict | None) -> str:
     return f"Timeline of {named(org)}" if org else "National timeline"
 
 
+def diff_title(d1: str, d2: str, within: dict | None) -> str:
+    return f"Changes from {d1} to {d2}" + (f" in {named(within)}" if within else "")
+
+
+def diff_empty(d1: str, d2: str, within: dict | None, absent: list[str]) -> str:
+    """No difference; or, for the kinds asked for that nothing inside `within` had, say so."""
+    where = f" in {named(within)}" if within else ""
+    if absent:
+        return f"No {' or '.join(label(k, plural=True) for k in absent)} are recorded{where} on {d1} or {d2}."
+    return f"No differences between {d1} and {d2}{where}."
+
+
+def not_on_either(org: dict, d1: str, d2: str) -> str:
+    return f"{named(org)} did not exist on {d1} or on {d2}."
+
+
+def existed_then(org: dict) -> str:
+    return f"It existed {span(org['start'], org['end'])}."
+
+
+def wrote(path: str, areas: int) -> str:
+    return f"Wrote {path} ({areas} areas)."
+
+
 NO_EVENTS = "No events match."
 NO_STEPS = "No recorded predecessors or successors."
