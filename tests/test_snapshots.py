@@ -54,6 +54,8 @@ CASES: dict[str, tuple[tuple[str, ...], str | None, int]] = {
     "population-totals": (("population", "Norfolk and Suffolk"), None, 0),
     "population-by-sex": (("population", "QOP", "--by", "sex", "--measure", "ons_mid_year_estimate"), None, 0),
     "info": (("info",), None, 0),
+    "diff-in": (("diff", "2026-03-31", "2026-04-01", "--in", "QNQ", "--kind", "sub-icbs"), None, 0),
+    "map": (("map", "QOP", "--no-neighbours"), None, 0),
 }
 
 
