@@ -120,30 +120,31 @@ def write_json(it, cols, out, *, as_is=False, **_) -> int:
     return n
 
 
-def write_jsonl(it, cols, out, *, as_is=False, **_) -> int:
-    encode = json_encoder()
-    keys = [c.key for c in cols]
+def _write_lines(it, out, header: list[str], line) -> int:
+    """The header lines, then ``line(record)`` for each record; returns how many records."""
     buf = _Buffer(out)
+    for text in header:
+        buf.add(text)
     n = 0
     for rec in it:
-        obj = dict(rec) if as_is else {k: rec.get(k) for k in keys}
-        buf.add(encode(obj) + "\n")
+        buf.add(line(rec))
         n += 1
     buf.flush()
     return n
+
+
+def write_jsonl(it, cols, out, *, as_is=False, **_) -> int:
+    encode = json_encoder()
+    keys = [c.key for c in cols]
+    if as_is:
+        return _write_lines(it, out, [], lambda rec: encode(dict(rec)) + "\n")
+    return _write_lines(it, out, [], lambda rec: encode({k: rec.get(k) for k in keys}) + "\n")
 
 
 def write_tsv(it, cols, out, **_) -> int:
     keys = [c.key for c in cols]
-    buf = _Buffer(out)
-    if keys:
-        buf.add("\t".join([tsv_text(k) for k in keys]) + "\n")
-    n = 0
-    for rec in it:
-        buf.add("\t".join([tsv_text(flat(rec.get(k))) for k in keys]) + "\n")
-        n += 1
-    buf.flush()
-    return n
+    header = ["\t".join([tsv_text(k) for k in keys]) + "\n"] if keys else []
+    return _write_lines(it, out, header, lambda rec: "\t".join([tsv_text(flat(rec.get(k))) for k in keys]) + "\n")
 
 
 def write_csv(it, cols, out, **_) -> int:
@@ -167,16 +168,11 @@ _MD_ALIGN = {"left": "---", "right": "---:", "center": ":---:"}
 
 def write_md(it, cols, out, **_) -> int:
     keys = [c.key for c in cols]
-    buf = _Buffer(out)
+    header = []
     if keys:
-        buf.add("| " + " | ".join([md_text(c.header) for c in cols]) + " |\n")
-        buf.add("| " + " | ".join([_MD_ALIGN.get(c.justify, "---") for c in cols]) + " |\n")
-    n = 0
-    for rec in it:
-        buf.add("| " + " | ".join([md_text(human(rec.get(k))) for k in keys]) + " |\n")
-        n += 1
-    buf.flush()
-    return n
+        header.append("| " + " | ".join([md_text(c.header) for c in cols]) + " |\n")
+        header.append("| " + " | ".join([_MD_ALIGN.get(c.justify, "---") for c in cols]) + " |\n")
+    return _write_lines(it, out, header, lambda rec: "| " + " | ".join([md_text(human(rec.get(k))) for k in keys]) + " |\n")
 
 
 WRITERS = {"json": write_json, "jsonl": write_jsonl, "csv": write_csv, "tsv": write_tsv, "md": write_md}
