@@ -158,6 +158,7 @@ def test_kind_filter_and_within(cli):
     assert len([x for x in rows if x["before_ids"] == "sub_icb:D4U1Y"]) > 50
 
 
+@pytest.mark.slow  # national diffs in every format (seconds)
 def test_fields_are_stable_in_every_format(cli):
     for fmt in ("json", "jsonl", "csv", "tsv", "md"):
         r = cli("diff", "2022-06-30", "2022-07-01", "--kind", "icb", "-f", fmt)
@@ -220,6 +221,7 @@ def test_bad_input(cli, args, code, message):
     assert message in r.stderr
 
 
+@pytest.mark.slow  # a subprocess: the installed command
 def test_installed_command(ics):
     done = ics("diff", "2026-03-31", "2026-04-01", "--kind", "icb", "-f", "jsonl")
     assert done.returncode == 0, done.stderr

@@ -122,6 +122,7 @@ def test_a_published_name_or_a_path_in_the_repository_is_accepted(value):
     )
 
 
+@pytest.mark.slow  # builds the whole database (seconds)
 def test_build_refuses_a_source_row_without_a_url(tmp_path, tables, capsys):
     t = copy.deepcopy(tables)
     next(r for r in t["sources"] if r["source"] == "ons_ccg13")["url"] = ""
