@@ -62,9 +62,15 @@ app = typer.Typer(**APP_SETTINGS)
 
 def _org(text: str, day: str, *, via_note: bool = True) -> Resolved:
     """The organisation an ID names on `day` (the one resolver), its notes written to stderr."""
-    from ics_cli import render, resolve
+    from ics_cli import resolve
 
-    found = resolve.identify(text, day, via_note=via_note)
+    return _said(resolve.identify(text, day, via_note=via_note))
+
+
+def _said(found: Resolved) -> Resolved:
+    """`found`, once its notes (other matches, how the text was read) are on stderr."""
+    from ics_cli import render
+
     for note in found.notes:
         render.note(note)
     return found
@@ -243,12 +249,7 @@ def diff_(
     if d1 >= d2:
         raise UsageError(f"DATE1 ({d1}) must be before DATE2 ({d2}).")
     kinds = vocab.parse_kinds(kind)
-    org = None
-    if within is not None:
-        found = resolve.identify_either(within, d1, d2)
-        for note in found.notes:
-            render.note(note)
-        org = found.org
+    org = _said(resolve.identify_either(within, d1, d2)).org if within is not None else None
     answer = diff.answer(d1, d2, kinds, org)
     if render.wants_layout(fmt, fields):
         from ics_cli import views
