@@ -25,7 +25,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import sqlite_utils  # noqa: E402  (build-time only; the CLI never imports it)
-from dbbuild import derive, validate  # noqa: E402
+from dbbuild import derive, practice_checks, validate  # noqa: E402
 from importers.common import DATA_START  # noqa: E402
 
 SCHEMA_VERSION = "1"
@@ -40,6 +40,7 @@ TABLES = (
     "populations",
     "policy_events",
     "postcode_districts",
+    "editions",  # checked by the build (scripts/dbbuild/editions.py), not written to the database
 )
 DERIVED_SOURCE = {
     "source": "derived_events",
@@ -252,6 +253,8 @@ def main(argv: list[str] | None = None) -> int:
     started = time.perf_counter()
     t = read_sources(args.sources)
     end = data_end(t)
+    print("Editions against the CCG-era history (practices and PCNs):")
+    print("\n".join(practice_checks.report(t)))
     problems = validate.validate(t, end)
     if problems:
         print(f"Error: the data breaks {len(problems)} invariant(s); no database written.", file=sys.stderr)

@@ -10,6 +10,8 @@ from collections.abc import Callable
 from importers.common import OPEN, day_after
 from importers.common import end_or_open as end
 
+from dbbuild import practice_checks
+
 # Expected counts on given days, with the file that gives each (all ONS or NHS England editions).
 EXPECTED_COUNTS = [
     ("ccg", "2013-04-01", 211, "ONS CCG names and codes April 2013"),
@@ -381,31 +383,6 @@ def check_successors_recorded(t: dict[str, list[dict]], data_end: str) -> list[s
     return problems
 
 
-PRACTICE_PREDECESSOR_SOURCE = "derived_practice_ccg_predecessor"
-
-
-def check_practice_predecessors(t: dict[str, list[dict]]) -> list[str]:
-    """A practice's CCG inferred before its commissioner join date rests on a succession: the next
-    CCG or sub-ICB location of the practice starts the day after, and the inferred CCG is recorded
-    as a predecessor of it on that day."""
-    steps = {(r["predecessor_id"], r["successor_id"], r["date"]) for r in t["successions"]}
-    starts = defaultdict(dict)  # practice -> start -> CCG or sub-ICB parent
-    for r in t["memberships"]:
-        if r["relation"] == "part_of" and r["parent_id"].startswith(("ccg:", "sub_icb:")):
-            starts[r["child_id"]][r["start"]] = r["parent_id"]
-    problems = []
-    for r in t["memberships"]:
-        if r["source"] != PRACTICE_PREDECESSOR_SOURCE:
-            continue
-        day = day_after(r["end"]) if r["end"] else None
-        following = starts[r["child_id"]].get(day) if day else None
-        if not r["child_id"].startswith("practice:") or not r["parent_id"].startswith("ccg:") or following is None:
-            problems.append(f"{PRACTICE_PREDECESSOR_SOURCE}: no CCG or sub-ICB location follows {r}")
-        elif (r["parent_id"], following, day) not in steps:
-            problems.append(f"{PRACTICE_PREDECESSOR_SOURCE}: no succession {r['parent_id']} -> {following} on {day} for {r}")
-    return problems
-
-
 def check_populations(t: dict[str, list[dict]]) -> list[str]:
     problems = []
     kind = {r["org_id"]: r["kind"] for r in t["orgs"]}
@@ -460,7 +437,9 @@ def all_checks(data_end: str) -> list[tuple[str, Callable]]:
         ("parents present", lambda t: check_parents_present(t, data_end)),
         ("successions", check_successions),
         ("successors recorded", lambda t: check_successors_recorded(t, data_end)),
-        ("practice predecessors", check_practice_predecessors),
+        ("practices in one CCG", practice_checks.check_one_ccg_every_day),
+        ("editions agree", practice_checks.check_editions_agree),
+        ("CCGs hold practices", practice_checks.check_ccgs_hold_practices),
         ("populations", check_populations),
         ("names", check_names),
     ]

@@ -37,6 +37,9 @@ SCHEMA: dict[str, list[str]] = {
     "populations": ["org_id", "measure", "sex", "age", "value", "date", "source"],
     "policy_events": ["date", "precision", "kind", "title", "detail", "org_ids", "source"],
     "postcode_districts": ["district", "org_id", "start", "end", "source"],
+    # Build input only (not in the database): what each point-in-time edition says an
+    # organisation's parent was on its day, for the build to check the history against.
+    "editions": ["source", "date", "org_id", "parent_id"],
 }
 
 KINDS = ("region", "area_team", "stp", "icb", "ccg", "sub_icb", "la", "trust", "practice", "pcn")

@@ -26,6 +26,8 @@ from pathlib import Path
 import openpyxl
 
 try:  # imported as scripts.importers.organisations or with scripts/importers on sys.path
+    from . import pcns as pcn_history
+    from . import practices as practice_history
     from .common import (
         DATA_START,
         Tables,
@@ -43,6 +45,8 @@ try:  # imported as scripts.importers.organisations or with scripts/importers on
     )
     from .curated import la_changes
 except ImportError:
+    import pcns as pcn_history
+    import practices as practice_history
     from common import (
         DATA_START,
         Tables,
@@ -89,7 +93,6 @@ S_PARTNERS = "nhse_icb_partners_2023_08"
 S_ICBURL26 = "community_icb_urls_2026_08"
 S_ICBURL22 = "thirdparty_icb22_websites"
 S_RULES = "derived_organisations_rules"
-S_PRACTICE_PRED = "derived_practice_ccg_predecessor"
 
 
 def readable(name: str) -> str:
@@ -510,63 +513,13 @@ class Practice:
     end: str
 
 
-class EarlierParents:
-    """A practice's CCGs before the first parent the practice files give it (epraccur has only the
-    latest commissioner and its join date; QOF 2022-23 a sub-ICB location from 2022-07-01).
-
-    Walking back from (parent, day) while the successions into that parent on that day (ODS
-    successors, the curated CCG boundary changes, the July 2022 transitions) leave exactly one
-    organisation that can have been the practice's parent the day before. When the practice
-    *joined* the parent on that day (epraccur's join date), the parent's own same-code
-    continuation (CCG -> sub-ICB location) is ruled out, since ODS carries join dates across it:
-    so a practice that joined sub-ICB location 15E on 2022-07-01 came from D2P2L (West
-    Birmingham), one that joined 15M then from 01Y (Glossop), one that joined 01K on 2017-04-01
-    from 01H (South Cumbria). A CCG formed by a merger has several predecessors: the walk stops
-    there, as the sources do not say which of them the practice was in.
-
-    Each CCG found is taken to have been the practice's since that CCG (or the practice, or the
-    data) began, as no source records an earlier move; the walk then goes on from the CCG's first
-    day. (The postcode route, sector -> LSOA11 -> ONS April 2021 CCG, was tried and left out: it
-    agrees wherever the successions answer, except for three West Birmingham practices whose
-    sectors lie wholly in Birmingham and Solihull CCG, and it answers nothing they leave open; a
-    practice belongs to a CCG as a member, not by where it stands.)"""
-
-    def __init__(self, geo: Geo, successions: list[dict]):
-        self.geo = geo
-        self.into: dict[tuple[str, str], list[dict]] = defaultdict(list)
-        for r in successions:
-            if r["successor_id"].split(":")[0] in ("ccg", "sub_icb"):
-                self.into[(r["successor_id"], r["date"])].append(r)
-
-    def predecessor(self, parent: str, day: str, joined: bool) -> str | None:
-        steps = self.into.get((parent, day), [])
-        if joined:
-            steps = [r for r in steps if r["predecessor_id"].split(":")[1] != parent.split(":")[1]]
-        preds = {r["predecessor_id"] for r in steps}
-        return preds.pop() if len(preds) == 1 else None
-
-    def before(self, first: tuple[str, str, bool], life: tuple[str, str]) -> list[tuple[str, str, str]]:
-        """[(ccg, start, end)] before `first` = (parent, from, joined on that day?), latest first."""
-        parent, day, joined = first
-        floor = max(life[0] or "", DATA_START)
-        out = []
-        while day and day > floor:
-            prev = self.predecessor(parent, day, joined)
-            plife = self.geo.parent_life(prev) if prev and prev.startswith("ccg:") else None
-            if plife is None or not (plife[0] <= day_before(day) <= end_or_open(plife[1])):
-                break
-            out.append((prev, max(plife[0], floor), day_before(day)))
-            parent, day, joined = prev, plife[0], False
-        return out
-
-
 def import_practices(
     shared: Path, geo: Geo, out: Out, successions: list[dict] = ()
 ) -> tuple[dict[str, Practice], dict[str, dict], dict[str, list]]:
     """Returns the practices, the Aug 2026 map by practice and the epraccur rows by code.
-    `successions`: the CCG and sub-ICB successions of the other importers, for EarlierParents."""
+    `successions`: the CCG successions of the other importers, which carry practices through
+    the CCG mergers (importers/practices.py)."""
     org = shared / "organisations"
-    earlier = EarlierParents(geo, successions)
     rows = read_csv(org / "ods_epraccur_gp_practices_2025-09.csv", header=False)
     gpmap = {r["PRACTICE_CODE"]: r for r in read_csv(shared / "geography" / "nhsd_gp_reg_pat_prac_map_2026-08.csv")}
     qof = {r["PRACTICE_CODE"]: r for r in read_csv(org / "nhsd_qof_MAPPING_NHS_GEOGRAPHIES_2022-23.csv")}
@@ -605,27 +558,32 @@ def import_practices(
             life,
         )
 
-        # Commissioner (col 15) over join..left (cols 16-17): a CCG before 2022-07-01, the sub-ICB
-        # location with the same code from then. Practices in the 2026 map take its sub-ICB from
-        # 2026-04-01 (this moves the Frimley D4U1Y practices to U2G6B, 92A or D9Y0V).
+        # Commissioner (col 15) over join..left (cols 16-17): the sub-ICB location from 2022-07-01
+        # (CCGs before then: importers/practices.py). Practices in the 2026 map take its sub-ICB
+        # from 2026-04-01 (this moves the Frimley D4U1Y practices to U2G6B, 92A or D9Y0V).
         comm, joined, left = r[14], ods_date(r[15]), ods_date(r[16])
         hi = day_before(ERA36_START) if m else ""
-        out.link(oid, f"ccg:{comm}", "part_of", (joined, left), S_EPRACCUR, life)
         out.link(oid, f"sub_icb:{comm}", "part_of", clip(joined, left, hi=hi), S_EPRACCUR, life)
         # epraccur only has the latest commissioner. QOF 2022-23 (as at 2023-03-31) fills the gap
         # before a join date after 2023-03-31 (e.g. 14 practices moved 03Q -> 42D on 2024-04-01).
         q = qof.get(code)
-        first = (f"ccg:{comm}" if joined < ERA_START else f"sub_icb:{comm}", joined, True)
         if q and joined > "2023-03-31":
             qcode = q["SUB_ICB_ODS_CODE"]
             out.link(oid, f"sub_icb:{qcode}", "part_of", (ERA_START, day_before(joined)), S_QOFMAP, life)
-            first = (f"sub_icb:{qcode}", ERA_START, False)
-        # Before the first known parent: the CCGs that the successions leave no doubt about.
-        for parent, s, e in earlier.before(first, life):
-            out.link(oid, parent, "part_of", (s, e), S_PRACTICE_PRED, life)
         if m:
             mcode = m["SUB_ICB_LOCATION_CODE"]
             out.link(oid, f"sub_icb:{mcode}", "part_of", (ERA36_START, ""), S_MAP26, life)
+
+    # CCGs, 2013-04-01 to 2022-06-30: the membership history, then the editions (practices.py).
+    history, editions, between = practice_history.ccg_history(
+        shared, geo.ccg, list(successions), {c: (p.start, p.end) for c, p in practices.items()}
+    )
+    for code, spans in sorted(history.items()):
+        p = practices[code]
+        for s, e, ccg, source in spans:
+            out.link(f"practice:{code}", f"ccg:{ccg}", "part_of", (s, e), source, (p.start, p.end))
+    out.t["editions"].extend(editions)
+    out.t["sources"].extend(practice_history.sources() + between)
 
     # QOF 2022-23 list sizes (TOTAL rows), one per practice.
     prev = read_csv(org / "nhsd_qof_PREVALENCE_2022-23.csv")
@@ -720,6 +678,9 @@ def import_pcns(
         for key, spans in seen.items():
             if key not in rel:
                 rel[key] = spans
+    # The CCG-era editions (2019-12, 2022-02, 2022-05) add the few pairs the later ones dropped.
+    workbooks = pcn_history.read(shared)
+    rel.update(pcn_history.older_relationships(workbooks, rel))
 
     pcns: dict[str, Pcn] = {}
     for source, det in ((S_EPCN23, det23), (S_EPCN24, det24)):
@@ -772,6 +733,24 @@ def import_pcns(
         p.name_history.append((ERA36_START, readable(members[0]["PCN_NAME"]), S_MAP26))
         p.sub_history.append((ERA36_START, sub, S_MAP26))
 
+    # CCGs before 2022-07-01 from the CCG-era editions (importers/pcns.py).
+    members = defaultdict(list)
+    for (prac, pcn), spans in rel.items():
+        members[pcn] += [(s, e, prac) for s, e, _ in spans if prac in practices]
+
+    def members_on(pcn: str, day: str) -> list[str]:
+        return sorted({prac for s, e, prac in members[pcn] if (s or "") <= day <= end_or_open(e)})
+
+    def practice_ccg(prac: str, day: str) -> str | None:
+        ccg = _ccg_of(out, f"practice:{prac}", day)
+        return ccg.split(":")[1] if ccg else None
+
+    pcn_ccgs, editions, between = pcn_history.ccg_history(
+        workbooks, {c: (p.start, p.end) for c, p in pcns.items()}, geo.ccg, list(successions), members_on, practice_ccg
+    )
+    out.t["editions"].extend(editions)
+    out.t["sources"].extend(pcn_history.sources() + between)
+
     for code in sorted(pcns):
         p = pcns[code]
         oid = f"pcn:{code}"
@@ -785,12 +764,15 @@ def import_pcns(
             # life before then (clipped to the CCG's lifetime); ePCN has no CCG-era history. Where
             # the sub-ICB location took in part of another CCG on 2022-07-01 (Glossop, West
             # Birmingham, 9 LSOAs of 06H) and the PCN's practices were in that CCG, so was the PCN.
-            ccg = pcn_ccg_before_2022(code, sub, s, e, rel, moved_in, out) if s < ERA_START else None
-            if ccg:
+            if code in pcn_ccgs:
+                pass  # its CCGs come from the CCG-era editions
+            elif s < ERA_START and (ccg := pcn_ccg_before_2022(code, sub, s, e, rel, moved_in, out)):
                 out.link(oid, ccg, "part_of", (s, min(end_or_open(e), CCG_END)), S_RULES)
             else:
                 out.link(oid, f"ccg:{sub}", "part_of", (s, e), source)
             out.link(oid, f"sub_icb:{sub}", "part_of", (s, e), source)
+        for s, e, ccg, source in pcn_ccgs.get(code, []):
+            out.link(oid, f"ccg:{ccg}", "part_of", (s, e), source, life)
 
     # Practice -> PCN memberships. A practice in the 2026 map is in its map PCN from 2026-04-01;
     # its ePCN relationships are cut at the boundary (this also covers "Unallocated" practices).
@@ -890,11 +872,11 @@ SOURCES = [
         note=(
             "Prescribing setting 4 (GP practice), England only (national grouping not W00), all statuses "
             "including closed and dormant. Lifetimes from columns 11-12; name and postcode as at the edition. "
-            "part_of from the commissioner (column 15) over its join/left dates (16-17): ccg:<code> before "
-            "2022-07-01 and sub_icb:<code> from then, clipped to the practice's and the CCG's or sub-ICB's "
-            "lifetime (CCG lifetimes from ODS eccg 2025). Only the latest commissioner is recorded; earlier "
-            "CCGs come from derived_practice_ccg_predecessor where the successions allow. For practices in the "
-            "August 2026 GP map the commissioner interval ends 2026-03-31 and the map takes over. Practices open or "
+            "part_of from the commissioner (column 15) over its join/left dates (16-17): sub_icb:<code> from "
+            "2022-07-01, clipped to the practice's and the sub-ICB location's lifetime. A commissioner joined "
+            "before 2022-07-01 is also one of the editions of the practices' CCG history (the CCG of that code "
+            "from the join date to 2022-06-30, as ODS keeps join dates across the CCG to sub-ICB continuation; "
+            "see ods_epcmem_2019_08). For practices in the August 2026 GP map the commissioner interval ends 2026-03-31 and the map takes over. Practices open or "
             "dormant here (no close date) but absent from the August 2026 GP map (162: 91 active, 71 dormant) are "
             "taken to have closed between the two editions and are given an end of 2026-03-31 (the 2026 boundary, "
             "as for PCNs absent from the map; the real closure date is unknown)."
@@ -1041,33 +1023,6 @@ SOURCES = [
         ),
     ),
     dict(
-        source=S_PRACTICE_PRED,
-        title="Derived: a GP practice's CCG before its commissioner join date, where a single predecessor leaves no doubt",
-        publisher="ics (derived)",
-        edition="2026",
-        licence="Open Government Licence v3.0 (derived from ODS and ONS data)",
-        url="scripts/importers/organisations.py",
-        file=(
-            "organisations/ods_epraccur_gp_practices_2025-09.csv; organisations/nhsd_qof_MAPPING_NHS_GEOGRAPHIES_2022-23.csv; "
-            "history/ods_successors_trud_20230925_tomjemmett.csv; data/curated/successions.csv; "
-            "history/geographr_lsoa11_ccg21_stp21_ltla21_lookup_2021-04_from_rda.csv; "
-            "geography/geographr_lookup_lsoa11_sicbl22_icb22_ltla22.csv (the July 2022 transitions)"
-        ),
-        note=(
-            "epraccur gives only a practice's latest commissioner and the day it joined it. Before that day the "
-            "practice was in whichever organisation the successions into the commissioner on that day leave as the "
-            "only candidate: a boundary transfer from one CCG (01H to 01K, South Cumbria, 2017-04-01; D2P2L to "
-            "15E, West Birmingham, 01Y to 15M, Glossop, and 06H to 78H on 2022-07-01) or a sub-ICB location's one "
-            "predecessor CCG (03Q for the practices QOF 2022-23 places in 03Q before their 2024 move to 42D, 07K "
-            "for one). A "
-            "practice that joined on the day a commissioner took over its own CCG's code is not taken to have been in "
-            "that CCG (ODS keeps join dates across the CCG to sub-ICB continuation). The CCG found is taken to have "
-            "been the practice's since that CCG, the practice or 2013-04-01 began (no source records an earlier move). "
-            "Practices that joined a CCG formed by a merger (most of them: the mergers of 2015, 2017-2021) are left "
-            "without a CCG before the merger, as no source says which predecessor they were in."
-        ),
-    ),
-    dict(
         source=S_RULES,
         title="Inferences made by the organisations importer",
         publisher="ics project (scripts/importers/organisations.py)",
@@ -1102,5 +1057,5 @@ def run(shared: Path, successions: list[dict] = ()) -> Tables:
     import_websites(shared, geo, out)
     import_trust_successions(shared, trusts, out)
     out.settle()
-    out.t["sources"] = [dict(s) for s in SOURCES]
+    out.t["sources"] = [dict(s) for s in SOURCES] + out.t["sources"]
     return out.t
