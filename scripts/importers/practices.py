@@ -276,17 +276,19 @@ class Walk:
 
     def start_from(self, seen: Seen, day: str) -> None:
         """The first word on a practice the membership history does not know (opened later): in
-        that CCG from its opening, if the CCG existed then (else from the CCG's first day)."""
+        that CCG from its opening, if the CCG existed then (else from the CCG's first day). The
+        days before the edition are a practice's inference (S_FILLED) unless the edition's join
+        date covers them; a PCN's edition gives its CCG as it is, taken as since its opening."""
         start = self.first
         code = seen.code
         if not self.m.alive(code, start):
             start = max(start, self.m.life[code][0])
-        if seen.joined and seen.joined <= start:
-            source = seen.source
-        else:
-            # A PCN's edition gives its CCG as it is ("current"): taken as the CCG since it opened.
-            source = S_FILLED if start < day and self.kind == "practice" else seen.source
-        self.open(start, code, source)
+        covered = seen.joined and seen.joined <= start
+        if start < day and self.kind == "practice" and not covered:
+            self.open(start, code, S_FILLED)
+            self.rows[-1][1] = day_before(day)
+            start = day
+        self.open(start, code, seen.source)
         self.confirmed = (day, seen.source)
 
     def finish(self) -> list[tuple[str, str, str, str]]:
