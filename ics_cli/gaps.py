@@ -8,7 +8,7 @@ from __future__ import annotations
 # history to August 2019, then the point-in-time editions; the build checks it). What the sources
 # cannot say is the day of a move that falls between two editions with no commissioner join date:
 # such a move is dated to the later edition, under a source whose id names both days
-# (derived_practice_ccg_between_YYYYMMDD_YYYYMMDD, importers/practices.py).
+# (derived_practice_ccg_between_YYYYMMDD_YYYYMMDD, scripts/importers/practice_ccgs.py).
 CCG_ERA_END = "2022-06-30"
 PRACTICE_GAP = "no source gives this practice's CCG on that day (see data/README.md)"
 BETWEEN_SOURCES = "derived_%_ccg_between_%"

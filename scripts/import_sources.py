@@ -15,11 +15,11 @@ import sys
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+from importers import curated, geography, history, organisations
+from importers.common import complete_shares, empty_tables, write_tables
+from schema import CSV_TABLES
 
-from importers import curated, geography, history, organisations  # noqa: E402
-from importers.common import SCHEMA, complete_shares, empty_tables, write_tables  # noqa: E402
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -52,7 +52,7 @@ def main(argv: list[str] | None = None) -> int:
         t0 = time.perf_counter()
         part = step()
         for table, rows in part.items():
-            if table not in SCHEMA:
+            if table not in CSV_TABLES:
                 raise ValueError(f"{label}: unknown table {table}")
             tables[table].extend(rows)
         print(f"  {label}: {sum(len(r) for r in part.values()):,} rows ({time.perf_counter() - t0:.1f} s)")

@@ -853,13 +853,9 @@ def test_practice_parents_through_pcns_agree_unless_the_pcn_crosses_a_boundary(c
 
 
 def test_build_rejects_a_practice_in_two_ccgs_through_its_pcn():
-    # The build's invariant (scripts/dbbuild/validate.py) on a made-up case: the practice is in
+    # The build's invariant (scripts/dbbuild/consistency.py) on a made-up case: the practice is in
     # 01Y, its PCN (with no other practice) in 15M.
-    import sys
-    from pathlib import Path
-
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))
-    from dbbuild import validate
+    from dbbuild import consistency
 
     def m(child, parent, start, end=""):
         return {
@@ -881,11 +877,11 @@ def test_build_rejects_a_practice_in_two_ccgs_through_its_pcn():
             m("pcn:P", "ccg:15M", "2019-07-01", "2022-06-30"),
         ],
     }
-    problems = validate.check_parents_through_pcns(t)
+    problems = consistency.check_parents_through_pcns(t)
     assert len(problems) == 1 and "practice:A is part of ccg:01Y and, through pcn:P, of ccg:15M" in problems[0]
     # A PCN that crosses a boundary: B is in 15M, so A's PCN being in 15M is not an error.
     t["memberships"] += [m("practice:B", "pcn:P", "2019-07-01"), m("practice:B", "ccg:15M", "2013-04-01", "2022-06-30")]
-    assert validate.check_parents_through_pcns(t) == []
+    assert consistency.check_parents_through_pcns(t) == []
 
 
 # --- postcode districts over time ---------------------------------------------------------------
@@ -1051,12 +1047,10 @@ def test_derived_sub_icb_place_names(conn):
 
 
 def test_place_name_rule():
-    import sys
     from collections import Counter
-    from pathlib import Path
 
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))
-    from importers.geography import district_place_name, uncovered
+    from importers.common import uncovered
+    from importers.geography import district_place_name
 
     names = {"a": "Ashford", "b": "Bristol", "c": "Crawley", "d": "Dover"}
     assert district_place_name(Counter({"a": 96, "b": 4}), names) == "Ashford"
@@ -1164,7 +1158,7 @@ def test_census_2021_for_the_106_ccgs_of_april_2021(conn):
 
 
 def test_tables_clustered_on_their_natural_keys(conn):
-    # scripts/build_db.py stores these WITHOUT ROWID, in key order (validate.CLUSTERED_KEYS); the
+    # scripts/build_db.py stores these WITHOUT ROWID, in key order (the keys of scripts/schema.py); the
     # key's leading columns replace the separate org_id indexes the CLI's look-ups used.
     clustered = {
         "orgs": ["org_id"],
@@ -1229,17 +1223,14 @@ def test_trigram_search_ranks_without_stored_column_sizes(conn):
 
 
 def test_validate_rejects_a_clustered_key_that_is_empty_or_repeated():
-    import sys
-    from pathlib import Path
-
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))
     from dbbuild import validate
+    from schema import CSV_TABLES
 
-    t = {table: [] for table in validate.CLUSTERED_KEYS}
+    t = {table: [] for table in CSV_TABLES}
     name = {"org_id": "la:X", "name": "Xshire", "type": "official", "start": "", "end": "2019-03-31", "source": "s"}
     t["names"] = [name, {**name, "start": "2020-04-01", "end": ""}]  # took its old name back: needs a wider key
     t["postcode_districts"] = [{"district": "GU15", "org_id": "sub_icb:92A", "start": "", "end": "", "source": "s"}]
-    problems = validate.check_clustered_keys(t)
+    problems = validate.check_required(t)
     assert len(problems) == 2
     assert "names: 2 rows share the key (org_id, type, name) = ('la:X', 'official', 'Xshire')" in problems[0]
     assert "postcode_districts: empty start" in problems[1]

@@ -3,17 +3,15 @@
 from __future__ import annotations
 
 import re
-import sys
 from collections import Counter, defaultdict
 from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "scripts" / "importers"))
+from importers import curated, geography, history, organisations
+from schema import CSV_TABLES
 
-import organisations  # noqa: E402
-from common import SCHEMA  # noqa: E402
+ROOT = Path(__file__).resolve().parents[1]
 
 SHARED = ROOT.parent / "shared" / "sources"
 if not SHARED.exists():
@@ -31,9 +29,6 @@ OPEN = "9999-12-31"
 def successions():
     """The CCG and sub-ICB successions the other importers find (as scripts/import_sources.py
     passes them on to the organisations importer)."""
-    sys.path.insert(0, str(ROOT / "scripts"))
-    from importers import curated, geography, history
-
     return (
         curated.run(SHARED)["successions"]
         + history.run(SHARED)["successions"]
@@ -70,12 +65,11 @@ def on(tables, day, relation="part_of", child=None, parent_kind=None):
 def test_counts(tables):
     counts = {k: len(v) for k, v in tables.items()}
     assert counts == {
-        "sources": 31,
         "orgs": 9924,
         "codes": 10060,
         "names": 10050,
         "attributes": 8917,
-        "memberships": 43441,
+        "memberships": 43446,
         "successions": 60,
         "populations": 7676,
         "editions": 87599,
@@ -86,7 +80,7 @@ def test_counts(tables):
 
 def test_columns_and_no_duplicates(tables):
     for table, items in tables.items():
-        cols = SCHEMA[table]
+        cols = CSV_TABLES[table].csv_columns
         keyed = [tuple(str(r.get(c, "")) for c in cols) for r in items]
         assert all(set(r) <= set(cols) for r in items), table
         assert len(set(keyed)) == len(keyed), table
@@ -103,15 +97,16 @@ def test_dates_iso_and_ordered(tables):
 
 
 def test_sources_defined_and_used(tables):
-    defined = {r["source"] for r in tables["sources"]}
-    used = {r["source"] for t, items in tables.items() if t != "sources" for r in items}
-    # ods_successors_2023_09 (trust successions) is defined by the history importer.
-    assert used - {"ods_successors_2023_09"} == defined
-    for r in tables["sources"]:
+    # Source rows are data (data/curated/importer_sources.csv, added by the curated importer).
+    described = {r["source"]: r for r in curated.run(SHARED)["sources"]}
+    used = {r["source"] for items in tables.values() for r in items}
+    assert "sources" not in tables
+    assert used <= set(described), used - set(described)
+    for source in used:
+        r = described[source]
         assert r["title"] and r["publisher"] and r["edition"] and r["licence"] and r["note"], r
-    notes = {r["source"]: r["note"].lower() for r in tables["sources"]}
-    assert "unverified" in notes["community_icb_urls_2026_08"]
-    assert "unverified" in notes["thirdparty_icb22_websites"]
+    assert "unverified" in described["community_icb_urls_2026_08"]["note"].lower()
+    assert "unverified" in described["thirdparty_icb22_websites"]["note"].lower()
 
 
 def test_deterministic(tables, successions):

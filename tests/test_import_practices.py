@@ -1,22 +1,18 @@
-"""Tests for scripts/importers/practices.py and pcns.py, run on the real raw files in ../shared/sources
+"""Tests for scripts/importers/practice_ccgs.py and pcn_ccgs.py, run on the real raw files in ../shared/sources
 (skipped without them): the practices' CCG history against the editions it is made from, and
 against an independent source (the postcode sectors of the April 2021 LSOA lookup)."""
 
 from __future__ import annotations
 
 import csv
-import sys
 from collections import Counter, defaultdict
 from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "scripts" / "importers"))
+from importers import org_common, pcn_ccgs, practice_ccgs
 
-import organisations  # noqa: E402
-import pcns  # noqa: E402
-import practices  # noqa: E402
+ROOT = Path(__file__).resolve().parents[1]
 
 SHARED = ROOT.parent / "shared" / "sources"
 if not SHARED.exists():
@@ -32,7 +28,7 @@ def read(table: str) -> list[dict]:
 
 @pytest.fixture(scope="module")
 def geo():
-    return organisations.load_geo(SHARED)
+    return org_common.load_geo(SHARED)
 
 
 @pytest.fixture(scope="module")
@@ -42,7 +38,7 @@ def lives():
 
 @pytest.fixture(scope="module")
 def history(geo, lives):
-    return practices.ccg_history(SHARED, geo.ccg, read("successions"), lives)
+    return practice_ccgs.ccg_history(SHARED, geo.ccg, read("successions"), lives)
 
 
 def on(rows, day):
@@ -54,10 +50,10 @@ def on(rows, day):
 def test_the_membership_history_gives_one_ccg_to_every_practice(geo, lives):
     # practices/MANIFEST.md: exactly one CCG for 100% of GP practices active on 1 April and
     # 1 October of each year 2013 to 2019 (the raw history, before any rule fills a gap).
-    spans = practices.read_epcmem(SHARED, geo.ccg)
+    spans = practice_ccgs.read_epcmem(SHARED, geo.ccg)
     for year in range(2013, 2020):
         for day in (f"{year}-04-01", f"{year}-10-01"):
-            if day > practices.EPCMEM_AS_AT:
+            if day > practice_ccgs.EPCMEM_AS_AT:
                 continue
             alive = [p for p, (s, e) in lives.items() if (s or "") <= day <= (e or "9999")]
             counts = Counter(sum(1 for a, b, _ in spans.get(p, []) if a <= day <= (b or "9999")) for p in alive)
@@ -66,7 +62,7 @@ def test_the_membership_history_gives_one_ccg_to_every_practice(geo, lives):
 
 
 def test_history_tiles_every_practice_life(history, lives, geo):
-    rows, editions, between = history
+    rows, editions = history
     for code, (start, end) in lives.items():
         first, last = max(start or "", "2013-04-01"), min(end or "9999", "2022-06-30")
         if first > last:
@@ -74,16 +70,18 @@ def test_history_tiles_every_practice_life(history, lives, geo):
         spans = rows[code]
         assert spans[0][0] == first and spans[-1][1] == last, code
         for (_, e, _, _), (s, _, _, _) in zip(spans, spans[1:]):
-            assert practices.day_after(e) == s, code
+            assert practice_ccgs.day_after(e) == s, code
         for s, e, ccg, _ in spans:
             life = geo.ccg[ccg]
             assert life[0] <= s and e <= life[1], (code, ccg)
-    assert [b["source"] for b in between] == ["derived_practice_ccg_between_20200331_20210331"]
+    assert {s for spans in rows.values() for _, _, _, s in spans if "between" in s} == {
+        "derived_practice_ccg_between_20200331_20210331"
+    }
 
 
 def test_editions_are_read_as_the_manifest_counts(history):
-    _, editions, _ = history
-    per = Counter(r["source"] for r in editions)
+    _, editions = history
+    per = Counter(r[0] for r in editions)
     # MANIFEST "eng_gp_practices_with_ccg" less the codes that are not GP practices in epraccur 2025.
     assert per["nhsd_payments_gp_2019_20"] == 6990
     assert per["nhsd_qof_mapping_2020_21"] == 6571
@@ -92,7 +90,7 @@ def test_editions_are_read_as_the_manifest_counts(history):
 
 
 def test_an_undated_move_lies_between_the_editions_that_bracket_it(history):
-    rows, _, _ = history
+    rows, _ = history
     # M83041: 05Q in epraccur 2019-11 and payments 2019-20 (31 March 2020), 05C in payments
     # 2020-21 (31 March 2021), D2P2L (the 2021 merger of 05C) in epraccur 2021-11.
     assert rows["M83041"] == [
@@ -106,7 +104,7 @@ def test_history_agrees_with_postcode_sectors(history):
     """Independent of the practice files: where every LSOA of a practice's postcode sector lay in
     one CCG (ONS April 2021), the practice is in that CCG on 2021-06-01, but for practices near a
     boundary (members of one CCG standing in another's area)."""
-    rows, _, _ = history
+    rows, _ = history
     with open(SHARED / "history" / "ons_ccg21_stp21_nhser21_lookup_2021-04.csv", encoding="utf-8-sig") as fh:
         ccg21 = {r["CCG21CD"]: r["CCG21CDH"] for r in csv.DictReader(fh)}
     with open(SHARED / "history" / "geographr_lsoa11_ccg21_stp21_ltla21_lookup_2021-04_from_rda.csv", encoding="utf-8-sig") as fh:
@@ -133,18 +131,18 @@ def test_history_agrees_with_postcode_sectors(history):
 
 
 def test_pcn_relationships_only_the_2019_edition_holds():
-    workbooks = pcns.read(SHARED)
+    workbooks = pcn_ccgs.read(SHARED)
     # Pairs of the later editions (as the organisations importer reads them); the 2019 edition
     # adds the six pairs they dropped.
     rel = defaultdict(list)
     for file in ("ods_epcn_pcns_2024-10.xlsx", "ods_epcn_pcns_2023-01.xlsx"):
-        _, part = practices.epcn_workbook(SHARED / "organisations" / file)
+        _, part = practice_ccgs.epcn_workbook(SHARED / "organisations" / file)
         seen = defaultdict(list)
         for r in part:
-            seen[(r[0], r[4])].append((practices.xl_date(r[8]), practices.xl_date(r[9]), file))
+            seen[(r[0], r[4])].append((practice_ccgs.xl_date(r[8]), practice_ccgs.xl_date(r[9]), file))
         for key, spans in seen.items():
             rel.setdefault(key, spans)
-    older = pcns.older_relationships(workbooks, rel)
+    older = pcn_ccgs.older_relationships(workbooks, rel)
     # G84021 (closed 2020-11-30) has no relationship in the later editions: kept, open-ended
     # (clipped to the practice's life by the importer). M86032 and E82017 are in other PCNs
     # from the same day in the later editions: the 2019 pair gives way.
@@ -162,13 +160,13 @@ def test_pcn_relationships_only_the_2019_edition_holds():
 
 
 def test_a_pcn_given_a_ccg_none_of_its_practices_was_in():
-    workbooks = pcns.read(SHARED)
-    details = {r[0]: r for r in workbooks[pcns.S_EPCN19][0]}
+    workbooks = pcn_ccgs.read(SHARED)
+    details = {r[0]: r for r in workbooks[pcn_ccgs.S_EPCN19][0]}
     assert details["U97695"][2] == "05J"  # Malvern's practices were all in 05T (South Worcestershire)
     lives = {"U97695": ("2019-10-01", "")}
     ccg_life = {"05J": ("2013-04-01", "2020-03-31"), "05T": ("2013-04-01", "2020-03-31"), "18C": ("2020-04-01", "2022-06-30")}
     steps = [{"predecessor_id": f"ccg:{c}", "successor_id": "ccg:18C", "date": "2020-04-01"} for c in ("05J", "05T")]
-    rows, _, _ = pcns.ccg_history(
+    rows, _ = pcn_ccgs.ccg_history(
         workbooks,
         lives,
         ccg_life,

@@ -1,25 +1,38 @@
 """Tables the build derives from the tidy CSVs: current names and codes on `orgs`, the `lookup`
-keys for identifier resolution, the search text, and the dated `events`."""
+keys for identifier resolution, the search text, and the dated `events` (their columns are in
+scripts/schema.py).
+
+Event titles and details are worded here, in the build's own words (COUNT_WORDS and the phrases
+below), never with the CLI's display labels: changing how the CLI labels a kind does not change
+the database. The one function shared with the CLI is the lookup key, ics_cli.normalise."""
 
 from __future__ import annotations
 
 import re
 from collections import defaultdict
 
-from importers.common import DATA_START, OPEN, day_before
-
-from ics_cli.kinds import KINDS, SHORT_LABEL
+# The lookup keys are the CLI's own normalised form of what a user types: one function for both
+# sides of that join (standard library only; found as the installed ics package, not by path).
 from ics_cli.normalise import normalise
+from importers.common import DATA_START, OPEN, day_before
 
 COUNCIL_WORDS = re.compile(
     r"\b(?:metropolitan borough|royal borough|county borough|borough|county|city|district)?\s*council\b", re.I
 )
 
-# Event summaries count organisations in the CLI's short labels ("12 ICBs"), except the two that
-# are table abbreviations there ("sub-ICB", "LA"), which are spelt out as the CLI's full label.
-SPELT_OUT = ("sub_icb", "la")
-# Kinds summarised in the national timeline (trusts, practices and PCNs change too often to list).
-NATIONAL_KINDS = ("region", "area_team", "stp", "icb", "ccg", "sub_icb", "la")
+# How event titles count organisations of each kind summarised in the national timeline ("12
+# ICBs", "9 local authorities"; trusts, practices and PCNs change too often to list). The build's
+# own words: the CLI's labels can change without changing the database.
+COUNT_WORDS = {
+    "region": "region",
+    "area_team": "area team",
+    "stp": "STP",
+    "icb": "ICB",
+    "ccg": "CCG",
+    "sub_icb": "sub-ICB location",
+    "la": "local authority",
+}
+NATIONAL_KINDS = tuple(COUNT_WORDS)
 # Steps that carry only part of a predecessor's area into a successor.
 PART_TYPES = ("split", "boundary_transfer")
 
@@ -391,7 +404,7 @@ def listing(items: list[str]) -> str:
 
 def plural(kind: str, n: int = 2) -> str:
     """How an event summary counts n organisations of a kind: "1 ICB", "12 ICBs", "9 local authorities"."""
-    word = KINDS[kind][0] if kind in SPELT_OUT else SHORT_LABEL[kind]
+    word = COUNT_WORDS[kind]
     if n == 1:
         return word
     return word[:-1] + "ies" if word.endswith("y") else word + "s"

@@ -1,8 +1,11 @@
-"""Shared helpers for the importers: the tidy-CSV schema, readers for raw files, and the writer.
+"""The importers' toolkit: dates and intervals, dated runs of values across editions, the row
+builders (``Tables``), readers for raw files, and the writer of the tidy CSVs.
 
-Every importer module exposes ``run(shared: Path) -> Tables`` and returns rows for the tables
-below (dicts keyed by the column names). ``scripts/import_sources.py`` merges what all importers
-return, checks the columns, sorts, and writes ``data/sources/<table>.csv``.
+Every importer module exposes ``run(shared: Path, ...) -> Tables`` and returns rows for the tables
+of ``schema.CSV_TABLES`` (dicts keyed by the column names), built with the ``Tables`` methods;
+it names each row's source by id (described in data/curated/importer_sources.csv).
+``scripts/import_sources.py`` merges what all importers return, and ``write_tables`` checks the
+columns, sorts, and writes ``data/sources/<table>.csv``.
 
 Conventions (see data/README.md):
 - org ids are ``<kind>:<key>``; key is the ODS code where the organisation has one, else its ONS code.
@@ -13,6 +16,10 @@ Conventions (see data/README.md):
 This module is also the one home of the date and succession helpers that the build side
 (scripts/dbbuild) shares with the importers: ``OPEN``, ``DATA_START``, ``day_before``,
 ``day_after``, ``end_or_open``, ``clip``, ``merge_intervals`` and ``succession_type``.
+
+Dated runs: ``runs`` merges (start, end, value, source) observations of one thing into runs of
+one value; ``edition_runs`` reads editions of a file (each valid from its date until the next)
+that way, and ``edition_runs_by_key`` does so for every key of editions of a lookup.
 """
 
 from __future__ import annotations
@@ -22,59 +29,59 @@ import datetime as dt
 import io
 import zipfile
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
+from typing import TypeVar
 
-# Column order of every tidy CSV. The writer refuses rows with other keys.
-SCHEMA: dict[str, list[str]] = {
-    "sources": ["source", "title", "publisher", "edition", "licence", "url", "file", "note"],
-    "orgs": ["org_id", "kind", "start", "end", "source"],
-    "codes": ["org_id", "scheme", "code", "start", "end", "source"],
-    "names": ["org_id", "name", "type", "start", "end", "source"],
-    "attributes": ["org_id", "key", "value", "start", "end", "source"],
-    "memberships": ["child_id", "parent_id", "relation", "start", "end", "share", "source"],
-    "successions": ["predecessor_id", "successor_id", "date", "type", "share", "note", "source"],
-    "populations": ["org_id", "measure", "sex", "age", "value", "date", "source"],
-    "policy_events": ["date", "precision", "kind", "title", "detail", "org_ids", "source"],
-    "postcode_districts": ["district", "org_id", "start", "end", "source"],
-    # Build input only (not in the database): what each point-in-time edition says an
-    # organisation's parent was on its day, for the build to check the history against.
-    "editions": ["source", "date", "org_id", "parent_id"],
-}
+from schema import CSV_TABLES, KINDS
 
-KINDS = ("region", "area_team", "stp", "icb", "ccg", "sub_icb", "la", "trust", "practice", "pcn")
-RELATIONS = ("part_of", "hq_in", "partner", "overlaps")
-SUCCESSION_TYPES = (
-    "merger",  # several predecessors, one successor (each predecessor ends)
-    "split",  # one predecessor, several successors (the predecessor ends)
-    "boundary_transfer",  # part of an area moves; both sides may carry on
-    "rename",  # same area, new name
-    "recode",  # same organisation, new code (usually an ONS code after a boundary change)
-    "became_sub_icb",  # a CCG carried on as a sub-ICB location on 2022-07-01
-    "succeeded",  # official successor with no more detail (e.g. STP to ICB)
-)
-
-Tables = dict[str, list[dict]]
+V = TypeVar("V")
+S = TypeVar("S")
 
 OPEN = "9999-12-31"  # stands in for an empty end (still current) when comparing dates
 DATA_START = "2013-04-01"  # the data's coverage starts with the 2012 Act's commissioning system
 
-# Frimley (D4U1Y) split on 2026-04-01, by district of the LSOA (see the derived_lsoa_census note).
-FRIMLEY_2026 = {
-    "Bracknell Forest": "U2G6B",
-    "Slough": "U2G6B",
-    "Windsor and Maidenhead": "U2G6B",
-    "Hart": "D9Y0V",
-    "Rushmoor": "D9Y0V",
-    "Guildford": "92A",
-    "Runnymede": "92A",
-    "Surrey Heath": "92A",
-    "Waverley": "92A",
-}
+
+class Tables(defaultdict):
+    """Rows by table name, each row built by the method for its table (the columns of
+    scripts/schema.py). Intervals are (start, end) as in data/README.md."""
+
+    def __init__(self):
+        super().__init__(list)
+
+    def org(self, oid: str, kind: str, start: str, end: str, source: str) -> None:
+        self["orgs"].append({"org_id": oid, "kind": kind, "start": start, "end": end, "source": source})
+
+    def code(self, oid: str, scheme: str, code: str, start: str, end: str, source: str) -> None:
+        self["codes"].append({"org_id": oid, "scheme": scheme, "code": code, "start": start, "end": end, "source": source})
+
+    def name(self, oid: str, name: str, start: str, end: str, source: str, type_: str = "official") -> None:
+        self["names"].append({"org_id": oid, "name": name, "type": type_, "start": start, "end": end, "source": source})
+
+    def attr(self, oid: str, key: str, value: str, start: str, end: str, source: str) -> None:
+        self["attributes"].append({"org_id": oid, "key": key, "value": value, "start": start, "end": end, "source": source})
+
+    def member(self, child: str, parent: str, relation: str, start: str, end: str, source: str, share: str = "") -> None:
+        row = {"child_id": child, "parent_id": parent, "relation": relation, "start": start, "end": end}
+        self["memberships"].append({**row, "share": share, "source": source})
+
+    def succession(self, pred: str, succ: str, date: str, type_: str, source: str, share: str = "", note: str = "") -> None:
+        row = {"predecessor_id": pred, "successor_id": succ, "date": date, "type": type_}
+        self["successions"].append({**row, "share": share, "note": note, "source": source})
+
+    def postcode_district(self, district: str, oid: str, start: str, end: str, source: str) -> None:
+        self["postcode_districts"].append({"district": district, "org_id": oid, "start": start, "end": end, "source": source})
+
+    def population(self, oid: str, measure: str, value: int, date: str, source: str, sex: str = "all", age: str = "all") -> None:
+        row = {"org_id": oid, "measure": measure, "sex": sex, "age": age}
+        self["populations"].append({**row, "value": value, "date": date, "source": source})
+
+    def edition(self, source: str, date: str, oid: str, parent: str) -> None:
+        self["editions"].append({"source": source, "date": date, "org_id": oid, "parent_id": parent})
 
 
 def empty_tables() -> Tables:
-    return defaultdict(list)
+    return Tables()
 
 
 def org_id(kind: str, key: str) -> str:
@@ -146,7 +153,8 @@ def write_tables(tables: Tables, out_dir: Path) -> dict[str, int]:
     """Write every table as a sorted, UTF-8, LF CSV with the schema's column order."""
     out_dir.mkdir(parents=True, exist_ok=True)
     counts = {}
-    for table, columns in SCHEMA.items():
+    for table, spec in CSV_TABLES.items():
+        columns = spec.csv_columns
         rows = tables.get(table, [])
         normalised = []
         for row in rows:
@@ -164,28 +172,6 @@ def write_tables(tables: Tables, out_dir: Path) -> dict[str, int]:
             writer.writerows(unique)
         counts[table] = len(unique)
     return counts
-
-
-def source_row(
-    source: str,
-    title: str,
-    publisher: str,
-    edition: str,
-    file: str,
-    url: str = "",
-    licence: str = "Open Government Licence v3.0",
-    note: str = "",
-) -> dict:
-    return {
-        "source": source,
-        "title": title,
-        "publisher": publisher,
-        "edition": edition,
-        "licence": licence,
-        "url": url,
-        "file": file,
-        "note": note,
-    }
 
 
 def merge_intervals(intervals: Iterable[tuple[str, str]]) -> list[tuple[str, str]]:
@@ -208,6 +194,66 @@ def clip(start: str, end: str, lo: str = "", hi: str = "") -> tuple[str, str] | 
     if s and e < s:
         return None
     return s, ("" if e == OPEN else e)
+
+
+def uncovered(start: str, end: str, covered: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """The parts of [start, end] (an empty end: open) outside the covered intervals."""
+    out, day = [], start
+    for s, e in merge_intervals(covered):
+        if (e or OPEN) < day:
+            continue
+        if (s or "") > (end or OPEN):
+            break
+        if (s or "") > day:
+            out.append((day, day_before(s)))
+        if not e or (end and e >= end):
+            return out
+        day = day_after(e)
+    out.append((day, end))
+    return out
+
+
+def runs(observations: Iterable[tuple[str, str, V, S]]) -> list[tuple[str, str, V, S]]:
+    """Observations (start, end, value, source) of one thing, in date order, as dated runs: one
+    with the same value as the run before it that starts by the day after that run's end extends
+    the run, which keeps its first source. An empty end is open."""
+    out: list[tuple[str, str, V, S]] = []
+    for start, end, value, source in observations:
+        if out and out[-1][2] == value and (not out[-1][1] or start <= day_after(out[-1][1])):
+            first, last, _, kept = out[-1]
+            out[-1] = (first, "" if "" in (last, end) else max(last, end), value, kept)
+        else:
+            out.append((start, end, value, source))
+    return out
+
+
+def edition_runs(editions: Sequence[tuple[str, V | None, S]], start: str = "", end: str = "") -> list[tuple[str, str, V, S]]:
+    """Editions (from, value, source) in date order, each value holding until the day before the
+    next edition's date (the last one's until `end`), as runs (start, end, value, source) within
+    [start, end]. A value None (not in that edition) holds nothing."""
+    observations = []
+    for i, (frm, value, source) in enumerate(editions):
+        if value is not None:
+            to = day_before(editions[i + 1][0]) if i + 1 < len(editions) else end
+            observations.append((frm, to, value, source))
+    out = []
+    for s, e, value, source in runs(observations):
+        span = clip(s, e, start, end)
+        if span:
+            out.append((*span, value, source))
+    return out
+
+
+def edition_runs_by_key(editions: list[dict], key: Callable[[dict], str], value: Callable[[dict], V]) -> dict[str, list]:
+    """Editions of a lookup ({"date", "source", "rows"}, in date order) as runs of each key's
+    value: edition_runs for every key (a key missing from an edition ended the day before it)."""
+    keys = sorted({key(r) for ed in editions for r in ed["rows"]})
+    per_key: dict[str, list] = {k: [] for k in keys}
+    for ed in editions:
+        values = {key(r): value(r) for r in ed["rows"]}
+        for k in keys:
+            per_key[k].append((ed["date"], values.get(k), ed["source"]))
+    return {k: edition_runs(v) for k, v in per_key.items()}
 
 
 def succession_type(pred: str, succ: str, edges: Iterable[tuple[str, str]], carries_on: bool = False) -> str:

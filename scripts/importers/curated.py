@@ -1,15 +1,18 @@
 """Hand-curated facts kept in data/curated/: the national policy timeline, organisation changes
 that no machine-readable source records (STP footprint changes, the 2017 Cumbria split, local
-government reorganisations), and the descriptions of those curated sources."""
+government reorganisations), and the description of every source a row can name:
+- sources.csv: the curated fact sets (curated_*);
+- importer_sources.csv: the raw files the other importers read and the rules they derive rows by
+  (an importer names a source by its id; the row describing it lives here, not in the code).
+Both have the columns of the sources table (scripts/schema.py)."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-try:  # imported as scripts.importers.curated or with scripts/importers on sys.path
-    from .common import SCHEMA, Tables, day_after, empty_tables, read_csv
-except ImportError:
-    from common import SCHEMA, Tables, day_after, empty_tables, read_csv
+from schema import CSV_TABLES
+
+from .common import Tables, day_after, empty_tables, read_csv
 
 CURATED = Path(__file__).resolve().parents[2] / "data" / "curated"
 
@@ -20,23 +23,19 @@ def la_changes() -> list[dict]:
 
 def run(shared: Path) -> Tables:
     t = empty_tables()
-    for table, file in (("sources", "sources.csv"), ("policy_events", "policy_events.csv"), ("successions", "successions.csv")):
+    for table, file in (
+        ("sources", "sources.csv"),
+        ("sources", "importer_sources.csv"),
+        ("policy_events", "policy_events.csv"),
+        ("successions", "successions.csv"),
+    ):
         for row in read_csv(CURATED / file):
-            if list(row) != SCHEMA[table]:
-                raise ValueError(f"data/curated/{file}: columns {list(row)} are not {SCHEMA[table]}")
+            if list(row) != CSV_TABLES[table].csv_columns:
+                raise ValueError(f"data/curated/{file}: columns {list(row)} are not {CSV_TABLES[table].csv_columns}")
             t[table].append(row)
     # 2019-2023: abolished districts merged, each as a whole, into a new unitary authority or district.
     for row in la_changes():
         if row["successor_code"] and row["end"]:
-            t["successions"].append(
-                {
-                    "predecessor_id": f"la:{row['code']}",
-                    "successor_id": f"la:{row['successor_code']}",
-                    "date": day_after(row["end"]),
-                    "type": "merger",
-                    "share": "",
-                    "note": row["note"],
-                    "source": "curated_la_changes",
-                }
-            )
+            pred, succ = f"la:{row['code']}", f"la:{row['successor_code']}"
+            t.succession(pred, succ, day_after(row["end"]), "merger", "curated_la_changes", note=row["note"])
     return t

@@ -1,230 +1,50 @@
-"""Importer for the ICB era: ICBs, sub-ICB locations, local authorities, their overlaps, the
-transitions of July 2022, April 2023 and April 2026, and populations.
+"""Importer for the ICB era: ICBs and sub-ICB locations (their codes, names, place names and
+parents), ICB centroids and postcode districts; ``run`` also calls the importers of local
+authorities, the transitions of July 2022, April 2023 and April 2026, and populations, which share
+the LSOA lookups (importers/lsoa.py, local_authorities.py, transitions.py, populations.py).
 
 Sources (see ../shared/sources/geography/MANIFEST.md): the ONS SICBL-ICB-NHSER lookups of July 2022
 and April 2023; the NHS England GP-registration mapping of August 2026 (the best source for the
 36-ICB structure); the ONS LSOA lookups of 2021, 2022 and 2024 weighted by Census 2021 population;
 ONS mid-2022 population estimates; NHS England registered patients (August 2026); ONS LAD names.
+The source notes name two rules of this module: sub_icb_district_place_names and
+frimley_districts_2026.
 """
 
 from __future__ import annotations
 
-import csv
 import re
 from collections import Counter, defaultdict
 from pathlib import Path
 
 from .common import (
-    FRIMLEY_2026,
     OPEN,
     Tables,
     clean_name,
-    day_after,
     day_before,
+    edition_runs_by_key,
     empty_tables,
     merge_intervals,
     org_id,
     read_csv,
-    read_zip_csv,
-    source_row,
-    succession_type,
+    runs,
+    uncovered,
 )
-
-REPO = "https://github.com/"
-ICB_START = "2022-07-01"
-MERGERS_2026 = "2026-04-01"
-CHANGE_2023 = "2023-04-01"
-
-SOURCES = [
-    source_row(
-        "ons_sicbl22_icb22_nhser22",
-        "Sub ICB Locations to Integrated Care Boards to NHS England (Region) (July 2022) Lookup in England",
-        "Office for National Statistics",
-        "July 2022",
-        "geography/ons_sicbl22_icb22_nhser22_2022-07.csv",
-        REPO + "ploginovic/hpdm139_A2",
-    ),
-    source_row(
-        "ons_sicbl23_icb23_nhser23",
-        "Sub ICB Locations to Integrated Care Boards to NHS England (Region) (April 2023) Lookup in England",
-        "Office for National Statistics",
-        "April 2023",
-        "history/ons_sicbl23_icb23_nhser23_lookup_2023-04.csv",
-        REPO + "nhsx/open-cyber",
-    ),
-    source_row(
-        "nhse_gp_reg_map_2026_08",
-        "Patients Registered at a GP Practice, August 2026: practice mapping file",
-        "NHS England",
-        "1 August 2026",
-        "geography/nhsd_gp_reg_pat_prac_map_2026-08.csv",
-        REPO + "robg-test/icb-map",
-        note="The best available source for the April 2026 structure (36 ICBs, 106 sub-ICB locations) with ODS and ONS codes.",
-    ),
-    source_row(
-        "nhse_gp_reg_2026_08",
-        "Patients Registered at a GP Practice, August 2026: single year of age, regions, ICBs, sub-ICBs and PCNs",
-        "NHS England",
-        "1 August 2026",
-        "geography/nhsd_gp_reg_pat_prac_sing_age_regions_2026-08.zip",
-        REPO + "robg-test/icb-map",
-    ),
-    source_row(
-        "ons_mye2022_sicbl23",
-        "Mid-2022 population estimates by sub-ICB location (ICB 2023 geography), single year of age and sex",
-        "Office for National Statistics",
-        "mid-2022 (sapeicb202320112022.xlsx, sheet Mid-2022 ICB 2023)",
-        "geography/ons_mye2022_sicbl23_icb23_nhser23_sya.csv",
-        REPO + "The-Strategy-Unit/paediatric_fracture_management",
-        note="Workbook sheet saved as CSV by the repository author. England total 57,106,398.",
-    ),
-    source_row(
-        "ons_lsoa11_sicbl22",
-        "LSOA (2011) to Sub ICB Locations to Integrated Care Boards to LAD (July 2022) Lookup in England",
-        "Office for National Statistics (via humaniverse/geographr)",
-        "July 2022",
-        "geography/geographr_lookup_lsoa11_sicbl22_icb22_ltla22.csv",
-        REPO + "humaniverse/geographr",
-        note="Columns renamed by geographr; values as ONS published them.",
-    ),
-    source_row(
-        "ons_lsoa21_icb24",
-        "LSOA (2021) to SICBL to ICB to Cancer Alliances to LAD (April 2024) Lookup in EN",
-        "Office for National Statistics (via humaniverse/geographr)",
-        "April 2024",
-        "geography/geographr_lookup_lsoa21_icb24.csv",
-        REPO + "humaniverse/geographr",
-        note="LAD column dropped by geographr; the district is read from the LSOA name.",
-    ),
-    source_row(
-        "ons_lsoa11_ccg21",
-        "LSOA (2011) to CCG to STP to LAD (April 2021) Lookup in England",
-        "Office for National Statistics (via humaniverse/geographr)",
-        "April 2021",
-        "history/geographr_lsoa11_ccg21_stp21_ltla21_lookup_2021-04_from_rda.csv",
-        REPO + "humaniverse/geographr",
-    ),
-    source_row(
-        "census2021_ts007a",
-        "Census 2021 TS007A: age by five-year age bands, LSOA 2021",
-        "Office for National Statistics (Nomis)",
-        "Census 2021 (Nomis, 14 April 2023)",
-        "geography/nomis_census2021_ts007a_age_5yr_lsoa21_ew.csv",
-        REPO + "britishredcrosssociety/health-inequalities-explorer",
-    ),
-    source_row(
-        "ons_lad23",
-        "Local Authority Districts (December 2023) Boundaries UK BFC: attributes",
-        "Office for National Statistics",
-        "December 2023",
-        "geography/ons_lad23_boundaries_uk_bfc_attributes_2023-12.csv",
-        REPO + "jhau/nhs-spend",
-    ),
-    source_row(
-        "ons_icb23_names",
-        "Integrated Care Boards (April 2023) Names and Codes in England",
-        "Office for National Statistics",
-        "April 2023",
-        "geography/ons_icb23_names_codes_2023-04.csv",
-        REPO + "The-Strategy-Unit/paediatric_fracture_management",
-    ),
-    source_row(
-        "ons_icb23_centroids",
-        "Integrated Care Boards (April 2023) EN BSC: attribute table (centroids)",
-        "Office for National Statistics",
-        "April 2023",
-        "geography/ons_icb23_boundaries_en_bsc_attributes_2023-04.csv",
-        REPO + "rcpch/rcpch-nhs-organisations",
-    ),
-    source_row(
-        "derived_lsoa_census",
-        "Derived: LSOA-level lookups weighted by Census 2021 population",
-        "ics (derived)",
-        "2026",
-        "data/sources (rule in scripts/importers/geography.py)",
-        licence="Open Government Licence v3.0 (derived from ONS data)",
-        note="Shares and populations summed over LSOAs using Census 2021 usual residents. LSOA 2011 codes that changed "
-        "in 2021 (about 3%) take the mean population of the matched LSOAs of the same district. Census 2021 "
-        "residents of the 106 CCGs of April 2021 (census_2021 on ccg:<code>) add up LSOA 2021 counts, each LSOA "
-        "2021 in the CCG of the LSOA 2011 with its code (97%), else the CCG most LSOAs 2011 of its MSOA were in, "
-        "else (a new MSOA) its April 2024 sub-ICB location's code where its district had that CCG in 2021; they "
-        "sum to the England total, 56,490,091. In April 2026 "
-        "the Frimley sub-ICB location (D4U1Y) is split by district: Bracknell Forest, Slough, Windsor and "
-        "Maidenhead to U2G6B (east Berkshire); Hart, Rushmoor to D9Y0V (north-east Hampshire); Guildford, "
-        "Runnymede, Surrey Heath, Waverley to 92A (Surrey).",
-    ),
-    source_row(
-        "derived_sub_icb_place_names",
-        "Derived: place names of sub-ICB locations that no source names",
-        "ics (derived)",
-        "2026",
-        "data/sources (rule in scripts/importers/geography.py, sub_icb_district_place_names)",
-        licence="Open Government Licence v3.0 (derived from ONS data)",
-        note="Rule: on the days a sub-ICB location has no place name (short name) from an official source (its CCG's "
-        "name ended when its area changed, or it continued no CCG), it is named after the local authority "
-        "districts its residents live in: the LSOA lookup of the day (July 2022; April 2024 from April 2023; "
-        "from April 2026 the same with Frimley split by district) weighted by Census 2021 as in "
-        "derived_lsoa_census. A district holding at least 95% of the residents gives its name alone (01Y: "
-        'Tameside); otherwise every district holding at least 5%, in alphabetical order, joined "A, B and C"; '
-        "more than four such districts make a list rather than a name, and the area goes unnamed (92A from "
-        "2026-04-01, eleven Surrey districts). "
-        'District names as ONS gives them, without a trailing ", City of" or ", County of". Each name is '
-        "dated from the day the area took that shape (2022-07-01 when Glossop and West Birmingham left 01Y and "
-        "D2P2L; 2026-04-01 for U2G6B, after the Frimley split). No source gives an official place name "
-        'for these areas (ODS and ONS name them "NHS <ICB> ICB - <code>").',
-    ),
-    source_row(
-        "nhsd_pcode_districts_2022",
-        "Postcode district to sub-ICB location (NHS ODS regional postcode files, reduced to districts)",
-        "NHS Digital (ODS), via nhsd-exeter/dos-postcode-api",
-        "October 2022 (East of England January 2023)",
-        "geography/nhsd-exeter_pcodey5x_*_district_to_sicbl_*.csv",
-        REPO + "nhsd-exeter/dos-postcode-api",
-        note="Unweighted and many-to-many: a district lists every sub-ICB location any of its postcodes falls in. "
-        "The July 2022 geography: rows start 2022-07-01 (when the sub-ICB locations began); Frimley's D4U1Y "
-        "rows end 2026-03-31, when it was split (see derived_frimley_postcode_districts_2026); the others are "
-        "open (the April 2023 Surrey Heartlands / Sussex boundary change kept both sub-ICB codes and is not "
-        "reflected).",
-    ),
-    source_row(
-        "derived_frimley_postcode_districts_2026",
-        "Derived: April 2026 sub-ICB locations of the postcode districts of Frimley's D4U1Y",
-        "ics (derived)",
-        "2026",
-        "geography/theimpactlab_postcode_sector_to_lsoa11_imd.csv; geography/geographr_lookup_lsoa11_sicbl22_icb22_ltla22.csv; "
-        "geography/nhsd-exeter_pcodey5x_*_district_to_sicbl_*.csv",
-        licence="Open Government Licence v3.0 (derived from ODS, ONS and NSPL-derived data)",
-        note="Rule (scripts/importers/geography.py, frimley_districts_2026): Frimley's sub-ICB location D4U1Y ended on "
-        "2026-03-31 and was split by district (Bracknell Forest, Slough, Windsor and Maidenhead to U2G6B; Hart, "
-        "Rushmoor to D9Y0V; Guildford, Runnymede, Surrey Heath, Waverley to 92A). From 2026-04-01 each postcode "
-        "district that touched D4U1Y in the July 2022 ODS files touches the sub-ICB location(s) its postcode "
-        "sectors went to: a sector's LSOAs 2011 that were in D4U1Y (ONS July 2022 LSOA lookup) vote by their "
-        "district, the sector goes with the majority (ties keep each). Rows are added only where the district "
-        "did not already touch that sub-ICB location. Terminated or non-geographic districts with no sector in "
-        "the lookup (GU13, GU95, RG11, SL60, SL95) get none; the 2022 rows they have for other sub-ICB "
-        "locations carry on.",
-    ),
-]
-
-# LSOA 2021 names use these short forms of the district names.
-LSOA_NAME_FIXES = {
-    "Bristol": "Bristol, City of",
-    "Kingston upon Hull": "Kingston upon Hull, City of",
-    "Herefordshire": "Herefordshire, County of",
-}
+from .local_authorities import local_authorities
+from .lsoa import CHANGE_2023, FRIMLEY_2026, ICB_START, MERGERS_2026, Lsoa
+from .populations import populations
+from .transitions import transition_2023, transitions_2022, transitions_2026
 
 
 def run(shared: Path, la_changes: list[dict]) -> Tables:
     """la_changes: the curated local government changes (data/curated/la_changes.csv)."""
     t = empty_tables()
-    t["sources"].extend(SOURCES)
-    g, _h = shared / "geography", shared / "history"
-    census = read_census(g)
+    g = shared / "geography"
     editions = icb_editions(shared)
     icbs_and_sub_icbs(t, editions)
     sub_icb_place_names(t, shared, editions)
     la_reorg = {r["code"]: r["successor_code"] for r in la_changes if r["successor_code"]}
-    lsoa = Lsoa(shared, census, la_reorg)
+    lsoa = Lsoa(shared, la_reorg)
     local_authorities(t, shared, lsoa, {r["code"]: r for r in la_changes})
     sub_icb_district_place_names(t, lsoa)
     transitions_2022(t, shared, lsoa)
@@ -234,18 +54,6 @@ def run(shared: Path, la_changes: list[dict]) -> Tables:
     icb_centroids(t, g)
     postcode_districts(t, g, lsoa)
     return t
-
-
-# --- reading --------------------------------------------------------------------------------
-
-
-def read_census(g: Path) -> dict[str, int]:
-    census = {}
-    with open(g / "nomis_census2021_ts007a_age_5yr_lsoa21_ew.csv", encoding="utf-8-sig", newline="") as fh:
-        for row in csv.reader(fh):
-            if len(row) > 2 and row[1].startswith("E01"):
-                census[row[1]] = int(row[2])
-    return census
 
 
 def icb_editions(shared: Path) -> list[dict]:
@@ -288,61 +96,31 @@ def short_icb_name(name: str) -> str:
     return re.sub(r"^NHS\s+|\s+Integrated Care Board$", "", clean_name(name))
 
 
-def timeline(editions: list[dict], key, value) -> dict[str, list[tuple[str, str, str, str]]]:
-    """For each key, (value, start, end, source) runs across editions; a key missing from an
-    edition ended the day before that edition's date."""
-    runs: dict[str, list[list[str]]] = defaultdict(list)
-    for i, ed in enumerate(editions):
-        end = day_before(editions[i + 1]["date"]) if i + 1 < len(editions) else ""
-        values = {}
-        for r in ed["rows"]:
-            values[key(r)] = value(r)
-        for k, v in sorted(values.items()):
-            prev = runs[k][-1] if runs[k] else None
-            if prev and prev[0] == v and prev[2] == day_before(ed["date"]):
-                prev[2] = end
-            else:
-                runs[k].append([v, ed["date"], end, ed["source"]])
-    return {k: [tuple(r) for r in v] for k, v in runs.items()}
-
-
 # --- ICBs and sub-ICB locations -------------------------------------------------------------
 
 
 def icbs_and_sub_icbs(t: Tables, editions: list[dict]) -> None:
-    for kind, key, ons, name, parent in (
-        ("icb", "icb", "icb_ons", "icb_name", ("region", "region")),
-        ("sub_icb", "sicbl", "sicbl_ons", "sicbl_name", ("icb", "icb")),
+    for kind, key, ons, name, parent_kind in (
+        ("icb", "icb", "icb_ons", "icb_name", "region"),
+        ("sub_icb", "sicbl", "sicbl_ons", "sicbl_name", "icb"),
     ):
-        codes = timeline(editions, lambda r, key=key: r[key], lambda r, ons=ons: r[ons])
-        names = timeline(editions, lambda r, key=key: r[key], lambda r, name=name: clean_name(r[name]))
-        parents = timeline(editions, lambda r, key=key: r[key], lambda r, parent=parent: r[parent[1]])
+        codes = edition_runs_by_key(editions, lambda r, key=key: r[key], lambda r, ons=ons: r[ons])
+        names = edition_runs_by_key(editions, lambda r, key=key: r[key], lambda r, name=name: clean_name(r[name]))
+        parents = edition_runs_by_key(editions, lambda r, key=key: r[key], lambda r, p=parent_kind: r[p])
         for code in sorted(codes):
             oid = org_id(kind, code)
-            [(start, end)] = merge_intervals((s, e) for _, s, e, _ in codes[code])
+            [(start, end)] = merge_intervals((s, e) for s, e, _, _ in codes[code])
             first_source = codes[code][0][3]
-            t["orgs"].append({"org_id": oid, "kind": kind, "start": start, "end": end, "source": first_source})
-            t["codes"].append({"org_id": oid, "scheme": "ods", "code": code, "start": start, "end": end, "source": first_source})
-            for value, s, e, src in codes[code]:
-                t["codes"].append({"org_id": oid, "scheme": "ons", "code": value, "start": s, "end": e, "source": src})
-            for value, s, e, src in names[code]:
-                t["names"].append({"org_id": oid, "name": value, "type": "official", "start": s, "end": e, "source": src})
+            t.org(oid, kind, start, end, first_source)
+            t.code(oid, "ods", code, start, end, first_source)
+            for s, e, value, src in codes[code]:
+                t.code(oid, "ons", value, s, e, src)
+            for s, e, value, src in names[code]:
+                t.name(oid, value, s, e, src)
                 if kind == "icb":
-                    t["names"].append(
-                        {"org_id": oid, "name": short_icb_name(value), "type": "short", "start": s, "end": e, "source": src}
-                    )
-            for value, s, e, src in parents[code]:
-                t["memberships"].append(
-                    {
-                        "child_id": oid,
-                        "parent_id": org_id(parent[0], value),
-                        "relation": "part_of",
-                        "start": s,
-                        "end": e,
-                        "share": "",
-                        "source": src,
-                    }
-                )
+                    t.name(oid, short_icb_name(value), s, e, src, type_="short")
+            for s, e, value, src in parents[code]:
+                t.member(oid, org_id(parent_kind, value), "part_of", s, e, src)
 
 
 # A CCG's place name stops describing its sub-ICB location when the area changed so that the name
@@ -374,16 +152,7 @@ def sub_icb_place_names(t: Tables, shared: Path, editions: list[dict]) -> None:
             if end < start:
                 continue  # stale from the sub-ICB location's first day
         place = re.sub(r"^NHS\s+|\s+CCG$", "", clean_name(ccg21[code]))
-        t["names"].append(
-            {
-                "org_id": org_id("sub_icb", code),
-                "name": place,
-                "type": "short",
-                "start": start,
-                "end": end,
-                "source": "ons_ccg21_stp21_nhser21",
-            }
-        )
+        t.name(org_id("sub_icb", code), place, start, end, "ons_ccg21_stp21_nhser21", type_="short")
 
 
 # The LSOA lookup editions that date a sub-ICB location's districts: (first day, last day).
@@ -406,23 +175,6 @@ def district_place_name(weights: Counter, names: dict[str, str]) -> str | None:
     return listed[0] if len(listed) == 1 else ", ".join(listed[:-1]) + " and " + listed[-1]
 
 
-def uncovered(start: str, end: str, covered: list[tuple[str, str]]) -> list[tuple[str, str]]:
-    """The parts of [start, end] (an empty end: open) outside the covered intervals."""
-    out, day = [], start
-    for s, e in merge_intervals(covered):
-        if (e or OPEN) < day:
-            continue
-        if (s or "") > (end or OPEN):
-            break
-        if (s or "") > day:
-            out.append((day, day_before(s)))
-        if not e or (end and e >= end):
-            return out
-        day = day_after(e)
-    out.append((day, end))
-    return out
-
-
 def sub_icb_district_place_names(t: Tables, lsoa: Lsoa) -> None:
     """A place name (short name) for each sub-ICB location on the days no official one covers
     (01Y and D2P2L from July 2022, 92A and U2G6B from April 2026): the districts its residents live
@@ -433,7 +185,7 @@ def sub_icb_district_place_names(t: Tables, lsoa: Lsoa) -> None:
     for r in lsoa.y24:
         lad = lsoa.lad23(lsoa.district22_of_lsoa21(r))
         weights[1][r["sicbl24_code_nhs"]][lad] += lsoa.census[r["lsoa21_code"]]
-        weights[2][sub_icb_2026(lsoa, r)][lad] += lsoa.census[r["lsoa21_code"]]
+        weights[2][lsoa.sub_icb_2026(r)][lad] += lsoa.census[r["lsoa21_code"]]
     la_names = defaultdict(list)
     for r in t["names"]:
         if r["type"] == "official" and r["org_id"].startswith("la:"):
@@ -455,523 +207,17 @@ def sub_icb_district_place_names(t: Tables, lsoa: Lsoa) -> None:
             short[r["org_id"]].append((r["start"], r["end"]))
     for org in sorted((r for r in t["orgs"] if r["kind"] == "sub_icb"), key=lambda r: r["org_id"]):
         oid, code = org["org_id"], org["org_id"].split(":", 1)[1]
-        rows: list[dict] = []
+        gaps = []
         for i, (first, last) in enumerate(PLACE_ERAS):
             s, e = max(first, org["start"]), min(last or OPEN, org["end"] or OPEN)
             if s > e:
                 continue
-            for gap_start, gap_end in uncovered(s, "" if e == OPEN else e, short[oid]):
-                name = district_place_name(weights[i][code], names_on[i])
-                if name is None:
-                    continue
-                if rows and rows[-1]["name"] == name and rows[-1]["end"] and day_after(rows[-1]["end"]) == gap_start:
-                    rows[-1]["end"] = gap_end  # the same name across lookup editions: one row
-                else:
-                    rows.append(
-                        {
-                            "org_id": oid,
-                            "name": name,
-                            "type": "short",
-                            "start": gap_start,
-                            "end": gap_end,
-                            "source": "derived_sub_icb_place_names",
-                        }
-                    )
-        t["names"].extend(rows)
-
-
-# --- LSOA-level geography -------------------------------------------------------------------
-
-
-class Lsoa:
-    """LSOA lookups of 2021 (CCG/STP), 2022 (SICBL/ICB/LAD) and 2024 (SICBL/ICB), with Census 2021 weights."""
-
-    def __init__(self, shared: Path, census: dict[str, int], la_reorg: dict[str, str]):
-        g, h = shared / "geography", shared / "history"
-        self.census = census
-        self.y21 = read_csv(h / "geographr_lsoa11_ccg21_stp21_ltla21_lookup_2021-04_from_rda.csv")
-        self.y22 = read_csv(g / "geographr_lookup_lsoa11_sicbl22_icb22_ltla22.csv")
-        self.y24 = read_csv(g / "geographr_lookup_lsoa21_icb24.csv")
-        self.lad22_by_name = {r["ltla22_name"]: r["ltla22_code"] for r in self.y22}
-        self.lad22_names = {r["ltla22_code"]: r["ltla22_name"] for r in self.y22}
-        self.la_reorg = la_reorg
-        # LSOA 2011 codes that changed in 2021 have no Census 2021 figure: use the district mean.
-        totals, counts = Counter(), Counter()
-        for r in self.y22:
-            if r["lsoa11_code"] in census:
-                totals[r["ltla22_code"]] += census[r["lsoa11_code"]]
-                counts[r["ltla22_code"]] += 1
-        self.lad_mean = {lad: totals[lad] / counts[lad] for lad in totals}
-        self.lad_of_lsoa11 = {r["lsoa11_code"]: r["ltla22_code"] for r in self.y22}
-
-    def weight11(self, lsoa11: str) -> float:
-        return self.census.get(lsoa11) or self.lad_mean[self.lad_of_lsoa11[lsoa11]]
-
-    def district22_of_lsoa21(self, row: dict) -> str:
-        """The (2022) district of an LSOA 2021, read from the LSOA name ("Slough 001A")."""
-        name = row["lsoa21_name"].rsplit(" ", 1)[0]
-        return self.lad22_by_name[LSOA_NAME_FIXES.get(name, name)]
-
-    def lad23(self, lad22: str) -> str:
-        return self.la_reorg.get(lad22, lad22)
-
-
-def add_shares(
-    t: Tables,
-    weights: dict[tuple[str, str], float],
-    relation_start: str,
-    relation_end: str,
-    source: str,
-    relation: str = "overlaps",
-) -> None:
-    """memberships rows child->parent with share = child's population in parent / child's total."""
-    totals = Counter()
-    for (child, _), w in weights.items():
-        totals[child] += w
-    for (child, parent), w in sorted(weights.items()):
-        t["memberships"].append(
-            {
-                "child_id": child,
-                "parent_id": parent,
-                "relation": relation,
-                "start": relation_start,
-                "end": relation_end,
-                "share": f"{w / totals[child]:.4f}",
-                "source": source,
-            }
-        )
-
-
-def local_authorities(t: Tables, shared: Path, lsoa: Lsoa, changes: dict[str, dict]) -> None:
-    """Every English LAD of 2021-23, the districts abolished in the 2019-2021 reorganisations (from
-    data/curated/la_changes.csv), and the LADs' overlap with CCGs/STPs (2021), sub-ICBs/ICBs (2022-).
-
-    A district's start is empty (before the data's coverage) unless the curated changes date it."""
-    g = shared / "geography"
-    lad23 = {
-        r["LAD23CD"]: r
-        for r in read_csv(g / "ons_lad23_boundaries_uk_bfc_attributes_2023-12.csv")
-        if r["LAD23CD"].startswith("E")
-    }
-    for code, name in sorted(lsoa.lad22_names.items()):
-        if code not in lad23:  # abolished on 2023-04-01
-            change = changes.get(code)
-            if not change or change["end"] != day_before(CHANGE_2023) or change["name"] != name:
-                raise ValueError(
-                    f"district {code} {name} left the LAD list in 2023 but data/curated/la_changes.csv does not say so"
-                )
-            oid = org_id("la", code)
-            t["orgs"].append(
-                {"org_id": oid, "kind": "la", "start": change["start"], "end": change["end"], "source": "ons_lsoa11_sicbl22"}
-            )
-            t["codes"].append(
-                {
-                    "org_id": oid,
-                    "scheme": "ons",
-                    "code": code,
-                    "start": change["start"],
-                    "end": change["end"],
-                    "source": "ons_lsoa11_sicbl22",
-                }
-            )
-            t["names"].append(
-                {
-                    "org_id": oid,
-                    "name": name,
-                    "type": "official",
-                    "start": change["start"],
-                    "end": change["end"],
-                    "source": "ons_lsoa11_sicbl22",
-                }
-            )
-    # Districts abolished in 2019-2021, before the earliest LSOA lookup (April 2021): from the
-    # curated changes alone. Each merged as a whole into a district or unitary that is on file.
-    lad21 = {r["ltla21_code"] for r in lsoa.y21}
-    for code, change in sorted(changes.items()):
-        if not change["end"] or code in lsoa.lad22_names:
-            continue
-        successor = change["successor_code"]
-        if (
-            code in lad23
-            or code in lad21
-            or change["end"] >= "2021-04-01"
-            or not (successor in lad23 or successor in lsoa.lad22_names)
-        ):
-            raise ValueError(
-                f"data/curated/la_changes.csv: {code} {change['name']} ends {change['end']} but is still in "
-                f"the 2021-2023 LAD lists, or its successor {successor!r} is not"
-            )
-        oid = org_id("la", code)
-        t["orgs"].append(
-            {"org_id": oid, "kind": "la", "start": change["start"], "end": change["end"], "source": "curated_la_changes"}
-        )
-        t["codes"].append(
-            {
-                "org_id": oid,
-                "scheme": "ons",
-                "code": code,
-                "start": change["start"],
-                "end": change["end"],
-                "source": "curated_la_changes",
-            }
-        )
-        t["names"].append(
-            {
-                "org_id": oid,
-                "name": change["name"],
-                "type": "official",
-                "start": change["start"],
-                "end": change["end"],
-                "source": "curated_la_changes",
-            }
-        )
-    for code, r in sorted(lad23.items()):
-        oid = org_id("la", code)
-        start = CHANGE_2023 if code not in lsoa.lad22_names else changes.get(code, {}).get("start", "")
-        t["orgs"].append({"org_id": oid, "kind": "la", "start": start, "end": "", "source": "ons_lad23"})
-        t["codes"].append({"org_id": oid, "scheme": "ons", "code": code, "start": start, "end": "", "source": "ons_lad23"})
-        t["names"].append(
-            {
-                "org_id": oid,
-                "name": clean_name(r["LAD23NM"]),
-                "type": "official",
-                "start": start,
-                "end": "",
-                "source": "ons_lad23",
-            }
-        )
-        t["attributes"].append(
-            {
-                "org_id": oid,
-                "key": "area_km2",
-                "value": f"{float(r['Shape__Area']) / 1e6:.1f}",
-                "start": start,
-                "end": "",
-                "source": "ons_lad23",
-            }
-        )
-
-    # April 2021 - June 2022: districts in CCGs and STPs.
-    ccg_w, stp_w = Counter(), Counter()
-    ccg_ods = {r["CCG21CD"]: r["CCG21CDH"] for r in read_csv(shared / "history" / "ons_ccg21_stp21_nhser21_lookup_2021-04.csv")}
-    for r in lsoa.y21:
-        w = lsoa.weight11(r["lsoa11_code"])
-        la = org_id("la", r["ltla21_code"])
-        ccg_w[(la, org_id("ccg", ccg_ods[r["ccg21_code"]]))] += w
-        stp_w[(la, org_id("stp", r["stp21_code"]))] += w
-    add_shares(t, ccg_w, "2021-04-01", day_before(ICB_START), "derived_lsoa_census")
-    add_shares(t, stp_w, "2021-04-01", day_before(ICB_START), "derived_lsoa_census")
-    # July 2022 - March 2023: the July 2022 lookup (districts before the 2023 reorganisation).
-    sub_w, icb_w = Counter(), Counter()
-    for r in lsoa.y22:
-        w = lsoa.weight11(r["lsoa11_code"])
-        la = org_id("la", r["ltla22_code"])
-        sub_w[(la, org_id("sub_icb", r["sicbl22_code_h"]))] += w
-        icb_w[(la, org_id("icb", r["icb22_code_h"]))] += w
-    add_shares(t, sub_w, ICB_START, day_before(CHANGE_2023), "derived_lsoa_census")
-    add_shares(t, icb_w, ICB_START, day_before(CHANGE_2023), "derived_lsoa_census")
-    # April 2023 - March 2026: the April 2024 LSOA 2021 lookup (unchanged since April 2023).
-    sub_w, icb_w = Counter(), Counter()
-    for r in lsoa.y24:
-        w = lsoa.census[r["lsoa21_code"]]
-        la = org_id("la", lsoa.lad23(lsoa.district22_of_lsoa21(r)))
-        sub_w[(la, org_id("sub_icb", r["sicbl24_code_nhs"]))] += w
-        icb_w[(la, org_id("icb", r["icb24_code_nhs"]))] += w
-    add_shares(t, sub_w, CHANGE_2023, day_before(MERGERS_2026), "derived_lsoa_census")
-    add_shares(t, icb_w, CHANGE_2023, day_before(MERGERS_2026), "derived_lsoa_census")
-
-
-def sub_icb_2026(lsoa: Lsoa, row: dict) -> str:
-    """The April 2026 sub-ICB location of an LSOA 2021: unchanged, except Frimley's, split by district."""
-    code = row["sicbl24_code_nhs"]
-    if code == "D4U1Y":
-        return FRIMLEY_2026[lsoa.lad22_names[lsoa.district22_of_lsoa21(row)]]
-    return code
-
-
-# --- transitions ----------------------------------------------------------------------------
-
-
-def succession_rows(t: Tables, flows: dict[tuple[str, str], float], date: str, same, note: str, source: str) -> None:
-    """Turn population flows predecessor->successor into succession rows with shares.
-
-    `same(pred, succ)` says whether the successor carries the predecessor on (same code): then the
-    step is `became_sub_icb` (CCG) or `succeeded`, and any other flow from that predecessor is a
-    `boundary_transfer`. A predecessor with no such successor was `split` (or simply `succeeded`)."""
-    totals, continues = Counter(), set()
-    for (pred, succ), w in flows.items():
-        totals[pred] += w
-        if same(pred, succ):
-            continues.add(pred)
-    for (pred, succ), w in sorted(flows.items()):
-        if same(pred, succ):
-            kind = "became_sub_icb" if pred.startswith("ccg:") else "succeeded"
-        elif pred in continues:
-            kind = "boundary_transfer"
-        else:
-            # Shares of one predecessor's population: a step is one of a split or the whole.
-            kind = succession_type(pred, succ, [(p, s) for p, s in flows if p == pred])
-        t["successions"].append(
-            {
-                "predecessor_id": pred,
-                "successor_id": succ,
-                "date": date,
-                "type": kind,
-                "share": f"{w / totals[pred]:.4f}",
-                "note": note,
-                "source": source,
-            }
-        )
-
-
-def transitions_2022(t: Tables, shared: Path, lsoa: Lsoa) -> None:
-    """1 July 2022: CCGs became sub-ICB locations and STPs became ICBs; three areas moved
-    (Bassetlaw, Glossop, West Birmingham) and a few LSOAs in North Northamptonshire."""
-    ccg21 = read_csv(shared / "history" / "ons_ccg21_stp21_nhser21_lookup_2021-04.csv")
-    ccg_ods = {r["CCG21CD"]: r["CCG21CDH"] for r in ccg21}
-    stp_ods = {r["STP21CD"]: r["STP21CDH"] for r in ccg21}
-    by_lsoa = {r["lsoa11_code"]: r for r in lsoa.y22}
-    ccg_flow, stp_flow = Counter(), Counter()
-    for r in lsoa.y21:
-        new = by_lsoa[r["lsoa11_code"]]
-        w = lsoa.weight11(r["lsoa11_code"])
-        ccg_flow[(org_id("ccg", ccg_ods[r["ccg21_code"]]), org_id("sub_icb", new["sicbl22_code_h"]))] += w
-        stp_flow[(org_id("stp", r["stp21_code"]), org_id("icb", new["icb22_code_h"]))] += w
-    note = "population share by LSOA (Census 2021)"
-    succession_rows(t, ccg_flow, ICB_START, lambda p, s: p.split(":")[1] == s.split(":")[1], note, "derived_lsoa_census")
-    succession_rows(t, stp_flow, ICB_START, lambda p, s: stp_ods[p.split(":")[1]] == s.split(":")[1], note, "derived_lsoa_census")
-
-
-def transition_2023(t: Tables, lsoa: Lsoa) -> None:
-    """1 April 2023: the Surrey Heartlands / Sussex boundary change (both ICBs re-coded).
-
-    Comparing the July 2022 (LSOA 2011) and April 2024 (LSOA 2021) lookups on LSOA codes present in
-    both shows which area moved; LSOAs re-coded in 2021 cannot be compared, so this is a floor."""
-    y24 = {r["lsoa21_code"]: r for r in lsoa.y24}
-    flows = Counter()
-    for r in lsoa.y22:
-        new = y24.get(r["lsoa11_code"])
-        if new and new["sicbl24_code_nhs"] != r["sicbl22_code_h"]:
-            flows[(r["sicbl22_code_h"], new["sicbl24_code_nhs"])] += lsoa.census[r["lsoa11_code"]]
-    pops = Counter()
-    for r in lsoa.y22:
-        pops[r["sicbl22_code_h"]] += lsoa.weight11(r["lsoa11_code"])
-    icb_of = {r["sicbl22_code_h"]: r["icb22_code_h"] for r in lsoa.y22}
-    icb_pops = Counter()
-    for code, w in pops.items():
-        icb_pops[icb_of[code]] += w
-    for (old, new), w in sorted(flows.items()):
-        note = f"{round(w):,} residents (Census 2021) in LSOAs that moved"
-        t["successions"].append(
-            {
-                "predecessor_id": org_id("sub_icb", old),
-                "successor_id": org_id("sub_icb", new),
-                "date": CHANGE_2023,
-                "type": "boundary_transfer",
-                "share": f"{w / pops[old]:.4f}",
-                "note": note,
-                "source": "derived_lsoa_census",
-            }
-        )
-        t["successions"].append(
-            {
-                "predecessor_id": org_id("icb", icb_of[old]),
-                "successor_id": org_id("icb", icb_of[new]),
-                "date": CHANGE_2023,
-                "type": "boundary_transfer",
-                "share": f"{w / icb_pops[icb_of[old]]:.4f}",
-                "note": note,
-                "source": "derived_lsoa_census",
-            }
-        )
-
-
-def transitions_2026(t: Tables, editions: list[dict], lsoa: Lsoa, shared: Path) -> None:
-    """1 April 2026: 42 ICBs became 36; Frimley's sub-ICB location was split three ways."""
-    before = {r["sicbl"]: r["icb"] for r in editions[-2]["rows"]}
-    after = {r["sicbl"]: r["icb"] for r in editions[-1]["rows"]}
-    sub_flow, icb_flow = Counter(), Counter()
-    for r in lsoa.y24:
-        w = lsoa.census[r["lsoa21_code"]]
-        old, new = r["sicbl24_code_nhs"], sub_icb_2026(lsoa, r)
-        sub_flow[(old, new)] += w
-        icb_flow[(org_id("icb", before[old]), org_id("icb", after[new]))] += w
-    frimley = Counter({(org_id("sub_icb", o), org_id("sub_icb", n)): w for (o, n), w in sub_flow.items() if o == "D4U1Y"})
-    succession_rows(
-        t,
-        frimley,
-        MERGERS_2026,
-        lambda p, s: False,
-        "population share by LSOA (Census 2021), split by district",
-        "derived_lsoa_census",
-    )
-    # ICB-level steps: drop the ICBs that simply carried on unchanged.
-    changed = Counter({k: w for k, w in icb_flow.items() if k[0] != k[1]})
-    involved = {p for p, _ in changed}
-    flows = Counter({k: w for k, w in icb_flow.items() if k[0] in involved})
-    totals = Counter()
-    for (p, _), w in flows.items():
-        totals[p] += w
-    continuing = {org_id("icb", code) for code in after.values()}
-    for (pred, succ), w in sorted(flows.items()):
-        if pred == succ:
-            continue  # the continuing part of an ICB that also gave territory away (none in 2026)
-        kind = succession_type(pred, succ, flows, carries_on=pred in continuing)
-        t["successions"].append(
-            {
-                "predecessor_id": pred,
-                "successor_id": succ,
-                "date": MERGERS_2026,
-                "type": kind,
-                "share": f"{w / totals[pred]:.4f}",
-                "note": "population share by LSOA (Census 2021)",
-                "source": "derived_lsoa_census",
-            }
-        )
-    # Local authorities in sub-ICBs and ICBs from April 2026.
-    sub_w, icb_w = Counter(), Counter()
-    for r in lsoa.y24:
-        w = lsoa.census[r["lsoa21_code"]]
-        la = org_id("la", lsoa.lad23(lsoa.district22_of_lsoa21(r)))
-        new = sub_icb_2026(lsoa, r)
-        sub_w[(la, org_id("sub_icb", new))] += w
-        icb_w[(la, org_id("icb", after[new]))] += w
-    add_shares(t, sub_w, MERGERS_2026, "", "derived_lsoa_census")
-    add_shares(t, icb_w, MERGERS_2026, "", "derived_lsoa_census")
-
-
-# --- populations ----------------------------------------------------------------------------
-
-
-def age_band(age: int) -> str:
-    return "90+" if age >= 90 else f"{age // 5 * 5}-{age // 5 * 5 + 4}"
-
-
-def populations(t: Tables, shared: Path, lsoa: Lsoa) -> None:
-    g = shared / "geography"
-    # ONS mid-2022 by sub-ICB location (2023 geography), summed to ICBs and regions.
-    sicbl23 = {
-        r["SICBL23CD"]: (r["SICBL23CDH"], r["ICB23CDH"], r["NHSER23CDH"])
-        for r in read_csv(shared / "history" / "ons_sicbl23_icb23_nhser23_lookup_2023-04.csv")
-    }
-    ons = Counter()
-    for r in read_csv(g / "ons_mye2022_sicbl23_icb23_nhser23_sya.csv"):
-        sub, icb, region = sicbl23[r["SICBL 2023 Code"]]
-        cells = [("all", "all", int(r["Total"]))]
-        for sex, letter in (("female", "F"), ("male", "M")):
-            for age in range(91):
-                cells.append((sex, age_band(age), int(r[f"{letter}{age}"])))
-        for sex, band, value in cells:
-            for oid in (org_id("sub_icb", sub), org_id("icb", icb), org_id("region", region)):
-                ons[(oid, sex, band)] += value
-        # Sex totals, all ages.
-        for sex, letter in (("female", "F"), ("male", "M")):
-            total = sum(int(r[f"{letter}{age}"]) for age in range(91))
-            for oid in (org_id("sub_icb", sub), org_id("icb", icb), org_id("region", region)):
-                ons[(oid, sex, "all")] += total
-    for (oid, sex, band), value in sorted(ons.items()):
-        t["populations"].append(
-            {
-                "org_id": oid,
-                "measure": "ons_mid_year_estimate",
-                "sex": sex,
-                "age": band,
-                "value": value,
-                "date": "2022-06-30",
-                "source": "ons_mye2022_sicbl23",
-            }
-        )
-    # NHS England registered patients, 1 August 2026: regions, ICBs and sub-ICBs (PCNs are imported
-    # with the organisations), five-year bands by sex.
-    kinds = {"Comm Region": "region", "ICB": "icb", "SUB_ICB_LOCATION_CODE": "sub_icb"}
-    reg = Counter()
-    for r in read_zip_csv(g / "nhsd_gp_reg_pat_prac_sing_age_regions_2026-08.zip"):
-        kind = kinds.get(r["ORG_TYPE"])
-        if not kind:
-            continue
-        oid = org_id(kind, r["ORG_CODE"])
-        sex = {"ALL": "all", "FEMALE": "female", "MALE": "male"}[r["SEX"]]
-        if r["AGE"] == "ALL":
-            reg[(oid, sex, "all")] += int(r["NUMBER_OF_PATIENTS"])
-        elif sex != "all":
-            age = 95 if r["AGE"] == "95+" else int(r["AGE"])
-            reg[(oid, sex, age_band(age))] += int(r["NUMBER_OF_PATIENTS"])
-    for (oid, sex, band), value in sorted(reg.items()):
-        t["populations"].append(
-            {
-                "org_id": oid,
-                "measure": "gp_registered_patients",
-                "sex": sex,
-                "age": band,
-                "value": value,
-                "date": "2026-08-01",
-                "source": "nhse_gp_reg_2026_08",
-            }
-        )
-    # Census 2021 usual residents on the April 2026 geography (sub-ICBs, ICBs) and for districts.
-    after = {}
-    for r in read_csv(g / "nhsd_gp_reg_pat_prac_map_2026-08.csv"):
-        after[r["SUB_ICB_LOCATION_CODE"]] = r["ICB_CODE"]
-    census = Counter()
-    for r in lsoa.y24:
-        w = lsoa.census[r["lsoa21_code"]]
-        new = sub_icb_2026(lsoa, r)
-        census[org_id("sub_icb", new)] += w
-        census[org_id("icb", after[new])] += w
-        census[org_id("la", lsoa.lad23(lsoa.district22_of_lsoa21(r)))] += w
-    # ...and the 42 ICBs of April 2023 to March 2026.
-    for r in lsoa.y24:
-        if r["icb24_code_nhs"] not in set(after.values()):
-            census[org_id("icb", r["icb24_code_nhs"])] += lsoa.census[r["lsoa21_code"]]
-    # ...and the 106 CCGs of April 2021 (the geography of a fortnight after census day, 2021-03-21).
-    ccg_ods = {r["CCG21CD"]: r["CCG21CDH"] for r in read_csv(shared / "history" / "ons_ccg21_stp21_nhser21_lookup_2021-04.csv")}
-    for lsoa21, code in ccg21_of_lsoa21(lsoa, ccg_ods).items():
-        census[org_id("ccg", code)] += lsoa.census[lsoa21]
-    for oid, value in sorted(census.items()):
-        t["populations"].append(
-            {
-                "org_id": oid,
-                "measure": "census_2021",
-                "sex": "all",
-                "age": "all",
-                "value": value,
-                "date": "2021-03-21",
-                "source": "derived_lsoa_census",
-            }
-        )
-
-
-def ccg21_of_lsoa21(lsoa: Lsoa, ccg_ods: dict[str, str]) -> dict[str, str]:
-    """The April 2021 CCG (ODS code) of each English LSOA 2021, so that Census 2021 counts (published
-    for LSOAs 2021) add up to CCGs of the LSOA 2011 lookup of April 2021 without losing anyone:
-    - an LSOA 2021 with an LSOA 2011 code (97%): that LSOA's CCG;
-    - a new one: the CCG most LSOAs 2011 of its MSOA (same name, "Slough 001") were in;
-    - a new one in a new MSOA: its April 2024 sub-ICB location if its district's LSOAs 2011 were in
-      that CCG in 2021, else the district's only CCG."""
-    ccg11 = {r["lsoa11_code"]: ccg_ods[r["ccg21_code"]] for r in lsoa.y21}
-    by_msoa: dict[str, Counter] = defaultdict(Counter)
-    for r in lsoa.y21:
-        by_msoa[r["lsoa11_name"][:-1]][ccg11[r["lsoa11_code"]]] += 1
-    by_district: dict[str, set[str]] = defaultdict(set)
-    for r in lsoa.y22:
-        by_district[r["ltla22_code"]].add(ccg11[r["lsoa11_code"]])
-    out = {}
-    for r in lsoa.y24:
-        code = r["lsoa21_code"]
-        msoa = by_msoa.get(r["lsoa21_name"][:-1])
-        if code in ccg11:
-            out[code] = ccg11[code]
-        elif msoa:
-            out[code] = sorted(msoa.items(), key=lambda kv: (-kv[1], kv[0]))[0][0]
-        else:
-            candidates = by_district[lsoa.district22_of_lsoa21(r)]
-            if r["sicbl24_code_nhs"] in candidates:
-                out[code] = r["sicbl24_code_nhs"]
-            elif len(candidates) == 1:
-                out[code] = next(iter(candidates))
-            else:
-                raise ValueError(f"LSOA 2021 {code} {r['lsoa21_name']}: no April 2021 CCG among {sorted(candidates)}")
-    return out
+            name = district_place_name(weights[i][code], names_on[i])
+            if name is not None:
+                gaps += [(gs, ge, name, None) for gs, ge in uncovered(s, "" if e == OPEN else e, short[oid])]
+        # The same name across lookup editions: one row.
+        for gs, ge, name, _ in runs(gaps):
+            t.name(oid, name, gs, ge, "derived_sub_icb_place_names", type_="short")
 
 
 def icb_centroids(t: Tables, g: Path) -> None:
@@ -979,16 +225,8 @@ def icb_centroids(t: Tables, g: Path) -> None:
     ods = {r["ICB23CD"]: r["ICB23CDH"] for r in read_csv(g / "ons_icb23_names_codes_2023-04.csv")}
     for r in read_csv(g / "ons_icb23_boundaries_en_bsc_attributes_2023-04.csv"):
         oid = org_id("icb", ods[r["ICB23CD"]])
-        t["attributes"].append(
-            {
-                "org_id": oid,
-                "key": "centroid",
-                "value": f"{float(r['LAT']):.5f},{float(r['LONG']):.5f}",
-                "start": CHANGE_2023,
-                "end": day_before(MERGERS_2026),
-                "source": "ons_icb23_centroids",
-            }
-        )
+        centroid = f"{float(r['LAT']):.5f},{float(r['LONG']):.5f}"
+        t.attr(oid, "centroid", centroid, CHANGE_2023, day_before(MERGERS_2026), "ons_icb23_centroids")
 
 
 def postcode_districts(t: Tables, g: Path, lsoa: Lsoa) -> None:
@@ -1001,28 +239,14 @@ def postcode_districts(t: Tables, g: Path, lsoa: Lsoa) -> None:
         for row in read_csv(path, header=False):
             pairs.add((row[0].strip().upper(), row[2].strip()))
     for district, code in sorted(pairs):
-        t["postcode_districts"].append(
-            {
-                "district": district,
-                "org_id": org_id("sub_icb", code),
-                "start": ICB_START,
-                "end": day_before(MERGERS_2026) if code == "D4U1Y" else "",
-                "source": "nhsd_pcode_districts_2022",
-            }
-        )
+        end = day_before(MERGERS_2026) if code == "D4U1Y" else ""
+        t.postcode_district(district, org_id("sub_icb", code), ICB_START, end, "nhsd_pcode_districts_2022")
     frimley = sorted(d for d, code in pairs if code == "D4U1Y")
     for district, codes in sorted(frimley_districts_2026(g, lsoa, frimley).items()):
         for code in sorted(codes):
             if (district, code) not in pairs:  # an open 2022 row already says the district touches it
-                t["postcode_districts"].append(
-                    {
-                        "district": district,
-                        "org_id": org_id("sub_icb", code),
-                        "start": MERGERS_2026,
-                        "end": "",
-                        "source": "derived_frimley_postcode_districts_2026",
-                    }
-                )
+                oid = org_id("sub_icb", code)
+                t.postcode_district(district, oid, MERGERS_2026, "", "derived_frimley_postcode_districts_2026")
 
 
 def frimley_districts_2026(g: Path, lsoa: Lsoa, districts: list[str]) -> dict[str, set[str]]:

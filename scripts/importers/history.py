@@ -1,4 +1,5 @@
-"""Importer for the pre-ICB structure: NHS England regions, area teams / local offices, CCGs, STPs.
+"""Importer for the pre-ICB structure: NHS England regions, area teams / local offices, CCGs, STPs
+(the Code History Database and the pairing of its GSS codes with ODS codes: importers/chd.py).
 
 Sources (see ../shared/sources/history/MANIFEST.md):
 - ONS Code History Database (July 2024) E38/E39/E40/E54, as reshaped by Open Innovations: the
@@ -11,10 +12,10 @@ Sources (see ../shared/sources/history/MANIFEST.md):
 
 from __future__ import annotations
 
-import json
 from collections import Counter, defaultdict
 from pathlib import Path
 
+from .chd import e38_to_ods, eccg_votes, emit_org, pair_by_majority, periods, read_chd
 from .common import (
     Tables,
     clean_name,
@@ -25,149 +26,16 @@ from .common import (
     merge_intervals,
     org_id,
     read_csv,
-    source_row,
     succession_type,
 )
 from .curated import CURATED
 
 CCG_ERA_END = "2022-06-30"
-REPO = "https://github.com/"
-
-SOURCES = [
-    source_row(
-        "ons_chd_2024_07",
-        "Code History Database (July 2024): E38, E39, E40 and E54 change history",
-        "Office for National Statistics",
-        "July 2024",
-        "history/ons_chd_2024-07_E{38,39,40,54}_openinnovations.json",
-        REPO + "open-innovations/geography-code-adder (docs/data/E38.json etc.)",
-        note="Reshaped into JSON by Open Innovations; names, GSS codes, dates and parents per period.",
-    ),
-    source_row(
-        "ons_ccg13",
-        "CCG names and codes (April 2013)",
-        "Office for National Statistics",
-        "April 2013",
-        "history/ons_ccg_names_codes_2013-04.csv",
-        REPO + "ebmdatalab/openprescribing",
-    ),
-    source_row(
-        "ons_ccg13_nhsat13",
-        "CCG to NHS area team to NHS commissioning region lookup (April 2013)",
-        "Office for National Statistics",
-        "April 2013",
-        "history/ons_ccg13_nhsat13_nhscr13_lookup_2013-04.csv",
-        REPO + "ebmdatalab/openprescribing",
-    ),
-    source_row(
-        "openprescribing_area_teams",
-        "NHS area teams with ONS and ODS codes (2013)",
-        "OpenPrescribing",
-        "2013",
-        "history/openprescribing_area_teams_2013_ons_hscic_codes.csv",
-        REPO + "ebmdatalab/openprescribing",
-        licence="MIT (compilation of OGL v3 codes)",
-        note="Pairing of E39 area-team codes with ODS Q-codes, compiled by OpenPrescribing.",
-    ),
-    source_row(
-        "nhspd_ccg18",
-        "CCG names and codes UK as at 04_18 (NHSPD May 2018)",
-        "Office for National Statistics",
-        "April 2018",
-        "history/nhspd_ccg_names_codes_uk_as_at_04_18.csv",
-        REPO + "stephenkeable/ccg-lookup",
-    ),
-    source_row(
-        "ons_ccg19_stp19",
-        "Clinical Commissioning Group to STP (April 2019) Lookup in England",
-        "Office for National Statistics",
-        "April 2019",
-        "history/ons_ccg19_stp19_lookup_2019-04.csv",
-        REPO + "carnall-farrar/location-lookup-api",
-    ),
-    source_row(
-        "ons_ccg20",
-        "Clinical Commissioning Groups (April 2020) Names and Codes in England",
-        "Office for National Statistics",
-        "April 2020",
-        "history/ons_ccg20_names_codes_2020-04.csv",
-        REPO + "nhsx/open-cyber",
-    ),
-    source_row(
-        "ons_ccg20_stp20",
-        "Clinical Commissioning Group to STPs (April 2020) Lookup in England",
-        "Office for National Statistics",
-        "April 2020",
-        "history/ons_ccg20_stp20_lookup_2020-04.csv",
-        REPO + "carnall-farrar/location-lookup-api",
-    ),
-    source_row(
-        "ons_stp20_nhser20",
-        "STP to NHS England (Region) (April 2020) Lookup in England",
-        "Office for National Statistics",
-        "April 2020",
-        "history/ons_stp20_nhser20_lookup_2020-04.csv",
-        REPO + "carnall-farrar/location-lookup-api",
-    ),
-    source_row(
-        "ons_ccg21_stp21_nhser21",
-        "Clinical Commissioning Group to STP and NHS England (Region) (April 2021) Lookup in England",
-        "Office for National Statistics",
-        "April 2021",
-        "history/ons_ccg21_stp21_nhser21_lookup_2021-04.csv",
-        REPO + "nhsx/open-cyber",
-    ),
-    source_row(
-        "ods_eccg_2016_02",
-        "ODS eccg (CCGs and commissioning hubs), February 2016",
-        "NHS Digital (ODS)",
-        "February 2016",
-        "history/ods_eccg_2016-02.csv",
-        REPO + "ebmdatalab/openprescribing",
-    ),
-    source_row(
-        "ods_eccg_2018_11",
-        "ODS eccg (CCGs and commissioning hubs), November 2018",
-        "NHS Digital (ODS)",
-        "November 2018",
-        "history/ods_eccg_2018-11.csv",
-        REPO + "ebmdatalab/openprescribing",
-    ),
-    source_row(
-        "derived_stp_regions",
-        "Derived: NHS England region of each STP before April 2020 where no source gives one",
-        "ics (derived)",
-        "2016-2020",
-        "data/sources (rule in scripts/importers/history.py)",
-        licence="Open Government Licence v3.0 (derived)",
-        note="The ONS Code History Database gives STPs a parent region only from April 2019, and not at all for the "
-        "five STPs recoded in April 2020 (E54000005, E54000006, E54000033, E54000035, E54000049); the ONS STP to "
-        "region lookup starts in April 2020. On days with no region from a source, an STP is placed in the "
-        "region of the area teams (local offices) of most of its CCGs.",
-    ),
-    source_row(
-        "ods_successors_2023_09",
-        "ODS successor relationships (TRUD full release 2023-09-25)",
-        "NHS Digital (ODS), processed by tomjemmett/odsProcessing",
-        "2023-09-25",
-        "history/ods_successors_trud_20230925_tomjemmett.csv",
-        REPO + "tomjemmett/odsProcessing",
-        note="Processed extract (from, to, legal_start) of the ODS XML successor records.",
-    ),
-]
-
-# Region names as ONS spells them, with one capitalisation fix ("North Of England").
-NAME_FIXES = {"North Of England": "North of England"}
 
 
 def run(shared: Path) -> Tables:
     t = empty_tables()
-    t["sources"].extend(SOURCES)
-    h = shared / "history"
-    chd = {
-        e: json.loads((h / f"ons_chd_2024-07_{e}_openinnovations.json").read_text())["areas"]
-        for e in ("E38", "E39", "E40", "E54")
-    }
+    chd = read_chd(shared)
     e38_ods = e38_to_ods(shared, chd["E38"])
     e40_ods = regions(t, shared, chd, e38_ods)
     e39_ods = area_teams(t, shared, chd, e38_ods, e40_ods)
@@ -176,141 +44,6 @@ def run(shared: Path) -> Tables:
     ccg_stps_before_2019(t, shared)
     stp_regions_before_2019(t)
     return t
-
-
-# --- helpers -------------------------------------------------------------------------------
-
-
-def periods(chd_entries: list[dict], upto: str = "") -> list[dict]:
-    """CHD periods of one GSS code as dicts with start/end/name/parent, sorted, optionally cut at `upto`."""
-    out = []
-    for p in chd_entries:
-        start, end = p["date"]["s"], p["date"].get("e", "")
-        if upto:
-            cut = clip(start, end, "0000-01-01", upto)
-            if not cut:
-                continue
-            start, end = cut
-        out.append({"start": start, "end": end, "name": NAME_FIXES.get(p["nm"], p["nm"]), "parent": p.get("parent")})
-    return sorted(out, key=lambda p: p["start"])
-
-
-def at_date(chd_entries: list[dict], date: str) -> dict | None:
-    for p in periods(chd_entries):
-        if p["start"] <= date <= (p["end"] or "9999-12-31"):
-            return p
-    return None
-
-
-def name_runs(pers: list[dict], fix=lambda n: n) -> list[tuple[str, str, str]]:
-    """Collapse consecutive periods with the same name into (name, start, end) runs."""
-    runs: list[list[str]] = []
-    for p in pers:
-        name = fix(p["name"])
-        if runs and runs[-1][0] == name:
-            runs[-1][2] = "" if "" in (runs[-1][2], p["end"]) else max(runs[-1][2], p["end"])
-        else:
-            runs.append([name, p["start"], p["end"]])
-    return [tuple(r) for r in runs]
-
-
-def pair_by_majority(pairs: Counter) -> dict[str, str]:
-    """From counts of (gss, ods) co-occurrences, the ODS code that most often goes with each GSS code."""
-    best: dict[str, tuple[int, str]] = {}
-    for (gss, ods), n in sorted(pairs.items()):
-        if gss and ods and (gss not in best or n > best[gss][0]):
-            best[gss] = (n, ods)
-    return {gss: ods for gss, (n, ods) in best.items()}
-
-
-def read_eccg(path: Path) -> list[list[str]]:
-    return read_csv(path, encoding="latin-1", header=False)
-
-
-def eccg_votes(h: Path, chd: dict, e38_ods: dict, column: int, levels: int) -> Counter:
-    """Counts of (GSS parent, eccg column value) over the open CCGs of the 2016 and 2018 ODS extracts.
-
-    The parent is the CCG's E39 (levels=1) or that E39's E40 (levels=2) in the CHD on the extract's
-    date, so the counts pair GSS codes of area teams or regions with the ODS codes in `column`."""
-    votes: Counter = Counter()
-    ods_to_e38 = defaultdict(list)
-    for gss, ods in e38_ods.items():
-        ods_to_e38[ods].append(gss)
-    for file, date in (("ods_eccg_2016-02.csv", "2016-02-01"), ("ods_eccg_2018-11.csv", "2018-11-01")):
-        for row in read_eccg(h / file):
-            if row[13] != "C" or row[11]:
-                continue
-            for gss in ods_to_e38[row[0]]:
-                parent = gss
-                for entity in ("E38", "E39")[:levels]:
-                    p = at_date(chd[entity][parent], date)
-                    parent = p["parent"] if p else None
-                    if not parent:
-                        break
-                if parent:
-                    votes[(parent, row[column])] += 1
-    return votes
-
-
-def emit_org(
-    t: Tables, kind: str, key: str, items: list[tuple[str, list[dict]]], ods_source: str | None, name_fix=lambda n: n
-) -> tuple[str, list[dict]]:
-    """Write an organisation built from the CHD periods of its GSS codes (items: (gss, periods)):
-    the org over their union (which must be one interval), its ODS code (the key) if `ods_source`
-    names where it comes from, each GSS code over its own periods, and its names. Returns the org
-    id and all its periods, oldest first."""
-    oid = org_id(kind, key)
-    all_pers = sorted((p for _, pers in items for p in pers), key=lambda p: p["start"])
-    life = merge_intervals((p["start"], p["end"]) for p in all_pers)
-    assert len(life) == 1, (oid, life)
-    start, end = life[0]
-    t["orgs"].append({"org_id": oid, "kind": kind, "start": start, "end": end, "source": "ons_chd_2024_07"})
-    if ods_source:
-        t["codes"].append({"org_id": oid, "scheme": "ods", "code": key, "start": start, "end": end, "source": ods_source})
-    for gss, pers in items:
-        for s, e in merge_intervals((p["start"], p["end"]) for p in pers):
-            t["codes"].append({"org_id": oid, "scheme": "ons", "code": gss, "start": s, "end": e, "source": "ons_chd_2024_07"})
-    for name, s, e in name_runs(all_pers, fix=name_fix):
-        t["names"].append({"org_id": oid, "name": name, "type": "official", "start": s, "end": e, "source": "ons_chd_2024_07"})
-    return oid, all_pers
-
-
-# --- GSS to ODS -----------------------------------------------------------------------------
-
-
-def e38_to_ods(shared: Path, chd38: dict) -> dict[str, str]:
-    """Every E38 GSS code paired with the ODS code of the CCG / sub-ICB location it identified."""
-    h, g = shared / "history", shared / "geography"
-    pairs: dict[str, str] = {}
-    for row in read_csv(h / "ons_ccg_names_codes_2013-04.csv", encoding="cp1252"):
-        pairs[row["CCG13CD"]] = row["CCG13CDH"]
-    for row in read_csv(h / "nhspd_ccg_names_codes_uk_as_at_04_18.csv"):
-        if row["CCG18CD"].startswith("E38"):
-            pairs[row["CCG18CD"]] = row["CCG18CDH"]
-    for path, cd, cdh in (
-        ("ons_ccg19_stp19_lookup_2019-04.csv", "CCG19CD", "CCG19CDH"),
-        ("ons_ccg20_names_codes_2020-04.csv", "CCG20CD", "CCG20CDH"),
-        ("ons_ccg21_stp21_nhser21_lookup_2021-04.csv", "CCG21CD", "CCG21CDH"),
-        ("ons_sicbl23_icb23_nhser23_lookup_2023-04.csv", "SICBL23CD", "SICBL23CDH"),
-    ):
-        for row in read_csv(h / path):
-            pairs[row[cd]] = row[cdh]
-    for row in read_csv(g / "ons_sicbl22_icb22_nhser22_2022-07.csv"):
-        pairs[row["SICBL22CD"]] = row["SICBL22CDH"]
-    # Codes in no lookup (E38000216, NHS Morecambe Bay CCG for 2017-18) are paired through a later
-    # code of the same name in the CHD: same name, same organisation.
-    by_name = defaultdict(set)
-    for gss, entries in chd38.items():
-        if gss in pairs:
-            for p in entries:
-                by_name[p["nm"]].add(pairs[gss])
-    for gss, entries in sorted(chd38.items()):
-        if gss not in pairs:
-            found = {ods for p in entries for ods in by_name.get(p["nm"], ())}
-            if len(found) != 1:
-                raise ValueError(f"cannot pair {gss} ({entries[0]['nm']}) with an ODS code: {found}")
-            pairs[gss] = found.pop()
-    return pairs
 
 
 # --- regions --------------------------------------------------------------------------------
@@ -344,33 +77,22 @@ def regions(t: Tables, shared: Path, chd: dict, e38_ods: dict) -> dict[str, str]
                 p["start"] = "2024-04-01"
         codes_by_ods[pairs[gss]].append((gss, pers))
     for ods, items in sorted(codes_by_ods.items()):
-        emit_org(t, "region", ods, items, "ons_ccg21_stp21_nhser21")
+        emit_org(t, "region", ods, items, (ods, "ons_ccg21_stp21_nhser21"))
     # ODS records the 2019 split of the two large regions; the 2018 split of the South is in the CHD
     # (E40000004 ends 2018-03-31; E40000005 and E40000006 start 2018-04-01).
     for row in read_csv(h / "ods_successors_trud_20230925_tomjemmett.csv"):
         if row["from"] in ("Y54", "Y55"):
-            t["successions"].append(
-                {
-                    "predecessor_id": org_id("region", row["from"]),
-                    "successor_id": org_id("region", row["to"]),
-                    "date": row["legal_start"],
-                    "type": "split",
-                    "share": "",
-                    "note": "",
-                    "source": "ods_successors_2023_09",
-                }
+            t.succession(
+                org_id("region", row["from"]), org_id("region", row["to"]), row["legal_start"], "split", "ods_successors_2023_09"
             )
     for succ in ("Y58", "Y59"):
-        t["successions"].append(
-            {
-                "predecessor_id": "region:Y57",
-                "successor_id": org_id("region", succ),
-                "date": "2018-04-01",
-                "type": "split",
-                "share": "",
-                "note": "South of England split into South East and South West",
-                "source": "ons_chd_2024_07",
-            }
+        t.succession(
+            "region:Y57",
+            org_id("region", succ),
+            "2018-04-01",
+            "split",
+            "ons_chd_2024_07",
+            note="South of England split into South East and South West",
         )
     return pairs
 
@@ -394,20 +116,10 @@ def area_teams(t: Tables, shared: Path, chd: dict, e38_ods: dict, e40_ods: dict)
         by_key[keys[gss]].append((gss, periods(entries)))
     for key, items in sorted(by_key.items()):
         ods_source = None if not key.startswith("Q") else "openprescribing_area_teams" if key <= "Q71" else "ods_eccg_2016_02"
-        oid, all_pers = emit_org(t, "area_team", key, items, ods_source)
+        oid, all_pers = emit_org(t, "area_team", key, items, (key, ods_source) if ods_source else None)
         for p in all_pers:
             if p["parent"]:
-                t["memberships"].append(
-                    {
-                        "child_id": oid,
-                        "parent_id": org_id("region", e40_ods[p["parent"]]),
-                        "relation": "part_of",
-                        "start": p["start"],
-                        "end": p["end"],
-                        "share": "",
-                        "source": "ons_chd_2024_07",
-                    }
-                )
+                t.member(oid, org_id("region", e40_ods[p["parent"]]), "part_of", p["start"], p["end"], "ons_chd_2024_07")
     # Successions: where the CCGs of an area team that closed on day D-1 sit in area teams that
     # opened on day D (area teams became local offices in 2015; local offices were redrawn 2016-19).
     lifetime = {}
@@ -427,16 +139,13 @@ def area_teams(t: Tables, shared: Path, chd: dict, e38_ods: dict, e40_ods: dict)
     for date, counter in sorted(edges.items()):
         pairs_on_day = set(counter)
         for (ka, kb), n in sorted(counter.items()):
-            t["successions"].append(
-                {
-                    "predecessor_id": org_id("area_team", ka),
-                    "successor_id": org_id("area_team", kb),
-                    "date": date,
-                    "type": succession_type(ka, kb, pairs_on_day),
-                    "share": "",
-                    "note": f"{n} CCG(s) moved",
-                    "source": "ons_chd_2024_07",
-                }
+            t.succession(
+                org_id("area_team", ka),
+                org_id("area_team", kb),
+                date,
+                succession_type(ka, kb, pairs_on_day),
+                "ons_chd_2024_07",
+                note=f"{n} CCG(s) moved",
             )
     return keys
 
@@ -458,45 +167,22 @@ def ccgs(t: Tables, shared: Path, chd: dict, e38_ods: dict, e39_keys: dict) -> N
         if pers:
             by_ods[e38_ods[gss]].append((gss, pers))
     for ods, items in sorted(by_ods.items()):
-        oid, all_pers = emit_org(t, "ccg", ods, items, "ons_chd_2024_07", name_fix=ccg_name)
+        oid, all_pers = emit_org(t, "ccg", ods, items, (ods, "ons_chd_2024_07"), name_fix=ccg_name)
         for p in all_pers:
             parent = p["parent"]
             if parent and parent.startswith("E39"):
-                t["memberships"].append(
-                    {
-                        "child_id": oid,
-                        "parent_id": org_id("area_team", e39_keys[parent]),
-                        "relation": "part_of",
-                        "start": p["start"],
-                        "end": p["end"],
-                        "share": "",
-                        "source": "ons_chd_2024_07",
-                    }
-                )
+                t.member(oid, org_id("area_team", e39_keys[parent]), "part_of", p["start"], p["end"], "ons_chd_2024_07")
             elif parent and parent.startswith("E54"):
-                t["memberships"].append(
-                    {
-                        "child_id": oid,
-                        "parent_id": org_id("stp", parent),
-                        "relation": "part_of",
-                        "start": p["start"],
-                        "end": p["end"],
-                        "share": "",
-                        "source": "ons_chd_2024_07",
-                    }
-                )
+                t.member(oid, org_id("stp", parent), "part_of", p["start"], p["end"], "ons_chd_2024_07")
     # April 2019 to March 2020: the CHD gives E39 parents, the ONS CCG19 lookup gives the STP.
     for row in read_csv(h / "ons_ccg19_stp19_lookup_2019-04.csv"):
-        t["memberships"].append(
-            {
-                "child_id": org_id("ccg", row["CCG19CDH"]),
-                "parent_id": org_id("stp", row["STP19CD"]),
-                "relation": "part_of",
-                "start": "2019-04-01",
-                "end": "2020-03-31",
-                "share": "",
-                "source": "ons_ccg19_stp19",
-            }
+        t.member(
+            org_id("ccg", row["CCG19CDH"]),
+            org_id("stp", row["STP19CD"]),
+            "part_of",
+            "2019-04-01",
+            "2020-03-31",
+            "ons_ccg19_stp19",
         )
     # Successions recorded by ODS. The file holds every kind of organisation, so keep CCG pairs.
     ccg_codes = set(by_ods)
@@ -506,16 +192,8 @@ def ccgs(t: Tables, shared: Path, chd: dict, e38_ods: dict, e39_keys: dict) -> N
             by_date[row["legal_start"]].add((row["from"], row["to"]))
     for date, edges in sorted(by_date.items()):
         for pred, succ in sorted(edges):
-            t["successions"].append(
-                {
-                    "predecessor_id": org_id("ccg", pred),
-                    "successor_id": org_id("ccg", succ),
-                    "date": date,
-                    "type": succession_type(pred, succ, edges),
-                    "share": "",
-                    "note": "",
-                    "source": "ods_successors_2023_09",
-                }
+            t.succession(
+                org_id("ccg", pred), org_id("ccg", succ), date, succession_type(pred, succ, edges), "ods_successors_2023_09"
             )
 
 
@@ -548,19 +226,7 @@ def stps(t: Tables, shared: Path, chd: dict, e40_ods: dict) -> None:
             pers.append(p)
         if not pers:
             continue
-        oid = org_id("stp", gss)
-        life = merge_intervals((p["start"], p["end"]) for p in pers)
-        assert len(life) == 1, (gss, life)
-        start, end = life[0]
-        t["orgs"].append({"org_id": oid, "kind": "stp", "start": start, "end": end, "source": "ons_chd_2024_07"})
-        t["codes"].append({"org_id": oid, "scheme": "ons", "code": gss, "start": start, "end": end, "source": "ons_chd_2024_07"})
-        if gss in ods_codes:
-            code, src = ods_codes[gss]
-            t["codes"].append({"org_id": oid, "scheme": "ods", "code": code, "start": start, "end": end, "source": src})
-        for name, s, e in name_runs(pers):
-            t["names"].append(
-                {"org_id": oid, "name": clean_name(name), "type": "official", "start": s, "end": e, "source": "ons_chd_2024_07"}
-            )
+        oid, _ = emit_org(t, "stp", gss, [(gss, pers)], ods_codes.get(gss))
         for p in pers:
             if p["parent"]:
                 # The CHD gives a period's latest parent even when the period began before that
@@ -568,17 +234,7 @@ def stps(t: Tables, shared: Path, chd: dict, e40_ods: dict) -> None:
                 region = org_id("region", e40_ods[p["parent"]])
                 span = clip(p["start"], p["end"], region_life[region][0], region_life[region][1])
                 if span:
-                    t["memberships"].append(
-                        {
-                            "child_id": oid,
-                            "parent_id": region,
-                            "relation": "part_of",
-                            "start": span[0],
-                            "end": span[1],
-                            "share": "",
-                            "source": "ons_chd_2024_07",
-                        }
-                    )
+                    t.member(oid, region, "part_of", span[0], span[1], "ons_chd_2024_07")
 
 
 def ccg_stps_before_2019(t: Tables, shared: Path) -> None:
@@ -599,17 +255,7 @@ def ccg_stps_before_2019(t: Tables, shared: Path) -> None:
     for r in curated:
         oid = org_id("ccg", r["ccg_code"])
         covered[oid].append((r["start"], r["end"]))
-        t["memberships"].append(
-            {
-                "child_id": oid,
-                "parent_id": org_id("stp", r["stp_code"]),
-                "relation": "part_of",
-                "start": r["start"],
-                "end": r["end"],
-                "share": "",
-                "source": "curated_ccg_stp_2016",
-            }
-        )
+        t.member(oid, org_id("stp", r["stp_code"]), "part_of", r["start"], r["end"], "curated_ccg_stp_2016")
     for oid, (start, end) in sorted(life.items()):
         if not oid.startswith("ccg:"):
             continue
@@ -632,17 +278,7 @@ def ccg_stps_before_2019(t: Tables, shared: Path) -> None:
             span = clip(span[0], span[1], day_after(last_curated), last)
             if not span:
                 continue
-        t["memberships"].append(
-            {
-                "child_id": oid,
-                "parent_id": stp,
-                "relation": "part_of",
-                "start": span[0],
-                "end": span[1],
-                "share": "",
-                "source": "ons_ccg19_stp19",
-            }
-        )
+        t.member(oid, stp, "part_of", span[0], span[1], "ons_ccg19_stp19")
 
 
 def stp_regions_before_2019(t: Tables) -> None:
@@ -682,14 +318,4 @@ def stp_regions_before_2019(t: Tables) -> None:
                 spans[(stp, counter.most_common(1)[0][0])].append((day, day_before(nxt)))
     for (stp, region), days_ in sorted(spans.items()):
         for s, e in merge_intervals(days_):
-            t["memberships"].append(
-                {
-                    "child_id": stp,
-                    "parent_id": region,
-                    "relation": "part_of",
-                    "start": s,
-                    "end": e,
-                    "share": "",
-                    "source": "derived_stp_regions",
-                }
-            )
+            t.member(stp, region, "part_of", s, e, "derived_stp_regions")

@@ -1,220 +1,234 @@
-"""Primary care networks before July 2022: each PCN's CCG from its opening (July 2019 on), and the
-practice-to-PCN relationships of the ePCN editions of about December 2019, February 2022 and May
-2022 (the organisations importer reads the January 2023 and October 2024 ones).
-
-A PCN's CCG comes from the "Current CCG" of each CCG-era ePCN edition, carried from one edition to
-the next through the CCG mergers as a practice's is (importers/practices.py, the same walk): a PCN
-that closed keeps the CCG it had. A move no merger explains is dated to the later edition, under a
-source that says so. A PCN that opened before the merger that formed the CCG its first edition
-gives was, until the merger, in the merging CCG most of its member practices were in.
-"""
+"""Primary care networks: organisations and names (ODS ePCN January 2023 and October 2024, the
+August 2026 GP map), their CCG before July 2022 (pcn_ccgs.py, from the CCG-era ePCN editions) and
+sub-ICB location after, practice-to-PCN relationships from all five ePCN editions, and registered
+patients per PCN (August 2026)."""
 
 from __future__ import annotations
 
-from collections import Counter
-from collections.abc import Callable
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
 from pathlib import Path
 
-try:
-    from .common import day_before, end_or_open
-    from .practices import (
-        CCG_END,
-        EDITION_DAY,
-        EPCN_FILES,
-        S_EPCN19,
-        S_EPCN22A,
-        S_EPCN22B,
-        Mergers,
-        Seen,
-        Walk,
-        epcn_workbook,
-        xl_date,
-    )
-except ImportError:
-    from common import day_before, end_or_open
-    from practices import (
-        CCG_END,
-        EDITION_DAY,
-        EPCN_FILES,
-        S_EPCN19,
-        S_EPCN22A,
-        S_EPCN22B,
-        Mergers,
-        Seen,
-        Walk,
-        epcn_workbook,
-        xl_date,
-    )
-
-OGL = "Open Government Licence v3.0"
-S_PCN_RULE = "derived_pcn_ccg_before_merger"
-S_PCN_MEMBERS = "derived_pcn_ccg_from_members"
-EDITIONS = (S_EPCN19, S_EPCN22A, S_EPCN22B)  # oldest first
+from . import pcn_ccgs
+from .common import clip, day_before, edition_runs, end_or_open, ods_date, read_zip_csv
+from .org_common import (
+    CCG_END,
+    EPCN23_AS_AT,
+    EPCN24_AS_AT,
+    EPCN_2024_FROM,
+    ERA36_START,
+    ERA_START,
+    S_EPCN23,
+    S_EPCN24,
+    S_MAP26,
+    S_RULES,
+    S_SINGAGE26,
+    Geo,
+    Out,
+    readable,
+    write_history,
+    xlsx_rows,
+)
+from .practices import Practice
 
 
-def read(shared: Path) -> dict[str, tuple[list[tuple], list[tuple]]]:
-    """source -> (PCN details, core partner rows) of the CCG-era ePCN editions."""
-    return {source: epcn_workbook(Path(shared) / EPCN_FILES[source]) for source in EDITIONS}
+@dataclass
+class Pcn:
+    code: str
+    start: str
+    end: str
+    name_history: list = field(default_factory=list)  # [(from, name, source)]
+    sub_history: list = field(default_factory=list)  # [(from, sub-ICB code, source)]
 
 
-def ccg_history(
-    workbooks: dict[str, tuple[list[tuple], list[tuple]]],
-    lives: dict[str, tuple[str, str]],
-    ccg_life: dict[str, tuple[str, str]],
-    successions: list[dict],
-    members: Callable[[str, str], list[str]],
-    practice_ccg: Callable[[str, str], str | None],
-) -> tuple[dict[str, list[tuple[str, str, str, str]]], list[dict], list[dict]]:
-    """({PCN code: [(start, end, CCG code, source)]} to 2022-06-30, editions rows, derived
-    sources of moves dated between editions). `lives`: PCN code -> (start, end);
-    `members(pcn, day)`: its practices that day; `practice_ccg(practice, day)`: a CCG code."""
-    mergers = Mergers(ccg_life, successions)
-    seen: dict[str, list[Seen]] = {}
-    editions = []
-    for source in EDITIONS:
-        day = EDITION_DAY[source]
-        for r in workbooks[source][0]:
-            code, ccg = r[0], r[2]
-            if code in lives and ccg in ccg_life:
-                editions.append(dict(source=source, date=day, org_id=f"pcn:{code}", parent_id=f"ccg:{ccg}"))
-                # A PCN is where some of its practices are: if none of them is in the CCG the
-                # edition gives (U97695 Malvern: 05J in December 2019, its practices all in 05T),
-                # it is in the CCG most of them are in.
-                on = min(day, end_or_open(lives[code][1]))
-                held = Counter(c for p in members(code, on) if (c := practice_ccg(p, on)))
-                if held and ccg not in held and mergers.alive(ccg, on):
-                    best = sorted(held.items(), key=lambda kv: (-kv[1], kv[0]))[0][0]
-                    seen.setdefault(code, []).append(Seen(day, best, S_PCN_MEMBERS))
-                else:
-                    seen.setdefault(code, []).append(Seen(day, ccg, source))
-    history, between = {}, {}
-    for code in sorted(seen):
-        walk = Walk(lives[code], mergers, between, kind="pcn")
-        if walk.first > walk.last:
-            continue
-        for s in sorted(seen[code], key=lambda s: (min(s.day, walk.last), s.day)):
-            walk.see(s)
-        rows = walk.finish()
-        if rows and rows[0][0] > walk.first:
-            # The first edition's CCG was formed (by a merger) after the PCN opened.
-            rows = _before_merger(code, walk.first, rows, mergers, members, practice_ccg) + rows
-        history[code] = rows
-    return history, editions, [between[k] for k in sorted(between)]
+def _epcn(path: Path):
+    details = xlsx_rows(path, "PCNDetails")
+    partners = xlsx_rows(path, "PCN Core Partner Details")
+    assert details[0][:6] == ("PCN Code", "PCN Name", "Current Sub ICB Loc Code", "Sub ICB Location", "Open Date", "Close Date")
+    assert partners[0][0].startswith("Partner") and partners[0][4] == "PCN Code", partners[0]
+    return [r for r in details[1:] if r[0]], [r for r in partners[1:] if r[0]]
 
 
-def _before_merger(code, first, rows, mergers, members, practice_ccg) -> list[tuple[str, str, str, str]]:
-    start, ccg = rows[0][0], rows[0][2]
-    merged = {pred for pred, nxt in mergers.next.items() if nxt == ccg and mergers.life[pred][1] == day_before(start)}
-    last = day_before(start)
-    votes = Counter(c for p in members(code, last) if (c := practice_ccg(p, last)) in merged)
+def _ccg_of(out: Out, practice: str, day: str) -> str | None:
+    """The CCG a practice is queued to be in on `day` (the later-starting row wins, as in settle)."""
+    items = [x for x in out.links.get((practice, "part_of", "ccg"), []) if (x[0] or "") <= day <= end_or_open(x[1])]
+    return max(items, key=lambda x: x[0] or "")[2] if items else None
+
+
+def pcn_ccg_before_2022(
+    code: str, sub: str, start: str, end: str, rel: dict, moved_in: dict[str, set[str]], out: Out
+) -> str | None:
+    """A PCN's CCG before 2022-07-01 when it was not the CCG of its (later) sub-ICB location's code:
+    the sub-ICB location took in part of another CCG on 2022-07-01 and, on the PCN's last CCG-era
+    day, most of its member practices with a known CCG were in that CCG. None: ccg:<sub>."""
+    if not moved_in.get(sub):
+        return None
+    last = min(end_or_open(end), CCG_END)
+    votes = Counter()
+    for (prac, pcn), spans in rel.items():
+        if pcn == code and any((s or "") <= last <= end_or_open(e) for s, e, _ in spans):
+            ccg = _ccg_of(out, f"practice:{prac}", last)
+            if ccg == f"ccg:{sub}" or ccg in moved_in[sub]:
+                votes[ccg] += 1
     if not votes:
-        return []
-    best = sorted(votes.items(), key=lambda kv: (-kv[1], kv[0]))[0][0]
-    return [(max(first, mergers.life[best][0]), last, best, S_PCN_RULE)]
+        return None
+    best = sorted(votes.items(), key=lambda kv: (-kv[1], kv[0] != f"ccg:{sub}", kv[0]))[0][0]
+    return None if best == f"ccg:{sub}" else best
 
 
-def older_relationships(
-    workbooks: dict[str, tuple[list[tuple], list[tuple]]], rel: dict[tuple[str, str], list[tuple[str, str, str]]]
-) -> dict[tuple[str, str], list[tuple[str, str, str]]]:
-    """Practice-PCN pairs that only the CCG-era editions hold (the later editions repeat every
-    other pair, with corrected dates): each runs until the day before the practice's next
-    relationship in the later editions starts, and is dropped where that leaves nothing (a later
-    edition put the practice in another PCN from the same day)."""
-    later_starts: dict[str, list[str]] = {}
-    for (prac, _), spans in rel.items():
-        later_starts.setdefault(prac, []).extend(s for s, _, _ in spans)
-    found: dict[tuple[str, str], list[tuple[str, str, str]]] = {}
-    for source in reversed(EDITIONS):  # the newest edition's rows for a pair win
-        seen: dict[tuple[str, str], list[tuple[str, str, str]]] = {}
-        for r in workbooks[source][1]:
-            if (r[0], r[4]) not in rel:
-                seen.setdefault((r[0], r[4]), []).append((xl_date(r[8]), xl_date(r[9]), source))
+def import_pcns(
+    shared: Path,
+    geo: Geo,
+    practices: dict[str, Practice],
+    gpmap: dict[str, dict],
+    epraccur: dict[str, list],
+    out: Out,
+    successions: list[dict] = (),
+) -> None:
+    org = shared / "organisations"
+    # Sub-ICB code -> the other CCGs that gave it part of their area on 2022-07-01.
+    moved_in: dict[str, set[str]] = defaultdict(set)
+    for r in successions:
+        pred, succ = r["predecessor_id"], r["successor_id"]
+        if (
+            r["date"] == ERA_START
+            and pred.startswith("ccg:")
+            and succ.startswith("sub_icb:")
+            and pred.split(":")[1] != succ.split(":")[1]
+        ):
+            moved_in[succ.split(":")[1]].add(pred)
+    det23, part23 = _epcn(org / "ods_epcn_pcns_2023-01.xlsx")
+    det24, part24 = _epcn(org / "ods_epcn_pcns_2024-10.xlsx")
+
+    # Practice -> PCN relationships. The 2024 edition repeats every 2023 pair and adds end dates,
+    # so for a pair present in both, the later edition's rows replace the earlier ones.
+    rel: dict[tuple[str, str], list[tuple[str, str, str]]] = defaultdict(list)
+    for source, part in ((S_EPCN24, part24), (S_EPCN23, part23)):
+        seen = defaultdict(list)
+        for r in part:
+            seen[(r[0], r[4])].append((ods_date(r[8]), ods_date(r[9] or ""), source))
         for key, spans in seen.items():
-            found.setdefault(key, spans)
-    out = {}
-    for (prac, pcn), spans in sorted(found.items()):
-        kept = []
+            if key not in rel:
+                rel[key] = spans
+    # The CCG-era editions (2019-12, 2022-02, 2022-05) add the few pairs the later ones dropped.
+    workbooks = pcn_ccgs.read(shared)
+    rel.update(pcn_ccgs.older_relationships(workbooks, rel))
+
+    pcns: dict[str, Pcn] = {}
+    for source, det in ((S_EPCN23, det23), (S_EPCN24, det24)):
+        for r in det:
+            code = r[0]
+            p = pcns.setdefault(code, Pcn(code, ods_date(r[4]), ods_date(r[5])))
+            p.start, p.end = ods_date(r[4]), ods_date(r[5])  # the later edition wins
+            frm = p.start if not p.name_history else EPCN_2024_FROM
+            p.name_history.append((frm, readable(r[1]), source))
+            p.sub_history.append((frm, r[2], source))
+
+    # A sub-ICB change between the ePCN editions is dated by the member practices' commissioner
+    # join date to the new code (epraccur), else 1 April 2024.
+    for code, p in pcns.items():
+        if len(p.sub_history) == 2 and p.sub_history[0][1] != p.sub_history[1][1]:
+            new_sub = p.sub_history[1][1]
+            joins = Counter(
+                ods_date(epraccur[prac][15])
+                for (prac, pc) in rel
+                if pc == code and prac in epraccur and epraccur[prac][14] == new_sub
+            )
+            frm = joins.most_common(1)[0][0] if joins else EPCN_2024_FROM
+            if not (EPCN23_AS_AT < frm <= EPCN24_AS_AT):
+                frm = EPCN_2024_FROM
+            p.sub_history[1] = (frm, new_sub, p.sub_history[1][2])
+
+    # The Aug 2026 map: PCNs and practice -> PCN from 2026-04-01 ("U" = unallocated, not a PCN).
+    map_pcn: dict[str, list[dict]] = defaultdict(list)
+    for m in gpmap.values():
+        if m["PCN_CODE"] != "U":
+            map_pcn[m["PCN_CODE"]].append(m)
+    for code, p in pcns.items():
+        if not p.end and code not in map_pcn:
+            # Open in Oct 2024 but gone by Aug 2026: assumed closed at the 2026 boundary.
+            p.end = day_before(ERA36_START)
+    for code in sorted(map_pcn):
+        members = sorted(map_pcn[code], key=lambda m: m["PRACTICE_CODE"])
+        subs = Counter(m["SUB_ICB_LOCATION_CODE"] for m in members)
+        p = pcns.get(code)
+        if p is None:
+            # New since Oct 2024: opened at the 2026 boundary as far as these files can tell.
+            p = pcns[code] = Pcn(code, ERA36_START, "")
+        last = p.sub_history[-1][1] if p.sub_history else None
+        # Keep the ePCN parent if some member practice is still in it; otherwise the sub-ICB most
+        # member practices are in (ties: lowest code). Cross-boundary PCNs exist.
+        if last in subs and geo.sub_icb.get(last, ("", "x"))[1] == "":
+            sub = last
+        else:
+            sub = sorted(subs.items(), key=lambda kv: (-kv[1], kv[0]))[0][0]
+        p.name_history.append((ERA36_START, readable(members[0]["PCN_NAME"]), S_MAP26))
+        p.sub_history.append((ERA36_START, sub, S_MAP26))
+
+    # CCGs before 2022-07-01 from the CCG-era editions (pcn_ccgs.py).
+    members = defaultdict(list)
+    for (prac, pcn), spans in rel.items():
+        members[pcn] += [(s, e, prac) for s, e, _ in spans if prac in practices]
+
+    def members_on(pcn: str, day: str) -> list[str]:
+        return sorted({prac for s, e, prac in members[pcn] if (s or "") <= day <= end_or_open(e)})
+
+    def practice_ccg(prac: str, day: str) -> str | None:
+        ccg = _ccg_of(out, f"practice:{prac}", day)
+        return ccg.split(":")[1] if ccg else None
+
+    lives = {c: (p.start, p.end) for c, p in pcns.items()}
+    pcn_history, editions = pcn_ccgs.ccg_history(workbooks, lives, geo.ccg, list(successions), members_on, practice_ccg)
+    for r in editions:
+        out.t.edition(*r)
+
+    for code in sorted(pcns):
+        p = pcns[code]
+        oid = f"pcn:{code}"
+        life = (p.start, p.end)
+        src = p.name_history[0][2]
+        out.t.org(oid, "pcn", p.start, p.end, src)
+        out.t.code(oid, "ods", code, p.start, p.end, src)
+        write_history(out, oid, "name", p.name_history, life)
+        for s, e, sub, source in edition_runs(p.sub_history, *life):
+            # A PCN none of the CCG-era editions lists (opened after May 2022): before 2022-07-01
+            # its code was a CCG's, so ccg:<code> for that part of its life (clipped to the CCG's
+            # lifetime), unless the sub-ICB location took in part of another CCG on 2022-07-01
+            # (Glossop, West Birmingham, 9 LSOAs of 06H) and the PCN's practices were in that CCG.
+            if code not in pcn_history:
+                ccg = pcn_ccg_before_2022(code, sub, s, e, rel, moved_in, out) if s < ERA_START else None
+                if ccg:
+                    out.link(oid, ccg, "part_of", (s, min(end_or_open(e), CCG_END)), S_RULES)
+                else:
+                    out.link(oid, f"ccg:{sub}", "part_of", (s, e), source)
+            out.link(oid, f"sub_icb:{sub}", "part_of", (s, e), source)
+        for s, e, ccg, source in pcn_history.get(code, []):
+            out.link(oid, f"ccg:{ccg}", "part_of", (s, e), source, life)
+
+    # Practice -> PCN memberships. A practice in the 2026 map is in its map PCN from 2026-04-01;
+    # its ePCN relationships are cut at the boundary (this also covers "Unallocated" practices).
+    for (prac, code), spans in sorted(rel.items()):
+        if prac not in practices:
+            continue  # 4 ePCN partners are not GP practices (other prescribing cost centres)
+        pr, p = practices[prac], pcns[code]
+        hi = day_before(ERA36_START) if prac in gpmap else ""
         for s, e, source in spans:
-            nxt = min((x for x in later_starts.get(prac, []) if x >= s), default="")
-            if nxt:
-                e = min(end_or_open(e), day_before(nxt))
-                if e < s:
-                    continue
-            kept.append((s, e, source))
-        if kept:
-            out[(prac, pcn)] = kept
-    return out
+            out.link(
+                f"practice:{prac}", f"pcn:{code}", "part_of", clip(s, e, hi=hi), source, (pr.start, pr.end), (p.start, p.end)
+            )
+    for prac, m in sorted(gpmap.items()):
+        if m["PCN_CODE"] != "U":
+            pr, p = practices[prac], pcns[m["PCN_CODE"]]
+            out.link(
+                f"practice:{prac}", f"pcn:{p.code}", "part_of", (ERA36_START, ""), S_MAP26, (pr.start, pr.end), (p.start, p.end)
+            )
 
-
-def sources() -> list[dict]:
-    def gh(repo, commit, path):
-        return f"https://github.com/{repo}/blob/{commit}/{path}"
-
-    common = (
-        "Sheets 'PCN Details' and 'PCN Core Partner Details'. Each PCN's 'Current CCG' is its CCG on the edition's "
-        "day, carried to the next edition through the CCG mergers (a PCN that closed keeps the CCG it had); "
-        "'Practice Parent CCG' is the member practice's CCG that day, one of the editions the practices' CCG "
-        "history is checked against. Practice to PCN relationships found only in this edition (the later "
-        "editions repeat the others) run until the practice's next relationship starts."
-    )
-    return [
-        dict(
-            source=S_EPCN19,
-            title="ODS ePCN: primary care networks and their core partner practices",
-            publisher="NHS Digital, Organisation Data Service",
-            edition="about 1 December 2019 (latest relationship date 2019-12-01)",
-            licence=OGL,
-            url=gh("psychty/Population-pyramids", "215be05739b7fc3a6021340cc2e0c2c2a684e23f", "ePCN.xlsx"),
-            file=EPCN_FILES[S_EPCN19],
-            note=common,
-        ),
-        dict(
-            source=S_EPCN22A,
-            title="ODS ePCN: primary care networks and their core partner practices",
-            publisher="NHS Digital, Organisation Data Service",
-            edition="about February 2022 (committed 2022-02-16; latest past-dated relationship date 2022-01-21)",
-            licence=OGL,
-            url=gh("psychty/pcn_hi_2022_des", "d8e03231cff138308f77e1e9bc3788caca2ebf42", "data/ePCN.xlsx"),
-            file=EPCN_FILES[S_EPCN22A],
-            note=common + " Read as at 2022-02-16.",
-        ),
-        dict(
-            source=S_EPCN22B,
-            title="ODS ePCN: primary care networks and their core partner practices",
-            publisher="NHS Digital, Organisation Data Service",
-            edition="about May 2022 (committed 2022-05-11; latest past-dated date 2022-05-01)",
-            licence=OGL,
-            url=gh("psychty/pcn_hi_2022_des", "9b5266f2aaaf5d85e4dda8b8779d38d10ab31fde", "data/ePCN.xlsx"),
-            file=EPCN_FILES[S_EPCN22B],
-            note=common + " Read as at 2022-05-11.",
-        ),
-        dict(
-            source=S_PCN_MEMBERS,
-            title="Derived: a PCN's CCG where the ePCN edition names one that none of its practices was in",
-            publisher="ics (derived)",
-            edition="2026",
-            licence="Open Government Licence v3.0 (derived from ODS data)",
-            url="scripts/importers/pcns.py",
-            file="",
-            note=(
-                "A PCN is in a CCG that at least one of its member practices is in (PCNs may cross CCG boundaries, "
-                "but a PCN holds practices of the CCG it belongs to). Where an edition's 'Current CCG' holds none of "
-                "the PCN's practices on its day, the PCN is taken to be in the CCG most of them were in (ties: the "
-                "lowest code), from that edition on."
-            ),
-        ),
-        dict(
-            source=S_PCN_RULE,
-            title="Derived: a PCN's CCG before the merger that formed the CCG its first ePCN edition gives",
-            publisher="ics (derived)",
-            edition="2026",
-            licence="Open Government Licence v3.0 (derived from ODS data)",
-            url="scripts/importers/pcns.py",
-            file="",
-            note=(
-                "A PCN that opened before a CCG merger but first appears in an edition after it (in the merged CCG) "
-                "was, until the merger, in the merging CCG that most of its member practices were in on the day "
-                f"before the merger (ties: the lowest code). CCG-era rows end on {CCG_END} at the latest."
-            ),
-        ),
-    ]
+    # Registered patients per PCN, 1 August 2026 (all sexes, all ages).
+    zpath = shared / "geography" / "nhsd_gp_reg_pat_prac_sing_age_regions_2026-08.zip"
+    for r in read_zip_csv(zpath):
+        if r["ORG_TYPE"] == "PCN" and r["SEX"] == "ALL" and r["AGE"] == "ALL" and r["ORG_CODE"] != "U":
+            assert r["EXTRACT_DATE"] == "2026-08-01", r["EXTRACT_DATE"]
+            assert r["ORG_CODE"] in pcns, r["ORG_CODE"]
+            out.t.population(
+                f"pcn:{r['ORG_CODE']}", "gp_registered_patients", int(r["NUMBER_OF_PATIENTS"]), "2026-08-01", S_SINGAGE26
+            )

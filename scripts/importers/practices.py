@@ -1,560 +1,115 @@
-"""GP practice to CCG on every day from 2013-04-01 to 2022-06-30.
-
-``ccg_history(shared, ccg_life, successions, practices)`` returns, for every practice, the CCG
-intervals that tile its CCG-era life, and ``editions`` rows (each edition's CCG for each of its
-practices, dated) for the build to check the history against.
-
-How the history is made (data/README.md, "GP practices' CCGs"):
-- 2013-04-01 to 2019-08-30: the ODS membership history (epcmem), one row per practice and CCG
-  with join and left dates. It is exact; it records the mergers (as left/joined pairs), the
-  individual moves and the boundary transfers (01H to 01K, 2017-04-01).
-- After it, the point-in-time editions in date order (epraccur with its commissioner join date,
-  payments at 31 March, GP registration maps, the January 2021 list, QOF 2020-21, ePCN's practice
-  parent CCG, and epraccur 2025's join dates before July 2022). Each practice's CCG is carried
-  from one edition to the next through the CCG mergers (the successions: a 31 March snapshot
-  shows the CCGs before the next day's mergers). Where an edition shows a CCG the mergers do not
-  explain, the practice moved: on the commissioner join date if epraccur gives one after the
-  earlier edition, else on the later edition's day, under a source that says the move lies
-  between the two editions (never guessed silently).
-- Gaps that no edition fills are closed by rules named in the rows' source: a practice is in
-  the CCG of its first recorded membership from its opening (ODS records the membership a few
-  days after), and a gap between two memberships of one CCG is in that CCG.
-"""
+"""GP practices (ODS epraccur 2025, England, prescribing setting 4): organisations, names and
+postcodes, their CCG on every day from 2013-04-01 to 2022-06-30 (practice_ccgs.py), their sub-ICB
+location from 2022-07-01 (epraccur's commissioner, QOF 2022-23 before a later move, the August 2026
+GP map from 2026-04-01) and QOF 2022-23 list sizes."""
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 
-import openpyxl
-
-try:
-    from .common import DATA_START, clip, day_after, day_before, end_or_open, ods_date, read_csv
-except ImportError:
-    from common import DATA_START, clip, day_after, day_before, end_or_open, ods_date, read_csv
-
-CCG_END = "2022-06-30"
-EPCMEM_AS_AT = "2019-08-30"  # the membership history was generated on 2019-08-30
-OGL = "Open Government Licence v3.0"
-
-S_EPCMEM = "ods_epcmem_2019_08"
-S_EPRACCUR19 = "ods_epraccur_2019_11"
-S_PAY20 = "nhsd_payments_gp_2019_20"
-S_MAP20 = "nhsd_gp_reg_map_2020_09"
-S_LIST21 = "nhsd_gp_reg_list_2021_01"
-S_PAY21 = "nhsd_payments_gp_2020_21"
-S_QOF21 = "nhsd_qof_mapping_2020_21"
-S_EPRACCUR21 = "ods_epraccur_2021_11"
-S_MAP22 = "nhsd_gp_reg_map_2022_01"
-S_PAY22 = "nhsd_payments_gp_2021_22"
-S_EPCN19 = "ods_epcn_2019_12"
-S_EPCN22A = "ods_epcn_2022_02"
-S_EPCN22B = "ods_epcn_2022_05"
-S_EPRACCUR25 = "ods_epraccur_2025_09"  # the organisations importer's; here for its join dates
-S_CARRIED = "derived_practice_ccg_carried"
-S_FILLED = "derived_practice_ccg_filled"
-
-# Edition days ("as at"), as the MANIFEST infers them.
-EDITION_DAY = {
-    S_EPRACCUR19: "2019-11-19",
-    S_PAY20: "2020-03-31",
-    S_MAP20: "2020-09-01",
-    S_EPCN19: "2019-12-01",
-    S_LIST21: "2021-01-01",
-    S_PAY21: "2021-03-31",
-    S_QOF21: "2021-04-01",
-    S_EPRACCUR21: "2021-11-17",
-    S_MAP22: "2022-01-01",
-    S_EPCN22A: "2022-02-16",
-    S_PAY22: "2022-03-31",
-    S_EPCN22B: "2022-05-11",
-}
-EPCN_FILES = {
-    S_EPCN19: "practices/nhsd_epcn_2019-12.xlsx",
-    S_EPCN22A: "practices/nhsd_epcn_2022-02.xlsx",
-    S_EPCN22B: "practices/nhsd_epcn_2022-05.xlsx",
-}
+from . import practice_ccgs
+from .common import clean_name, clip, day_before, ods_date, read_csv
+from .org_common import (
+    ERA36_START,
+    ERA_START,
+    S_EPRACCUR,
+    S_MAP26,
+    S_QOFMAP,
+    S_QOFPREV,
+    Geo,
+    Out,
+    readable,
+    write_history,
+)
 
 
-@dataclass(frozen=True)
-class Seen:
-    """An edition's word on a practice: in CCG `code` on `day` (since `joined`, if it says)."""
-
-    day: str
+@dataclass
+class Practice:
     code: str
-    source: str
-    joined: str = ""
+    start: str
+    end: str
 
 
-# --- reading the editions ----------------------------------------------------------------------
+def import_practices(
+    shared: Path, geo: Geo, out: Out, successions: list[dict] = ()
+) -> tuple[dict[str, Practice], dict[str, dict], dict[str, list]]:
+    """Returns the practices, the Aug 2026 map by practice and the epraccur rows by code.
+    `successions`: the CCG successions of the other importers, which carry practices through the
+    CCG mergers (practice_ccgs.py)."""
+    org = shared / "organisations"
+    rows = read_csv(org / "ods_epraccur_gp_practices_2025-09.csv", header=False)
+    gpmap = {r["PRACTICE_CODE"]: r for r in read_csv(shared / "geography" / "nhsd_gp_reg_pat_prac_map_2026-08.csv")}
+    qof = {r["PRACTICE_CODE"]: r for r in read_csv(org / "nhsd_qof_MAPPING_NHS_GEOGRAPHIES_2022-23.csv")}
+    practices: dict[str, Practice] = {}
+    for r in rows:
+        # Prescribing setting 4 = GP practice; national grouping W00 = Wales.
+        if r[25] != "4" or r[2] == "W00":
+            continue
+        code = r[0]
+        oid = f"practice:{code}"
+        start, end = ods_date(r[10]), ods_date(r[11])
+        if not end and code not in gpmap:
+            # Open (or dormant) in September 2025 but not in the August 2026 map: closed by then, on
+            # a day the files do not give; like PCNs, taken to have closed at the 2026 boundary.
+            end = day_before(ERA36_START)
+        life = (start, end)
+        practices[code] = Practice(code, start, end)
+        out.t.org(oid, "practice", start, end, S_EPRACCUR)
+        out.t.code(oid, "ods", code, start, end, S_EPRACCUR)
+        m = gpmap.get(code)
 
+        # Names/postcodes that differ in the Aug 2026 map are dated from 2026-04-01 (rename date unknown).
+        later = [(ERA36_START, m, S_MAP26)] if m else []
+        write_history(
+            out,
+            oid,
+            "name",
+            [(start, readable(r[1]), S_EPRACCUR)] + [(f, readable(x["PRACTICE_NAME"]), s) for f, x, s in later],
+            life,
+        )
+        write_history(
+            out,
+            oid,
+            "postcode",
+            [(start, clean_name(r[9]), S_EPRACCUR)] + [(f, clean_name(x["PRACTICE_POSTCODE"]), s) for f, x, s in later],
+            life,
+        )
 
-def xlsx_rows(path: Path, sheet: int | str) -> list[tuple]:
-    wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    try:
-        ws = wb.worksheets[sheet] if isinstance(sheet, int) else wb[sheet]
-        return [tuple(r) for r in ws.iter_rows(values_only=True)]
-    finally:
-        wb.close()
+        # Commissioner (col 15) over join..left (cols 16-17): the sub-ICB location from 2022-07-01
+        # (the CCGs before then: practice_ccgs.py). Practices in the 2026 map take its sub-ICB from
+        # 2026-04-01 (this moves the Frimley D4U1Y practices to U2G6B, 92A or D9Y0V).
+        comm, joined, left = r[14], ods_date(r[15]), ods_date(r[16])
+        hi = day_before(ERA36_START) if m else ""
+        out.link(oid, f"sub_icb:{comm}", "part_of", clip(joined, left, hi=hi), S_EPRACCUR, life)
+        # epraccur only has the latest commissioner. QOF 2022-23 (as at 2023-03-31) fills the gap
+        # before a join date after 2023-03-31 (e.g. 14 practices moved 03Q -> 42D on 2024-04-01).
+        q = qof.get(code)
+        if q and joined > "2023-03-31":
+            qcode = q["SUB_ICB_ODS_CODE"]
+            out.link(oid, f"sub_icb:{qcode}", "part_of", (ERA_START, day_before(joined)), S_QOFMAP, life)
+        if m:
+            mcode = m["SUB_ICB_LOCATION_CODE"]
+            out.link(oid, f"sub_icb:{mcode}", "part_of", (ERA36_START, ""), S_MAP26, life)
 
-
-def epcn_workbook(path: Path) -> tuple[list[tuple], list[tuple]]:
-    """(PCN details, core partner rows) of an ePCN workbook, headers dropped. The first sheet is
-    the PCN list ('PCN Details' in 2019, 'PCNDetails' later), the second the partners."""
-    details, partners = xlsx_rows(path, 0), xlsx_rows(path, 1)
-    assert details[0][0] == "PCN Code" and str(details[0][4]).startswith("Open Date"), details[0]
-    assert partners[0][4] == "PCN Code" and "Start" in " ".join(str(partners[0][8]).split()), partners[0]
-    return [r for r in details[1:] if r[0]], [r for r in partners[1:] if r[0]]
-
-
-def xl_date(value) -> str:
-    """ePCN dates are YYYYMMDD numbers (2019) or strings (2022 on)."""
-    return ods_date(str(value or "").strip())
-
-
-def _epraccur(path: Path) -> dict[str, tuple[str, str]]:
-    """GP practices (prescribing setting 4) outside Wales: code -> (commissioner, join date)."""
-    out = {}
-    for r in read_csv(path, header=False):
-        if r[25] == "4" and r[2] != "W00":
-            out[r[0]] = (r[14], ods_date(r[15]))
-    return out
-
-
-def _column(path: Path, practice: str, ccg: str) -> dict[str, tuple[str, str]]:
-    return {r[practice]: (r[ccg], "") for r in read_csv(path)}
-
-
-def read_editions(shared: Path) -> dict[str, dict[str, tuple[str, str]]]:
-    """source -> {practice code: (CCG code, commissioner join date or '')}."""
-    p = shared / "practices"
-    eds = {
-        S_EPRACCUR19: _epraccur(p / "ods_epraccur_gp_practices_2019-11.csv"),
-        S_PAY20: _column(p / "nhsd_nhs_payments_gp_2019-20_fy_end_2020-03.csv", "Practice Code", "CCG Code"),
-        S_MAP20: _column(p / "nhsd_gp_reg_pat_prac_map_2020-09.csv", "PRACTICE_CODE", "CCG_CODE"),
-        S_LIST21: _column(p / "nhsd_gp_reg_pat_prac_all_2021-01.csv", "CODE", "CCG_CODE"),
-        S_PAY21: _column(p / "nhsd_nhs_payments_gp_2020-21_fy_end_2021-03.csv", "Practice Code", "CCG Code"),
-        S_QOF21: _column(p / "nhsd_qof_2020-21_mapping_nhs_geographies_2021-04.csv", "PRACTICE_CODE", "CCG_ODS_CODE"),
-        S_EPRACCUR21: _epraccur(p / "ods_epraccur_gp_practices_2021-11.csv"),
-        S_MAP22: _column(p / "nhsd_gp_reg_pat_prac_map_2022-01.csv", "PRACTICE_CODE", "CCG_CODE"),
-        S_PAY22: _column(p / "nhsd_nhs_payments_gp_2021-22_fy_end_2022-03.csv", "Practice Code", "CCG Code"),
-    }
-    for source, file in EPCN_FILES.items():
-        # "Practice Parent CCG" is the practice's CCG at the extract date (also on ended rows).
-        _, partners = epcn_workbook(shared / file)
-        eds[source] = {r[0]: (r[2], "") for r in partners if r[2]}
-    for source, rows in eds.items():
-        assert len(rows) > 6000, (source, len(rows))
-    return eds
-
-
-def read_epcmem(shared: Path, ccg_life: dict[str, tuple[str, str]]) -> dict[str, list[tuple[str, str, str]]]:
-    """practice -> [(start, end, CCG)] from the membership history (parents that are CCGs only:
-    not PCTs, commissioning hubs or Welsh health boards), in date order."""
-    out = defaultdict(list)
-    path = shared / "practices" / "ods_epcmem_gp_ccg_membership_2019-08.csv"
-    for r in read_csv(path, header=False):
-        code, parent, joined, left = r[0], r[1], ods_date(r[3]), ods_date(r[4])
-        if parent in ccg_life and end_or_open(left) >= DATA_START:
-            out[code].append((joined, left, parent))
-    for rows in out.values():
-        rows.sort()
-    return out
-
-
-# --- carrying a CCG through the mergers ---------------------------------------------------------
-
-
-class Mergers:
-    """Where a CCG's practices went when it ended: its one successor the next day (every CCG that
-    ended before July 2022 merged whole into one; 01H's 2017 transfer to 01K is not an ending)."""
-
-    def __init__(self, ccg_life: dict[str, tuple[str, str]], successions: list[dict]):
-        self.life = ccg_life
-        self.next: dict[str, str] = {}
-        for r in successions:
-            pred, succ = r["predecessor_id"], r["successor_id"]
-            if pred.startswith("ccg:") and succ.startswith("ccg:"):
-                code, nxt = pred[4:], succ[4:]
-                if code in ccg_life and ccg_life[code][1] and r["date"] == day_after(ccg_life[code][1]):
-                    assert self.next.setdefault(code, nxt) == nxt, (code, nxt)
-
-    def alive(self, code: str, day: str) -> bool:
-        life = self.life.get(code)
-        return life is not None and (life[0] or "") <= day <= end_or_open(life[1])
-
-    def forward(self, code: str, day: str) -> str | None:
-        """The CCG that `code` had become by `day` (itself if it still existed)."""
-        while code and self.life[code][1] and self.life[code][1] < day:
-            code = self.next.get(code)
-        return code
-
-
-# --- the walk ----------------------------------------------------------------------------------
-
-
-class Walk:
-    """One practice's CCG intervals, built in date order."""
-
-    def __init__(self, life: tuple[str, str], mergers: Mergers, between: dict[str, dict], kind: str = "practice"):
-        self.between = between  # the derived sources of moves dated between two editions, by id
-        self.kind = kind  # practice or pcn
-        self.first = max(life[0] or "", DATA_START)
-        self.last = min(end_or_open(life[1]), CCG_END)
-        self.m = mergers
-        self.rows: list[list[str]] = []  # [start, end, code, source]; the last one may be open ("")
-        self.confirmed = ("", "")  # (day, source) of the latest edition that agreed
-        self.pending: list[list[str]] = []  # rows carried through a merger, awaiting an edition
-
-    def open(self, start: str, code: str, source: str) -> None:
-        self.rows.append([start, "", code, source])
-
-    def advance(self, day: str) -> None:
-        """Carry the open row to `day` (at most the practice's last CCG-era day) through mergers."""
-        day = min(day, self.last)
-        while self.rows and not self.rows[-1][1]:
-            cur = self.rows[-1]
-            end = self.m.life[cur[2]][1]
-            if not end or end >= day:
-                return
-            nxt = self.m.next.get(cur[2])
-            cur[1] = end
-            if nxt is None:
-                return
-            self.open(day_after(end), nxt, S_CARRIED)
-            self.pending.append(self.rows[-1])
-
-    def code_on(self, day: str) -> str | None:
-        for s, e, code, _ in reversed(self.rows):
-            if s <= day and (not e or day <= e):
-                return code
-        return None
-
-    def cut(self, day: str) -> None:
-        """Drop what the walk said from `day` on (a move found later rewrites it)."""
-        kept = []
-        for row in self.rows:
-            if row[0] >= day:
-                continue
-            if not row[1] or row[1] >= day:
-                row[1] = day_before(day)
-            kept.append(row)
-        self.rows = kept
-        self.pending = [r for r in self.pending if r in kept]
-
-    def see(self, seen: Seen) -> None:
-        """Take in an edition's word (in date order)."""
-        day = min(seen.day, self.last)
-        if day < self.first or day < self.confirmed[0]:
-            return  # closed before the data, or an edition of a closed practice older than one taken in
-        if not self.rows:
-            self.start_from(seen, day)
-            return
-        self.advance(day)
-        here = self.code_on(day)
-        if seen.code in (here, self.m.forward(here, seen.day) if here else None):
-            for row in self.pending:
-                row[3] = seen.source
-            self.pending = []
-            self.confirmed = (day, seen.source)
-            return
-        if not self.m.alive(seen.code, day):
-            return  # a later structure's code for a day it did not yet exist: no use for dating
-        # A move no merger explains: dated by the commissioner join date if the edition gives one
-        # after the last edition that agreed, else to this edition's day (and said so).
-        prev_day, prev_source = self.confirmed
-        if seen.joined and prev_day < seen.joined <= day and self.m.alive(seen.code, seen.joined):
-            when, source = seen.joined, seen.source
-        else:
-            when, source = day, between_source(self.between, self.kind, prev_day, prev_source, seen.day, seen.source)
-        when = max(when, self.first)
-        self.cut(when)
-        self.open(when, seen.code, source)
-        self.pending = []
-        self.confirmed = (day, seen.source)
-
-    def start_from(self, seen: Seen, day: str) -> None:
-        """The first word on a practice the membership history does not know (opened later): in
-        that CCG from its opening, if the CCG existed then (else from the CCG's first day). The
-        days before the edition are a practice's inference (S_FILLED) unless the edition's join
-        date covers them; a PCN's edition gives its CCG as it is, taken as since its opening."""
-        start = self.first
-        code = seen.code
-        if not self.m.alive(code, start):
-            start = max(start, self.m.life[code][0])
-        covered = seen.joined and seen.joined <= start
-        if start < day and self.kind == "practice" and not covered:
-            self.open(start, code, S_FILLED)
-            self.rows[-1][1] = day_before(day)
-            start = day
-        self.open(start, code, seen.source)
-        self.confirmed = (day, seen.source)
-
-    def finish(self) -> list[tuple[str, str, str, str]]:
-        self.advance(self.last)
-        if self.rows and not self.rows[-1][1]:
-            self.rows[-1][1] = self.last
-        return [(s, e, c, src) for s, e, c, src in self.rows if s <= e]
-
-
-KIND_WORDS = {"practice": "GP practice", "pcn": "primary care network"}
-
-
-def between_source(
-    between: dict[str, dict], kind: str, first_day: str, first_source: str, later_day: str, later_source: str
-) -> str:
-    """The id of a derived source saying that a move lies between two editions (made on first use)."""
-    sid = f"derived_{kind}_ccg_between_{first_day.replace('-', '')}_{later_day.replace('-', '')}"
-    between.setdefault(
-        sid,
-        dict(
-            source=sid,
-            title=(
-                f"Derived: a {KIND_WORDS[kind]}'s move of CCG seen between two editions ({first_day} and {later_day}), "
-                "dated to the later edition"
-            ),
-            publisher="ics (derived)",
-            edition="2026",
-            licence="Open Government Licence v3.0 (derived from ODS and NHS Digital data)",
-            url="scripts/importers/practices.py",
-            file="",
-            note=(
-                f"The {KIND_WORDS[kind]} was in one CCG in {first_source} ({first_day}) and in another, which no CCG "
-                f"merger explains, in {later_source} ({later_day}); no commissioner join date falls between the two. "
-                f"The move is dated to {later_day}, the later edition's day: it happened on some day after {first_day}."
-            ),
-        ),
+    # CCGs, 2013-04-01 to 2022-06-30: the membership history, then the editions (practice_ccgs.py).
+    history, editions = practice_ccgs.ccg_history(
+        shared, geo.ccg, list(successions), {c: (p.start, p.end) for c, p in practices.items()}
     )
-    return sid
+    for code, spans in sorted(history.items()):
+        p = practices[code]
+        for s, e, ccg, source in spans:
+            out.link(f"practice:{code}", f"ccg:{ccg}", "part_of", (s, e), source, (p.start, p.end))
+    for r in editions:
+        out.t.edition(*r)
 
-
-def _from_epcmem(walk: Walk, spans: list[tuple[str, str, str]]) -> None:
-    """The membership history's rows, clipped to the practice's and the CCG's lives. Gaps are
-    filled: before the first row (the membership recorded days after the opening) with its CCG;
-    between two rows of one CCG with that CCG; after a CCG's merger recorded late (P84676: 00W
-    ended 2017-03-31, 14L recorded from 2017-07-05) with the merged CCG."""
-    for joined, left, code in spans:
-        span = clip(joined, left, walk.first, walk.last)
-        span = span and clip(*span, *walk.m.life[code])
-        if not span:
-            continue
-        s, e = span
-        if not walk.rows and s > walk.first:
-            walk.open(walk.first, code, S_FILLED)
-            walk.rows[-1][1] = day_before(s)
-        elif walk.rows and walk.rows[-1][1] and s > day_after(walk.rows[-1][1]):
-            prev = walk.rows[-1]
-            if prev[2] == code:
-                walk.open(day_after(prev[1]), code, S_FILLED)
-                walk.rows[-1][1] = day_before(s)
-            elif prev[1] == walk.m.life[prev[2]][1] and walk.m.forward(prev[2], s) == code:
-                prev[1] = ""
-                walk.advance(s)
-                walk.cut(s)
-        walk.open(s, code, S_EPCMEM)
-        walk.rows[-1][1] = e
-    walk.pending = []
-    if walk.rows:
-        last = walk.rows[-1]
-        if last[1] == walk.last or last[1] == walk.m.life[last[2]][1]:
-            last[1] = ""  # open on its last day, or ended with its CCG: the walk carries it on
-        walk.confirmed = (max(EPCMEM_AS_AT, last[0]), S_EPCMEM)
-
-
-def ccg_history(
-    shared: Path, ccg_life: dict[str, tuple[str, str]], successions: list[dict], practices: dict[str, tuple[str, str]]
-) -> tuple[dict[str, list[tuple[str, str, str, str]]], list[dict], list[dict]]:
-    """({practice: [(start, end, CCG code, source)]}, editions rows, the derived sources of moves
-    dated between editions). `practices`: code -> (start, end) of every GP practice;
-    `ccg_life`: CCG code -> (start, end)."""
-    shared = Path(shared)
-    mergers = Mergers(ccg_life, successions)
-    epcmem = read_epcmem(shared, ccg_life)
-    eds = read_editions(shared)
-    # epraccur 2025 (the organisations importer's file): a commissioner joined before July 2022 is
-    # the practice's CCG from that day to 2022-06-30 (ODS keeps join dates across CCG to sub-ICB).
-    ep25 = _epraccur(shared / "organisations" / "ods_epraccur_gp_practices_2025-09.csv")
-    seen: dict[str, list[Seen]] = defaultdict(list)
-    editions = []
-    for source, rows in eds.items():
-        day = EDITION_DAY[source]
-        for code, (ccg, joined) in rows.items():
-            if code in practices and ccg in ccg_life:
-                seen[code].append(Seen(day, ccg, source, joined))
-                editions.append(dict(source=source, date=day, org_id=f"practice:{code}", parent_id=f"ccg:{ccg}"))
-    for code, (ccg, joined) in ep25.items():
-        if code in practices and ccg in ccg_life and joined and joined <= CCG_END:
-            seen[code].append(Seen(CCG_END, ccg, S_EPRACCUR25, joined))
-
-    history, between = {}, {}
-    for code, life in sorted(practices.items()):
-        walk = Walk(life, mergers, between)
-        if walk.first > walk.last:
-            continue
-        _from_epcmem(walk, epcmem.get(code, []))
-        # In order of the day each edition speaks for (a closed practice's: its last day), then
-        # of the editions' own days.
-        for s in sorted(seen.get(code, []), key=lambda s: (min(s.day, walk.last), s.day, s.source)):
-            walk.see(s)
-        rows = walk.finish()
-        if rows:
-            history[code] = rows
-    return history, editions, [between[k] for k in sorted(between)]
-
-
-# --- sources -------------------------------------------------------------------------------------
-
-
-def _gh(repo: str, commit: str, path: str) -> str:
-    return f"https://github.com/{repo}/blob/{commit}/{path}"
-
-
-def _edition(source, title, publisher, edition, url, file, note):
-    return dict(source=source, title=title, publisher=publisher, edition=edition, licence=OGL, url=url, file=file, note=note)
-
-
-_CHECKED = (
-    "Read as one of the point-in-time editions that carry each practice's CCG after the membership history "
-    "(practices/MANIFEST.md); the build checks the history against it on its day."
-)
-_PAYMENTS = (
-    "NHS Payments to General Practice, one row per practice paid in the year (including practices closed in "
-    "it). The CCG code is the practice's CCG at 31 March, before the next day's mergers. " + _CHECKED
-)
-
-
-def sources() -> list[dict]:
-    nhsd = "NHS Digital"
-    ods = "NHS Digital, Organisation Data Service"
-    heec = "HealthEquityEvidenceCentre/HEEC"
-    out = [
-        _edition(
-            S_EPCMEM,
-            "ODS epcmem: GP practice membership history (practice to parent organisation, with join and left dates)",
-            ods,
-            "30 August 2019 (history 1999-04-01 to 2019-10-01)",
-            _gh("nhsconnect/prm-gp2gp-data-sandbox", "8e17a6019772cc4d7fba8dd85ac49d7689701b77", "data/epcmem.csv"),
-            "practices/ods_epcmem_gp_ccg_membership_2019-08.csv",
-            "Rows whose parent is a CCG (PCTs, commissioning hubs and Welsh health boards skipped), clipped to the "
-            "practice's and the CCG's lifetimes: each practice's CCG on every day from 2013-04-01 to 2019-08-30, "
-            "mergers, moves and boundary transfers included. A membership still open on 2019-08-30 (or ending "
-            "with its CCG) is carried on by the later editions.",
-        ),
-        _edition(
-            S_EPRACCUR19,
-            "ODS epraccur: GP practices (commissioner with its join date)",
-            ods,
-            "19 November 2019",
-            _gh("psychty/primary-care-geographies", "abc5ff0de635a97c9d611a6ec07396abf11db80a", "epraccur.csv"),
-            "practices/ods_epraccur_gp_practices_2019-11.csv",
-            "Prescribing setting 4 outside Wales. Commissioner (column 15) and its join date (16) date a move. " + _CHECKED,
-        ),
-        _edition(
-            S_PAY20,
-            "NHS Payments to General Practice, England, 2019-20",
-            nhsd,
-            "financial year 2019-20 (CCGs at 31 March 2020)",
-            _gh(heec, "179bce7afa270885870f53d3631b594d7d353c2d", "data/payments/raw/19-20.csv"),
-            "practices/nhsd_nhs_payments_gp_2019-20_fy_end_2020-03.csv",
-            _PAYMENTS,
-        ),
-        _edition(
-            S_MAP20,
-            "Patients Registered at a GP Practice: practice mapping file",
-            nhsd,
-            "1 September 2020",
-            _gh("ebmdatalab/scmd-narcolepsy", "f2fc91a19af8fcb85d0b82675452074c86e80419", "data/gp-reg-pat-prac-map.csv"),
-            "practices/nhsd_gp_reg_pat_prac_map_2020-09.csv",
-            "Practices with registered patients: CCG_CODE. " + _CHECKED,
-        ),
-        _edition(
-            S_LIST21,
-            "Patients Registered at a GP Practice: practice totals (gp-reg-pat-prac-all)",
-            nhsd,
-            "1 January 2021",
-            _gh(
-                "bristolpeteredwards/Patient-satisfaction-GP-list-size-2021",
-                "0ff45b1c018edda963a127345013e3145fa28afc",
-                "gp-reg-pat-prac-all.csv",
-            ),
-            "practices/nhsd_gp_reg_pat_prac_all_2021-01.csv",
-            "CCG_CODE of each practice. " + _CHECKED,
-        ),
-        _edition(
-            S_PAY21,
-            "NHS Payments to General Practice, England, 2020-21",
-            nhsd,
-            "financial year 2020-21 (CCGs at 31 March 2021)",
-            _gh(heec, "179bce7afa270885870f53d3631b594d7d353c2d", "data/payments/raw/20-21.csv"),
-            "practices/nhsd_nhs_payments_gp_2020-21_fy_end_2021-03.csv",
-            _PAYMENTS,
-        ),
-        _edition(
-            S_QOF21,
-            "Quality and Outcomes Framework 2020-21: MAPPING_NHS_GEOGRAPHIES",
-            nhsd,
-            "QOF 2020-21; the 106 CCGs of 1 April 2021",
-            _gh("psychty/pcn_hi_2022_des", "c6a381bab1381ea5d99579c99ab2366585afca54", "data/MAPPING_NHS_GEOGRAPHIES_2021.csv"),
-            "practices/nhsd_qof_2020-21_mapping_nhs_geographies_2021-04.csv",
-            "CCG_ODS_CODE, read as the practice's CCG on 2021-04-01 (a practice that closed earlier is compared "
-            "after its CCG's merger). " + _CHECKED,
-        ),
-        _edition(
-            S_EPRACCUR21,
-            "ODS epraccur: GP practices (commissioner with its join date)",
-            ods,
-            "17 November 2021",
-            _gh("OliviaKBryant/lshtm-data-challenge", "c1942201b980d9a4b9f12749122a74dfeaaa5f35", "data/epraccur.csv"),
-            "practices/ods_epraccur_gp_practices_2021-11.csv",
-            "As the November 2019 edition. Closed practices keep the commissioner they had at closure. " + _CHECKED,
-        ),
-        _edition(
-            S_MAP22,
-            "Patients Registered at a GP Practice: practice mapping file",
-            nhsd,
-            "1 January 2022",
-            _gh("nhsx-mirror/SystemHierarchies", "c4d6cff5a8ca65ee287814ee312d0cdfa0c35833", "data/gp-reg-pat-prac-map.csv"),
-            "practices/nhsd_gp_reg_pat_prac_map_2022-01.csv",
-            "As the September 2020 edition. " + _CHECKED,
-        ),
-        _edition(
-            S_PAY22,
-            "NHS Payments to General Practice, England, 2021-22",
-            nhsd,
-            "financial year 2021-22 (CCGs at 31 March 2022)",
-            _gh(heec, "179bce7afa270885870f53d3631b594d7d353c2d", "data/payments/raw/21-22.csv"),
-            "practices/nhsd_nhs_payments_gp_2021-22_fy_end_2022-03.csv",
-            _PAYMENTS,
-        ),
-        dict(
-            source=S_CARRIED,
-            title="Derived: a GP practice carried into its CCG's successor when the CCG merged",
-            publisher="ics (derived)",
-            edition="2026",
-            licence="Open Government Licence v3.0 (derived from ODS data)",
-            url="scripts/importers/practices.py",
-            file="history/ods_successors_trud_20230925_tomjemmett.csv",
-            note=(
-                "A practice whose CCG merged is in the merged CCG from the day of the merger (ODS successors). "
-                "Where a later edition lists the practice in that CCG, the row names that edition instead; this "
-                "source is left on the few rows no edition confirms (practices that closed before the next edition)."
-            ),
-        ),
-        dict(
-            source=S_FILLED,
-            title="Derived: a GP practice's CCG on days its records leave open",
-            publisher="ics (derived)",
-            edition="2026",
-            licence="Open Government Licence v3.0 (derived from ODS and NHS Digital data)",
-            url="scripts/importers/practices.py",
-            file="practices/ods_epcmem_gp_ccg_membership_2019-08.csv",
-            note=(
-                "A practice is in the CCG of its first recorded membership (or, if it opened after August 2019, "
-                "the CCG of the first edition that lists it) from the day it opened, when ODS recorded the "
-                "membership some days later; a gap between two memberships of one CCG (Y03584, 03W, 2013-05-01 to "
-                "2015-03-04) is in that CCG."
-            ),
-        ),
-    ]
-    return out
+    # QOF 2022-23 list sizes (TOTAL rows), one per practice.
+    prev = read_csv(org / "nhsd_qof_PREVALENCE_2022-23.csv")
+    sizes: dict[str, str] = {}
+    for r in prev:
+        if r["PATIENT_LIST_TYPE"] == "TOTAL":
+            assert sizes.setdefault(r["PRACTICE_CODE"], r["PRACTICE_LIST_SIZE"]) == r["PRACTICE_LIST_SIZE"]
+    for code, size in sorted(sizes.items()):
+        assert code in practices, code
+        out.t.population(f"practice:{code}", "qof_list_size", int(size), "2023-03-31", S_QOFPREV)
+    return practices, gpmap, {r[0]: r for r in rows}
