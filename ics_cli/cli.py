@@ -529,7 +529,7 @@ def timeline(
         typer.Option(
             "--kind",
             metavar="KINDS",
-            help="Comma-separated: policy, established, abolished, merger, split, boundary_transfer, became_sub_icb, succeeded, rename, recode.",
+            help="Comma-separated: policy, established, abolished, merger, split, boundary_transfer, became_sub_icb, succeeded, rename, recode; for a practice or PCN also joined, moved, left (its changes of CCG, sub-ICB location or PCN).",
         ),
     ] = None,
     as_of: AsOfOpt = None,
