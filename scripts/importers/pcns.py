@@ -191,7 +191,7 @@ def import_pcns(
         out.t.code(oid, "ods", code, p.start, p.end, src)
         write_history(out, oid, "name", p.name_history, life)
         for s, e, sub, source in edition_runs(p.sub_history, *life):
-            # A PCN none of the CCG-era editions lists (opened after May 2022): before 2022-07-01
+            # A PCN none of the CCG-era editions lists (six, opened in 2021-22): before 2022-07-01
             # its code was a CCG's, so ccg:<code> for that part of its life (clipped to the CCG's
             # lifetime), unless the sub-ICB location took in part of another CCG on 2022-07-01
             # (Glossop, West Birmingham, 9 LSOAs of 06H) and the PCN's practices were in that CCG.
