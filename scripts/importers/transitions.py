@@ -2,7 +2,8 @@
 (CCGs became sub-ICB locations and STPs ICBs; Bassetlaw, Glossop and West Birmingham moved), 1
 April 2023 (the Surrey Heartlands / Sussex boundary change) and 1 April 2026 (42 ICBs became 36;
 Frimley's sub-ICB location split three ways). Shares are of Census 2021 residents, summed over the
-LSOAs that moved (importers/lsoa.py; source derived_lsoa_census).
+LSOAs that moved (importers/lsoa.py; source derived_lsoa_census, and derived_icb_2026 for the
+changes of April 2026).
 """
 
 from __future__ import annotations
@@ -14,6 +15,9 @@ from .common import Tables, org_id, read_csv, succession_type
 from .lsoa import CHANGE_2023, ICB_START, MERGERS_2026, Lsoa, add_shares
 
 POPULATION_SHARE = "population share by LSOA (Census 2021)"
+# The rows of the April 2026 changes cite the 2026 files through this rule (its url: the NHS England
+# GP registration mapping of August 2026); the shares are weighted as in derived_lsoa_census.
+SOURCE_2026 = "derived_icb_2026"
 
 
 def succession_rows(t: Tables, flows: dict[tuple[str, str], float], date: str, same, note: str, source: str) -> None:
@@ -100,7 +104,7 @@ def transitions_2026(t: Tables, editions: list[dict], lsoa: Lsoa, shared: Path) 
         MERGERS_2026,
         lambda p, s: False,
         "population share by LSOA (Census 2021), split by district",
-        "derived_lsoa_census",
+        SOURCE_2026,
     )
     # ICB-level steps: drop the ICBs that simply carried on unchanged.
     changed = Counter({k: w for k, w in icb_flow.items() if k[0] != k[1]})
@@ -115,7 +119,7 @@ def transitions_2026(t: Tables, editions: list[dict], lsoa: Lsoa, shared: Path) 
             continue  # the continuing part of an ICB that also gave territory away (none in 2026)
         kind = succession_type(pred, succ, flows, carries_on=pred in continuing)
         share = f"{w / totals[pred]:.4f}"
-        t.succession(pred, succ, MERGERS_2026, kind, "derived_lsoa_census", share=share, note=POPULATION_SHARE)
+        t.succession(pred, succ, MERGERS_2026, kind, SOURCE_2026, share=share, note=POPULATION_SHARE)
     # Local authorities in sub-ICBs and ICBs from April 2026.
     sub_w, icb_w = Counter(), Counter()
     for r in lsoa.y24:
@@ -124,5 +128,5 @@ def transitions_2026(t: Tables, editions: list[dict], lsoa: Lsoa, shared: Path) 
         new = lsoa.sub_icb_2026(r)
         sub_w[(la, org_id("sub_icb", new))] += w
         icb_w[(la, org_id("icb", after[new]))] += w
-    add_shares(t, sub_w, MERGERS_2026, "", "derived_lsoa_census")
-    add_shares(t, icb_w, MERGERS_2026, "", "derived_lsoa_census")
+    add_shares(t, sub_w, MERGERS_2026, "", SOURCE_2026)
+    add_shares(t, icb_w, MERGERS_2026, "", SOURCE_2026)
