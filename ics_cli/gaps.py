@@ -10,7 +10,7 @@ from __future__ import annotations
 # such a move is dated to the later edition, under a source whose id names both days
 # (derived_practice_ccg_between_YYYYMMDD_YYYYMMDD, scripts/importers/practice_ccgs.py).
 CCG_ERA_END = "2022-06-30"
-PRACTICE_GAP = "no source gives this practice's CCG on that day (see data/README.md)"
+PRACTICE_GAP = 'the sources give none (see data/README.md, "GP practices and PCNs before July 2022")'
 BETWEEN_SOURCES = "derived_%_ccg_between_%"
 # Councils' overlaps come from the LSOA lookups of April 2021 (CCGs, STPs) and July 2022 onwards.
 OVERLAPS_FROM = "2021-04-01"

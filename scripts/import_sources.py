@@ -15,7 +15,7 @@ import sys
 import time
 from pathlib import Path
 
-from importers import curated, geography, history, organisations
+from importers import boundaries, curated, geography, history, organisations
 from importers.common import complete_shares, empty_tables, write_tables
 from schema import CSV_TABLES
 
@@ -47,6 +47,8 @@ def main(argv: list[str] | None = None) -> int:
         ("ICBs, sub-ICB locations, local authorities, populations", lambda: geography.run(args.shared, curated.la_changes())),
         # Last: practices' earlier CCGs follow the successions the steps above found.
         ("trusts, practices, PCNs, partners", lambda: organisations.run(args.shared, tables["successions"])),
+        # Last: areas are named by the codes, and unions made of the memberships, found above.
+        ("boundaries", lambda: boundaries.run(args.shared, tables)),
     )
     for label, step in steps:
         t0 = time.perf_counter()

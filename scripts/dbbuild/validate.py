@@ -14,7 +14,7 @@ from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 
-from dbbuild import consistency, expected, practice_checks
+from dbbuild import boundaries, consistency, expected, practice_checks
 from importers.common import end_or_open as end
 from schema import CSV_TABLES
 
@@ -171,6 +171,7 @@ def all_checks(data_end: str) -> list[tuple[str, Callable]]:
         ("CCGs hold practices", practice_checks.check_ccgs_hold_practices),
         ("populations", expected.check_populations),
         ("names", consistency.check_names),
+        ("boundaries", boundaries.check_boundaries),
     ]
 
 
