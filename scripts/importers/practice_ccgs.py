@@ -195,7 +195,7 @@ class Mergers:
 
 
 class Walk:
-    """One practice's CCG intervals, built in date order."""
+    """One practice's (or PCN's) CCG intervals, built edition by edition in date order."""
 
     def __init__(self, life: tuple[str, str], mergers: Mergers, kind: str = "practice"):
         self.kind = kind  # practice or pcn
