@@ -26,5 +26,5 @@ def listing(kind: str, day: str, parent: dict | None = None) -> Answer:
         rows,
         title=wording.list_title(kind, day, parent),
         empty=wording.list_empty(kind, day, parent, reason),
-        notes=[gaps.list_note(kind, day, parent["kind"] if parent else None)],
+        notes=[gaps.list_note(kind, day, parent["kind"] if parent else None, parent["org_id"] if parent else None)],
     )

@@ -14,7 +14,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from ics_cli.vocab import EVENT_KINDS, MEASURES
+from ics_cli.vocab import EVENT_KINDS, MEASURES, MEMBERSHIP_EVENT_KINDS
 
 
 def _format_callback(value: Optional[str]) -> Optional[str]:
@@ -90,5 +90,10 @@ MeasureOpt = Annotated[
 
 EventKindsOpt = Annotated[
     Optional[str],
-    typer.Option("--kind", metavar="KINDS", help=f"Comma-separated: {', '.join(EVENT_KINDS)}."),
+    typer.Option(
+        "--kind",
+        metavar="KINDS",
+        help=f"Comma-separated: {', '.join(k for k in EVENT_KINDS if k not in MEMBERSHIP_EVENT_KINDS)}; for a practice or PCN "
+        f"also {', '.join(MEMBERSHIP_EVENT_KINDS)} (its changes of CCG, sub-ICB location or PCN).",
+    ),
 ]

@@ -51,7 +51,7 @@ def show(found: Resolved, when: AsOf) -> dict:
     record = profile(org["org_id"], day)
     # existed_on_date is about as_of, the day described; on requested_as_of it did not exist when they differ.
     record["requested_as_of"] = when.day
-    notes.append(gaps.profile_note(org["kind"], day, record["parents"]))
+    notes.append(gaps.profile_note(org["kind"], day, record["parents"], org["org_id"]))
     record["note"] = " ".join(n for n in notes if n) or None
     return record
 

@@ -12,7 +12,8 @@
 - ``RESOLVE_LEVELS``: the kinds ``ics resolve --to`` maps to; ``CLOSING_KINDS``: the kinds that
   close rather than being abolished.
 - ``STEPS``: the words for each type of step in an organisation's history.
-- ``MEASURES``: population measures and their labels; ``EVENT_KINDS``: the timeline's events.
+- ``MEASURES``: population measures and their labels; ``EVENT_KINDS``: the timeline's events
+  (``MEMBERSHIP_EVENT_KINDS``: a practice's or a PCN's own changes of CCG, sub-ICB location or PCN).
 - :func:`span`: the one way a date range is written.
 
 Every parser of kind words (``ics list KIND``, ``search --kind``, ``resolve --to``, and org ids
@@ -127,6 +128,8 @@ MEASURES = {
     "qof_list_size": "QOF list size",
 }
 
+# A GP practice's or a PCN's own changes of CCG, sub-ICB location or PCN (from memberships).
+MEMBERSHIP_EVENT_KINDS = ("joined", "moved", "left")
 EVENT_KINDS = (
     "policy",
     "established",
@@ -138,6 +141,7 @@ EVENT_KINDS = (
     "succeeded",
     "rename",
     "recode",
+    *MEMBERSHIP_EVENT_KINDS,
 )
 
 

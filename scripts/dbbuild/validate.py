@@ -3,8 +3,9 @@ rows); the build refuses to write a database while any check reports one.
 
 This module holds the entry point (``validate``) and the checks the schema drives
 (scripts/schema.py: references, required columns and unique natural keys, vocabularies, dates,
-lifetimes); dbbuild/expected.py checks counts and totals against the sources, and
-dbbuild/consistency.py the hierarchy, the successions and the names over time."""
+lifetimes); dbbuild/expected.py checks counts and totals against the sources,
+dbbuild/consistency.py the hierarchy, the successions and the names over time, and
+dbbuild/practice_checks.py the GP practices' and PCNs' CCG history against its editions."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 
-from dbbuild import boundaries, consistency, expected
+from dbbuild import boundaries, consistency, expected, practice_checks
 from importers.common import end_or_open as end
 from schema import CSV_TABLES
 
@@ -165,7 +166,9 @@ def all_checks(data_end: str) -> list[tuple[str, Callable]]:
         ("parents present", lambda t: consistency.check_parents_present(t, data_end)),
         ("successions", consistency.check_successions),
         ("successors recorded", lambda t: consistency.check_successors_recorded(t, data_end)),
-        ("practice predecessors", consistency.check_practice_predecessors),
+        ("practices in one CCG", practice_checks.check_one_ccg_every_day),
+        ("editions agree", practice_checks.check_editions_agree),
+        ("CCGs hold practices", practice_checks.check_ccgs_hold_practices),
         ("populations", expected.check_populations),
         ("names", consistency.check_names),
         ("boundaries", boundaries.check_boundaries),

@@ -76,6 +76,9 @@ class Tables(defaultdict):
         row = {"org_id": oid, "measure": measure, "sex": sex, "age": age}
         self["populations"].append({**row, "value": value, "date": date, "source": source})
 
+    def edition(self, source: str, date: str, oid: str, parent: str) -> None:
+        self["editions"].append({"source": source, "date": date, "org_id": oid, "parent_id": parent})
+
 
 def empty_tables() -> Tables:
     return Tables()
