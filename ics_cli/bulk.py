@@ -40,12 +40,12 @@ class BulkResolver:
         # The day's parents that a walk up follows (part_of, and a trust's HQ ICB), by org id.
         self.parents: dict[str, list[str]] = defaultdict(list)
         relations = ", ".join(f"'{r}'" for r in RELATIONS)
-        for r in db.iter_query(
+        for child_id, parent_id in db.rows(
             f"""SELECT child_id, parent_id FROM memberships WHERE relation IN ({relations}) AND {queries.alive()}
                 ORDER BY child_id, parent_id""",
             {"d": day},
         ):
-            self.parents[r["child_id"]].append(r["parent_id"])
+            self.parents[child_id].append(parent_id)
         self.memo: dict[str, dict] = {}
         self.targets: dict[str, dict] = {}  # org id -> its codes and name on the day (targets; inputs on an earlier day)
         self.forward: dict[str, tuple] = {}  # ended org id -> where it went

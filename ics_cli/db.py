@@ -13,7 +13,7 @@ measurable (one ``stat`` and one shared lock per query).
 
 A missing, empty or corrupt file raises :class:`~ics_cli.errors.IcsError` naming the path and
 how to rebuild it. Queries return plain dicts; :func:`iter_query` yields them one at a time for
-output that streams.
+output that streams, and :func:`rows` gives tuples for tables read whole into memory.
 """
 
 from __future__ import annotations
@@ -119,6 +119,20 @@ def iter_query(sql: str, params: Params = ()) -> Iterator[dict[str, Any]]:
         names = [d[0] for d in cur.description or ()]
         for row in cur:
             yield dict(zip(names, row))
+    except sqlite3.ProgrammingError:
+        raise
+    except sqlite3.DatabaseError as e:
+        raise _query_error(e) from None
+
+
+def rows(sql: str, params: Params = ()) -> list[tuple]:
+    """All rows of ``sql`` as plain tuples: for tables read whole into memory (``ics resolve``),
+    where building a dict per row would cost more than the query."""
+    conn = connect()
+    try:
+        cur = conn.cursor()
+        cur.row_factory = None
+        return cur.execute(sql, params).fetchall()
     except sqlite3.ProgrammingError:
         raise
     except sqlite3.DatabaseError as e:

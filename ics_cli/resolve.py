@@ -103,8 +103,8 @@ class MemorySource(SqlSource):
         from collections import defaultdict
 
         self.keys: dict[str, list[tuple]] = defaultdict(list)
-        for r in db.iter_query("SELECT key, org_id, start, end FROM lookup"):
-            self.keys[r["key"]].append((r["org_id"], r["start"], r["end"]))
+        for key, org_id, start, end in db.rows("SELECT key, org_id, start, end FROM lookup"):
+            self.keys[key].append((org_id, start, end))
         self.orgs = {r["org_id"]: r for r in db.iter_query("SELECT * FROM orgs")}
         self.districts: dict[tuple[str, str], tuple[list[str], str]] = {}
 

@@ -104,6 +104,7 @@ def test_values_outside_the_vocabularies_refuse_the_build(sources):
     assert "successions.type: 'rename' (1 rows)" in vocabulary[2]
 
 
+@pytest.mark.slow  # reads every table of the build (seconds)
 def test_references_follow_the_schemas_foreign_keys(sources):
     t = copy.deepcopy(sources)
     t["codes"][0]["org_id"] = "icb:NOPE"

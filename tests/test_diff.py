@@ -103,6 +103,7 @@ def test_april_2026_icbs(april_2026):
     assert len(pick(april_2026, "sub_icb", "parent_replaced")) >= 20
 
 
+@pytest.mark.slow  # national diffs over every kind (seconds)
 @pytest.mark.parametrize(("d1", "d2"), [("2019-01-01", "2020-01-01"), ("2022-06-30", "2022-07-01"), ("2013-04-01", "2026-08-01")])
 def test_began_and_ended_match_the_orgs_table(conn, d1, d2):
     records = df.diff(d1, d2).records

@@ -256,6 +256,7 @@ def test_build_rejects_a_ccg_without_practices():
     assert problems == ["a practice is in ccg:Y from 2013-04-01 to 2020-06-30, outside its life (2013-04-01 to 2020-03-31)"]
 
 
+@pytest.mark.slow  # checks the whole build (seconds)
 def test_the_built_data_passes_the_checks_and_prints_each_edition():
     import build_db
 
