@@ -418,13 +418,14 @@ def population(
     org = found.org
     if when.explicit and not found.alive:
         raise _gone(org, when.day)
-    rows = queries.populations_of(org["org_id"], measure, totals_only=by != "age")
-    later = sorted({r["date"] for r in rows if r["date"] > when.day})
-    if when.explicit and later:
-        # Figures describe the area on their own reference date, which may differ from its area on the day asked.
+    # Each figure is for an area the organisation had (start to end): those of the day's area.
+    rows, other = queries.on_the_area_of(queries.populations_of(org["org_id"], measure, totals_only=by != "age"), when.day)
+    if other:
+        spans = sorted({(MEASURES.get(r["measure"], r["measure"]), r["start"], r["end"] or "") for r in other})
         _note(
-            f"Note: figures dated after {when.day} ({', '.join(later)}) describe the area of {org['name']} "
-            "on their own dates, not on the day asked."
+            f"Note: some figures are for the area of {org['name']} on other days than {when.day}: "
+            + "; ".join(f"{label} for {start} to {end or 'now'}" for label, start, end in spans)
+            + "."
         )
     changed = queries.boundary_changes(org["org_id"])
     if rows and changed:
@@ -456,6 +457,8 @@ def population(
         render.Column("age", "Age"),
         render.Column("value", "People", justify="right"),
         render.Column("date", "Reference date"),
+        render.Column("start", table=False),  # the figure is for the area the organisation had from start
+        render.Column("end", table=False),  # ... to end (empty: it still has it)
         render.Column("source", "Source"),
         render.Column("source_title", table=False),
         render.Column("org_id", table=False),

@@ -11,9 +11,8 @@ PRACTICE_GAP = (
     "practices' CCGs before April 2021 are only partly recorded (ODS gives each practice's "
     "latest commissioner; see data/README.md)"
 )
-# Councils' overlaps come from the LSOA lookups of April 2021 (CCGs, STPs) and July 2022 onwards.
-OVERLAPS_FROM = "2021-04-01"
-OVERLAPS_GAP = "Councils' overlaps with NHS areas are recorded from April 2021."
+# (Councils' overlaps with CCGs, STPs, sub-ICB locations and ICBs are recorded on every day from
+# April 2013, from the LSOA lookups: data/README.md, "Small areas".)
 # Trusts are tied to ICBs (headquarters and constitution partners) only, from July 2022.
 TRUST_LINKS_FROM = "2022-07-01"
 TRUST_GAP = "Trusts are linked to ICBs only (headquarters and constitution partners), from July 2022."
@@ -40,8 +39,6 @@ def empty_list_reason(kind: str, day: str, within_kind: str) -> str | None:
     """Why a list of `kind` inside an organisation of `within_kind` can be empty on `day`."""
     if kind == "trust" and (within_kind not in ("icb", "region") or day < TRUST_LINKS_FROM):
         return TRUST_GAP
-    if kind == "la" and day < OVERLAPS_FROM:
-        return OVERLAPS_GAP
     return None
 
 
@@ -51,6 +48,4 @@ def profile_note(kind: str, day: str, parents: list[dict]) -> str | None:
         return f"GP practice counts are incomplete: {PRACTICE_GAP}."
     if kind == "practice" and practice_ccg_unknown(day) and not any(p["kind"] in ("ccg", "sub_icb") for p in parents):
         return f"Its CCG on {day} is not recorded: {PRACTICE_GAP}."
-    if kind == "la" and day < OVERLAPS_FROM:
-        return OVERLAPS_GAP
     return None

@@ -4,7 +4,8 @@ rows); the build refuses to write a database while any check reports one.
 This module holds the entry point (``validate``) and the checks the schema drives
 (scripts/schema.py: references, required columns and unique natural keys, vocabularies, dates,
 lifetimes); dbbuild/expected.py checks counts and totals against the sources, and
-dbbuild/consistency.py the hierarchy, the successions and the names over time."""
+dbbuild/consistency.py the hierarchy, the successions and the names over time, and dbbuild/areas.py
+the small areas and the populations on the area of the day."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ import datetime as dt
 from collections import Counter
 from collections.abc import Callable
 
-from dbbuild import consistency, expected
+from dbbuild import areas, consistency, expected
 from importers.common import end_or_open as end
 from schema import CSV_TABLES
 
@@ -70,7 +71,8 @@ def check_vocabularies(t: dict[str, list[dict]]) -> list[str]:
     for table in CSV_TABLES.values():
         for column in table.columns:
             if column.values:
-                bad = Counter(r[column.name] for r in t[table.name] if r[column.name] not in column.values)
+                ok = (*column.values, "") if column.blank_is_null else column.values
+                bad = Counter(r[column.name] for r in t[table.name] if r[column.name] not in ok)
                 for value, n in sorted(bad.items()):
                     problems.append(f"{table.name}.{column.name}: {value!r} ({n} rows) is not one of {', '.join(column.values)}")
     return problems
@@ -130,6 +132,9 @@ def all_checks(data_end: str) -> list[tuple[str, Callable]]:
         ("successors recorded", lambda t: consistency.check_successors_recorded(t, data_end)),
         ("practice predecessors", consistency.check_practice_predecessors),
         ("populations", expected.check_populations),
+        ("small areas", lambda t: areas.check_blocks(t, data_end)),
+        ("census counts", areas.check_census_counts),
+        ("populations by day", areas.check_population_days),
         ("names", consistency.check_names),
     ]
 
