@@ -208,7 +208,7 @@ def test_42_stps_on_every_day_april_2018_to_june_2022(conn):
 
 
 def test_area_teams_2013(conn):
-    assert count_on(conn, "area_team", "2013-04-01") == 25  # ONS NHS area teams April 2013
+    assert count_on(conn, "area_team", "2013-04-01") == 27  # NHS England (NHSBSA); ONS has 25, London as one
 
 
 def test_no_child_in_two_parents_of_one_kind(conn):

@@ -70,7 +70,7 @@ def test_parent_of():
         ("stp", "2020-01-01", 42),
         ("sub_icb", LATEST, 106),
         ("region", LATEST, 7),
-        ("area_team", "2013-04-01", 25),
+        ("area_team", "2013-04-01", 27),
         ("ccg", LATEST, 0),
     ],
 )

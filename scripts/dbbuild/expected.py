@@ -28,7 +28,12 @@ EXPECTED_COUNTS = [
     ("stp", "2022-07-01", 0, "STPs replaced by statutory ICSs"),
     ("region", "2013-04-01", 4, "ONS CCG13 to NHSAT13 to NHSCR13 lookup"),
     ("region", "2018-04-01", 5, "ONS Code History Database E40"),
-    ("area_team", "2013-04-01", 25, "ONS NHS area team names and codes April 2013"),
+    # NHS England's 27 area teams (Q44-Q70), London as three; ONS's April 2013 lookup has 25, with
+    # London as one (E39000018), which the three London area teams each carry.
+    ("area_team", "2013-04-01", 27, "NHSBSA list sizes April-June 2013 and ONS CCG13 to NHSAT13 lookup"),
+    ("area_team", "2015-03-31", 27, "NHSBSA list sizes; ONS Code History Database E39"),
+    # 11 local offices (ODS successors Q44-Q69 to Q72-Q82), Wessex (Q70) and NHS England London (Q71).
+    ("area_team", "2015-04-01", 13, "ONS Code History Database E39 and ODS successors"),
 ]
 # English local authority districts (lower-tier and unitary; la orgs keyed by an E06-E09 GSS code)
 # alive on given days: ONS LAD names and codes (326 from 2009 to March 2019; the 2019, 2020, 2021

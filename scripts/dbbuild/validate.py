@@ -12,10 +12,13 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 from collections.abc import Callable
+from pathlib import Path
 
 from dbbuild import areas, consistency, expected
 from importers.common import end_or_open as end
 from schema import CSV_TABLES
+
+ROOT = Path(__file__).resolve().parents[2]  # the repository: where a source's `file` may point
 
 
 def is_date(value: str) -> bool:
@@ -116,9 +119,43 @@ def check_within_lifetimes(t: dict[str, list[dict]]) -> list[str]:
     return problems
 
 
+def source_file_problem(part: str, root: Path = ROOT) -> str | None:
+    """Why one entry of a source's `file` (entries are separated by "; ") is not one a user can
+    follow, or None. An entry is the file's name as published at the source's url (no "/"), or a
+    path in this repository that exists (a curated file, or the script that applies a rule);
+    never a path outside it (absolute, "..", "shared/", or a folder that is not in it)."""
+    if part.startswith(("/", "\\", "~")) or (len(part) > 1 and part[1] == ":"):
+        return "is an absolute path"
+    if part == ".." or part.startswith(("../", "..\\")) or "/../" in part:
+        return "points outside the repository (..)"
+    if part.startswith("shared/"):
+        return "names the raw files folder (shared/), which is not in the repository"
+    if "/" in part and not (root / part).is_file():
+        return "is a path that does not exist in the repository"
+    return None
+
+
+def check_provenance(t: dict[str, list[dict]]) -> list[str]:
+    """Every source can be followed: an https url and a publisher, and a `file` (if any) that is the
+    file's name as published or a path in this repository (source_file_problem)."""
+    problems = []
+    for row in t["sources"]:
+        src, url = row["source"], row["url"].strip()
+        if not url.startswith("https://") or any(c.isspace() for c in url):
+            problems.append(f"source {src}: url {url!r} is not an https address")
+        if not row["publisher"].strip():
+            problems.append(f"source {src}: no publisher")
+        for part in filter(None, (p.strip() for p in row["file"].split(";"))):
+            why = source_file_problem(part)
+            if why:
+                problems.append(f"source {src}: file {part!r} {why}")
+    return problems
+
+
 def all_checks(data_end: str) -> list[tuple[str, Callable]]:
     return [
         ("references", check_references),
+        ("provenance", check_provenance),
         ("required columns and natural keys", check_required),
         ("vocabularies", check_vocabularies),
         ("dates", check_dates),

@@ -4,7 +4,8 @@
 - curated.py: data/curated/ (policy events, curated successions, local government changes) and
   the description of every source (sources.csv, importer_sources.csv);
 - history.py: regions, area teams / local offices, CCGs and STPs, 2013-2022 (chd.py: the ONS
-  Code History Database and its GSS-to-ODS pairing);
+  Code History Database and its GSS-to-ODS pairing; area_teams.py: the area teams and local
+  offices, London's three area teams of 2013-15 and their successions);
 - geography.py: ICBs and sub-ICB locations, their place names, ICB centroids, postcode districts;
   it runs local_authorities.py, transitions.py (July 2022, April 2023, April 2026) and
   populations.py, which share the LSOA lookups and Census 2021 weights of lsoa.py;

@@ -2,7 +2,8 @@
 Census 2021 residents (source derived_lsoa_census):
 
 - overlaps: each district's share of residents in each CCG, STP, sub-ICB location and ICB, on
-  every day from 2013-04-01, one row per run of days with the same share;
+  every day from 2013-04-01, one row per run of days with the same share (a run that starts with
+  the April 2026 changes cites them: derived_icb_2026, as do the successions of that day);
 - the transitions of 1 July 2022 (CCGs became sub-ICB locations, STPs ICBs; Bassetlaw, Glossop,
   West Birmingham and 9 North Northamptonshire LSOAs moved), 1 April 2023 (Surrey Heartlands /
   Sussex) and 1 April 2026 (42 ICBs became 36, Frimley's sub-ICB location split), as successions
@@ -19,7 +20,7 @@ from collections import Counter, defaultdict
 
 from .area_geography import AreaGeography, kind_of
 from .common import OPEN, Tables, day_before, succession_type
-from .lsoa import CHANGE_2023, ICB_START, MERGERS_2026
+from .lsoa import CHANGE_2023, ICB_START, MERGERS_2026, SOURCE_2026
 
 SOURCE = "derived_lsoa_census"
 POPULATION_SHARE = "population share by LSOA (Census 2021)"
@@ -53,10 +54,10 @@ def overlaps(t: Tables, geo: AreaGeography) -> None:
                 runs.append([day, end, value])
     for (la, other), runs in sorted(spans.items()):
         for s, e, value in runs:
-            t.member(la, other, "overlaps", s, e, SOURCE, share=value)
+            t.member(la, other, "overlaps", s, e, SOURCE_2026 if s == MERGERS_2026 else SOURCE, share=value)
 
 
-def succession_rows(t: Tables, flows: dict[tuple[str, str], int], date: str, same, note: str) -> None:
+def succession_rows(t: Tables, flows: dict[tuple[str, str], int], date: str, same, note: str, source: str = SOURCE) -> None:
     """Population flows predecessor -> successor as successions with shares. `same(pred, succ)`:
     the successor carries the predecessor on (same code): `became_sub_icb` (CCG) or `succeeded`,
     and any other flow from that predecessor is a `boundary_transfer`; a predecessor with no such
@@ -73,7 +74,7 @@ def succession_rows(t: Tables, flows: dict[tuple[str, str], int], date: str, sam
             kind = "boundary_transfer"
         else:
             kind = succession_type(pred, succ, [(p, s) for p, s in flows if p == pred])
-        t.succession(pred, succ, date, kind, SOURCE, share=share(w, totals[pred]), note=note)
+        t.succession(pred, succ, date, kind, source, share=share(w, totals[pred]), note=note)
 
 
 def transitions(t: Tables, geo: AreaGeography, tables: Tables) -> None:
@@ -98,7 +99,8 @@ def transitions(t: Tables, geo: AreaGeography, tables: Tables) -> None:
                 t.succession(old, new, CHANGE_2023, "boundary_transfer", SOURCE, share=share(w, totals[old]), note=note)
     # 1 April 2026: Frimley's sub-ICB location split by district; 42 ICBs became 36.
     frimley = {k: w for k, w in geo.flows(MERGERS_2026, "area").items() if k[0] == "sub_icb:D4U1Y"}
-    succession_rows(t, frimley, MERGERS_2026, lambda p, s: False, "population share by LSOA (Census 2021), split by district")
+    split = "population share by LSOA (Census 2021), split by district"
+    succession_rows(t, frimley, MERGERS_2026, lambda p, s: False, split, SOURCE_2026)
     flows = geo.flows(MERGERS_2026, "system")
     involved = {p for (p, s) in flows if p != s}
     flows = {k: w for k, w in flows.items() if k[0] in involved}
@@ -109,7 +111,7 @@ def transitions(t: Tables, geo: AreaGeography, tables: Tables) -> None:
     for (pred, succ), w in sorted(flows.items()):
         if pred != succ:
             kind = succession_type(pred, succ, flows, carries_on=pred in continuing)
-            t.succession(pred, succ, MERGERS_2026, kind, SOURCE, share=share(w, totals[pred]), note=POPULATION_SHARE)
+            t.succession(pred, succ, MERGERS_2026, kind, SOURCE_2026, share=share(w, totals[pred]), note=POPULATION_SHARE)
 
 
 LEVEL_KINDS = {"area": ("ccg",), "system": ("stp",), "area_team": ("area_team",), "region": ("region",), "la": ("la",)}

@@ -21,6 +21,7 @@ from .common import (
     OPEN,
     Tables,
     clean_name,
+    day_after,
     day_before,
     edition_runs_by_key,
     empty_tables,
@@ -105,7 +106,11 @@ def icbs_and_sub_icbs(t: Tables, editions: list[dict]) -> None:
             oid = org_id(kind, code)
             [(start, end)] = merge_intervals((s, e) for s, e, _, _ in codes[code])
             first_source = codes[code][0][3]
-            t.org(oid, kind, start, end, first_source)
+            # One that ended cites the first edition without it, which dates the end (the 2026 file
+            # for those abolished on 2026-03-31); its codes, names and parents cite the editions
+            # that show them.
+            ended_by = [ed["source"] for ed in editions if end and ed["date"] == day_after(end)]
+            t.org(oid, kind, start, end, ended_by[0] if ended_by else first_source)
             t.code(oid, "ods", code, start, end, first_source)
             for s, e, value, src in codes[code]:
                 t.code(oid, "ons", value, s, e, src)

@@ -7,7 +7,9 @@ Sources (see ../shared/sources/history/MANIFEST.md):
 - ONS names-and-codes and lookup files for 2013, 2018, 2019, 2020 and 2021: the GSS-to-ODS code
   pairs; the CCG-to-STP lookups of 2017 to 2021 (ons_lookups/ for 2017 and 2018): STP membership.
 - ODS eccg extracts (2016, 2018) for the area-team / local-office ODS codes, and the ODS successor
-  file (TRUD, September 2023) for CCG, area-team and region successions.
+  file (TRUD, September 2023) for CCG and region successions.
+- NHSBSA list sizes (April-June 2013) for London's three area teams (importers/area_teams.py,
+  which builds the area teams and local offices).
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from pathlib import Path
 
+from .area_teams import AreaTeams, area_team_successions, area_teams
 from .chd import e38_to_ods, eccg_votes, emit_org, pair_by_majority, periods, read_chd
 from .common import (
     Tables,
@@ -40,8 +43,9 @@ def run(shared: Path) -> Tables:
     chd = read_chd(shared)
     e38_ods = e38_to_ods(shared, chd["E38"])
     e40_ods = regions(t, shared, chd, e38_ods)
-    e39_ods = area_teams(t, shared, chd, e38_ods, e40_ods)
-    ccgs(t, shared, chd, e38_ods, e39_ods)
+    teams = area_teams(t, shared, chd, e38_ods, e40_ods)
+    ccgs(t, shared, chd, e38_ods, teams)
+    area_team_successions(t)
     stps(t, shared, chd, e40_ods)
     ccg_stps_before_2019(t, shared)
     stp_regions_before_2019(t)
@@ -99,59 +103,6 @@ def regions(t: Tables, shared: Path, chd: dict, e38_ods: dict) -> dict[str, str]
     return pairs
 
 
-# --- area teams and local offices -----------------------------------------------------------
-
-
-def area_teams(t: Tables, shared: Path, chd: dict, e38_ods: dict, e40_ods: dict) -> dict[str, str]:
-    """NHS area teams (2013-15) and NHS England local offices (2015-20), E39. Returns E39 -> org key."""
-    h = shared / "history"
-    pairs = {row["ons_code"]: row["hscic_code"] for row in read_csv(h / "openprescribing_area_teams_2013_ons_hscic_codes.csv")}
-    # Local offices: pair each E39 with the Q-code its CCGs carry in eccg column 4.
-    for gss, ods in pair_by_majority(eccg_votes(h, chd, e38_ods, column=3, levels=1)).items():
-        if pairs.setdefault(gss, ods) != ods:
-            raise ValueError(f"{gss} pairs with both {pairs[gss]} and {ods}")
-    # Local offices of 2016-17 and 2019-20 that appear in no ODS extract keep their GSS code as key.
-    keys = {gss: pairs.get(gss, gss) for gss in chd["E39"]}
-
-    by_key = defaultdict(list)
-    for gss, entries in sorted(chd["E39"].items()):
-        by_key[keys[gss]].append((gss, periods(entries)))
-    for key, items in sorted(by_key.items()):
-        ods_source = None if not key.startswith("Q") else "openprescribing_area_teams" if key <= "Q71" else "ods_eccg_2016_02"
-        oid, all_pers = emit_org(t, "area_team", key, items, (key, ods_source) if ods_source else None)
-        for p in all_pers:
-            if p["parent"]:
-                t.member(oid, org_id("region", e40_ods[p["parent"]]), "part_of", p["start"], p["end"], "ons_chd_2024_07")
-    # Successions: where the CCGs of an area team that closed on day D-1 sit in area teams that
-    # opened on day D (area teams became local offices in 2015; local offices were redrawn 2016-19).
-    lifetime = {}
-    for key, items in by_key.items():
-        [(s, e)] = merge_intervals((p["start"], p["end"]) for _, pers in items for p in pers)
-        lifetime[key] = (s, e)
-    edges = defaultdict(Counter)
-    for entries in chd["E38"].values():
-        pers = periods(entries, upto=CCG_ERA_END)
-        for before, after in zip(pers, pers[1:]):
-            a, b = before["parent"], after["parent"]
-            if not (a and b and a.startswith("E39") and b.startswith("E39")):
-                continue
-            ka, kb = keys[a], keys[b]
-            if ka != kb and lifetime[ka][1] == day_before(after["start"]) and lifetime[kb][0] == after["start"]:
-                edges[after["start"]][(ka, kb)] += 1
-    for date, counter in sorted(edges.items()):
-        pairs_on_day = set(counter)
-        for (ka, kb), n in sorted(counter.items()):
-            t.succession(
-                org_id("area_team", ka),
-                org_id("area_team", kb),
-                date,
-                succession_type(ka, kb, pairs_on_day),
-                "ons_chd_2024_07",
-                note=f"{n} CCG(s) moved",
-            )
-    return keys
-
-
 # --- CCGs -----------------------------------------------------------------------------------
 
 
@@ -161,7 +112,7 @@ def ccg_name(name: str) -> str:
     return name if name.endswith(" CCG") else name + " CCG"
 
 
-def ccgs(t: Tables, shared: Path, chd: dict, e38_ods: dict, e39_keys: dict) -> None:
+def ccgs(t: Tables, shared: Path, chd: dict, e38_ods: dict, teams: AreaTeams) -> None:
     h = shared / "history"
     by_ods = defaultdict(list)
     for gss, entries in sorted(chd["E38"].items()):
@@ -173,7 +124,8 @@ def ccgs(t: Tables, shared: Path, chd: dict, e38_ods: dict, e39_keys: dict) -> N
         for p in all_pers:
             parent = p["parent"]
             if parent and parent.startswith("E39"):
-                t.member(oid, org_id("area_team", e39_keys[parent]), "part_of", p["start"], p["end"], "ons_chd_2024_07")
+                for s, e, team, source in teams.spans(parent, ods, p["start"], p["end"]):
+                    t.member(oid, team, "part_of", s, e, source)
             elif parent and parent.startswith("E54"):
                 t.member(oid, org_id("stp", parent), "part_of", p["start"], p["end"], "ons_chd_2024_07")
     # April 2019 to March 2020: the CHD gives E39 parents, the ONS CCG19 lookup gives the STP.

@@ -16,7 +16,7 @@ from its first day until the next edition's:
 | 2021-04-01 | LSOA11-CCG21-STP21-LAD21 (April 2021)    | 2011  | ons_lsoa11_ccg21       |
 | 2022-07-01 | LSOA11-SICBL22-ICB22-LAD22 (July 2022)   | 2011  | ons_lsoa11_sicbl22     |
 | 2023-04-01 | LSOA21-SICBL24-ICB24 (April 2024)        | 2021  | ons_lsoa21_icb24       |
-| 2026-04-01 | the April 2024 edition with Frimley's D4U1Y split by district (FRIMLEY_2026) | 2021 | derived_lsoa_census |
+| 2026-04-01 | the April 2024 edition with Frimley's D4U1Y split by district (FRIMLEY_2026) | 2021 | derived_icb_2026 |
 
 The July 2015 edition already carries the new GSS codes of 2015-07-03 (Coastal West Sussex and
 Guildford and Waverley, re-coded after a boundary change): it holds from the April 2015 mergers,
@@ -41,7 +41,8 @@ ICB_START = "2022-07-01"  # ICBs and sub-ICB locations replace STPs and CCGs
 CHANGE_2023 = "2023-04-01"  # the Surrey Heartlands / Sussex boundary change
 MERGERS_2026 = "2026-04-01"  # 42 ICBs become 36; Frimley's sub-ICB location is split
 
-# Frimley (D4U1Y) split on 2026-04-01, by district of the LSOA (see the derived_lsoa_census note).
+# Frimley (D4U1Y) split on 2026-04-01, by district of the LSOA (see the derived_icb_2026 note).
+SOURCE_2026 = "derived_icb_2026"  # the rows of the April 2026 changes cite the 2026 files through it
 FRIMLEY_2026 = {
     "Bracknell Forest": "U2G6B",
     "Slough": "U2G6B",
@@ -156,7 +157,7 @@ class Lookups:
             rows24[code] = (r["sicbl24_code_nhs"], lad)
             rows26[code] = (self.sub_icb_2026(code, r["sicbl24_code_nhs"]), lad)
         self.editions.append(Edition(CHANGE_2023, "ons_lsoa21_icb24", 2021, rows24))
-        self.editions.append(Edition(MERGERS_2026, "derived_lsoa_census", 2021, rows26))
+        self.editions.append(Edition(MERGERS_2026, SOURCE_2026, 2021, rows26))
         for ed in self.editions:
             expected = ENGLAND_LSOA11 if ed.census == 2011 else ENGLAND_LSOA21
             if len(ed.rows) != expected:

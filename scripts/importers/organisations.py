@@ -253,7 +253,8 @@ def import_trusts(shared: Path, geo: Geo, out: Out) -> dict[str, Trust]:
         oid = f"trust:{code}"
         start, end = ods_date(latest[10]), ods_date(latest[11])  # the latest edition knows closures
         life = (start, end)
-        src = S_ETR26 if new and not old else S_ETR25
+        # The 2026 edition is the source of a trust only it lists, or whose closure only it records.
+        src = S_ETR26 if new and (not old or (end and not old[11])) else S_ETR25
         trusts[code] = Trust(code, start, end)
         out.t.org(oid, "trust", start, end, src)
         out.t.code(oid, "ods", code, start, end, src)

@@ -26,7 +26,7 @@ from pathlib import Path
 
 from .carry_back import NEWCASTLE, ccg_2013, read_sectors
 from .common import DATA_START, Tables, day_before, runs
-from .lsoa import CHANGE_2023, ICB_START, Lookups
+from .lsoa import CHANGE_2023, ICB_START, MERGERS_2026, SOURCE_2026, Lookups
 
 BOUNDARY_2015 = "2015-07-03"  # CHD: 09G and 09N re-coded after a boundary change no lookup shows
 UNSEEN_2015 = ("09G", "09N")
@@ -140,10 +140,11 @@ class SmallAreas:
                 else:
                     area_obs.append((day, end, (area_org(area, day), inferred), INFERRED_SOURCE if inferred else SOURCE))
                 la_obs.append((day, end, f"la:{lad}", SOURCE))
+            # A parent that starts with the April 2026 changes cites the 2026 files (derived_icb_2026).
             for s, e, (org, inferred), source in runs(area_obs):
-                out.append((b, org, s, e, inferred, source))
+                out.append((b, org, s, e, inferred, SOURCE_2026 if s == MERGERS_2026 else source))
             for s, e, org, source in runs(la_obs):
-                out.append((b, org, s, e, False, source))
+                out.append((b, org, s, e, False, SOURCE_2026 if s == MERGERS_2026 else source))
         return sorted(out)
 
     def parents_on(self, day: str) -> dict[int, list[str]]:
