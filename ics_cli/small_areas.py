@@ -33,7 +33,7 @@ LEVEL_OF_KIND = {
 }
 SYSTEM_KINDS = ("stp", "icb")
 
-_LSOA_RE = re.compile(r"^[EW]0[1-9]\d{6}$")
+_LSOA_RE = re.compile(r"^[EW]01\d{6}$")
 _POSTCODE_RE = re.compile(r"^([A-Z]{1,2}\d[A-Z\d]?)\s*(\d)[A-Z]{2}$")
 _SECTOR_RE = re.compile(r"^([A-Z]{1,2}\d[A-Z\d]?)\s+(\d)$")
 _DISTRICT_RE = re.compile(r"^[A-Z]{1,2}\d[A-Z\d]?$")
