@@ -18,6 +18,9 @@ Figures and goals:
   show-table/rich   ``ICS_FORCE_TTY=1 ics show QHM`` / ``python -c "import typer, rich.table"`` <= 1.2
   search/show       ``ics search "north cumbria" --format json`` / the show-json command <= 1.2
   search-fuzzy/show ``ics search manchestr --format json`` (misspelt: fuzzy fallback) / show <= 1.2
+  diff-lookup/show  ``ics diff 2022-06-30 2022-07-01 --in 02Q --format json`` / show       <= 1.5
+  diff-national-*   ``ics diff DATE1 DATE2 --format json``, all kinds, median seconds      <= 1
+  map-svg           ``ics map QOP --format svg``, median seconds                          (info)
   resolve           identifiers per second, whole process, 200,000 mixed lines      >= 50,000
   resolve memory    peak RSS at 400k lines / at 50k lines (same distinct values)    <= 1.10
   ... distinct      peak RSS at 100k (nearly) all-distinct lines / at 50k lines     <= 1.10
@@ -247,6 +250,49 @@ def verdict(fig: dict) -> str:
     if fig.get("passed") is None:
         return "info"
     return "PASS" if fig["passed"] else "FAIL"
+
+
+# --- diff and map ---------------------------------------------------------------------------------
+
+# Any two days nationally, all kinds, must take under a second (issue 15): the widest span, the two
+# reorganisations and an ordinary year. The map figure is informational.
+DIFFS = [("2013-04-01", "2026-08-01"), ("2022-06-30", "2022-07-01"), ("2026-03-31", "2026-04-01"), ("2023-01-01", "2024-01-01")]
+
+
+def diff_map_figures(ics: list[str], env: dict[str, str], cwd: str, runs: int) -> list[dict]:
+    figs = []
+    cases = [(f"diff {a} {b}", [*ics, "diff", a, b, "--format", "json"], 1.0) for a, b in DIFFS]
+    cases.append(("map QOP --format svg", [*ics, "map", "QOP", "--format", "svg"], None))
+    for label, cmd, goal in cases:
+        name = "diff-national-" + label.split()[1][:4] + "-" + label.split()[2][:4] if goal else "map-svg"
+        fig = {"name": name, "label": f"ics {label}", "kind": "seconds", "goal": goal, "op": "<=", "unit": "s", "runs": runs}
+        try:
+            run_once(cmd, env, cwd)  # warm-up
+            timed = [_run_cpu(cmd, env, cwd) for _ in range(runs)]
+        except CommandFailed as e:
+            fig.update(value=None, passed=False, error=str(e))
+            figs.append(fig)
+            continue
+        times, cpu = [t for t, _ in timed], [c for _, c in timed]
+        value = statistics.median(times)
+        fig.update(value=value, seconds=stats(times), cpu=stats(cpu), passed=None if goal is None else value <= goal)
+        figs.append(fig)
+    return figs
+
+
+def _run_cpu(cmd: list[str], env: dict[str, str], cwd: str) -> tuple[float, float]:
+    """Wall seconds and the child's CPU seconds (user + system): on a shared, busy machine the CPU
+    time says what the command costs when wall time also counts the wait for a core."""
+    t0 = time.perf_counter()
+    proc = subprocess.Popen(cmd, env=env, cwd=cwd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    err = proc.stderr.read().decode("utf-8", "replace") if proc.stderr else ""
+    _, status, usage = os.wait4(proc.pid, 0)
+    elapsed = time.perf_counter() - t0
+    code = os.waitstatus_to_exitcode(status)
+    proc.returncode = code
+    if code != 0:
+        raise CommandFailed(f"`{' '.join(cmd)}` exited {code}: {err.strip()[-200:]}")
+    return elapsed, usage.ru_utime + usage.ru_stime
 
 
 # --- resolve --------------------------------------------------------------------------------------
@@ -615,6 +661,8 @@ def fmt_detail(fig: dict) -> str:
         return " -> ".join(f"{m:.1f}" for m in mb if m is not None) + " MB"
     if fig["name"] == "resolve-memory-distinct":
         return f"{fig['base_rss_mb']:.1f} -> {fig['peak_rss_mb']:.1f} MB; {fig['ids_per_s']:,.0f} ids/s"
+    if fig["name"].startswith(("diff-national", "map-")):
+        return f"min {fig['seconds']['min']:.2f} s, max {fig['seconds']['max']:.2f} s, CPU {fig['cpu']['median']:.2f} s"
     if fig["name"] == "build-time":
         return f"min {fig['seconds']['min']:.2f} s, max {fig['seconds']['max']:.2f} s"
     if fig["name"] == "db-size":
@@ -700,6 +748,7 @@ def main() -> int:
         p_rich = [py, "-c", "import typer, rich.table"]
         show_table = [*ics, "show", "QHM"]
         search = [*ics, "search", "north cumbria", "--format", "json"]
+        diff_lookup = [*ics, "diff", "2022-06-30", "2022-07-01", "--in", "02Q", "--format", "json"]
         fuzzy = [*ics, "search", "manchestr", "--format", "json"]
 
         say("\nStart-up (whole processes, stdout to a pipe)")
@@ -749,6 +798,15 @@ def main() -> int:
                 "ics search manchestr --format json",
                 "ics show QHM --format json",
             ),
+            (
+                "diff-lookup/show",
+                "ics diff 2022-06-30 2022-07-01 --in 02Q --format json  vs  ics show QHM --format json",
+                (diff_lookup, env),
+                (show_json, env),
+                1.5,
+                "ics diff ... --in 02Q --format json",
+                "ics show QHM --format json",
+            ),
         ]
         for cmd, e in {tuple(c): e for _, _, a, b, *_ in specs for c, e in (a, b)}.items():
             subprocess.run(
@@ -758,6 +816,18 @@ def main() -> int:
             fig = paired(name, label, a, b, goal, runs, warmup, neutral)
             figs.append(fig)
             show_ratio(fig, a_label, b_label)
+
+        say("\nDiff and map (whole processes, national, all kinds)")
+        for fig in diff_map_figures(ics, env, neutral, 3 if args.quick else 7):
+            figs.append(fig)
+            if fig.get("error"):
+                say(f"  {fig['label']}: ERROR {fig['error']}")
+                continue
+            goal = f"goal <= {fig['goal']:g} s   " if fig.get("goal") else ""
+            say(
+                f"  {fig['label']}: median {fig['value']:.2f} s (min {fig['seconds']['min']:.2f}, max {fig['seconds']['max']:.2f}; "
+                f"CPU {fig['cpu']['median']:.2f} s; n={fig['runs']})   {goal}{verdict(fig)}"
+            )
 
         say("\nResolve (whole process, stdout to /dev/null)")
         if DB.exists():

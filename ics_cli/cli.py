@@ -577,6 +577,108 @@ def timeline(
     render.render(rows, columns, fmt, fields, title=title, empty="No events match.")
 
 
+# --- diff ------------------------------------------------------------------------------------------
+
+
+@app.command("diff")
+def diff_(
+    first: Annotated[str, typer.Argument(metavar="DATE1", help="The earlier day (YYYY-MM-DD).")],
+    second: Annotated[str, typer.Argument(metavar="DATE2", help="The later day (YYYY-MM-DD).")],
+    kind: Annotated[
+        Optional[str], typer.Option("--kind", metavar="KINDS", help="Only these kinds, comma-separated (icbs, practices, ...).")
+    ] = None,
+    within: Annotated[
+        Optional[str],
+        typer.Option(
+            "--in", metavar="ID", help="Only what was inside this organisation on either day.", autocompletion=_complete_org
+        ),
+    ] = None,
+    fmt: FormatOpt = None,
+    fields: FieldsOpt = None,
+) -> None:
+    """Every difference between two days: bodies begun, ended, renamed, recoded or moved; members and shares."""
+    from ics_cli import dates, diff, kinds, render
+    from ics_cli.errors import UsageError
+
+    d1, d2 = dates.parse_date(first, "DATE1"), dates.parse_date(second, "DATE2")
+    if d1 >= d2:
+        raise UsageError(f"DATE1 ({d1}) must be before DATE2 ({d2}).")
+    chosen = tuple(dict.fromkeys(kinds.parse_kind(k) for k in kind.split(","))) if kind else None
+    org = _resolve_either(within, d1, d2) if within is not None else None
+    result = diff.diff(d1, d2, chosen, org)
+    for note in result.notes:
+        _note(note)
+    where = f" in {org['name']} ({org['code']})" if org else ""
+    empty = f"No differences between {d1} and {d2}{where}."
+    absent = [k for k in chosen or () if result.kinds_inside is not None and k not in result.kinds_inside]
+    if absent:
+        empty = f"No {' or '.join(kinds.label(k, plural=True) for k in absent)} are recorded{where} on {d1} or {d2}."
+    if render.resolve_format(fmt) == "table" and fields is None:
+        if result.records:
+            render.render_sheet(f"Changes from {d1} to {d2}{where}", diff.sheet(result.records))
+        else:
+            _note(empty)
+    else:
+        render.render(result.records, diff.FIELDS, fmt, fields, empty=empty)
+
+
+def _resolve_either(text: str, d1: str, d2: str) -> dict:
+    """The organisation `text` names on the later day, or else on the earlier one."""
+    from ics_cli import dates
+
+    org = _resolve(text, d2).org
+    if dates.existed(org, d2) or dates.existed(org, d1):
+        return org
+    earlier = _resolve(text, d1).org
+    if dates.existed(earlier, d1):
+        return earlier
+    raise IcsError(
+        f"{org['name']} ({org['code']}) did not exist on {d1} or on {d2}.",
+        hint=f"It existed {org['start'] or '…'} to {org['end'] or 'now'}.",
+    )
+
+
+# --- map -------------------------------------------------------------------------------------------
+
+
+@app.command("map")
+def map_(
+    ident: IdArg,
+    as_of: AsOfOpt = None,
+    fmt: Annotated[
+        Optional[str],
+        typer.Option("--format", "-f", metavar="FORMAT", help="table (the map as text; default), svg or geojson (RFC 7946)."),
+    ] = None,
+    output: Annotated[Optional[str], typer.Option("--output", "-o", metavar="FILE", help="Write the map to FILE.")] = None,
+    neighbours: Annotated[bool, typer.Option("--neighbours/--no-neighbours", help="Draw the areas around it too.")] = True,
+) -> None:
+    """Draw an organisation's area on a day, with the areas inside and around it (terminal, SVG or GeoJSON)."""
+    from ics_cli import dates, render
+    from ics_cli.maps import output as maps
+
+    chosen = maps.check_format(fmt) or "table"
+    when = dates.as_of(as_of)
+    found = _resolve(ident, when.day)
+    org, day = found.org, when.day
+    if not found.alive:
+        if when.explicit:
+            raise _gone(org, when.day)
+        day = org["end"] if org["end"] and org["end"] < day else org["start"]
+    to_file = output is not None and output != "-"
+    console = None if to_file else render.make_console()
+    width = console.width if console and render.is_tty() else 80
+    made = maps.make(org, day, chosen, width, bool(console and render.use_color()), neighbours)
+    for note in made.notes:
+        _note(note)
+    if to_file:
+        maps.write(made, output)
+        _note(f"Wrote {output} ({made.areas} areas).")
+    elif isinstance(made.text, str):
+        sys.stdout.write(made.text)
+    else:
+        console.print(made.text, end="", soft_wrap=not render.is_tty())
+
+
 # --- search ----------------------------------------------------------------------------------------
 
 

@@ -15,7 +15,7 @@ import sys
 import time
 from pathlib import Path
 
-from importers import areas, curated, geography, history, organisations, small_areas
+from importers import areas, boundaries, curated, geography, history, organisations, small_areas
 from importers.area_populations import complete_spans
 from importers.common import complete_shares, empty_tables, write_tables
 from schema import CSV_TABLES
@@ -53,6 +53,8 @@ def main(argv: list[str] | None = None) -> int:
         ("LSOAs, blocks, sectors; areas' populations, overlaps, transitions", lambda: areas.run(args.shared, small, tables)),
         # Last: practices' earlier CCGs follow the successions the steps above found.
         ("trusts, practices, PCNs, partners", lambda: organisations.run(args.shared, tables["successions"])),
+        # Last: areas are named by the codes, and unions made of the memberships, found above.
+        ("boundaries", lambda: boundaries.run(args.shared, tables)),
     )
     for label, step in steps:
         t0 = time.perf_counter()

@@ -307,6 +307,24 @@ TABLES: dict[str, Table] = {
             csv=True,
             key=("sector", "block"),
         ),
+        # Shapes for `ics map` (scripts/importers/boundaries.py), read by organisation and day, and
+        # by kind (an org_id prefix) for the neighbours in view: clustered on (org_id, start). The
+        # bounding box and label point are numbers; the shape is compact text (ics_cli/maps/shapes.py).
+        Table(
+            "boundaries",
+            "boundary of an area over an interval",
+            (
+                ORG,
+                Column("start"),
+                Column("end", blank_is_null=True),
+                Column("edition", not_null=True),
+                *(Column(c, "REAL", not_null=True) for c in ("minx", "miny", "maxx", "maxy", "label_x", "label_y")),
+                Column("shape", not_null=True),
+                SOURCE,
+            ),
+            csv=True,
+            key=("org_id", "start"),
+        ),
         Table(
             "lookup",
             "normalised name or code key of an organisation over an interval",

@@ -172,7 +172,7 @@ def test_edition_runs_by_key_end_a_key_missing_from_an_edition():
 # --- the build words its own titles -------------------------------------------------------------------
 
 
-def test_scripts_import_nothing_from_the_cli_but_its_key_normaliser():
+def test_scripts_import_nothing_from_the_cli_but_its_key_normaliser_and_shape_decoder():
     # Display labels live in the CLI; a label change must not change the database. The one shared
     # function is the lookup key (the build stores what the CLI will look up).
     imported = set()
@@ -183,4 +183,6 @@ def test_scripts_import_nothing_from_the_cli_but_its_key_normaliser():
             elif isinstance(node, ast.Import):
                 imported |= {(a.name, ()) for a in node.names if a.name.startswith("ics_cli")}
             assert not (isinstance(node, ast.Attribute) and node.attr == "path" and getattr(node.value, "id", "") == "sys"), path
-    assert imported == {("ics_cli.normalise", ("normalise",))}
+    # The key normaliser (lookup keys made as the CLI makes them) and the shape decoder (the build
+    # accepts only boundaries `ics map` can draw).
+    assert imported == {("ics_cli.normalise", ("normalise",)), ("ics_cli.maps.shapes", ("decode", "signed_area"))}

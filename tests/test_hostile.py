@@ -309,6 +309,8 @@ ID_COMMANDS = [
     lambda t: ["list", "practices", "--in", t, "-f", "jsonl"],
     lambda t: ["timeline", t, "--kind", "split", "-f", "md"],
     lambda t: ["resolve", t],
+    lambda t: ["map", t],
+    lambda t: ["diff", "2022-06-30", "2022-07-01", "--in", t],
 ]
 DATE_COMMANDS = [
     ["show", "QHM"],
@@ -318,6 +320,7 @@ DATE_COMMANDS = [
     ["search", "north"],
     ["resolve"],
     ["timeline", "QOP"],
+    ["map", "QOP"],
 ]
 RECORD_COMMANDS = [
     ["info"],
@@ -327,6 +330,7 @@ RECORD_COMMANDS = [
     ["timeline", "--kind", "policy"],
     ["search", "frimley"],
     ["resolve"],
+    ["diff", "2026-03-31", "2026-04-01", "--kind", "icb"],
 ]
 
 
@@ -368,16 +372,20 @@ def corpus() -> list[Case]:
             cases.append(Case((*command, "--as-of", date), input="QHM\n"))
         cases.append(Case(("timeline", "--from", date)))
         cases.append(Case(("timeline", "--to", date), single=True))
+        cases.append(Case(("diff", date, "2022-07-01")))
+        cases.append(Case(("diff", "2019-01-01", date, "--kind", "icb"), single=True))
     for kind in KINDS:
         cases.append(Case(("list", kind)))
         cases.append(Case(("list", kind, "--as-of", "2019-06-01", "-f", "json"), single=True))
         cases.append(Case(("search", "north", "--kind", kind)))
+        cases.append(Case(("diff", "2026-03-31", "2026-04-01", "--kind", kind), single=True))
     for fields in FIELDS:
         for command in RECORD_COMMANDS:
             cases.append(Case((*command, "--fields", fields), input="QHM\n"))
     for fmt in FORMATS:
         for command in RECORD_COMMANDS:
             cases.append(Case((*command, "--format", fmt), input="QHM\n", single=True))
+        cases.append(Case(("map", "QOP", "--format", fmt)))
     for number in NUMBERS:
         cases.append(Case(("search", "north", "--limit", number)))
         cases.append(Case(("search", "north", "-n", number), single=True))
@@ -410,10 +418,10 @@ def corpus() -> list[Case]:
         "--",
         "-",
     ]
-    commands = ["info", "list", "show", "lineage", "timeline", "search", "resolve", "nope", ""]
+    commands = ["info", "list", "show", "lineage", "timeline", "search", "resolve", "diff", "map", "nope", ""]
     for _ in range(300):
         argv = [rng.choice(commands)]
-        if argv[0] in ("show", "lineage", "timeline", "search") and rng.random() < 0.7:
+        if argv[0] in ("show", "lineage", "timeline", "search", "map") and rng.random() < 0.7:
             argv.append(rng.choice(REAL))  # mostly real identifiers: the options are what is under test
         for _ in range(rng.randint(0, 4)):
             argv.append(rng.choice(options))
@@ -435,7 +443,7 @@ def test_corpus_is_large_and_varied():
     assert len(CASES) >= 1000
     args = [a for c in CASES for a in c.argv]
     assert any(len(a) >= 100_000 for a in args)
-    assert {"info", "list", "show", "lineage", "timeline", "search", "resolve"} <= {c.argv[0] for c in CASES}
+    assert {"info", "list", "show", "lineage", "timeline", "search", "resolve", "diff", "map"} <= {c.argv[0] for c in CASES}
     assert any(c.single for c in CASES) and any(not c.single for c in CASES)
     assert len(CASES) == len(corpus())  # deterministic
 

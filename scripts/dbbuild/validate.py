@@ -14,7 +14,7 @@ from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 
-from dbbuild import areas, consistency, expected
+from dbbuild import areas, boundaries, consistency, expected
 from importers.common import end_or_open as end
 from schema import CSV_TABLES
 
@@ -173,6 +173,7 @@ def all_checks(data_end: str) -> list[tuple[str, Callable]]:
         ("census counts", areas.check_census_counts),
         ("populations by day", areas.check_population_days),
         ("names", consistency.check_names),
+        ("boundaries", boundaries.check_boundaries),
     ]
 
 

@@ -1,0 +1,7 @@
+"""`ics map`: boundaries read from the database (no geometry library) and drawn in the terminal,
+as SVG or as GeoJSON. Imported only by `ics map`, so no other command pays for it.
+
+- :mod:`.shapes` decodes the stored shapes and projects them onto a page;
+- :mod:`.areas` chooses what a map of an organisation on a day shows, and says which edition;
+- :mod:`.terminal`, :mod:`.svg` and :mod:`.geojson` draw or write it.
+"""

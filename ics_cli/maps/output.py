@@ -1,0 +1,78 @@
+"""`ics map` from an organisation and a day to text: the terminal map, SVG or GeoJSON."""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+from ics_cli import db
+from ics_cli.errors import UsageError
+
+FORMATS = ("table", "svg", "geojson")
+ATTRIBUTION = (
+    "Source: Office for National Statistics licensed under the Open Government Licence v.3.0. "
+    "Contains OS data © Crown copyright and database right 2022."
+)
+
+
+class MapOutput(NamedTuple):
+    text: object  # str, or a Rich Text for the terminal
+    notes: list[str]
+    areas: int
+
+
+def check_format(fmt: str | None) -> str | None:
+    if fmt is None:
+        return None
+    name = fmt.strip().lower()
+    name = {"json": "geojson", "text": "table"}.get(name, name)
+    if name not in FORMATS:
+        raise UsageError(f"Unknown map format {fmt!r}. Accepted formats: {', '.join(FORMATS)}.")
+    return name
+
+
+def make(org: dict, day: str, fmt: str, width: int, color: bool, neighbours: bool = True) -> MapOutput:
+    """The map of `org` on `day` in `fmt` (table: a Rich Text `width` columns wide)."""
+    from ics_cli.maps import areas
+
+    if not db.has_table("boundaries"):
+        from ics_cli.db import REBUILD_HINT
+        from ics_cli.errors import IcsError
+
+        raise IcsError(f"The database {db.db_path()} has no boundaries.", hint=REBUILD_HINT)
+    plan = areas.plan(org, day, neighbours)
+    shown = plan.shown
+    title = f"{shown['name']} ({shown['code']}) on {plan.drawn}"
+    if fmt == "geojson":
+        import json
+
+        from ics_cli.maps import geojson
+
+        text = json.dumps(geojson.collection(plan, ATTRIBUTION), ensure_ascii=False, separators=(",", ":")) + "\n"
+        return MapOutput(text, plan.notes, len(plan.areas))
+    if fmt == "svg":
+        from ics_cli.maps import svg
+
+        return MapOutput(svg.render(plan, title, ATTRIBUTION), plan.notes, len(plan.areas))
+    from rich.text import Text
+
+    from ics_cli.maps import terminal
+
+    text = Text()
+    text.append(title + "\n", style="bold")
+    text.append_text(terminal.draw(plan, width, color))
+    text.append_text(terminal.legend(plan, width, color))
+    footer = f"Boundaries: {', '.join(plan.editions)}. {ATTRIBUTION}"
+    text.append(footer + "\n", style="dim")
+    return MapOutput(text, plan.notes, len(plan.areas))
+
+
+def write(made: MapOutput, path: str) -> None:
+    """Write a map to a file (a terminal map as plain text)."""
+    from ics_cli.errors import IcsError
+
+    text = made.text if isinstance(made.text, str) else made.text.plain
+    try:
+        with open(path, "w", encoding="utf-8", newline="\n") as fh:
+            fh.write(text)
+    except OSError as e:
+        raise IcsError(f"Cannot write {path}: {e.strerror}.") from None
