@@ -139,12 +139,22 @@ def lsoa_map(day: str) -> dict[str, tuple[str, str]]:
 # --- blocks and areas on a day ----------------------------------------------------------------------
 
 
+_BLOCK_MAPS: dict[tuple[str, str], dict[int, dict[str, str]]] = {}  # (database, day) -> block_map
+_BLOCK_MAPS_KEPT = 64  # days kept (about 400 blocks each): bulk work over a date per row stays flat
+
+
 def block_map(day: str) -> dict[int, dict[str, str]]:
-    """Block -> {'area': org id, 'la': org id} on `day`."""
-    out: dict[int, dict[str, str]] = defaultdict(dict)
-    for r in db.iter_query(f"SELECT block, parent_id FROM block_parents p WHERE {ALIVE}", {"d": day}):
-        out[r["block"]]["la" if r["parent_id"].startswith("la:") else "area"] = r["parent_id"]
-    return dict(out)
+    """Block -> {'area': org id, 'la': org id} on `day` (kept for the last days asked; do not
+    change the dicts returned)."""
+    key = (db.db_path(), day)
+    if key not in _BLOCK_MAPS:
+        out: dict[int, dict[str, str]] = defaultdict(dict)
+        for r in db.iter_query(f"SELECT block, parent_id FROM block_parents p WHERE {ALIVE}", {"d": day}):
+            out[r["block"]]["la" if r["parent_id"].startswith("la:") else "area"] = r["parent_id"]
+        if len(_BLOCK_MAPS) >= _BLOCK_MAPS_KEPT:
+            _BLOCK_MAPS.pop(next(iter(_BLOCK_MAPS)))
+        _BLOCK_MAPS[key] = dict(out)
+    return _BLOCK_MAPS[key]
 
 
 def block_populations() -> dict[int, int]:
@@ -175,7 +185,7 @@ def _kind(org_id: str) -> str:
 def levels_on(day: str) -> dict[int, dict[str, str]]:
     """Block -> {level: org id} on `day` for the levels 'area' (CCG or sub-ICB location), 'la',
     'system' (STP or ICB), 'area_team' and 'region' (a level missing where the block had none)."""
-    blocks = block_map(day)
+    blocks = {b: dict(lv) for b, lv in block_map(day).items()}
     areas = {lv["area"] for lv in blocks.values() if "area" in lv}
     up = _parents(areas, day)
     above = {p for ps in up.values() for p in ps if _kind(p) in (*SYSTEM_KINDS, "area_team")}
