@@ -23,6 +23,9 @@ Figures and goals:
   map-svg           ``ics map QOP --format svg``, median seconds                          (info)
   resolve           identifiers per second, whole process, 200,000 mixed lines      >= 50,000
   resolve memory    peak RSS at 400k lines / at 50k lines (same distinct values)    <= 1.10
+  practice-ccg-YYYY ``ics resolve --to ccg --as-of YYYY-03-31`` of every practice open that day:
+                    share with status ok, each year 2015-2019                       >= 99.5%
+  resolve-practices ids/s of ``resolve --to ccg --as-of 2017-03-31``, 200,000 practice lines >= 100,000
   ... distinct      peak RSS at 100k (nearly) all-distinct lines / at 50k lines     <= 1.10
   build             ``python scripts/build_db.py --out TMP``, median seconds         <= 15
   rebuild identical the rebuilt file is byte-identical to data/ics.sqlite
@@ -514,6 +517,95 @@ def resolve_figures(ics: list[str], pool: list[str], tmp: Path, cwd: str, quick:
     return figs
 
 
+# --- practices in the CCG era ----------------------------------------------------------------------
+
+COVERAGE_YEARS = range(2015, 2020)
+COVERAGE_GOAL = 99.5  # percent of the practices open on 31 March that resolve to a CCG (issue 11)
+PRACTICE_RATE_GOAL = 100_000
+
+
+def practices_open(db_path: Path, day: str) -> list[str]:
+    conn = sqlite3.connect(db_path.as_uri() + "?mode=ro", uri=True)
+    try:
+        return [
+            r[0]
+            for r in conn.execute(
+                """SELECT code FROM orgs WHERE kind = 'practice' AND COALESCE(start, '') <= ? AND COALESCE("end", '9999-12-31') >= ?
+                   ORDER BY code""",
+                (day, day),
+            )
+        ]
+    finally:
+        conn.close()
+
+
+def practice_figures(ics: list[str], db_path: Path, tmp: Path, cwd: str, quick: bool) -> list[dict]:
+    """For each year, the share of the practices open on 31 March that `resolve --to ccg` gives a
+    CCG (status ok); then the throughput of that historical resolve on 200,000 practice lines."""
+    env = clean_env()
+    figs = []
+    for year in COVERAGE_YEARS:
+        day = f"{year}-03-31"
+        codes = practices_open(db_path, day)
+        path = tmp / f"practices_{year}.txt"
+        path.write_text("".join(c + "\n" for c in codes), encoding="utf-8")
+        fig = {
+            "name": f"practice-ccg-{year}",
+            "label": f"resolve --to ccg --as-of {day}: practices open that day with status ok",
+            "kind": "percent",
+            "goal": COVERAGE_GOAL,
+            "op": ">=",
+            "unit": "%",
+            "practices": len(codes),
+        }
+        done = subprocess.run(
+            [*ics, "resolve", "--to", "ccg", "--as-of", day, "--format", "tsv", "--fields", "status", str(path)],
+            env=env,
+            cwd=cwd,
+            capture_output=True,
+            text=True,
+        )
+        if done.returncode != 0:
+            fig.update(value=None, passed=False, error=f"exit {done.returncode}: {done.stderr.strip()[-200:]}")
+        else:
+            statuses = done.stdout.splitlines()[1:]
+            ok = sum(1 for s in statuses if s == "ok")
+            pct = 100.0 * ok / len(codes) if codes else 0.0
+            fig.update(value=pct, passed=pct >= COVERAGE_GOAL and len(statuses) == len(codes), ok=ok)
+            fig["detail"] = f"{ok:,} of {len(codes):,} practices"
+        figs.append(fig)
+        if year != 2017:
+            path.unlink()
+    n, runs = 200_000, (2 if quick else 3)
+    pool = (tmp / "practices_2017.txt").read_text(encoding="utf-8").splitlines()
+    path = tmp / "practices_200k.txt"
+    write_input(path, pool, n)
+    fig = {
+        "name": "resolve-practices",
+        "label": f"ics resolve --to ccg --as-of 2017-03-31 --format tsv FILE ({n:,} lines, {len(pool):,} practices)",
+        "kind": "rate",
+        "goal": PRACTICE_RATE_GOAL,
+        "op": ">=",
+        "unit": "ids/s",
+        "lines": n,
+        "runs": runs,
+    }
+    try:
+        cmd = [*ics, "resolve", "--to", "ccg", "--as-of", "2017-03-31", "--format", "tsv", str(path)]
+        run_measured(cmd, env, cwd)  # warm-up
+        times = [run_measured(cmd, env, cwd)[0] for _ in range(runs)]
+        med = statistics.median(times)
+        fig.update(value=n / med, passed=n / med >= PRACTICE_RATE_GOAL, seconds=stats(times))
+        fig["detail"] = f"{n:,} lines in {med:.2f} s (min {min(times):.2f}, max {max(times):.2f})"
+    except CommandFailed as e:
+        fig.update(value=None, passed=False, error=str(e))
+    finally:
+        path.unlink(missing_ok=True)
+        (tmp / "practices_2017.txt").unlink(missing_ok=True)
+    figs.append(fig)
+    return figs
+
+
 # --- build and size -------------------------------------------------------------------------------
 
 
@@ -631,6 +723,8 @@ def fmt_value(fig: dict) -> str:
         return f"{v:.2f} s"
     if fig["kind"] == "size":
         return f"{v:.1f} MB"
+    if fig["kind"] == "percent":
+        return f"{v:.2f}%"
     if fig["kind"] == "check":
         return "yes" if v else "no"
     return str(v)
@@ -646,6 +740,8 @@ def fmt_goal(fig: dict) -> str:
         return f"{fig['op']} {g:,.0f} {fig['unit']}"
     if fig["kind"] == "check":
         return "yes"
+    if fig["kind"] == "percent":
+        return f"{fig['op']} {g:g}%"
     return f"{fig['op']} {g:g} {fig['unit']}"
 
 
@@ -882,6 +978,18 @@ def main() -> int:
                 }
             )
             say(f"  ERROR {DB} not found")
+
+        say("\nGP practices in the CCG era (whole processes)")
+        if DB.exists():
+            for fig in practice_figures(ics, DB, tmp, neutral, args.quick):
+                figs.append(fig)
+                if fig.get("error"):
+                    say(f"  {fig['label']}: ERROR {fig['error']}")
+                elif fig["kind"] == "percent":
+                    say(f"  {fig['label']}: {fig['value']:.2f}% ({fig['detail']})   goal >= {COVERAGE_GOAL}%   {verdict(fig)}")
+                else:
+                    say(f"  {fig['label']}")
+                    say(f"    {fig['value']:,.0f} ids/s   goal >= {PRACTICE_RATE_GOAL:,}   {verdict(fig)}   ({fig['detail']})")
 
         say("\nBuild and size")
         if not args.no_build:

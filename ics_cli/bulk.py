@@ -172,6 +172,10 @@ class BulkResolver:
         if t is None:
             t = self.targets[tid] = queries.org_on(tid, self.day)
         out.update(to_kind=self.target, to_code=t["code"], to_ons_code=t["ons_code"], to_name=t["name"])
+        if self.day <= gaps.CCG_ERA_END and self.orgs[here]["kind"] in ("practice", "pcn"):
+            undated = gaps.undated_move(self.day, here)  # a move the sources place only between two editions
+            if undated:
+                notes.append(gaps.undated_note(undated))
         if notes:
             out["note"] = "; ".join(notes)
         return out

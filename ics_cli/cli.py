@@ -329,7 +329,7 @@ def list_(
     columns += [render.Column("org_id", table=False), render.Column("source", table=False), render.Column("as_of", table=False)]
     title = f"{kinds.label(k, plural=True, title=True)} on {when.day}" + (f" in {parent['name']}" if parent else "")
     rows = ({**r, "as_of": when.day} for r in queries.list_orgs(k, when.day, parent["org_id"] if parent else None))
-    note = gaps.list_note(k, when.day, parent["kind"] if parent else None)
+    note = gaps.list_note(k, when.day, parent["kind"] if parent else None, parent["org_id"] if parent else None)
     if note:
         _note(note)
     empty = f"No {kinds.label(k, plural=True)} on {when.day}."
@@ -371,7 +371,7 @@ def show(ident: IdArg, as_of: AsOfOpt = None, fmt: FormatOpt = None, fields: Fie
     record = profile.profile(org["org_id"], day)
     # existed_on_date is about as_of, the day described; on requested_as_of it did not exist when they differ.
     record["requested_as_of"] = when.day
-    gap = gaps.profile_note(org["kind"], day, record["parents"])
+    gap = gaps.profile_note(org["kind"], day, record["parents"], org["org_id"])
     if gap:
         note = f"{note} {gap}" if note else gap
     record["note"] = note
@@ -532,7 +532,7 @@ def timeline(
         typer.Option(
             "--kind",
             metavar="KINDS",
-            help="Comma-separated: policy, established, abolished, merger, split, boundary_transfer, became_sub_icb, succeeded, rename, recode.",
+            help="Comma-separated: policy, established, abolished, merger, split, boundary_transfer, became_sub_icb, succeeded, rename, recode; for a practice or PCN also joined, moved, left (its changes of CCG, sub-ICB location or PCN).",
         ),
     ] = None,
     as_of: AsOfOpt = None,

@@ -277,7 +277,14 @@ def diff(d1: str, d2: str, kinds: tuple[str, ...] | None = None, within: dict | 
                 f" known: {gaps.PRACTICE_GAP}."
             )
         else:
-            notes += sorted({n for d in (d1, d2) for n in [gaps.list_note("practice", d, within and within["kind"])] if n})
+            notes += sorted(
+                {
+                    n
+                    for d in (d1, d2)
+                    for n in [gaps.list_note("practice", d, within and within["kind"], within and within["org_id"])]
+                    if n
+                }
+            )
     if kinds:
         records = [r for r in records if r["_kinds"] & set(kinds)]
     order = {k: i for i, k in enumerate(KINDS)}

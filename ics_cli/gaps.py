@@ -4,18 +4,21 @@ and known gaps")."""
 
 from __future__ import annotations
 
-# ODS gives only each GP practice's latest commissioner, so before the last CCG mergers (April
-# 2021) many practices have no recorded CCG.
-PRACTICE_PARENTS_COMPLETE_FROM = "2021-04-01"
-PRACTICE_GAP = (
-    "practices' CCGs before April 2021 are only partly recorded (ODS gives each practice's "
-    "latest commissioner; see data/README.md)"
-)
+# Every GP practice has a CCG on every day it was open from 2013-04-01 to 2022-06-30 (ODS membership
+# history to August 2019, then the point-in-time editions; the build checks it). What the sources
+# cannot say is the day of a move that falls between two editions with no commissioner join date:
+# such a move is dated to the later edition, under a source whose id names both days
+# (derived_practice_ccg_between_YYYYMMDD_YYYYMMDD, scripts/importers/practice_ccgs.py).
+CCG_ERA_END = "2022-06-30"
+PRACTICE_GAP = 'the sources give none (see data/README.md, "GP practices and PCNs before July 2022")'
+BETWEEN_SOURCES = "derived_%_ccg_between_%"
 # (Councils' overlaps with CCGs, STPs, sub-ICB locations and ICBs are recorded on every day from
 # April 2013, from the LSOA lookups: data/README.md, "Small areas".)
 # Trusts are tied to ICBs (headquarters and constitution partners) only, from July 2022.
 TRUST_LINKS_FROM = "2022-07-01"
 TRUST_GAP = "Trusts are linked to ICBs only (headquarters and constitution partners), from July 2022."
+
+_windows: list[dict] | None = None
 
 
 def existed_span(first: str, last: str) -> str:
@@ -24,14 +27,61 @@ def existed_span(first: str, last: str) -> str:
 
 
 def practice_ccg_unknown(day: str) -> bool:
-    """Whether a practice without a CCG on `day` may simply be unrecorded."""
-    return day < PRACTICE_PARENTS_COMPLETE_FROM
+    """Whether a practice without a CCG on `day` may simply be unrecorded (CCGs existed then)."""
+    return day <= CCG_ERA_END
 
 
-def list_note(kind: str, day: str, within_kind: str | None) -> str | None:
-    """A note for any list of `kind` on `day` (inside an organisation of `within_kind`)."""
-    if kind == "practice" and practice_ccg_unknown(day) and within_kind not in ("pcn", "la", "trust"):
-        return f"Note: {PRACTICE_GAP}."
+def moves_between_editions() -> list[dict]:
+    """Every move of CCG that the sources place only between two editions (dated to the later
+    one): child, before (its CCG until then), parent (after), first and later (the editions'
+    days). A few rows, read once."""
+    global _windows
+    if _windows is None:
+        from ics_cli import db
+
+        rows = db.query(
+            """SELECT m.child_id, m.parent_id, m.source,
+                      (SELECT b.parent_id FROM memberships b WHERE b.child_id = m.child_id AND b.relation = 'part_of'
+                         AND b.parent_id LIKE 'ccg:%' AND b.end = date(m.start, '-1 day')) AS before
+               FROM memberships m WHERE m.source LIKE ? ORDER BY m.child_id, m.start""",
+            (BETWEEN_SOURCES,),
+        )
+        _windows = []
+        for r in rows:
+            first, later = (_iso(d) for d in r["source"].rsplit("_", 2)[1:])
+            _windows.append({**r, "first": first, "later": later})
+    return _windows
+
+
+def _iso(yyyymmdd: str) -> str:
+    return f"{yyyymmdd[:4]}-{yyyymmdd[4:6]}-{yyyymmdd[6:]}"
+
+
+def undated_move(day: str, org_id: str | None = None, within: str | None = None) -> dict | None:
+    """A move between editions that leaves a CCG uncertain on `day` (after the earlier edition
+    and up to the later one): of `org_id`, or into or out of the CCG `within`, or any."""
+    for w in moves_between_editions():
+        if w["first"] < day <= w["later"] and (org_id is None or w["child_id"] == org_id):
+            if within is None or within in (w["parent_id"], w["before"]):
+                return w
+    return None
+
+
+def undated_note(w: dict) -> str:
+    code = w["child_id"].split(":")[1]
+    frm = f" from {w['before'].split(':')[1]}" if w["before"] else ""
+    return (
+        f"{code} moved{frm} to {w['parent_id'].split(':')[1]} on a day between {w['first']} and {w['later']} that "
+        f"no source gives; it is dated {w['later']}, the later edition"
+    )
+
+
+def list_note(kind: str, day: str, within_kind: str | None, within: str | None = None) -> str | None:
+    """A note for any list of `kind` on `day` (inside organisation `within` of `within_kind`)."""
+    if kind == "practice" and day <= CCG_ERA_END and (within is None or within_kind == "ccg"):
+        w = undated_move(day, within=within)
+        if w:
+            return f"Note: {undated_note(w)} (see data/README.md)."
     return None
 
 
@@ -42,10 +92,12 @@ def empty_list_reason(kind: str, day: str, within_kind: str) -> str | None:
     return None
 
 
-def profile_note(kind: str, day: str, parents: list[dict]) -> str | None:
+def profile_note(kind: str, day: str, parents: list[dict], org_id: str | None = None) -> str | None:
     """What a profile of an organisation of `kind` on `day` cannot show."""
-    if kind in ("ccg", "stp", "area_team", "region") and practice_ccg_unknown(day):
-        return f"GP practice counts are incomplete: {PRACTICE_GAP}."
     if kind == "practice" and practice_ccg_unknown(day) and not any(p["kind"] in ("ccg", "sub_icb") for p in parents):
         return f"Its CCG on {day} is not recorded: {PRACTICE_GAP}."
+    if kind in ("practice", "pcn") and org_id and day <= CCG_ERA_END:
+        w = undated_move(day, org_id)
+        if w:
+            return f"Its CCG on {day} is uncertain: {undated_note(w)}."
     return None

@@ -15,7 +15,15 @@ EVENT_KINDS = (
     "succeeded",
     "rename",
     "recode",
+    # A GP practice's or a PCN's own changes of CCG, sub-ICB location or PCN (from memberships).
+    "joined",
+    "moved",
+    "left",
 )
+MEMBERSHIP_KINDS = ("joined", "moved", "left")
+# The parents whose changes a practice's or a PCN's timeline shows, in groups of one per day.
+AREAS = ("ccg", "sub_icb")
+DATA_START = "2013-04-01"  # a parent from the data's first day is where it was, not a change
 
 
 def national(first: str | None, last: str | None, kinds: tuple[str, ...] | None) -> list[dict]:
@@ -35,7 +43,91 @@ def for_org(org_id: str, first: str | None, last: str | None, kinds: tuple[str, 
         OR (e.event_id IN (SELECT event_id FROM event_orgs WHERE org_id IN ({related}))
             AND e.date >= (SELECT COALESCE(start, '') FROM orgs WHERE org_id = :id)
             AND e.date <= (SELECT COALESCE(date(end, '+1 day'), '9999-12-31') FROM orgs WHERE org_id = :id)))"""
-    return _events(where, {"id": org_id}, first, last, kinds, org_id=org_id)
+    rows = _events(where, {"id": org_id}, first, last, kinds, org_id=org_id)
+    if org_id.startswith(("practice:", "pcn:")) and (kinds is None or set(kinds) & set(MEMBERSHIP_KINDS)):
+        moves = [
+            e
+            for e in membership_events(org_id)
+            if (not first or e["date"] >= first) and (not last or e["date"] <= last) and (kinds is None or e["kind"] in kinds)
+        ]
+        rows = sorted(rows + moves, key=lambda r: r["date"])  # stable: an organisation's events before its moves
+    return rows
+
+
+def membership_events(org_id: str) -> list[dict]:
+    """Each change of a practice's or a PCN's CCG or sub-ICB location (and of a practice's PCN), on
+    its day, with the source of the row that begins it. A CCG carrying on as the sub-ICB location
+    of its code (2022-07-01) is not a change; a merger is, with the merger said in the detail, and
+    a row derived by a rule (a move dated between two editions) adds the rule's title."""
+    from ics_cli import queries
+    from ics_cli.dates import OPEN, day_after
+
+    org = db.query_one("SELECT start, end FROM orgs WHERE org_id = ?", (org_id,))
+    rows = db.query(
+        """SELECT m.parent_id, m.start, m.end, m.source, o.kind FROM memberships m JOIN orgs o ON o.org_id = m.parent_id
+           WHERE m.child_id = ? AND m.relation = 'part_of' AND o.kind IN ('ccg', 'sub_icb', 'pcn')
+           ORDER BY m.start, m.parent_id""",
+        (org_id,),
+    )
+    parents = sorted({r["parent_id"] for r in rows})
+    steps = {
+        (r["predecessor_id"], r["successor_id"], r["date"]): r["type"]
+        for r in db.query(
+            f"SELECT predecessor_id, successor_id, date, type FROM successions WHERE predecessor_id IN ({','.join('?' * len(parents))})",
+            tuple(parents),
+        )
+    }
+    rules = queries.source_titles({r["source"] for r in rows if r["source"].startswith("derived_")})
+    me = queries.org_on(org_id, org["end"] or OPEN)
+    who = f"{me['name']} ({me['code']})"
+
+    def named(parent_id: str, day: str) -> str:
+        p = queries.org_on(parent_id, day)
+        return f"{p['name']} ({p['code']})"
+
+    def event(kind: str, day: str, title: str, row: dict, before: str | None = None, detail: str | None = None) -> dict:
+        rule = rules.get(row["source"]) if kind != "left" else None
+        detail = "; ".join(x for x in (detail, rule and rule["title"]) if x) or None
+        ids = [org_id] + ([before] if before else []) + [row["parent_id"]]
+        out = {"date": day, "kind": kind, "scope": "org", "title": title, "detail": detail, "source": row["source"]}
+        return {**out, "org_ids": ids, "about": "self"}
+
+    events = []
+    for group in (AREAS, ("pcn",)):
+        prev = None
+        for r in (r for r in rows if r["kind"] in group):
+            day = r["start"] or ""
+            adjacent = prev is not None and prev["end"] and day_after(prev["end"]) == day
+            if adjacent and (prev["parent_id"] == r["parent_id"] or _continues(prev, r)):
+                prev = r  # the same parent from another source, or a CCG carrying on as a sub-ICB location
+                continue
+            if prev is not None and prev["end"] and not adjacent:
+                events.append(event("left", day_after(prev["end"]), f"{who} left {named(prev['parent_id'], prev['end'])}", prev))
+            if adjacent:
+                title = f"{who} moved from {named(prev['parent_id'], prev['end'])} to {named(r['parent_id'], day)}"
+                step = steps.get((prev["parent_id"], r["parent_id"], day))
+                events.append(
+                    event("moved", day, title, r, prev["parent_id"], _step_detail(step, prev["parent_id"], r["parent_id"]))
+                )
+            elif day > max(org["start"] or "", DATA_START):
+                events.append(event("joined", day, f"{who} joined {named(r['parent_id'], day)}", r))
+            prev = r
+        if prev is not None and prev["end"] and prev["end"] < (org["end"] or OPEN):
+            events.append(event("left", day_after(prev["end"]), f"{who} left {named(prev['parent_id'], prev['end'])}", prev))
+    return sorted(events, key=lambda e: e["date"])
+
+
+def _continues(before: dict, after: dict) -> bool:
+    """A CCG's practices and PCNs carried on in the sub-ICB location of its code (2022-07-01)."""
+    return before["kind"] == "ccg" and after["kind"] == "sub_icb" and before["parent_id"][4:] == after["parent_id"][8:]
+
+
+def _step_detail(step: str | None, before: str, after: str) -> str | None:
+    """The succession behind a move ("merger of 00K into 16C"), if one took the practice along."""
+    a, b = before.split(":")[1], after.split(":")[1]
+    if step == "merger":
+        return f"merger of {a} into {b}"
+    return f"{step.replace('_', ' ')} from {a} to {b}" if step else None
 
 
 def _events(

@@ -26,7 +26,7 @@ from pathlib import Path
 
 import sqlite_utils  # build-time only; the CLI never imports it
 
-from dbbuild import derive, validate
+from dbbuild import derive, practice_checks, validate
 from importers.common import DATA_START
 from schema import CSV_TABLES, TABLES, VERSION, Table
 
@@ -133,12 +133,13 @@ def write_db(path: Path, t: dict[str, list[dict]], meta: dict[str, str]) -> None
     db = sqlite_utils.Database(sqlite3.connect(path))
     db.conn.execute("PRAGMA journal_mode = DELETE")
     db.conn.execute("PRAGMA page_size = 4096")
-    rows = {name: stored(table, t[name]) for name, table in CSV_TABLES.items()}
+    shipped = {name: table for name, table in TABLES.items() if table.in_database}
+    rows = {name: stored(table, t[name]) for name, table in CSV_TABLES.items() if name in shipped}
     rows.update(derived_rows(t, meta))
-    missing = [name for name in TABLES if name not in rows]
+    missing = [name for name in shipped if name not in rows]
     if missing:
         raise SystemExit(f"Error: no rows for {missing}: a derived table needs an entry in build_db.derived_rows.")
-    for name, table in TABLES.items():
+    for name, table in shipped.items():
         create(db, table, rows[name])
     # Trigram full-text index: partial words match ("cumb" finds Cumbria); named org_search_fts with
     # content="org_search" as sqlite-utils' enable_fts would (Datasette picks it up for its search
@@ -163,6 +164,8 @@ def main(argv: list[str] | None = None) -> int:
     started = time.perf_counter()
     t = read_sources(args.sources)
     end = data_end(t)
+    print("Editions against the CCG-era history (practices and PCNs):")
+    print("\n".join(practice_checks.report(t)))
     problems = validate.validate(t, end)
     if problems:
         print(f"Error: the data breaks {len(problems)} invariant(s); no database written.", file=sys.stderr)

@@ -18,6 +18,7 @@ Adding a table is one ``Table`` entry in TABLES plus the code that fills it:
   (required columns, unique key, references, vocabularies; dates of ``start``/``end``/``date``
   columns; intervals inside the lifetime of each organisation they reference);
 - derived (``csv=False``): its rows in build_db.derived_rows.
+A CSV with ``in_database=False`` (``editions``) is read and checked by the build but not shipped.
 Then rebuild (the database changes; raise VERSION if the CLI must notice), and teach the CLI's
 queries to read it. tests/test_build.py checks that the files and the database match TABLES.
 
@@ -75,6 +76,7 @@ class Table:
     key: tuple[str, ...] = ()  # the natural key: PRIMARY KEY, clustered (WITHOUT ROWID)
     pk: str = ""  # a rowid table's one-column PRIMARY KEY (tables without a natural key)
     indexes: tuple[tuple[str, ...], ...] = ()  # secondary indexes, in creation order
+    in_database: bool = True  # False: a CSV the build reads and checks but does not ship
 
     @property
     def csv_columns(self) -> list[str]:
@@ -324,6 +326,16 @@ TABLES: dict[str, Table] = {
             ),
             csv=True,
             key=("org_id", "start"),
+        ),
+        # Build input only: not written to the database (dbbuild/practice_checks.py checks the
+        # practices' and PCNs' CCG history against each edition on its day).
+        Table(
+            "editions",
+            "organisation listed in a point-in-time edition, with the parent it gives on the edition's day",
+            (Column("source", references="sources.source"), Column("date"), ORG, Column("parent_id", references="orgs.org_id")),
+            csv=True,
+            key=("source", "org_id"),
+            in_database=False,
         ),
         Table(
             "lookup",

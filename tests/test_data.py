@@ -735,57 +735,7 @@ def test_stps_have_a_region_before_2019(conn):
     assert [r["org_id"] for r in missing] == []
 
 
-# --- GP practices before their commissioner join date; local authorities before 2019 -------------
-
-
-def practices_with_a_ccg(conn, day: str) -> tuple[int, int]:
-    """(practices open on `day`, those of them with a CCG parent that day)."""
-    open_, with_ccg = conn.execute(
-        """SELECT count(*), sum(EXISTS (SELECT 1 FROM memberships m WHERE m.child_id = o.org_id AND m.relation = 'part_of'
-                                        AND m.parent_id LIKE 'ccg:%' AND m.start <= :d AND COALESCE(m."end", :open) >= :d))
-           FROM orgs o WHERE o.kind = 'practice' AND COALESCE(o.start, '') <= :d AND COALESCE(o."end", :open) >= :d""",
-        {"d": day, "open": OPEN},
-    ).fetchone()
-    return open_, with_ccg
-
-
-@pytest.mark.parametrize(
-    "day, expected",
-    [
-        ("2013-04-01", (8097, 3765)),
-        ("2016-01-01", (7913, 3630)),
-        ("2018-01-01", (7570, 3362)),
-        ("2019-06-01", (7178, 3710)),
-        ("2020-06-01", (7028, 5608)),
-        ("2021-06-01", (6812, 6810)),
-    ],
-)
-def test_practice_ccg_coverage_is_as_documented(conn, day, expected):
-    # data/README.md "Coverage and known gaps": epraccur gives only the latest commissioner; before
-    # its join date a CCG is known only where a single predecessor leaves no doubt (not after mergers).
-    assert practices_with_a_ccg(conn, day) == expected
-    from pathlib import Path
-
-    readme = " ".join((Path(__file__).resolve().parents[1] / "data" / "README.md").read_text(encoding="utf-8").split())
-    assert f"| {day} | {expected[0]:,} | {expected[1]:,} ({expected[1] / expected[0]:.1%}) |" in readme
-
-
-def test_practice_ccg_before_the_commissioner_join_date(conn):
-    # epraccur: A82009 joined 01K (Morecambe Bay) on 2017-04-01, the day 01H (Cumbria) gave it South
-    # Cumbria (history MANIFEST 2.1); so it was in 01H before.
-    assert parents_on(conn, "practice:A82009", "2016-01-01")["ccg"] == "ccg:01H"
-    assert parents_on(conn, "practice:A82009", "2017-04-01")["ccg"] == "ccg:01K"
-    # West Birmingham (history MANIFEST 2.2): M85002 joined sub-ICB 15E on 2022-07-01 from D2P2L,
-    # which was formed by the 2021 merger of four CCGs: nothing is known before that.
-    assert parents_on(conn, "practice:M85002", "2022-06-30")["ccg"] == "ccg:D2P2L"
-    assert "ccg" not in parents_on(conn, "practice:M85002", "2021-03-31")
-    # Glossop (01Y to 15M on 2022-07-01).
-    assert parents_on(conn, "practice:C81077", "2015-01-01")["ccg"] == "ccg:01Y"
-    assert parents_on(conn, "practice:C81077", "2022-07-01")["sub_icb"] == "sub_icb:15M"
-    # A81001 joined Tees Valley (16C), formed on 2020-04-01 from three CCGs: no CCG before.
-    assert "ccg" not in parents_on(conn, "practice:A81001", "2019-01-01")
-    rows = conn.execute("SELECT count(DISTINCT child_id) FROM memberships WHERE source = 'derived_practice_ccg_predecessor'")
-    assert rows.fetchone()[0] == 80
+# --- local authorities before 2019 ----------------------------------------------------------------
 
 
 def test_councils_are_older_than_the_data(conn):

@@ -71,9 +71,10 @@ def test_counts(tables):
         "codes": 10060,
         "names": 10050,
         "attributes": 8917,
-        "memberships": 38335,
+        "memberships": 43446,
         "successions": 60,
         "populations": 7676,
+        "editions": 87599,
     }
     kinds = Counter(r["kind"] for r in tables["orgs"])
     assert kinds == {"practice": 8233, "pcn": 1392, "trust": 275, "la": 24}
@@ -263,6 +264,7 @@ def test_practices(tables):
     assert rows(tables, "names", org_id="practice:A81001")[0]["name"] == "The Densham Surgery"
     a = sorted((r["parent_id"], r["start"], r["end"]) for r in rows(tables, "memberships", child_id="practice:A81001"))
     assert a == [
+        ("ccg:00K", "2013-04-01", "2020-03-31"),
         ("ccg:16C", "2020-04-01", "2022-06-30"),
         ("pcn:U89141", "2019-10-01", "2026-03-31"),
         ("pcn:U89141", "2026-04-01", ""),
@@ -286,64 +288,6 @@ def _parents(tables, practice, kinds=("ccg", "sub_icb")):
         for r in rows(tables, "memberships", child_id=practice)
         if r["parent_id"].split(":")[0] in kinds
     )
-
-
-def test_practice_ccg_before_the_commissioner_join_date(tables):
-    pred = "derived_practice_ccg_predecessor"
-    # South Cumbria: joined 01K (Morecambe Bay) on 2017-04-01, when 01H (Cumbria) gave it South Cumbria.
-    assert _parents(tables, "practice:A82009", ("ccg",)) == [
-        ("ccg:01H", "2013-04-01", "2017-03-31", pred),
-        ("ccg:01K", "2017-04-01", "2022-06-30", "ods_epraccur_2025_09"),
-    ]
-    # West Birmingham: joined sub-ICB 15E on 2022-07-01, from D2P2L, itself formed by a 2021 merger (no further).
-    # (Not in the August 2026 GP map: closed by then, taken to be 2026-03-31.)
-    assert _parents(tables, "practice:M85002") == [
-        ("ccg:D2P2L", "2021-04-01", "2022-06-30", pred),
-        ("sub_icb:15E", "2022-07-01", "2026-03-31", "ods_epraccur_2025_09"),
-    ]
-    # Glossop: joined 15M (Derbyshire) on 2022-07-01, from 01Y (Tameside and Glossop).
-    assert _parents(tables, "practice:C81077")[0] == ("ccg:01Y", "2013-04-01", "2022-06-30", pred)
-    # QOF 2022-23 puts B82002 in 03Q before its 2024 move to 42D; before July 2022, CCG 03Q.
-    assert _parents(tables, "practice:B82002")[0] == ("ccg:03Q", "2013-04-01", "2022-06-30", pred)
-    # A practice that joined a CCG formed by a merger keeps no CCG before it (A81001: 16C, 2020).
-    assert _parents(tables, "practice:A81001", ("ccg",)) == [("ccg:16C", "2020-04-01", "2022-06-30", "ods_epraccur_2025_09")]
-    derived = Counter(r["parent_id"] for r in tables["memberships"] if r["source"] == pred)
-    assert derived == {"ccg:01H": 32, "ccg:D2P2L": 26, "ccg:03Q": 14, "ccg:01Y": 6, "ccg:06H": 1, "ccg:07K": 1}
-    # Without the other importers' successions there is no evidence, and nothing is inferred.
-    assert not any(r["source"] == pred for r in organisations.run(SHARED)["memberships"])
-
-
-def test_practice_predecessors_agree_with_the_postcode_2021_ccg(tables):
-    """Where every LSOA of a practice's postcode sector lay in one CCG (ONS April 2021), that CCG is
-    the one inferred for 2021-22 from the successions, except for three West Birmingham practices
-    (members of Sandwell and West Birmingham CCG standing in Birmingham and Solihull CCG's area)."""
-    import csv
-
-    with open(SHARED / "history" / "ons_ccg21_stp21_nhser21_lookup_2021-04.csv", encoding="utf-8-sig") as fh:
-        ccg21 = {r["CCG21CD"]: r["CCG21CDH"] for r in csv.DictReader(fh)}
-    with open(SHARED / "history" / "geographr_lsoa11_ccg21_stp21_ltla21_lookup_2021-04_from_rda.csv", encoding="utf-8-sig") as fh:
-        lsoa = {r["lsoa11_code"]: ccg21[r["ccg21_code"]] for r in csv.DictReader(fh)}
-    sectors = defaultdict(set)
-    with open(SHARED / "geography" / "theimpactlab_postcode_sector_to_lsoa11_imd.csv", encoding="utf-8-sig") as fh:
-        for r in csv.DictReader(fh):
-            sectors[r["Postcode Sector"]].add(lsoa[r["LSOA11CD"]])
-    postcode = {r["org_id"]: r["value"] for r in tables["attributes"] if r["key"] == "postcode"}
-    agree, differ = 0, set()
-    for r in tables["memberships"]:
-        if r["source"] == "derived_practice_ccg_predecessor" and r["end"] >= "2021-04-01":
-            outward, inward = postcode[r["child_id"]].split(" ")
-            found = sectors[outward.ljust(4) + inward[0]]
-            if len(found) == 1:
-                if found == {r["parent_id"][4:]}:
-                    agree += 1
-                else:
-                    differ.add((r["child_id"], r["parent_id"], found.pop()))
-    assert agree == 36
-    assert differ == {
-        ("practice:M85124", "ccg:D2P2L", "15E"),
-        ("practice:M85164", "ccg:D2P2L", "15E"),
-        ("practice:Y01057", "ccg:D2P2L", "15E"),
-    }
 
 
 def test_practice_sub_icb_agrees_with_qof_2022_23(tables):

@@ -183,31 +183,6 @@ def check_successors_recorded(t: dict[str, list[dict]], data_end: str) -> list[s
     return problems
 
 
-PRACTICE_PREDECESSOR_SOURCE = "derived_practice_ccg_predecessor"
-
-
-def check_practice_predecessors(t: dict[str, list[dict]]) -> list[str]:
-    """A practice's CCG inferred before its commissioner join date rests on a succession: the next
-    CCG or sub-ICB location of the practice starts the day after, and the inferred CCG is recorded
-    as a predecessor of it on that day."""
-    steps = {(r["predecessor_id"], r["successor_id"], r["date"]) for r in t["successions"]}
-    starts = defaultdict(dict)  # practice -> start -> CCG or sub-ICB parent
-    for r in t["memberships"]:
-        if r["relation"] == "part_of" and r["parent_id"].startswith(("ccg:", "sub_icb:")):
-            starts[r["child_id"]][r["start"]] = r["parent_id"]
-    problems = []
-    for r in t["memberships"]:
-        if r["source"] != PRACTICE_PREDECESSOR_SOURCE:
-            continue
-        day = day_after(r["end"]) if r["end"] else None
-        following = starts[r["child_id"]].get(day) if day else None
-        if not r["child_id"].startswith("practice:") or not r["parent_id"].startswith("ccg:") or following is None:
-            problems.append(f"{PRACTICE_PREDECESSOR_SOURCE}: no CCG or sub-ICB location follows {r}")
-        elif (r["parent_id"], following, day) not in steps:
-            problems.append(f"{PRACTICE_PREDECESSOR_SOURCE}: no succession {r['parent_id']} -> {following} on {day} for {r}")
-    return problems
-
-
 def check_names(t: dict[str, list[dict]]) -> list[str]:
     """Every organisation has an official name on every day of its life."""
     problems = []

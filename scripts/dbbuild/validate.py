@@ -3,9 +3,10 @@ rows); the build refuses to write a database while any check reports one.
 
 This module holds the entry point (``validate``) and the checks the schema drives
 (scripts/schema.py: references, required columns and unique natural keys, vocabularies, dates,
-lifetimes); dbbuild/expected.py checks counts and totals against the sources, and
-dbbuild/consistency.py the hierarchy, the successions and the names over time, and dbbuild/areas.py
-the small areas and the populations on the area of the day."""
+lifetimes); dbbuild/expected.py checks counts and totals against the sources,
+dbbuild/consistency.py the hierarchy, the successions and the names over time,
+dbbuild/practice_checks.py the GP practices' and PCNs' CCG history against its editions, and
+dbbuild/areas.py the small areas and the populations on the area of the day."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 
-from dbbuild import areas, boundaries, consistency, expected
+from dbbuild import areas, boundaries, consistency, expected, practice_checks
 from importers.common import end_or_open as end
 from schema import CSV_TABLES
 
@@ -167,7 +168,9 @@ def all_checks(data_end: str) -> list[tuple[str, Callable]]:
         ("parents present", lambda t: consistency.check_parents_present(t, data_end)),
         ("successions", consistency.check_successions),
         ("successors recorded", lambda t: consistency.check_successors_recorded(t, data_end)),
-        ("practice predecessors", consistency.check_practice_predecessors),
+        ("practices in one CCG", practice_checks.check_one_ccg_every_day),
+        ("editions agree", practice_checks.check_editions_agree),
+        ("CCGs hold practices", practice_checks.check_ccgs_hold_practices),
         ("populations", expected.check_populations),
         ("small areas", lambda t: areas.check_blocks(t, data_end)),
         ("census counts", areas.check_census_counts),

@@ -90,6 +90,9 @@ class Tables(defaultdict):
         row = {"org_id": oid, "measure": measure, "sex": sex, "age": age, "value": value, "date": date}
         self["populations"].append({**row, "start": start, "end": end, "source": source})
 
+    def edition(self, source: str, date: str, oid: str, parent: str) -> None:
+        self["editions"].append({"source": source, "date": date, "org_id": oid, "parent_id": parent})
+
 
 def empty_tables() -> Tables:
     return Tables()
