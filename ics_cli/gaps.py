@@ -12,9 +12,8 @@ from __future__ import annotations
 CCG_ERA_END = "2022-06-30"
 PRACTICE_GAP = 'the sources give none (see data/README.md, "GP practices and PCNs before July 2022")'
 BETWEEN_SOURCES = "derived_%_ccg_between_%"
-# Councils' overlaps come from the LSOA lookups of April 2021 (CCGs, STPs) and July 2022 onwards.
-OVERLAPS_FROM = "2021-04-01"
-OVERLAPS_GAP = "Councils' overlaps with NHS areas are recorded from April 2021."
+# (Councils' overlaps with CCGs, STPs, sub-ICB locations and ICBs are recorded on every day from
+# April 2013, from the LSOA lookups: data/README.md, "Small areas".)
 # Trusts are tied to ICBs (headquarters and constitution partners) only, from July 2022.
 TRUST_LINKS_FROM = "2022-07-01"
 TRUST_GAP = "Trusts are linked to ICBs only (headquarters and constitution partners), from July 2022."
@@ -85,8 +84,6 @@ def empty_list_reason(kind: str, day: str, within_kind: str) -> str | None:
     """Why a list of `kind` inside an organisation of `within_kind` can be empty on `day`."""
     if kind == "trust" and (within_kind not in ("icb", "region") or day < TRUST_LINKS_FROM):
         return TRUST_GAP
-    if kind == "la" and day < OVERLAPS_FROM:
-        return OVERLAPS_GAP
     return None
 
 
@@ -98,6 +95,4 @@ def profile_note(kind: str, day: str, parents: list[dict], org_id: str | None = 
         w = undated_move(day, org_id)
         if w:
             return f"Its CCG on {day} is uncertain: {undated_note(w)}."
-    if kind == "la" and day < OVERLAPS_FROM:
-        return OVERLAPS_GAP
     return None

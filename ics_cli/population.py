@@ -1,6 +1,6 @@
-"""`ics population`: every population figure held for an organisation, with its date and source,
-as totals, by sex, or in five-year age bands, and the notes a reader needs (figures dated after
-the day asked, an area that changed)."""
+"""`ics population`: every population figure held for an organisation's area on the day, with its
+date and source, as totals, by sex, or in five-year age bands, and the notes a reader needs
+(figures only held for its area on other days, an area that changed)."""
 
 from __future__ import annotations
 
@@ -33,12 +33,12 @@ def figures(org: dict, when: AsOf, measure: str | None = None, by: str = "total"
     """The figures for `org` (an orgs row): all measures or one, `by` total, sex or age."""
     if when.explicit:
         fate.require_existing(org, when.day)
-    rows = queries.populations_of(org["org_id"], measure, totals_only=by != "age")
+    # Each figure is for an area the organisation had (start to end): those of the day's area.
+    rows, other = queries.on_the_area_of(queries.populations_of(org["org_id"], measure, totals_only=by != "age"), when.day)
     notes = []
-    later = sorted({r["date"] for r in rows if r["date"] > when.day})
-    if when.explicit and later:
-        # Figures describe the area on their own reference date, which may differ from its area on the day asked.
-        notes.append(wording.figures_dated_after(when.day, later, org))
+    if other:
+        spans = sorted({(MEASURES.get(r["measure"], r["measure"]), r["start"], r["end"] or "") for r in other})
+        notes.append(wording.figures_for_other_areas(org, when.day, spans))
     changed = queries.boundary_changes(org["org_id"])
     if rows and changed:
         notes.append(wording.area_changed(org, changed))

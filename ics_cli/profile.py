@@ -123,9 +123,17 @@ def profile(org_id: str, day: str) -> dict:
     counts = queries.member_counts(org_id, day)
     out["member_counts"] = counts
     out["members"] = {k: v for k, v in members.items() if len(v) <= LISTED_LIMIT}
-    pops = queries.populations_of(org_id)
+    pops, _ = queries.on_the_area_of(queries.populations_of(org_id), day)  # the area it had on the day
     out["populations"] = [
-        {"measure": p["measure"], "sex": p["sex"], "value": p["value"], "date": p["date"], "source": p["source"]}
+        {
+            "measure": p["measure"],
+            "sex": p["sex"],
+            "value": p["value"],
+            "date": p["date"],
+            "area_start": p["start"],
+            "area_end": p["end"],
+            "source": p["source"],
+        }
         for p in pops
         if p["sex"] == "all"
     ]

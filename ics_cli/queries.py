@@ -223,7 +223,8 @@ def attributes_of(org_id: str, day: str) -> dict[str, dict]:
 
 
 def populations_of(org_id: str, measure: str | None = None, totals_only: bool = True) -> list[dict]:
-    sql = """SELECT p.measure, p.sex, p.age, p.value, p.date, p.source, s.title AS source_title
+    """An organisation's figures, each for the area it had from `start` to `end` (None: still has)."""
+    sql = """SELECT p.measure, p.sex, p.age, p.value, p.date, p.start, p.end, p.source, s.title AS source_title
              FROM populations p JOIN sources s USING (source) WHERE p.org_id = ?"""
     params: list = [org_id]
     if totals_only:
@@ -231,7 +232,15 @@ def populations_of(org_id: str, measure: str | None = None, totals_only: bool = 
     if measure:
         sql += " AND p.measure = ?"
         params.append(measure)
-    return db.query(sql + " ORDER BY p.date DESC, p.measure, p.sex, p.age", params)
+    return db.query(sql + " ORDER BY p.date DESC, p.measure, p.start DESC, p.sex, p.age", params)
+
+
+def on_the_area_of(rows: list[dict], day: str) -> tuple[list[dict], list[dict]]:
+    """Population rows for the area an organisation had on `day`: of each measure, the rows
+    valid that day, else all its rows (those are for other areas: the second list)."""
+    valid = {r["measure"] for r in rows if existed(r, day)}
+    kept = [r for r in rows if existed(r, day) or r["measure"] not in valid]
+    return kept, [r for r in kept if not existed(r, day)]
 
 
 def successions_of(org_id: str) -> dict[str, list[dict]]:
@@ -377,9 +386,16 @@ POSTCODES_FROM = "2022-07-01"  # the NHS ODS postcode files are July 2022 geogra
 
 def postcode_areas(district: str, day: str) -> tuple[list[str], str]:
     """The sub-ICB locations a postcode district lay in on `day` (several if it straddles a
-    boundary), with a note on how they were found. Before July 2022 the district's sub-ICB
-    locations are followed back to the CCGs they came from, as far as the CCGs that existed then
-    (the same areas but for the few boundary changes, which the note admits)."""
+    boundary), with a note on how they were found. Before July 2022: the CCGs its postcode
+    sectors' LSOAs lay in that day (ics_cli/small_areas.district_areas); for a district the sector
+    lookup lacks, its July 2022 sub-ICB locations followed back to the CCGs they came from (the
+    same areas but for the few boundary changes, which the note admits)."""
+    if day < POSTCODES_FROM:
+        from ics_cli import small_areas
+
+        found = sorted(c["org_id"] for c in small_areas.district_areas(district, day))
+        if found:
+            return found, f"postcode district {district} (the LSOAs of its postcode sectors on {day})"
     rows = db.query(
         f"SELECT DISTINCT org_id FROM postcode_districts WHERE district = :district AND {alive()} ORDER BY org_id",
         {"district": district, "d": max(day, POSTCODES_FROM)},

@@ -241,6 +241,8 @@ POPULATION_COLUMNS = [
     Column("age", "Age"),
     Column("value", "People", justify="right"),
     Column("date", "Reference date"),
+    Column("start", table=False),  # the figure is for the area the organisation had from start
+    Column("end", table=False),  # ... to end (empty: it still has it)
     Column("source", "Source"),
     Column("source_title", table=False),
     Column("org_id", table=False),

@@ -139,10 +139,12 @@ def population_empty(org: dict, measure_label: str | None = None, known: list[st
     return f"No population figures for {org['name']}."
 
 
-def figures_dated_after(day: str, later: list[str], org: dict) -> str:
+def figures_for_other_areas(org: dict, day: str, spans: list[tuple[str, str, str]]) -> str:
+    """`spans`: (measure label, start, end) of the areas the figures are for."""
     return (
-        f"Note: figures dated after {day} ({', '.join(later)}) describe the area of {org['name']} "
-        "on their own dates, not on the day asked."
+        f"Note: some figures are for the area of {org['name']} on other days than {day}: "
+        + "; ".join(f"{measure} for {start} to {end or 'now'}" for measure, start, end in spans)
+        + "."
     )
 
 

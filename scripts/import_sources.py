@@ -15,7 +15,8 @@ import sys
 import time
 from pathlib import Path
 
-from importers import boundaries, curated, geography, history, organisations
+from importers import areas, boundaries, curated, geography, history, organisations, small_areas
+from importers.area_populations import complete_spans
 from importers.common import complete_shares, empty_tables, write_tables
 from schema import CSV_TABLES
 
@@ -41,10 +42,15 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     started = time.perf_counter()
     tables = empty_tables()
+    t0 = time.perf_counter()
+    small = small_areas.build(args.shared, curated.la_changes())
+    print(f"  small areas: {len(small.members):,} blocks ({time.perf_counter() - t0:.1f} s)")
     steps = (
         ("curated facts", lambda: curated.run(args.shared)),
         ("regions, area teams, CCGs, STPs", lambda: history.run(args.shared)),
-        ("ICBs, sub-ICB locations, local authorities, populations", lambda: geography.run(args.shared, curated.la_changes())),
+        ("ICBs, sub-ICB locations, local authorities", lambda: geography.run(args.shared, curated.la_changes(), small)),
+        # After the steps that write the areas' organisations and memberships, which it reads.
+        ("LSOAs, blocks, sectors; areas' populations, overlaps, transitions", lambda: areas.run(args.shared, small, tables)),
         # Last: practices' earlier CCGs follow the successions the steps above found.
         ("trusts, practices, PCNs, partners", lambda: organisations.run(args.shared, tables["successions"])),
         # Last: areas are named by the codes, and unions made of the memberships, found above.
@@ -59,6 +65,7 @@ def main(argv: list[str] | None = None) -> int:
             tables[table].extend(rows)
         print(f"  {label}: {sum(len(r) for r in part.values()):,} rows ({time.perf_counter() - t0:.1f} s)")
     complete_shares(tables["successions"])
+    complete_spans(tables)
     counts = write_tables(tables, args.out)
     for table, n in counts.items():
         print(f"  data/sources/{table}.csv: {n:,} rows")

@@ -34,7 +34,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 # The database's schema_version (the meta table): raise it when a table of the database changes.
-VERSION = "1"
+VERSION = "2"
 
 # Vocabularies: a value outside them refuses the build (validate.check_vocabularies).
 KINDS = ("region", "area_team", "stp", "icb", "ccg", "sub_icb", "la", "trust", "practice", "pcn")
@@ -53,6 +53,7 @@ NAME_TYPES = ("official", "short", "alias")
 MEASURES = ("ons_mid_year_estimate", "gp_registered_patients", "qof_list_size", "census_2021")
 SEXES = ("all", "female", "male")
 PRECISIONS = ("day", "month", "year")
+BRIDGES = ("msoa", "district", "majority")  # how an LSOA of one census got the other census's parents
 
 
 @dataclass(frozen=True)
@@ -198,18 +199,20 @@ TABLES: dict[str, Table] = {
         ),
         Table(
             "populations",
-            "figure for an organisation",
+            "figure for an organisation as it was from start to end (the area it then had)",
             (
                 ORG,
                 Column("measure", values=MEASURES),
                 Column("sex", values=SEXES),
                 Column("age"),
                 Column("value", "INTEGER"),
-                Column("date"),
+                Column("date"),  # the figure's reference date (Census day, mid-year, extract)
+                Column("start"),  # the first day the organisation had the area it counts
+                Column("end", blank_is_null=True),  # the last day (blank: it still has it)
                 SOURCE,
             ),
             csv=True,
-            key=("org_id", "measure", "date", "sex", "age"),
+            key=("org_id", "measure", "date", "start", "sex", "age"),
         ),
         Table(
             "events",
@@ -254,6 +257,57 @@ TABLES: dict[str, Table] = {
             _interval(Column("district"), ORG),
             csv=True,
             key=("district", "org_id", "start"),
+        ),
+        # Small areas (scripts/importers/small_areas.py): LSOAs in blocks, blocks' dated parents.
+        Table(
+            "blocks",
+            "block: a set of LSOAs that were always in the same CCG or sub-ICB location and district",
+            (Column("block", "INTEGER"), Column("population", "INTEGER", not_null=True)),  # Census 2021 residents
+            csv=True,
+            pk="block",
+        ),
+        Table(
+            "lsoas",
+            "LSOA code (2011 or 2021 census geography)",
+            (
+                Column("lsoa"),
+                Column("name", not_null=True),  # the 2021 name, or the 2011 one for a code of 2011 only
+                Column("name_2011", blank_is_null=True),  # the 2011 name where it differs
+                Column("in_2011", "INTEGER", not_null=True),  # 1: an LSOA of the 2011 census geography
+                Column("in_2021", "INTEGER", not_null=True),  # 1: an LSOA of the 2021 census geography
+                Column("block", "INTEGER", not_null=True, references="blocks.block"),
+                Column("bridge", blank_is_null=True, values=BRIDGES),  # blank: its own lookups throughout
+                Column("population", "INTEGER", blank_is_null=True),  # Census 2021 residents (LSOAs 2021)
+            ),
+            csv=True,
+            key=("lsoa",),
+        ),
+        Table(
+            "block_parents",
+            "block's CCG or sub-ICB location, or district, over an interval",
+            (
+                Column("block", "INTEGER", references="blocks.block"),
+                Column("parent_id", references="orgs.org_id"),
+                Column("start"),
+                Column("end", blank_is_null=True),
+                Column("inferred", "INTEGER", not_null=True),  # 1: no source gives it (the source names the rule)
+                SOURCE,
+            ),
+            csv=True,
+            key=("block", "parent_id", "start"),
+            # Every block of an area on a day (area populations, flows, lists by area).
+            indexes=(("parent_id", "start", "end", "block"),),
+        ),
+        Table(
+            "sector_blocks",
+            "postcode sector and a block some of its LSOAs 2011 lie in",
+            (
+                Column("sector"),  # "SW1A 1": outward code, a space, the sector digit
+                Column("block", "INTEGER", references="blocks.block"),
+                Column("lsoas", "INTEGER", not_null=True),  # how many of the sector's LSOAs 2011
+            ),
+            csv=True,
+            key=("sector", "block"),
         ),
         # Shapes for `ics map` (scripts/importers/boundaries.py), read by organisation and day, and
         # by kind (an org_id prefix) for the neighbours in view: clustered on (org_id, start). The

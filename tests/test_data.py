@@ -123,7 +123,7 @@ def test_meta_coverage(conn, data_end):
     meta = {r["key"]: r["value"] for r in conn.execute("SELECT key, value FROM meta")}
     assert meta["data_start"] == "2013-04-01"
     assert data_end == "2026-08-01"  # the newest source: GP registrations, 1 August 2026
-    assert meta["schema_version"] == "1"
+    assert meta["schema_version"] == "2"
 
 
 SAMPLED_42 = ["2022-07-01", "2022-12-31", "2023-03-31", "2023-04-01", "2024-03-31", "2024-04-01", "2025-04-01", "2026-03-31"]
@@ -276,14 +276,17 @@ def test_successions_point_forward_in_time(conn):
 
 @pytest.mark.parametrize("kind", ["icb", "region", "sub_icb"])
 def test_ons_mid_2022_totals(conn, kind):
-    # 57,106,398 = ONS mid-2022 England (geography MANIFEST, file 4 "Checks").
-    total = conn.execute(
-        """SELECT sum(p.value) AS n, count(*) AS orgs FROM populations p JOIN orgs o USING (org_id)
-           WHERE o.kind = ? AND p.measure = 'ons_mid_year_estimate' AND p.sex = 'all' AND p.age = 'all' AND p.date = '2022-06-30'""",
-        (kind,),
-    ).fetchone()
-    assert total["n"] == 57_106_398
-    assert total["orgs"] == {"icb": 42, "region": 7, "sub_icb": 106}[kind]
+    # 57,106,398 = ONS mid-2022 England (geography MANIFEST, file 4 "Checks"), on every day the
+    # figures are given (each row: the area the organisation had from start to end).
+    for day, count in (("2022-07-01", 42), ("2023-04-01", 42), ("2026-03-31", 42), ("2026-04-01", 36), ("2026-08-01", 36)):
+        total = conn.execute(
+            """SELECT sum(p.value) AS n, count(*) AS orgs FROM populations p JOIN orgs o USING (org_id)
+               WHERE o.kind = ? AND p.measure = 'ons_mid_year_estimate' AND p.sex = 'all' AND p.age = 'all'
+               AND p.date = '2022-06-30' AND p.start <= ? AND COALESCE(p."end", '9999-12-31') >= ?""",
+            (kind, day, day),
+        ).fetchone()
+        assert total["n"] == 57_106_398, day
+        assert total["orgs"] == {"icb": count, "region": 7, "sub_icb": 106}[kind], day
 
 
 @pytest.mark.parametrize("kind", ["icb", "region", "sub_icb"])
@@ -301,24 +304,35 @@ def test_gp_registered_totals(conn, kind):
 def test_sexes_add_up(conn):
     rows = conn.execute(
         """SELECT a.org_id, a.measure, a.date, a.value, f.value + m.value AS both FROM populations a
-           JOIN populations f ON f.org_id = a.org_id AND f.measure = a.measure AND f.date = a.date AND f.age = 'all' AND f.sex = 'female'
-           JOIN populations m ON m.org_id = a.org_id AND m.measure = a.measure AND m.date = a.date AND m.age = 'all' AND m.sex = 'male'
+           JOIN populations f ON f.org_id = a.org_id AND f.measure = a.measure AND f.date = a.date AND f.start = a.start
+                AND f.age = 'all' AND f.sex = 'female'
+           JOIN populations m ON m.org_id = a.org_id AND m.measure = a.measure AND m.date = a.date AND m.start = a.start
+                AND m.age = 'all' AND m.sex = 'male'
            WHERE a.sex = 'all' AND a.age = 'all' AND a.value != f.value + m.value"""
     ).fetchall()
     assert [dict(r) for r in rows] == []
 
 
 def test_census_2021_totals_agree(conn):
-    # Sum of the 33,755 English LSOA rows of Nomis TS007A (geography file 14): 56,490,091.
-    sums = {
-        r["kind"]: r["n"]
-        for r in conn.execute(
-            """SELECT o.kind, sum(p.value) AS n FROM populations p JOIN orgs o USING (org_id)
-               WHERE p.measure = 'census_2021' AND p.sex = 'all' AND p.age = 'all' GROUP BY o.kind"""
-        )
+    # Sum of the 33,755 English LSOA rows of Nomis TS007A (geography file 14): 56,490,091, for
+    # every kind of area on every day (each organisation's figure for the area it had that day).
+    kinds = {
+        "2013-04-01": ("ccg", "region", "la"),
+        "2016-06-01": ("ccg", "stp", "region", "la"),
+        "2021-04-01": ("ccg", "stp", "la"),
     }
-    assert sums["sub_icb"] == 56_490_091
-    assert sums["la"] == 56_490_091
+    kinds |= {day: ("sub_icb", "icb", "region", "la") for day in ("2022-07-01", "2023-04-01", "2026-04-01", "2026-08-01")}
+    for day, wanted in kinds.items():
+        sums = {
+            r["kind"]: r["n"]
+            for r in conn.execute(
+                """SELECT o.kind, sum(p.value) AS n FROM populations p JOIN orgs o USING (org_id)
+                   WHERE p.measure = 'census_2021' AND p.sex = 'all' AND p.age = 'all'
+                   AND p.start <= ? AND COALESCE(p."end", '9999-12-31') >= ? GROUP BY o.kind""",
+                (day, day),
+            )
+        }
+        assert {k: sums[k] for k in wanted} == dict.fromkeys(wanted, 56_490_091), day
 
 
 def test_documented_vocabularies(conn):
@@ -1032,7 +1046,8 @@ def test_derived_sub_icb_place_names(conn):
         for r in conn.execute(
             """SELECT o.name, m.share, p.value FROM memberships m JOIN orgs o ON o.org_id = m.child_id
                    JOIN populations p ON p.org_id = m.child_id AND p.measure = 'census_2021' AND p.sex = 'all' AND p.age = 'all'
-                   WHERE m.parent_id = ? AND m.relation = 'overlaps' AND m.start = '2026-04-01'""",
+                        AND p."end" IS NULL
+                   WHERE m.parent_id = ? AND m.relation = 'overlaps' AND m.start <= '2026-04-01' AND m."end" IS NULL""",
             (f"sub_icb:{code}",),
         ):
             resident[r["name"]] = r["share"] * r["value"]
@@ -1134,24 +1149,36 @@ def test_census_2021_for_the_106_ccgs_of_april_2021(conn):
         r["org_id"]: r["value"]
         for r in conn.execute(
             """SELECT p.org_id, p.value FROM populations p JOIN orgs o USING (org_id)
-           WHERE o.kind = 'ccg' AND p.measure = 'census_2021' AND p.sex = 'all' AND p.age = 'all' AND p.date = '2021-03-21'"""
+           WHERE o.kind = 'ccg' AND p.measure = 'census_2021' AND p.sex = 'all' AND p.age = 'all' AND p.date = '2021-03-21'
+           AND p.start <= '2021-04-01' AND COALESCE(p."end", '9999-12-31') >= '2021-04-01'"""
         )
     }
     assert set(rows) == ccgs and len(ccgs) == 106
     assert sum(rows.values()) == 56_490_091  # England, Nomis TS007A
+
     # A CCG whose area its sub-ICB location kept has the same residents; the others differ by
-    # exactly what moved (history MANIFEST 2.2; the 2023 change: 6,696 residents of 92A to 70F).
-    sub = {
-        r["org_id"][8:]: r["value"]
-        for r in conn.execute("SELECT org_id, value FROM populations WHERE org_id LIKE 'sub_icb:%' AND measure = 'census_2021'")
-    }
-    moved = {c[4:]: v - sub[c[4:]] for c, v in rows.items() if c[4:] in sub and v != sub[c[4:]]}
+    # exactly what moved on 2022-07-01 (history MANIFEST 2.2).
+    def sub_icbs_on(day):
+        return {
+            r["org_id"][8:]: r["value"]
+            for r in conn.execute(
+                """SELECT org_id, value FROM populations WHERE org_id LIKE 'sub_icb:%' AND measure = 'census_2021'
+                   AND start <= ? AND COALESCE("end", '9999-12-31') >= ?""",
+                (day, day),
+            )
+        }
+
+    sub = sub_icbs_on("2022-07-01")
+    moved = {c[4:]: v - sub[c[4:]] for c, v in rows.items() if v != sub[c[4:]]}
     assert moved["01Y"] == -moved["15M"] > 0  # Glossop
     assert moved["D2P2L"] == -moved["15E"] > 0  # West Birmingham
     assert moved["06H"] == -moved["78H"] > 0  # 9 LSOAs of North Northamptonshire
-    assert moved["70F"] == -6_696
-    assert set(moved) == {"01Y", "15M", "D2P2L", "15E", "06H", "78H", "70F", "92A", "D9Y0V"}  # 92A, D9Y0V: 2023 and 2026
-    assert rows["ccg:01Y"] == population(conn, "sub_icb:01Y", "census_2021")[0] + moved["01Y"]
+    assert set(moved) == {"01Y", "15M", "D2P2L", "15E", "06H", "78H"}
+    # 2023: 6,696 residents of 92A to 70F; 2026: Frimley's D4U1Y shared out by district.
+    later = sub_icbs_on("2023-04-01")
+    assert later["70F"] - sub["70F"] == sub["92A"] - later["92A"] == 6_696
+    last = sub_icbs_on("2026-04-01")
+    assert sum(last[c] - later[c] for c in ("92A", "D9Y0V", "U2G6B") if c in later) + last["U2G6B"] == later["D4U1Y"]
 
 
 # --- storage: clustered tables and the indexes the CLI uses -------------------------------------
@@ -1166,8 +1193,11 @@ def test_tables_clustered_on_their_natural_keys(conn):
         "names": ["org_id", "type", "name"],
         "attributes": ["org_id", "key", "value"],
         "memberships": ["child_id", "relation", "parent_id", "start"],
-        "populations": ["org_id", "measure", "date", "sex", "age"],
+        "populations": ["org_id", "measure", "date", "start", "sex", "age"],
         "postcode_districts": ["district", "org_id", "start"],
+        "lsoas": ["lsoa"],
+        "block_parents": ["block", "parent_id", "start"],
+        "sector_blocks": ["sector", "block"],
     }
     for table, key in clustered.items():
         sql = conn.execute("SELECT sql FROM sqlite_master WHERE name = ?", (table,)).fetchone()["sql"]

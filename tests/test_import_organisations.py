@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from importers import curated, geography, history, organisations
+from importers import areas, curated, geography, history, organisations, small_areas
+from importers.common import empty_tables
 from schema import CSV_TABLES
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -30,11 +31,12 @@ OPEN = "9999-12-31"
 def successions():
     """The CCG and sub-ICB successions the other importers find (as scripts/import_sources.py
     passes them on to the organisations importer)."""
-    return (
-        curated.run(SHARED)["successions"]
-        + history.run(SHARED)["successions"]
-        + geography.run(SHARED, curated.la_changes())["successions"]
-    )
+    small = small_areas.build(SHARED, curated.la_changes())
+    tables = empty_tables()
+    for part in (curated.run(SHARED), history.run(SHARED), geography.run(SHARED, curated.la_changes(), small)):
+        for table, rows in part.items():
+            tables[table].extend(rows)
+    return tables["successions"] + areas.run(SHARED, small, tables)["successions"]
 
 
 @pytest.fixture(scope="module")

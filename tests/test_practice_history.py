@@ -55,7 +55,8 @@ def test_c81001_in_north_derbyshire_then_derby_and_derbyshire(conn):
 def test_south_cumbria_practices_moved_from_01h_to_01k(conn):
     moved = conn.execute(
         """SELECT a.child_id FROM memberships a JOIN memberships b ON b.child_id = a.child_id
-           WHERE a.parent_id = 'ccg:01H' AND a."end" = '2017-03-31' AND b.parent_id = 'ccg:01K' AND b.start = '2017-04-01'"""
+           WHERE a.parent_id = 'ccg:01H' AND a."end" = '2017-03-31' AND b.parent_id = 'ccg:01K' AND b.start = '2017-04-01'
+           AND a.child_id LIKE 'practice:%'"""
     ).fetchall()
     codes = {r[0].split(":")[1] for r in moved}
     assert len(codes) == 32 and CUMBRIA <= codes

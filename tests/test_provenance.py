@@ -64,7 +64,7 @@ def test_derived_sources_cite_the_script_that_applies_the_rule():
 
 def test_derived_lsoa_census_names_the_modules_that_hold_its_rules():
     [row] = [r for r in source_rows() if r["source"] == "derived_lsoa_census"]
-    for module in ("lsoa.py", "transitions.py", "populations.py"):
+    for module in ("lsoa.py", "small_areas.py", "area_populations.py", "area_links.py"):
         assert f"scripts/importers/{module}" in row["file"]
         assert module in row["note"]
     assert "geography.py" not in row["note"] + row["file"]

@@ -902,7 +902,7 @@ def test_lineage_looking_back_shows_the_rest_of_a_predecessor_s_area():
     assert ("ccg:D2P2L", "sub_icb:15E", "boundary_transfer") in {(e["from"], e["to"], e["type"]) for e in data["edges"]}
     labels = [c["label"] for c in views.lineage_tree(data)["children"][0]["children"][0]["children"]]
     assert any(
-        label.startswith("also 2022-07-01 boundary transfer, 12.0%: NHS Birmingham and Solihull ICB - 15E") for label in labels
+        label.startswith("also 2022-07-01 boundary transfer, 12.5%: NHS Birmingham and Solihull ICB - 15E") for label in labels
     )
 
 
@@ -911,10 +911,13 @@ def test_postcode_areas_follow_the_frimley_split_and_go_back_before_2022():
     assert queries.postcode_areas("GU14", LATEST)[0] == ["sub_icb:D9Y0V"]
     assert queries.postcode_areas("GU15", LATEST)[0] == ["sub_icb:92A"]
     assert "sub_icb:D4U1Y" in queries.postcode_areas("GU14", "2025-01-01")[0]
-    # Before July 2022: the CCGs of the day, traced back through became-sub-ICB and mergers.
+    # Before July 2022: the CCGs of the day of its postcode sectors' LSOAs.
     assert queries.postcode_areas("DN22", "2020-01-01")[0] == ["ccg:02Q"]
     areas, note = queries.postcode_areas("GU14", "2016-01-01")
-    assert "ccg:99M" in areas and "traced back" in note
+    assert areas == ["ccg:99M"] and "postcode sectors" in note
+    # A district the sector lookup lacks (E20, the Olympic Park) is traced back from July 2022.
+    areas, note = queries.postcode_areas("E20", "2016-01-01")
+    assert areas and "traced back" in note
     assert queries.postcode_areas("ZZ99", LATEST)[0] == []
 
 

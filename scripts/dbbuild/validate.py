@@ -4,8 +4,9 @@ rows); the build refuses to write a database while any check reports one.
 This module holds the entry point (``validate``) and the checks the schema drives
 (scripts/schema.py: references, required columns and unique natural keys, vocabularies, dates,
 lifetimes); dbbuild/expected.py checks counts and totals against the sources,
-dbbuild/consistency.py the hierarchy, the successions and the names over time, and
-dbbuild/practice_checks.py the GP practices' and PCNs' CCG history against its editions."""
+dbbuild/consistency.py the hierarchy, the successions and the names over time,
+dbbuild/practice_checks.py the GP practices' and PCNs' CCG history against its editions, and
+dbbuild/areas.py the small areas and the populations on the area of the day."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 
-from dbbuild import boundaries, consistency, expected, practice_checks
+from dbbuild import areas, boundaries, consistency, expected, practice_checks
 from importers.common import end_or_open as end
 from schema import CSV_TABLES
 
@@ -74,7 +75,8 @@ def check_vocabularies(t: dict[str, list[dict]]) -> list[str]:
     for table in CSV_TABLES.values():
         for column in table.columns:
             if column.values:
-                bad = Counter(r[column.name] for r in t[table.name] if r[column.name] not in column.values)
+                ok = (*column.values, "") if column.blank_is_null else column.values
+                bad = Counter(r[column.name] for r in t[table.name] if r[column.name] not in ok)
                 for value, n in sorted(bad.items()):
                     problems.append(f"{table.name}.{column.name}: {value!r} ({n} rows) is not one of {', '.join(column.values)}")
     return problems
@@ -170,6 +172,9 @@ def all_checks(data_end: str) -> list[tuple[str, Callable]]:
         ("editions agree", practice_checks.check_editions_agree),
         ("CCGs hold practices", practice_checks.check_ccgs_hold_practices),
         ("populations", expected.check_populations),
+        ("small areas", lambda t: areas.check_blocks(t, data_end)),
+        ("census counts", areas.check_census_counts),
+        ("populations by day", areas.check_population_days),
         ("names", consistency.check_names),
         ("boundaries", boundaries.check_boundaries),
     ]

@@ -72,9 +72,23 @@ class Tables(defaultdict):
     def postcode_district(self, district: str, oid: str, start: str, end: str, source: str) -> None:
         self["postcode_districts"].append({"district": district, "org_id": oid, "start": start, "end": end, "source": source})
 
-    def population(self, oid: str, measure: str, value: int, date: str, source: str, sex: str = "all", age: str = "all") -> None:
-        row = {"org_id": oid, "measure": measure, "sex": sex, "age": age}
-        self["populations"].append({**row, "value": value, "date": date, "source": source})
+    def population(
+        self,
+        oid: str,
+        measure: str,
+        value: int,
+        date: str,
+        source: str,
+        sex: str = "all",
+        age: str = "all",
+        start: str = "",
+        end: str = "",
+    ) -> None:
+        """A figure (`date`: its reference date) for the organisation as it was from `start` to
+        `end`: the area it had then (see importers/area_populations.py); a figure with no start
+        is given its organisation's lifetime by area_populations.complete_spans."""
+        row = {"org_id": oid, "measure": measure, "sex": sex, "age": age, "value": value, "date": date}
+        self["populations"].append({**row, "start": start, "end": end, "source": source})
 
     def edition(self, source: str, date: str, oid: str, parent: str) -> None:
         self["editions"].append({"source": source, "date": date, "org_id": oid, "parent_id": parent})

@@ -1,14 +1,13 @@
 """Importer for the ICB era: ICBs and sub-ICB locations (their codes, names, place names and
-parents), ICB centroids and postcode districts; ``run`` also calls the importers of local
-authorities, the transitions of July 2022, April 2023 and April 2026, and populations, which share
-the LSOA lookups (importers/lsoa.py, local_authorities.py, transitions.py, populations.py).
+parents), ICB centroids and postcode districts of July 2022 on; ``run`` also calls the importer of
+local authorities (importers/local_authorities.py). The areas' populations, overlaps and
+transitions come later, from the small areas (importers/areas.py).
 
 Sources (see ../shared/sources/geography/MANIFEST.md): the ONS SICBL-ICB-NHSER lookups of July 2022
 and April 2023; the NHS England GP-registration mapping of August 2026 (the best source for the
-36-ICB structure); the ONS LSOA lookups of 2021, 2022 and 2024 weighted by Census 2021 population;
-ONS mid-2022 population estimates; NHS England registered patients (August 2026); ONS LAD names.
-The source notes name two rules of this module: sub_icb_district_place_names and
-frimley_districts_2026.
+36-ICB structure); the blocks of LSOAs (importers/small_areas.py) weighted by Census 2021
+population, for place names; ONS LAD names. The source notes name two rules of this module:
+sub_icb_district_place_names and frimley_districts_2026 (importers/area_postcodes.py).
 """
 
 from __future__ import annotations
@@ -17,6 +16,7 @@ import re
 from collections import Counter, defaultdict
 from pathlib import Path
 
+from .area_postcodes import frimley_districts_2026
 from .common import (
     OPEN,
     Tables,
@@ -32,28 +32,22 @@ from .common import (
     uncovered,
 )
 from .local_authorities import local_authorities
-from .lsoa import CHANGE_2023, FRIMLEY_2026, ICB_START, MERGERS_2026, Lsoa
-from .populations import populations
-from .transitions import transition_2023, transitions_2022, transitions_2026
+from .lsoa import CHANGE_2023, ICB_START, MERGERS_2026
+from .small_areas import SmallAreas
 
 
-def run(shared: Path, la_changes: list[dict]) -> Tables:
-    """la_changes: the curated local government changes (data/curated/la_changes.csv)."""
+def run(shared: Path, la_changes: list[dict], small: SmallAreas) -> Tables:
+    """la_changes: the curated local government changes (data/curated/la_changes.csv); small:
+    the blocks of LSOAs (importers/small_areas.py)."""
     t = empty_tables()
     g = shared / "geography"
     editions = icb_editions(shared)
     icbs_and_sub_icbs(t, editions)
     sub_icb_place_names(t, shared, editions)
-    la_reorg = {r["code"]: r["successor_code"] for r in la_changes if r["successor_code"]}
-    lsoa = Lsoa(shared, la_reorg)
-    local_authorities(t, shared, lsoa, {r["code"]: r for r in la_changes})
-    sub_icb_district_place_names(t, lsoa)
-    transitions_2022(t, shared, lsoa)
-    transition_2023(t, lsoa)
-    transitions_2026(t, editions, lsoa, shared)
-    populations(t, shared, lsoa)
+    local_authorities(t, shared, small.lookups, {r["code"]: r for r in la_changes})
+    sub_icb_district_place_names(t, small)
     icb_centroids(t, g)
-    postcode_districts(t, g, lsoa)
+    postcode_districts(t, g, small)
     return t
 
 
@@ -180,17 +174,14 @@ def district_place_name(weights: Counter, names: dict[str, str]) -> str | None:
     return listed[0] if len(listed) == 1 else ", ".join(listed[:-1]) + " and " + listed[-1]
 
 
-def sub_icb_district_place_names(t: Tables, lsoa: Lsoa) -> None:
+def sub_icb_district_place_names(t: Tables, small: SmallAreas) -> None:
     """A place name (short name) for each sub-ICB location on the days no official one covers
     (01Y and D2P2L from July 2022, 92A and U2G6B from April 2026): the districts its residents live
-    in, by the LSOA lookup of the day weighted by Census 2021 (source derived_sub_icb_place_names)."""
+    in, by the blocks of the day weighted by Census 2021 (source derived_sub_icb_place_names)."""
     weights = [defaultdict(Counter) for _ in PLACE_ERAS]
-    for r in lsoa.y22:
-        weights[0][r["sicbl22_code_h"]][r["ltla22_code"]] += lsoa.weight11(r["lsoa11_code"])
-    for r in lsoa.y24:
-        lad = lsoa.lad23(lsoa.district22_of_lsoa21(r))
-        weights[1][r["sicbl24_code_nhs"]][lad] += lsoa.census[r["lsoa21_code"]]
-        weights[2][lsoa.sub_icb_2026(r)][lad] += lsoa.census[r["lsoa21_code"]]
+    for i, (first, _) in enumerate(PLACE_ERAS):
+        for (area, la), w in small.weights(first).items():
+            weights[i][area.split(":", 1)[1]][la.split(":", 1)[1]] += w
     la_names = defaultdict(list)
     for r in t["names"]:
         if r["type"] == "official" and r["org_id"].startswith("la:"):
@@ -234,7 +225,7 @@ def icb_centroids(t: Tables, g: Path) -> None:
         t.attr(oid, "centroid", centroid, CHANGE_2023, day_before(MERGERS_2026), "ons_icb23_centroids")
 
 
-def postcode_districts(t: Tables, g: Path, lsoa: Lsoa) -> None:
+def postcode_districts(t: Tables, g: Path, small: SmallAreas) -> None:
     """Postcode district -> sub-ICB location rows, dated. The ODS files give the July 2022
     geography, valid from 2022-07-01; only Frimley's D4U1Y ended since (2026-03-31): from
     2026-04-01 each district it touched points at where its Frimley postcodes went
@@ -247,31 +238,8 @@ def postcode_districts(t: Tables, g: Path, lsoa: Lsoa) -> None:
         end = day_before(MERGERS_2026) if code == "D4U1Y" else ""
         t.postcode_district(district, org_id("sub_icb", code), ICB_START, end, "nhsd_pcode_districts_2022")
     frimley = sorted(d for d, code in pairs if code == "D4U1Y")
-    for district, codes in sorted(frimley_districts_2026(g, lsoa, frimley).items()):
+    for district, codes in sorted(frimley_districts_2026(small, frimley).items()):
         for code in sorted(codes):
             if (district, code) not in pairs:  # an open 2022 row already says the district touches it
                 oid = org_id("sub_icb", code)
                 t.postcode_district(district, oid, MERGERS_2026, "", "derived_frimley_postcode_districts_2026")
-
-
-def frimley_districts_2026(g: Path, lsoa: Lsoa, districts: list[str]) -> dict[str, set[str]]:
-    """Where the Frimley (D4U1Y) part of each postcode district went on 2026-04-01: for every
-    postcode sector of the district, the LSOAs 2011 of the sector (NSPL-derived sector lookup) that
-    were in D4U1Y in July 2022 vote, by their district, for U2G6B, D9Y0V or 92A (FRIMLEY_2026); the
-    sector goes with the most votes (a tie keeps each), as for the Frimley practices missing from
-    the August 2026 map. A district with no sector in the lookup (terminated or non-geographic,
-    such as GU95 or SL60) gets no 2026 row."""
-    y22 = {r["lsoa11_code"]: r for r in lsoa.y22}
-    wanted = set(districts)
-    votes: dict[tuple[str, str], Counter] = defaultdict(Counter)
-    for r in read_csv(g / "theimpactlab_postcode_sector_to_lsoa11_imd.csv"):
-        sector = r["Postcode Sector"]
-        district = sector[:4].strip()
-        row = y22.get(r["LSOA11CD"])
-        if district in wanted and row and row["sicbl22_code_h"] == "D4U1Y":
-            votes[(district, sector)][FRIMLEY_2026[row["ltla22_name"]]] += 1
-    out: dict[str, set[str]] = defaultdict(set)
-    for (district, _), counter in votes.items():
-        top = max(counter.values())
-        out[district].update(code for code, n in counter.items() if n == top)
-    return dict(out)

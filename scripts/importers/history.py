@@ -5,7 +5,7 @@ Sources (see ../shared/sources/history/MANIFEST.md):
 - ONS Code History Database (July 2024) E38/E39/E40/E54, as reshaped by Open Innovations: the
   backbone for names, GSS codes, dates and parents of every period.
 - ONS names-and-codes and lookup files for 2013, 2018, 2019, 2020 and 2021: the GSS-to-ODS code
-  pairs and CCG-to-STP membership.
+  pairs; the CCG-to-STP lookups of 2017 to 2021 (ons_lookups/ for 2017 and 2018): STP membership.
 - ODS eccg extracts (2016, 2018) for the area-team / local-office ODS codes, and the ODS successor
   file (TRUD, September 2023) for CCG and region successions.
 - NHSBSA list sizes (April-June 2013) for London's three area teams (importers/area_teams.py,
@@ -29,7 +29,9 @@ from .common import (
     merge_intervals,
     org_id,
     read_csv,
+    runs,
     succession_type,
+    uncovered,
 )
 from .curated import CURATED
 
@@ -189,15 +191,23 @@ def stps(t: Tables, shared: Path, chd: dict, e40_ods: dict) -> None:
                     t.member(oid, region, "part_of", span[0], span[1], "ons_chd_2024_07")
 
 
-def ccg_stps_before_2019(t: Tables, shared: Path) -> None:
-    """CCG membership of STPs from April 2016 to March 2019, for which no ONS lookup survives.
+# The ONS CCG-to-STP lookups of April 2017 and April 2018, each read for the days until the next
+# (the 2017 one also back to April 2016, when the same 44 footprints began), and the source each
+# row cites.
+CCG_STP_EDITIONS = (
+    ("2016-04-01", "2018-03-31", "ons_lookups/ons_ccg17_stp17_lookup_2017-04_v3.csv", "17", "ons_ccg17_stp17"),
+    ("2018-04-01", "2019-03-31", "ons_lookups/ons_ccg18_stp18_lookup_2018-04_v2.csv", "18", "ons_ccg18_stp18"),
+)
 
-    Rule: a CCG belongs to the STP that it (or the CCG it later merged into) belongs to in the ONS
-    April 2019 lookup, on the days that STP existed. The northern footprints re-drawn in 2017 and
-    2018 are covered by data/curated/ccg_stp_2016.csv instead."""
-    first, last = "2016-04-01", "2019-03-31"
+
+def ccg_stps_before_2019(t: Tables, shared: Path) -> None:
+    """CCG membership of STPs from April 2016 to March 2019 (from April 2019: the CCG19 lookup).
+
+    Rule: a CCG belongs to the STP that it (or the CCG it merged into) has in the ONS CCG-to-STP
+    lookup of April 2017 (for 2016-04-01 to 2018-03-31) or April 2018 (to 2019-03-31), on the days
+    that STP existed. The northern footprints re-drawn in 2017 and 2018 are covered by
+    data/curated/ccg_stp_2016.csv instead (the same CCGs, in the STPs of before the re-drawing)."""
     life = {r["org_id"]: (r["start"], r["end"]) for r in t["orgs"]}
-    stp19 = {r["CCG19CDH"]: r["STP19CD"] for r in read_csv(shared / "history" / "ons_ccg19_stp19_lookup_2019-04.csv")}
     successors = defaultdict(set)
     for r in t["successions"]:
         if r["predecessor_id"].startswith("ccg:") and r["type"] == "merger":
@@ -208,29 +218,28 @@ def ccg_stps_before_2019(t: Tables, shared: Path) -> None:
         oid = org_id("ccg", r["ccg_code"])
         covered[oid].append((r["start"], r["end"]))
         t.member(oid, org_id("stp", r["stp_code"]), "part_of", r["start"], r["end"], "curated_ccg_stp_2016")
-    for oid, (start, end) in sorted(life.items()):
-        if not oid.startswith("ccg:"):
-            continue
-        span = clip(start, end, first, last)
-        if not span:
-            continue
-        target = oid
-        while target.split(":")[1] not in stp19 and len(successors[target]) == 1:
-            target = next(iter(successors[target]))
-        code = stp19.get(target.split(":")[1])
-        if code is None:
-            raise ValueError(f"{oid}: no STP in the April 2019 lookup for it or its successor")
-        stp = org_id("stp", code)
-        span = clip(span[0], span[1], *life[stp])
-        if not span or any(s <= span[0] and span[1] <= e for s, e in covered[oid]):
-            continue
-        if covered[oid]:
-            # Part of the span is curated: keep only the days after the curated rows end.
-            last_curated = max(e for _, e in covered[oid])
-            span = clip(span[0], span[1], day_after(last_curated), last)
+    observations = defaultdict(list)
+    for first, last, path, yy, source in CCG_STP_EDITIONS:
+        stps = {r[f"CCG{yy}CDH"]: r[f"STP{yy}CD"] for r in read_csv(shared / path)}
+        for oid, (start, end) in sorted(life.items()):
+            span = clip(start, end, first, last) if oid.startswith("ccg:") else None
             if not span:
                 continue
-        t.member(oid, stp, "part_of", span[0], span[1], "ons_ccg19_stp19")
+            target = oid
+            while target.split(":")[1] not in stps and len(successors[target]) == 1:
+                target = next(iter(successors[target]))
+            code = stps.get(target.split(":")[1])
+            if code is None:
+                raise ValueError(f"{oid}: no STP in {path} for it or its successor")
+            stp = org_id("stp", code)
+            span = clip(span[0], span[1], *life[stp])
+            if span:
+                observations[oid].append((*span, stp, source))
+    for oid, obs in sorted(observations.items()):
+        for s, e, stp, source in runs(obs):
+            # Days the curated rows cover are theirs (the footprints before the northern re-drawing).
+            for gap_start, gap_end in uncovered(s, e, covered[oid]):
+                t.member(oid, stp, "part_of", gap_start, gap_end, source)
 
 
 def stp_regions_before_2019(t: Tables) -> None:

@@ -1,23 +1,21 @@
-"""Local authority districts (la:<GSS code>) from 2013 and their overlaps with CCGs, STPs,
-sub-ICB locations and ICBs from April 2021.
+"""Local authority districts (la:<GSS code>) from 2013. Their overlaps with CCGs, STPs, sub-ICB
+locations and ICBs come from the small areas (importers/area_links.py).
 
 Sources: ONS LAD names and boundaries (December 2023), the districts of the July 2022 LSOA lookup
-(those abolished on 2023-04-01), data/curated/la_changes.csv (the reorganisations of 2019-2023),
-and the LSOA lookups weighted by Census 2021 for the overlaps (importers/lsoa.py).
+(those abolished on 2023-04-01) and data/curated/la_changes.csv (the reorganisations of 2019-2023).
 """
 
 from __future__ import annotations
 
-from collections import Counter
 from pathlib import Path
 
 from .common import Tables, clean_name, day_before, org_id, read_csv
-from .lsoa import CHANGE_2023, ICB_START, MERGERS_2026, Lsoa, add_shares
+from .lsoa import CHANGE_2023, Lookups
 
 
-def local_authorities(t: Tables, shared: Path, lsoa: Lsoa, changes: dict[str, dict]) -> None:
-    """Every English LAD of 2021-23, the districts abolished in the 2019-2021 reorganisations (from
-    data/curated/la_changes.csv), and the LADs' overlap with CCGs/STPs (2021), sub-ICBs/ICBs (2022-).
+def local_authorities(t: Tables, shared: Path, lsoa: Lookups, changes: dict[str, dict]) -> None:
+    """Every English LAD of 2021-23 and the districts abolished in the 2019-2021 reorganisations
+    (from data/curated/la_changes.csv).
 
     A district's start is empty (before the data's coverage) unless the curated changes date it."""
     g = shared / "geography"
@@ -64,32 +62,3 @@ def local_authorities(t: Tables, shared: Path, lsoa: Lsoa, changes: dict[str, di
         start = CHANGE_2023 if code not in lsoa.lad22_names else changes.get(code, {}).get("start", "")
         oid = district(code, clean_name(r["LAD23NM"]), start, "", "ons_lad23")
         t.attr(oid, "area_km2", f"{float(r['Shape__Area']) / 1e6:.1f}", start, "", "ons_lad23")
-
-    # April 2021 - June 2022: districts in CCGs and STPs.
-    ccg_w, stp_w = Counter(), Counter()
-    ccg_ods = {r["CCG21CD"]: r["CCG21CDH"] for r in read_csv(shared / "history" / "ons_ccg21_stp21_nhser21_lookup_2021-04.csv")}
-    for r in lsoa.y21:
-        w = lsoa.weight11(r["lsoa11_code"])
-        la = org_id("la", r["ltla21_code"])
-        ccg_w[(la, org_id("ccg", ccg_ods[r["ccg21_code"]]))] += w
-        stp_w[(la, org_id("stp", r["stp21_code"]))] += w
-    add_shares(t, ccg_w, "2021-04-01", day_before(ICB_START), "derived_lsoa_census")
-    add_shares(t, stp_w, "2021-04-01", day_before(ICB_START), "derived_lsoa_census")
-    # July 2022 - March 2023: the July 2022 lookup (districts before the 2023 reorganisation).
-    sub_w, icb_w = Counter(), Counter()
-    for r in lsoa.y22:
-        w = lsoa.weight11(r["lsoa11_code"])
-        la = org_id("la", r["ltla22_code"])
-        sub_w[(la, org_id("sub_icb", r["sicbl22_code_h"]))] += w
-        icb_w[(la, org_id("icb", r["icb22_code_h"]))] += w
-    add_shares(t, sub_w, ICB_START, day_before(CHANGE_2023), "derived_lsoa_census")
-    add_shares(t, icb_w, ICB_START, day_before(CHANGE_2023), "derived_lsoa_census")
-    # April 2023 - March 2026: the April 2024 LSOA 2021 lookup (unchanged since April 2023).
-    sub_w, icb_w = Counter(), Counter()
-    for r in lsoa.y24:
-        w = lsoa.census[r["lsoa21_code"]]
-        la = org_id("la", lsoa.lad23(lsoa.district22_of_lsoa21(r)))
-        sub_w[(la, org_id("sub_icb", r["sicbl24_code_nhs"]))] += w
-        icb_w[(la, org_id("icb", r["icb24_code_nhs"]))] += w
-    add_shares(t, sub_w, CHANGE_2023, day_before(MERGERS_2026), "derived_lsoa_census")
-    add_shares(t, icb_w, CHANGE_2023, day_before(MERGERS_2026), "derived_lsoa_census")
