@@ -249,6 +249,7 @@ def diff_(
     if d1 >= d2:
         raise UsageError(f"DATE1 ({d1}) must be before DATE2 ({d2}).")
     kinds = vocab.parse_kinds(kind)
+    render.check_fields(diff.FIELDS, fmt, fields)
     org = _said(resolve.identify_either(within, d1, d2)).org if within is not None else None
     answer = diff.answer(d1, d2, kinds, org)
     if render.wants_layout(fmt, fields):

@@ -65,6 +65,7 @@ __all__ = [
     "FORMATS",
     "Answer",
     "Column",
+    "check_fields",
     "check_format",
     "is_tty",
     "make_console",
@@ -149,6 +150,12 @@ def _select(cols: list[Column], fields: str | Sequence[str] | None, fmt: str) ->
 # records; None is skipped). A plain namedtuple: typing.NamedTuple compiles its annotations on
 # every start-up.
 Answer = namedtuple("Answer", "rows title empty notes", defaults=(None, None, ()))
+
+
+def check_fields(columns: Sequence[str | Column], fmt: str | None, fields: str | Sequence[str] | None) -> None:
+    """Raise the UsageError :func:`render` would raise for ``fields``, before a command spends time
+    computing records it could not print (``ics diff`` over the whole country)."""
+    _select([c if isinstance(c, Column) else Column(c) for c in columns], fields, resolve_format(fmt))
 
 
 def note(text: str | None) -> None:

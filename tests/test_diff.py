@@ -170,6 +170,7 @@ def test_fields_are_stable_in_every_format(cli):
     assert r.stdout.splitlines()[:2] == ["code,change", "QE1,began"]
 
 
+@pytest.mark.slow  # a national diff on a terminal (seconds)
 def test_terminal_summary_then_rows(cli):
     r = cli("diff", "2026-03-31", "2026-04-01", "--kind", "icb", env={"ICS_FORCE_TTY": "80", "NO_COLOR": "1"})
     assert r.exit_code == 0

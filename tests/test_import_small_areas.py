@@ -19,7 +19,8 @@ SHARED = ROOT.parent / "shared" / "sources"
 if not SHARED.exists():
     SHARED = Path("/work/shared/sources")
 
-pytestmark = pytest.mark.skipif(not SHARED.exists(), reason="raw sources not available")
+# Slow: the importers read the raw files of ../shared/sources.
+pytestmark = [pytest.mark.slow, pytest.mark.skipif(not SHARED.exists(), reason="raw sources not available")]
 
 
 @pytest.fixture(scope="module")

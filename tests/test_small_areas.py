@@ -207,6 +207,7 @@ def test_the_committed_small_areas_pass(sources):
     assert areas.check_population_days(sources) == []
 
 
+@pytest.mark.slow  # validates the whole build (seconds)
 def test_a_block_without_an_area_or_with_two_is_refused(sources):
     t = copy.deepcopy(sources)
     row = next(r for r in t["block_parents"] if r["parent_id"] == "ccg:00K")
@@ -220,6 +221,7 @@ def test_a_block_without_an_area_or_with_two_is_refused(sources):
     assert any(f"block {row['block']} has two area parent(s)" in p for p in areas.check_blocks(t, "2026-08-01"))
 
 
+@pytest.mark.slow  # validates the whole build (seconds)
 def test_an_area_holding_blocks_when_it_did_not_exist_is_refused(sources):
     t = copy.deepcopy(sources)
     row = next(r for r in t["block_parents"] if r["parent_id"] == "sub_icb:16C")
@@ -228,6 +230,7 @@ def test_an_area_holding_blocks_when_it_did_not_exist_is_refused(sources):
     assert any("holding blocks but not alive ['sub_icb:16C']" in p for p in problems)
 
 
+@pytest.mark.slow  # validates the whole build (seconds)
 def test_census_counts_that_do_not_add_up_are_refused(sources):
     t = copy.deepcopy(sources)
     t["blocks"][0]["population"] = str(int(t["blocks"][0]["population"]) + 1)
@@ -237,6 +240,7 @@ def test_census_counts_that_do_not_add_up_are_refused(sources):
     assert any("add up to" in p for p in areas.check_census_counts(t))
 
 
+@pytest.mark.slow  # validates the whole build (seconds)
 def test_populations_must_tile_england_on_every_day_they_are_given(sources):
     def qrl(t):
         return [r for r in t["populations"] if r["org_id"] == "icb:QRL" and r["measure"] == "census_2021"]
