@@ -111,9 +111,10 @@ def list_orgs(kind: str, day: str, within: str | None = None) -> Iterator[dict]:
 
 
 def _up_from(org_id: str, day: str) -> tuple[dict | None, Callable[[str], list[dict]]]:
-    """In one query: the organisation's kind, and every membership above it on `day` that a walk up
-    follows (hierarchy.RELATIONS), by org id. Returns the organisation (org_id, kind) and its
-    ``parents_of`` for hierarchy.walk_up (parents as org_id, kind, relation, share, via_source)."""
+    """In one query: the organisation, and every membership above it on `day` that a walk up follows
+    (hierarchy.RELATIONS), by org id. Returns the organisation and its ``parents_of`` for
+    hierarchy.walk_up, each as org_id, kind, code and name (the latest: orgs row), relation, share
+    and via_source."""
     relations = ", ".join(f"'{r}'" for r in RELATIONS)
     rows = db.query(
         f"""WITH RECURSIVE up(org_id) AS (
@@ -121,11 +122,12 @@ def _up_from(org_id: str, day: str) -> tuple[dict | None, Callable[[str], list[d
                 UNION
                 SELECT m.parent_id FROM memberships m JOIN up ON m.child_id = up.org_id
                 WHERE m.relation IN ({relations}) AND {alive("m")})
-            SELECT m.child_id AS child_id, m.parent_id AS org_id, o.kind, m.relation, m.share, m.source AS via_source
+            SELECT m.child_id AS child_id, m.parent_id AS org_id, o.kind, o.code, o.name, m.relation, m.share,
+                   m.source AS via_source
             FROM up JOIN memberships m ON m.child_id = up.org_id JOIN orgs o ON o.org_id = m.parent_id
             WHERE m.relation IN ({relations}) AND {alive("m")}
             UNION ALL
-            SELECT NULL, o.org_id, o.kind, NULL, NULL, NULL FROM orgs o WHERE o.org_id = :id
+            SELECT NULL, o.org_id, o.kind, o.code, o.name, NULL, NULL, NULL FROM orgs o WHERE o.org_id = :id
             ORDER BY child_id, org_id""",
         {"id": org_id, "d": day},
     )
@@ -161,12 +163,15 @@ def parents(org_id: str, day: str) -> list[dict]:
     return sorted(rows, key=lambda r: PARENT_ORDER.index(r["kind"]) if r["kind"] in PARENT_ORDER else len(PARENT_ORDER))
 
 
-def ancestor(org_id: str, kind: str, day: str) -> dict | None:
-    """The organisation of `kind` that `org_id` is in on `day` (itself if it is one), under its
-    codes and names of the day, or None."""
+def ancestor(org_id: str, kind: str, day: str, *, named_on_day: bool = True) -> dict | None:
+    """The organisation of `kind` that `org_id` is in on `day` (itself if it is one), or None:
+    under its codes and names of the day (one more query), or with ``named_on_day=False`` its
+    org_id, kind and latest code and name (a search result's ICB, for each of many rows)."""
     start, parents_of = _up_from(org_id, day)
     found = nearest(start, kind, parents_of) if start else None
-    return org_on(found["org_id"], day) if found else None
+    if found is None or not named_on_day:
+        return found
+    return org_on(found["org_id"], day)
 
 
 def direct_members(org_id: str, day: str) -> list[dict]:

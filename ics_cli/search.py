@@ -193,7 +193,7 @@ def current_icb(org_id: str, kind: str, current: bool, day: str) -> dict | None:
     if kind == "la":
         overlaps = [m for m in queries.memberships_of(target, day) if m["relation"] == "overlaps" and m["kind"] == "icb"]
         return overlaps[0] if overlaps else None
-    return queries.ancestor(target, "icb", day)
+    return queries.ancestor(target, "icb", day, named_on_day=False)
 
 
 def _result(hit: dict, day: str, latest: str) -> dict:
