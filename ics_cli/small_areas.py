@@ -10,7 +10,7 @@ through the STP or ICB. Census 2021 residents are counted per block (blocks.popu
 
 Every function takes plain values (codes, org ids, ISO days) and returns plain data; nothing here
 prints. Standard library only. Org ids are the database's (`ccg:00K`, `sub_icb:16C`,
-`la:E06000001`); kinds are those of ics_cli.kinds.
+`la:E06000001`); kinds are those of ics_cli.vocab.
 """
 
 from __future__ import annotations
@@ -184,26 +184,29 @@ def _kind(org_id: str) -> str:
 
 def levels_on(day: str) -> dict[int, dict[str, str]]:
     """Block -> {level: org id} on `day` for the levels 'area' (CCG or sub-ICB location), 'la',
-    'system' (STP or ICB), 'area_team' and 'region' (a level missing where the block had none)."""
+    'system' (STP or ICB), 'area_team' and 'region' (a level missing where the block had none).
+    Above the area, the one walk up the parent tree (hierarchy.walk_up: the nearest of each kind;
+    a CCG's region through its area team while it had one, to March 2020, else its STP)."""
+    from ics_cli.hierarchy import walk_up
+
     blocks = {b: dict(lv) for b, lv in block_map(day).items()}
     areas = {lv["area"] for lv in blocks.values() if "area" in lv}
     up = _parents(areas, day)
-    above = {p for ps in up.values() for p in ps if _kind(p) in (*SYSTEM_KINDS, "area_team")}
-    up.update(_parents(above, day))
+    up.update(_parents({p for ps in up.values() for p in ps}, day))
+
+    def parents_of(oid: str) -> list[dict]:
+        return [{"org_id": p, "kind": _kind(p)} for p in up.get(oid, ())]
+
+    above = {area: walk_up(area, parents_of) for area in areas}
     for lv in blocks.values():
-        area = lv.get("area")
-        if not area:
-            continue
-        for p in up.get(area, ()):
-            if _kind(p) in SYSTEM_KINDS:
-                lv["system"] = p
-            elif _kind(p) == "area_team":
-                lv["area_team"] = p
-        for via in (lv.get("area_team"), lv.get("system")):
-            region = next((p for p in up.get(via, ()) if _kind(p) == "region"), None) if via else None
-            if region:
-                lv["region"] = region
-                break
+        found = above.get(lv.get("area"), {})
+        system = next((found[k]["org_id"] for k in SYSTEM_KINDS if k in found), None)
+        for level, org in (
+            ("system", system),
+            *((k, found[k]["org_id"] if k in found else None) for k in ("area_team", "region")),
+        ):
+            if org:
+                lv[level] = org
     return blocks
 
 
