@@ -200,13 +200,10 @@ def levels_on(day: str) -> dict[int, dict[str, str]]:
     above = {area: walk_up(area, parents_of) for area in areas}
     for lv in blocks.values():
         found = above.get(lv.get("area"), {})
-        system = next((found[k]["org_id"] for k in SYSTEM_KINDS if k in found), None)
-        for level, org in (
-            ("system", system),
-            *((k, found[k]["org_id"] if k in found else None) for k in ("area_team", "region")),
-        ):
+        system = next((found[k] for k in SYSTEM_KINDS if k in found), None)
+        for level, org in (("system", system), ("area_team", found.get("area_team")), ("region", found.get("region"))):
             if org:
-                lv[level] = org
+                lv[level] = org["org_id"]
     return blocks
 
 
