@@ -1,295 +1,415 @@
-"""`ics resolve`: map a column of identifiers (codes or names of any era) to organisations and to
-a target level (ICB, sub-ICB location, region, STP, PCN) on a date.
+"""`ics resolve`'s engine: identifiers (codes or names of any era, LSOAs, postcodes) to
+organisations and to the organisations of several levels above them, each on its own day.
 
 Each identifier is read as every command reads it (the one resolver: resolve.read and
-resolve.pick), over resolve.MemorySource, and followed up to the target by the one walk up the
-parent tree (hierarchy.nearest). Built for speed and streaming: the lookup keys, organisations and
-the day's memberships are read into memory once (about a tenth of a second), then every input
-row costs dictionary look-ups; results are memoised per distinct input. One output row per input
-row, in order; failures get a status, never a dropped row. `open_input` and `read_inputs` read
-FILE or standard input, plain lines or a CSV (or ics's own TSV) column."""
+resolve.pick over resolve.MemorySource) and followed up by the one walk up the parent tree
+(hierarchy.walk_up) over the dated maps of :mod:`ics_cli.bulk_maps`, all read once (about a
+fifth of a second): a row on any day then costs dictionary look-ups. Answers are remembered per
+distinct (identifier, day) up to :data:`MEMO_BYTES`; a text that names one organisation whatever
+the day (a code, a name) is read once and its answer kept per (organisation, day).
+
+For each level asked (``--to``), four columns (:func:`result_columns`): ``<level>_code``,
+``<level>_ons_code``, ``<level>_name``, ``<level>_short_name``, as they were on the day. A
+level's answer is ``ok``, ``ambiguous`` (a postcode's LSOAs, a council's residents or a split's
+parts lie in several: the note lists each with its share, largest first), ``unknown`` (the
+sources do not say) or ``no_target``; the row's status is its worst level's. How an answer was
+reached, and what it rests on, is in ``note`` (for several levels, prefixed by the level).
+
+An organisation that had ended by the day is followed to where it went (queries.where_now); one
+not yet founded has no target. An LSOA's district is its own block's, not its area's; a GP
+practice's or a trust's district is that of its postcode's sector.
+"""
 
 from __future__ import annotations
 
-import sys
-from collections import Counter, defaultdict
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
-from typing import TextIO
+from bisect import bisect_right
+from collections import defaultdict
 
-from ics_cli import db, gaps, queries
+from ics_cli import gaps, queries, small_areas
+from ics_cli.bulk_maps import Epochs, Memo, Named, Parents, Postcodes
 from ics_cli.dates import existed
-from ics_cli.hierarchy import RELATIONS, nearest
+from ics_cli.hierarchy import first_of_each_kind, walk_on
 from ics_cli.resolve import MAX_INPUT, MemorySource, pick, read
 from ics_cli.vocab import span, word
 
-MEMO_LIMIT = 20_000  # distinct inputs remembered at once
-COLUMNS = ("input", "status", "kind", "code", "name", "to_kind", "to_code", "to_ons_code", "to_name", "note", "org_id", "as_of")
+LEVEL_FIELDS = ("code", "ons_code", "name", "short_name")
+MEMO_BYTES = 24 << 20  # answers remembered, in (estimated) bytes
+KEPT = 50_000  # walks, successors and councils' shares remembered per (organisation, day)
+SEVERITY = ("ambiguous", "unknown", "no_target")  # a row's status: its worst level's
+AREA_KINDS = ("ccg", "sub_icb", "stp", "icb", "area_team", "region")
+NOT_FOUND = {"status": "not_found"}
 
 
-class BulkResolver:
-    """Resolves a stream of identifiers on one day, each to an organisation (the one resolver,
-    resolve.read and resolve.pick, over resolve.MemorySource) and, with a target, to the
-    organisation of that kind it was in (hierarchy.nearest over the day's memberships in memory)."""
+def result_columns(levels: tuple[str, ...]) -> list[str]:
+    """The columns an answer adds, in order (documented in README.md and ``ics resolve --help``)."""
+    columns = ["status", "kind", "code", "name"]
+    for level in levels:
+        columns += [f"{level}_{field}" for field in LEVEL_FIELDS]
+    return columns + ["note", "org_id", "as_of"]
 
-    def __init__(self, day: str, target: str | None):
-        self.day = day
-        self.target = target
+
+def _shares(items: list[tuple[str, float | None]]) -> str:
+    """'36L 60%, W2U3Z 40%' (largest first), or 'one of 36L, W2U3Z' without shares."""
+    if any(share is None for _, share in items):
+        return "one of " + ", ".join(sorted(code for code, _ in items))
+    return ", ".join(f"{code} {share:.0%}" for code, share in sorted(items, key=lambda i: (-i[1], i[0])))
+
+
+class Engine:
+    """Answers for identifiers on any days, to the levels asked (kinds of vocab.RESOLVE_LEVELS)."""
+
+    def __init__(self, levels: tuple[str, ...] = ()):
+        self.levels = levels
         self.source = MemorySource()
         self.orgs = self.source.orgs
-        # The day's parents that a walk up follows (part_of, and a trust's HQ ICB), by org id.
-        self.parents: dict[str, list[str]] = defaultdict(list)
-        relations = ", ".join(f"'{r}'" for r in RELATIONS)
-        for child_id, parent_id in db.rows(
-            f"""SELECT child_id, parent_id FROM memberships WHERE relation IN ({relations}) AND {queries.alive()}
-                ORDER BY child_id, parent_id""",
-            {"d": day},
-        ):
-            self.parents[child_id].append(parent_id)
-        self.memo: dict[str, dict] = {}
-        self.targets: dict[str, dict] = {}  # org id -> its codes and name on the day (targets; inputs on an earlier day)
-        self.forward: dict[str, tuple] = {}  # ended org id -> where it went
-        self.counts: Counter = Counter()
-        self.target_span: tuple[str, str] | None = None  # first and last day of the target level, read when needed
-        from ics_cli.dates import coverage
+        self.parents = Parents(self.orgs)
+        self.named = Named(self.orgs)
+        self.memo = Memo(MEMO_BYTES)
+        self.kept: dict[tuple, object] = {}
+        self._postcodes: Postcodes | None = None
+        self._spans: dict[str, tuple[str, str]] = {}
+        self.keys = tuple(result_columns(levels)[:-1])  # every answer has every column but as_of
+        self.not_found = self.as_values(NOT_FOUND)
+        self.epochs: Epochs | None = None
 
-        self.latest = coverage()[1]
+    # --- one identifier on one day --------------------------------------------------------------
 
-    def _alive(self, oid: str) -> bool:
-        return existed(self.orgs[oid], self.day)
+    def resolve(self, text: str, day: str) -> dict:
+        """The answer for `text` on `day`: every column of :func:`result_columns` but as_of
+        (None where empty)."""
+        return dict(zip(self.keys, self.values(text, day)))
 
-    def _parents_of(self, oid: str) -> list[dict]:
-        return [self.orgs[p] for p in self.parents.get(oid, ())]
-
-    def _up(self, oid: str, kind: str) -> str | None:
-        """The organisation of `kind` that `oid` is in on the day (hierarchy.nearest: itself, or
-        the nearest parent of that kind)."""
-        found = nearest(self.orgs[oid], kind, self._parents_of)
-        return found["org_id"] if found else None
-
-    def _resolve(self, text: str) -> dict:
+    def values(self, text: str, day: str) -> tuple:
+        """The answer as a tuple in the order of :func:`result_columns` (without as_of): what is
+        remembered, per organisation and epoch when the text names one organisation whatever
+        the day, else per text and day."""
         raw = text.strip()
+        fixed = self.memo.get(raw)  # the organisation it names whatever the day ("" for none)
+        if fixed is not None:
+            if not fixed:
+                return self.not_found
+            key = (fixed, self._epoch(fixed, day))
+            found = self.memo.get(key)
+            if found is None:
+                found = self.memo.put(key, self._finish(*self._map(fixed, day), day))
+            return found
+        found = self.memo.get((raw, day))
+        if found is None:
+            found = self._resolve(raw, day)
+            fixed = self.memo.get(raw)
+            key = (fixed, self._epoch(fixed, day)) if fixed else (raw, day)
+            self.memo.put(key, found, len(raw) + len(found[-2] or ""))
+        return found
+
+    def as_values(self, answer: dict) -> tuple:
+        """An answer (a dict of some columns) as the tuple :meth:`values` gives."""
+        get = answer.get
+        return tuple([get(k) for k in self.keys])
+
+    def _epoch(self, oid: str, day: str):
+        """What an answer about `oid` on `day` is remembered by: the day, or with per-row dates
+        the epoch of the day (bulk_maps.Epochs), which serves every day in it."""
+        if self.epochs is None:
+            return day
+        days = self.epochs.days.get(oid)
+        return bisect_right(days if days is not None else self.epochs.of(oid), day)
+
+    def by_epochs(self) -> None:
+        """Remember answers per epoch rather than per day (for input with a date per row)."""
+        if self.epochs is None:
+            self.epochs = Epochs(self.levels)
+
+    def _resolve(self, raw: str, day: str) -> tuple:
         if not raw:
-            return {"status": "empty"}
+            return self.as_values({"status": "empty"})
         if len(raw) > MAX_INPUT:
-            return {"status": "not_found", "note": "input too long"}
-        reading = read(raw, self.day, self.source)
+            return self.as_values({"status": "not_found", "note": "input too long"})
+        reading = read(raw, day, self.source)
+        if reading.by is None and len(reading.candidates) <= 1:  # the same on every day
+            oid = reading.candidates[0]["org_id"] if reading.candidates else ""
+            self.memo.put(raw, oid, len(raw))
+            if oid:
+                return self._finish(*self._map(oid, day), day)
         if not reading.candidates:
-            return {"status": "not_found"}
+            if reading.by == "lsoa":
+                return self.as_values(
+                    {"status": "not_found", "note": f"LSOA {reading.place} is not in the data (LSOAs of England)"}
+                )
+            return self.not_found
+        if reading.by in ("sector", "district") and len(reading.candidates) > 1:
+            return self._spread(reading, day)
         top, others = pick(reading.candidates)
         if top is None:
-            ids = " ".join(c["org_id"] for c in others[:8])
-            return {"status": "ambiguous", "note": f"{reading.via} spans {ids}" if reading.via else f"candidates: {ids}"}
-        result = self._map(top["org_id"])
-        if reading.via:  # how the text was read (a postcode district), before what followed
-            result["note"] = f"{reading.via}; {result['note']}" if result.get("note") else reading.via
-        return result
+            return self.as_values({"status": "ambiguous", "note": "candidates: " + " ".join(c["org_id"] for c in others[:8])})
+        base, outcomes, notes = self._map(top["org_id"], day)
+        if reading.by and "la" in outcomes:  # a small area's own district, not its area's
+            outcomes = {**outcomes, "la": self._place_la(reading, day)}
+        return self._finish(base, outcomes, ([reading.via] if reading.via else []) + notes, day)
 
-    def _map(self, oid: str) -> dict:
-        """The row for organisation `oid`: its code and name on the day and, with a target, the
-        organisation of that kind it (or, once it had ended, its successor) was in."""
+    def _map(self, oid: str, day: str) -> tuple[dict, dict, list[str]]:
+        """Organisation `oid` on `day`: its columns, an outcome per level (status, target org id,
+        note) and notes; an organisation that had ended is followed to where it went."""
         org = self.orgs[oid]
-        named = self._as_on_day(oid)
-        out = {"status": "ok", "kind": org["kind"], "code": named["code"], "name": named["name"], "org_id": oid}
-        if not self.target:
-            if not self._alive(oid):
-                out["note"] = f"ended {org['end']}" if org["end"] and org["end"] < self.day else f"started {org['start']}"
-            return out
-        here = oid
-        notes = []
-        if not self._alive(oid):
-            if not (org["end"] and org["end"] < self.day):
-                return {**out, "status": "no_target", "note": f"did not exist until {org['start']}"}
-            if oid not in self.forward:
-                self.forward[oid] = self._forward(oid)
-            here, notes, candidates = self.forward[oid]
-            notes = list(notes)
-            if candidates:  # went to one or more of these, not recorded which: fine if they share the target
-                tids = {self._up(c, self.target) for c in candidates}
-                if len(tids) > 1:
-                    codes = ", ".join(sorted(self.orgs[t]["code"] if t else "none" for t in tids))
-                    return {
-                        **out,
-                        "status": "ambiguous",
-                        "note": "; ".join(notes + [f"{word(self.target)}: one of {codes}"]),
-                    }
-                here = candidates[0]
-            if here is None:
-                return {**out, "status": "no_target", "note": f"ended {org['end']} with no recorded successor"}
-        tid = self._up(here, self.target)
-        if tid is None and self.orgs[here]["kind"] == "la":
-            tid, spread = self._overlap(here)
-            if spread:
-                notes.append(spread)
+        code, _, name, _ = self.named.on(oid, day)
+        base = {"status": "ok", "kind": org["kind"], "code": code, "name": name, "org_id": oid}
+        alive = existed(org, day)
+        if not self.levels:
+            if alive:
+                return base, {}, []
+            ended = org["end"] and org["end"] < day
+            return base, {}, [f"ended {org['end']}" if ended else f"started {org['start']}"]
+        if alive:
+            return base, self._outcomes(oid, day), self._undated(oid, day)
+        if (org["start"] or "") > day:
+            return base, dict.fromkeys(self.levels, ("no_target", None, None)), [f"did not exist until {org['start']}"]
+        here, notes, candidates = self._forward(oid, day)
+        if candidates:  # went to one or more of these, not recorded which: fine where they agree
+            outcomes = {}
+            for level in self.levels:
+                each = [self._outcome(c, level, day) for c in candidates]
+                targets = {o[1] for o in each}
+                if len(targets) > 1:
+                    codes = [(self.orgs[t]["code"] if t else "none", None) for t in targets]
+                    outcomes[level] = ("ambiguous", None, _shares(codes))
+                else:
+                    outcomes[level] = each[0]
+            return base, outcomes, notes
+        if here is None:
+            return base, dict.fromkeys(self.levels, ("no_target", None, None)), [*notes, "no recorded successor"]
+        return base, self._outcomes(here, day), notes + self._undated(here, day)
+
+    def _finish(self, base: dict, outcomes: dict, notes: list[str], day: str) -> tuple:
+        """The answer's values (as :meth:`values` gives them) from an organisation's columns, its
+        outcome per level and notes."""
+        worst, levels, said = self._block(outcomes, day) if outcomes else (None, (), ())
+        note = "; ".join([*notes, *said]) if notes or said else None
+        get = base.get
+        return (worst or get("status"), get("kind"), get("code"), get("name"), *levels, note, get("org_id"))
+
+    def _block(self, outcomes: dict, day: str) -> tuple:
+        """The levels' part of an answer: the worst status, the level columns' values in order,
+        the notes (remembered: many rows have the same outcomes)."""
+        key = (*outcomes.values(), day)
+        found = self.kept.get(key)
+        if found is not None:
+            return found
+        statuses = {o[0] for o in outcomes.values()}
+        worst = next((s for s in SEVERITY if s in statuses), None)
+        several = len(self.levels) > 1
+        values: list[str | None] = []
+        said = []
+        for level in self.levels:
+            _, tid, note = outcomes[level]
+            values.extend(self.named.on(tid, day) if tid else (None, None, None, None))
+            if note:
+                said.append(f"{word(level)}: {note}" if several else note)
+        return self._keep(key, (worst, tuple(values), said))
+
+    # --- levels -------------------------------------------------------------------------------------
+
+    def _outcomes(self, oid: str, day: str) -> dict:
+        """An outcome per level for `oid`, alive on `day`. But for its district, they depend only
+        on its kind and first parents: worked out once for every organisation that has them."""
+        kind = self.orgs[oid]["kind"]
+        ids, found = self._walk(oid, day)
+        if kind in self.levels or kind == "la":
+            return {level: self._outcome(oid, level, day, found) for level in self.levels}
+        key = ("outcomes", kind, ids)  # the walk's key: its first parents and their epochs (or the day)
+        shared = self.kept.get(key)
+        if shared is None:
+            shared = self._keep(key, {level: self._outcome(oid, level, day, found) for level in self.levels if level != "la"})
+        if "la" not in self.levels:
+            return shared
+        return {level: self._la(oid, day) if level == "la" else shared[level] for level in self.levels}
+
+    def _outcome(self, oid: str, level: str, day: str, found: dict | None = None) -> tuple[str, str | None, str | None]:
+        """(status, target org id, note) for organisation `oid`, alive on `day`, at `level`
+        (`found`: its walk up, hierarchy.walk_up)."""
+        org = self.orgs[oid]
+        if org["kind"] == level:
+            return ("ok", oid, None)
+        if level == "la":
+            return self._la(oid, day)
+        if found is None:
+            found = self._walk(oid, day)[1]
+        if level in found:
+            return ("ok", found[level]["org_id"], None)
+        if org["kind"] == "la":
+            tid, spread = self._overlap(oid, level, day)
+            if tid:
+                return ("ok", tid, spread)
+        outside = self._outside(level, day)
         if (
-            tid is None
-            and self.orgs[here]["kind"] == "practice"
-            and gaps.practice_ccg_unknown(self.day)
-            and self.target not in ("pcn", "icb", "sub_icb")
-            and self._up(here, "ccg") is None
-            and self._outside().startswith("not inside")
-        ):
-            # Not "outside every CCG": the sources do not say which CCG it was in that day.
-            return {
-                **out,
-                "status": "unknown",
-                "note": "; ".join(notes + [f"its {self.target} on {self.day} is not recorded: {gaps.PRACTICE_GAP}"]),
-            }
-        if tid is None:
-            return {**out, "status": "no_target", "note": "; ".join(notes + [self._outside()])}
-        t = self.targets.get(tid)
-        if t is None:
-            t = self.targets[tid] = queries.org_on(tid, self.day)
-        out.update(to_kind=self.target, to_code=t["code"], to_ons_code=t["ons_code"], to_name=t["name"])
-        if self.day <= gaps.CCG_ERA_END and self.orgs[here]["kind"] in ("practice", "pcn"):
-            undated = gaps.undated_move(self.day, here)  # a move the sources place only between two editions
-            if undated:
-                notes.append(gaps.undated_note(undated))
-        if notes:
-            out["note"] = "; ".join(notes)
-        return out
+            org["kind"] == "practice"
+            and gaps.practice_ccg_unknown(day)
+            and level not in ("pcn", "icb", "sub_icb")
+            and "ccg" not in found
+            and outside.startswith("not inside")
+        ):  # not "outside every CCG": the sources do not say which CCG it was in that day
+            return ("unknown", None, f"its {word(level)} that day is not recorded: {gaps.PRACTICE_GAP}")
+        return ("no_target", None, outside)
 
-    def _outside(self) -> str:
+    def _walk(self, oid: str, day: str) -> tuple[tuple, dict]:
+        """hierarchy.walk_up on the day, with the ids of the organisation's first parents: the walk
+        above them is shared by every organisation that has them (the practices of one PCN and CCG)."""
+        parents_of = self.parents.on(day)
+        first = first_of_each_kind(parents_of(oid))
+        ids = tuple(p["org_id"] for p in first.values())
+        # Everything above its first parents changes only on their days (bulk_maps.Epochs), or
+        # with no parents, on any day.
+        if self.epochs is None or not ids:
+            key = (ids, day)
+        else:
+            days = self.kept.get(ids)  # the days any of them changes on (bulk_maps.Epochs)
+            if days is None:
+                days = self._keep(ids, sorted(set().union(*(self.epochs.of(i) for i in ids))))
+            key = (ids, bisect_right(days, day))
+        found = self.kept.get(key)
+        if found is None:
+            found = self._keep(key, walk_on(first, parents_of))
+        return key, found
+
+    def _keep(self, key: tuple, value):
+        if len(self.kept) >= KEPT:
+            self.kept.clear()
+        self.kept[key] = value
+        return value
+
+    def _outside(self, level: str, day: str) -> str:
         """Why an organisation has no target on the day: outside every one, or none existed then."""
-        if self.target_span is None:
-            self.target_span = queries.kind_span(self.target)
-        first, last = self.target_span
-        if first <= self.day <= last:
-            return f"not inside any {word(self.target)} on {self.day}"
-        return f"there were no {word(self.target, plural=True)} on {self.day} (they existed {span(first, last, since=True)})"
+        if level not in self._spans:
+            self._spans[level] = queries.kind_span(level)
+        first, last = self._spans[level]
+        if first <= day <= last:
+            return f"not inside any {word(level)} that day"
+        return f"there were no {word(level, plural=True)} that day (they existed {span(first, last, since=True)})"
 
-    def _as_on_day(self, oid: str) -> dict:
-        """An organisation's code and name on the day: the orgs row holds the latest ones (the
-        day's for the default day, or its last day's if it had ended), else they are looked up."""
-        org = self.orgs[oid]
-        if self.day >= self.latest or not self._alive(oid):
-            return org
-        t = self.targets.get(oid)
-        if t is None:
-            t = self.targets[oid] = queries.org_on(oid, self.day)
-        return t
+    def _undated(self, oid: str, day: str) -> list[str]:
+        """A move of CCG the sources place only between two editions (gaps.undated_move)."""
+        if day <= gaps.CCG_ERA_END and self.orgs[oid]["kind"] in ("practice", "pcn"):
+            moved = gaps.undated_move(day, oid)
+            if moved:
+                return [gaps.undated_note(moved)]
+        return []
 
-    def _forward(self, oid: str) -> tuple[str | None, list[str], list[str]]:
+    def _forward(self, oid: str, day: str) -> tuple[str | None, list[str], list[str]]:
         """Where an organisation that had ended by the day went (queries.where_now), with notes;
         when it went to one or more of several with no record of which, those candidates."""
-        now = queries.where_now(oid, self.day)
+        key = ("forward", oid, day)
+        if key in self.kept:
+            return self.kept[key]
+        now = queries.where_now(oid, day)
         notes = [f"ended {self.orgs[oid]['end']}"]
         if now["via"]:
             notes.append(f"mapped through its last {word(now['via']['kind'])} {now['via']['code']}")
         here, after = now["org_id"], now["after"]
-        codes = ", ".join(
-            f"{self.orgs[a['org_id']]['code']} {a['share']:.0%}" if a["share"] is not None else self.orgs[a["org_id"]]["code"]
-            for a in after
-        )
+        parts = [(self.orgs[a["org_id"]]["code"], a["share"]) for a in after]
         if now["uncertain"]:
-            notes.append(
-                f"its area merged, then the merged body was split: it went to one or more of {codes} (not recorded which)"
-            )
-            return None, notes, [a["org_id"] for a in after]
-        if here is None or not after:
-            return here, notes, []
-        notes.append(f"now {self.orgs[here]['code']}")
-        if len(after) > 1:
-            shares = "" if after[0]["certain"] else " (its own part's shares not recorded)"
-            notes.append(f"split: {codes}{shares}")
-        return here, notes, []
+            notes.append(f"its area merged, then the merged body was split: it went to {_shares(parts)} (not recorded which)")
+            return self._keep(key, (None, notes, [a["org_id"] for a in after]))
+        if here is not None and after:
+            notes.append(f"now {self.orgs[here]['code']}")
+            if len(after) > 1:
+                shares = "" if after[0]["certain"] else " (its own part's shares not recorded)"
+                notes.append(f"split: {_shares(parts)}{shares}")
+        return self._keep(key, (here, notes, []))
 
-    def _overlap(self, la: str) -> tuple[str | None, str]:
-        """A council's ICB of the target kind: the one holding most of its residents (shares noted)."""
-        overlaps = [m for m in queries.memberships_of(la, self.day) if m["relation"] == "overlaps"]
-        rows = [m for m in overlaps if m["kind"] == self.target]
+    def _overlap(self, la: str, level: str, day: str) -> tuple[str | None, str | None]:
+        """A council's organisation of `level`: the one holding most of its residents (shares noted)."""
+        key = ("overlaps", la, day)
+        overlaps = self.kept.get(key)
+        if overlaps is None:
+            overlaps = self._keep(key, [m for m in queries.memberships_of(la, day) if m["relation"] == "overlaps"])
+        rows = [m for m in overlaps if m["kind"] == level]
         if not rows:
             # A level councils are not overlaid with (a region): the one above the ICB holding most residents.
             icbs = [m for m in overlaps if m["kind"] == "icb"]
-            up = self._up(icbs[0]["org_id"], self.target) if icbs else None
-            return up, "" if up is None or len(icbs) == 1 else "by its largest ICB, " + icbs[0]["code"]
-        spread = "" if len(rows) == 1 else "residents in " + ", ".join(f"{r['code']} {r['share']:.0%}" for r in rows)
+            up = self._walk(icbs[0]["org_id"], day)[1].get(level) if icbs else None
+            return (up["org_id"] if up else None), (
+                None if up is None or len(icbs) == 1 else "by its largest ICB, " + icbs[0]["code"]
+            )
+        spread = None if len(rows) == 1 else "residents in " + _shares([(r["code"], r["share"]) for r in rows])
         return rows[0]["org_id"], spread
 
-    def resolve(self, text: str) -> dict:
-        key = text.strip()
-        result = self.memo.get(key)
-        if result is None:
-            if len(self.memo) >= MEMO_LIMIT:  # memory stays flat however many distinct inputs come
-                self.memo.clear()
-            result = self.memo[key] = self._resolve(key)
-        self.counts[result["status"]] += 1
-        return result
+    # --- local authority districts and postcodes -----------------------------------------------------
 
-    def rows(self, inputs: Iterable[str]) -> Iterator[dict]:
-        for text in inputs:
-            r = self.resolve(text)
-            yield {
-                "input": text,
-                "status": r["status"],
-                "kind": r.get("kind"),
-                "code": r.get("code"),
-                "name": r.get("name"),
-                "to_kind": r.get("to_kind"),
-                "to_code": r.get("to_code"),
-                "to_ons_code": r.get("to_ons_code"),
-                "to_name": r.get("to_name"),
-                "note": r.get("note"),
-                "org_id": r.get("org_id"),
-                "as_of": self.day,
-            }
+    def _la(self, oid: str, day: str) -> tuple[str, str | None, str | None]:
+        """The district an organisation lay in: a practice's or trust's by its postcode's sector, an
+        area's by where its residents live (ambiguous when they live in several)."""
+        kind = self.orgs[oid]["kind"]
+        if kind in ("practice", "trust"):
+            if self._postcodes is None:
+                self._postcodes = Postcodes()
+            postcode = self._postcodes.on(oid, day)
+            sector = small_areas.sector_of(postcode) if postcode else None
+            if sector is None:
+                return ("unknown", None, "no postcode is held for it")
+            counts = small_areas.sector_counts(sector) or small_areas.district_counts(sector.split()[0])
+            return self._choose(self._candidates(("la", sector, day), counts, day), f"postcode {postcode}: ")
+        if kind in AREA_KINDS:
+            key = ("residents", oid, day)
+            found = self.kept.get(key)
+            if found is None:
+                blocks = small_areas.area_blocks(oid, day)
+                las = small_areas.block_map(day)
+                sums: dict[str, int] = defaultdict(int)
+                for block, people in blocks.items():
+                    sums[las[block]["la"]] += people
+                total = sum(sums.values()) or 1
+                found = self._keep(key, [{"org_id": la, "share": n / total} for la, n in sums.items()])
+            return self._choose(found, "residents (Census 2021) in ")
+        return ("unknown", None, f"the sources place no {word(kind)} in a local authority")
 
-    def summary(self) -> str:
-        total = sum(self.counts.values())
-        ok = self.counts.get("ok", 0)
-        rest = ", ".join(f"{n:,} {s.replace('_', ' ')}" for s, n in sorted(self.counts.items()) if s != "ok")
-        return f"Resolved {ok:,} of {total:,} input rows" + (f" ({rest})" if rest else "") + f" as of {self.day}."
+    def _candidates(self, key: tuple, counts: dict[int, int], day: str) -> list[dict]:
+        found = self.kept.get(key)
+        return found if found is not None else self._keep(key, small_areas.candidates(counts, day, "la"))
 
+    def _choose(self, candidates: list[dict], how: str) -> tuple[str, str | None, str | None]:
+        if len(candidates) == 1:
+            return ("ok", candidates[0]["org_id"], None)
+        if not candidates:
+            return ("no_target", None, "no district holds it")
+        return ("ambiguous", None, how + _shares([(self.orgs[c["org_id"]]["code"], c["share"]) for c in candidates]))
 
-@contextmanager
-def open_input(file: str | None, column: str | None) -> Iterator[TextIO]:
-    """The text stream to read identifiers from: FILE, or standard input for None and "-".
-
-    Bytes that are not UTF-8 become U+FFFD (and that row "not_found"), never an error; a CSV is
-    read with newline="" so that quoted newlines stay inside their field."""
-    from ics_cli.errors import UsageError
-
-    newline = "" if column else None
-    if file in (None, "-"):
-        if sys.stdin.isatty():
-            raise UsageError("ics resolve reads identifiers from standard input or FILE; nothing was piped in.")
-        buffer = getattr(sys.stdin, "buffer", None)
-        if buffer is None:
-            yield sys.stdin
+    def _place_la(self, reading, day: str) -> tuple[str, str | None, str | None]:
+        """An LSOA's district (its block's), or a postcode's (its sector's or district's LSOAs')."""
+        if reading.by == "lsoa":
+            found = self.source.lsoa(reading.place, day)
+            return ("ok", found["la"], None) if found and found["la"] else ("no_target", None, None)
+        if reading.by == "sector":
+            counts = small_areas.sector_counts(reading.place)
         else:
-            import io
+            counts = small_areas.district_counts(reading.place)
+        if not counts:
+            return ("unknown", None, "the postcode lookup does not hold it")
+        return self._choose(self._candidates(("la", reading.place, day), counts, day), "LSOAs in ")
 
-            yield io.TextIOWrapper(buffer, encoding="utf-8-sig", errors="replace", newline=newline)
-        return
-    try:
-        stream = open(file, encoding="utf-8-sig", newline=newline, errors="replace")
-    except OSError as e:
-        raise UsageError(f"Cannot read {file}: {e.strerror}.") from None
-    with stream:
-        yield stream
-
-
-def read_inputs(stream, column: str | None) -> Iterator[str]:
-    """Identifiers from a text stream: one per line, or the named column of a CSV (or, when its
-    header has tabs, TSV: ics's own piped output) with a header."""
-    if column is None:
-        for line in stream:
-            yield line.rstrip("\r\n")
-        return
-    import csv
-
-    from ics_cli.errors import UsageError
-
-    first = stream.readline()
-    if not first:
-        raise UsageError(f"The input is empty: no header row with a column {column!r}.")
-    tsv = "\t" in first
-    header = next(csv.reader([first], delimiter="\t" if tsv else ","))
-    # ics's TSV escapes tabs and newlines with backslashes and never quotes.
-    reader = csv.reader(stream, delimiter="\t", quoting=csv.QUOTE_NONE) if tsv else csv.reader(stream)
-    header = [h.strip().lstrip("\ufeff") for h in header]
-    if column not in header:
-        raise UsageError(f"No column {column!r} in the input; its columns are: {', '.join(header)}.")
-    index = header.index(column)
-    for row in reader:
-        yield row[index] if index < len(row) else ""
+    def _spread(self, reading, day: str) -> tuple:
+        """A postcode whose LSOAs lay in several areas: ambiguous where the levels asked disagree."""
+        cands = reading.candidates
+        areas = ", ".join(
+            f"{c['code']} {c['share']:.0%}"
+            if c.get("share") is not None
+            else f"{c['code']} (in the NHS ODS postcode file only)"
+            if c.get("lsoas") == 0
+            else c["code"]
+            for c in cands
+        )
+        note = f"{reading.via}: {areas}"
+        if not self.levels:
+            return self.as_values({"status": "ambiguous", "note": note})
+        outcomes = {}
+        for level in self.levels:
+            if level == "la":
+                outcomes[level] = self._place_la(reading, day)
+                continue
+            each = [(self._outcome(c["org_id"], level, day), c.get("share")) for c in cands]
+            sums: dict[str | None, float | None] = {}
+            for (_, tid, _), share in each:
+                sums[tid] = None if share is None or sums.get(tid, 0) is None else sums.get(tid, 0) + share
+            if len(sums) == 1:
+                outcomes[level] = each[0][0]
+            else:
+                codes = [(self.orgs[t]["code"] if t else "none", share) for t, share in sums.items()]
+                outcomes[level] = ("ambiguous", None, _shares(codes))
+        return self._finish({"status": "ok"}, outcomes, [note], day)

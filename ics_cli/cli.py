@@ -321,7 +321,16 @@ def search(
     render.render_answer(srch.answer(text, when.day, kinds, current, limit), views.SEARCH_COLUMNS, fmt, fields)
 
 
-@app.command("resolve")
+RESOLVE_COLUMNS = (
+    "Columns: the input's own (a table's, or 'input' for plain lines), then status, kind, code, name "
+    "(what the identifier names on the day), for each --to level LEVEL_code, LEVEL_ons_code, LEVEL_name and "
+    "LEVEL_short_name (LEVEL: icb, sub_icb, region, stp, ccg, pcn, area_team, la), then note, org_id and "
+    "as_of (the day used). Status: ok, ambiguous, unknown (the sources do not say), no_target, not_found, "
+    "empty, bad_date or too_long. Output follows the input (csv in, csv out) unless --format says otherwise."
+)
+
+
+@app.command("resolve", epilog=RESOLVE_COLUMNS)
 def resolve_(
     file: Annotated[
         Optional[str],
@@ -329,23 +338,60 @@ def resolve_(
     ] = None,
     column: Annotated[
         Optional[str],
-        typer.Option("--column", metavar="NAME", help="The input is a CSV with a header; take identifiers from this column."),
+        typer.Option("--column", metavar="NAME", help="The identifier column of a CSV or TSV input with a header."),
     ] = None,
     to: Annotated[
         Optional[str],
-        typer.Option("--to", metavar="LEVEL", help="Also map each to its icb, sub-icb, region, stp, ccg or pcn on the date."),
+        typer.Option(
+            "--to",
+            metavar="LEVELS",
+            help="Also map each to these levels on the day, comma-separated: icb, sub-icb, region, stp, ccg, pcn, area-team, la.",
+        ),
+    ] = None,
+    date_column: Annotated[
+        Optional[str],
+        typer.Option(
+            "--date-column",
+            metavar="NAME",
+            help="Resolve each row as of its own date in this column (2019-06-01, 2019-06 or 01/06/2019).",
+        ),
     ] = None,
     as_of: AsOfOpt = None,
+    input_format: Annotated[
+        Optional[str],
+        typer.Option(
+            "--input-format", metavar="FORMAT", help="lines, csv or tsv (default: told from FILE's name or the first line)."
+        ),
+    ] = None,
     fmt: FormatOpt = None,
     fields: FieldsOpt = None,
 ) -> None:
-    """Map a column of codes or names (one per line, or a CSV column) to organisations, in order."""
-    from ics_cli import bulk, dates, render, views, vocab
+    """Map identifiers (codes or names of any era, LSOAs, postcodes) to organisations and levels, row by row.
 
-    target = vocab.parse_level(to) if to is not None else None
+    Reads one identifier per line, or a CSV or TSV with a header (every column kept, the answer's appended).
+    """
+    from ics_cli import bulk, bulk_input, bulk_rows, dates, render, vocab
+
+    levels = vocab.parse_levels(to) if to is not None else ()
     when = dates.as_of(as_of)
-    with bulk.open_input(file, column) as stream:
-        resolver = bulk.BulkResolver(when.day, target)
-        columns = views.resolve_columns(bulk.COLUMNS, target is not None)
-        render.render(resolver.rows(bulk.read_inputs(stream, column)), columns, fmt, fields, empty=None)
-    render.note(resolver.summary())
+    render.resolve_format(fmt)
+    engine = None
+
+    def get_engine() -> bulk.Engine:
+        nonlocal engine
+        if engine is None:
+            engine = bulk.Engine(levels)
+        return engine
+
+    def reads(text: str) -> bool:  # whether a first line with commas is one identifier (a name)
+        return get_engine().resolve(text, when.day)["status"] not in ("not_found", "empty")
+
+    source = bulk_input.open_input(file, column, date_column, input_format, reads)
+    run = bulk_rows.Run(get_engine(), source, when.day)
+    render.check_fields(run.columns(), fmt, fields)
+    for text in run.notes():
+        render.note(text)
+    if fmt is None and source.kind == "csv" and not render.is_tty():
+        fmt = "csv"  # the output follows the input
+    render.render(run.rows(), run.columns(), fmt, fields, empty=None, stream=True, text=True)
+    render.note(run.summary())

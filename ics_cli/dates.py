@@ -63,3 +63,36 @@ def day_after(iso: str) -> str:
     import datetime as dt
 
     return (dt.date.fromisoformat(iso) + dt.timedelta(days=1)).isoformat()
+
+
+ROW_DATE_FORMS = "YYYY-MM-DD, YYYY-MM (the first of the month) or DD/MM/YYYY"
+
+
+def row_day(text: str, first: str, last: str) -> tuple[str | None, str | None]:
+    """A row's date (``ics resolve --date-column``) as an ISO day, or None and why not.
+
+    Accepted: 2019-06-01 (a time after it, as databases write timestamps, is ignored), 2019-06
+    (the first of the month) and 01/06/2019 (day first, as in the UK; 1/6/2019 too). The day must
+    lie in the data's coverage, `first` to `last`."""
+    import datetime as dt
+
+    value = text.strip()
+    iso = None
+    if len(value) >= 10 and value[4] == value[7] == "-" and (len(value) == 10 or value[10] in "T "):
+        iso = value[:10]
+    elif len(value) == 7 and value[4] == "-":
+        iso = value + "-01"
+    elif value.count("/") == 2:
+        d, m, y = value.split("/")
+        if len(y) == 4 and 1 <= len(d) <= 2 and 1 <= len(m) <= 2:
+            iso = f"{y}-{m.zfill(2)}-{d.zfill(2)}"
+    shown = value if len(value) <= 40 else value[:37] + "..."
+    if iso is None or not (iso[:4] + iso[5:7] + iso[8:]).isdigit() or not iso.isascii():
+        return None, f"{shown!r} is not a date: use {ROW_DATE_FORMS}"
+    try:
+        dt.date.fromisoformat(iso)
+    except ValueError:
+        return None, f"{shown!r} is not a real day"
+    if not first <= iso <= last:
+        return None, f"{iso} is outside the data ({first} to {last})"
+    return iso, None

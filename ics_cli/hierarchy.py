@@ -25,9 +25,27 @@ def walk_up(org_id: str, parents_of: Callable[[str], Iterable[Record]], want: st
     `parents_of(org_id)` gives an organisation's direct parents on the day (records with at least
     ``org_id`` and ``kind``). With `want`, the walk stops as soon as a parent of that kind is found.
     """
+    return _walk({}, {org_id}, [org_id], parents_of, want)
+
+
+def first_of_each_kind(parents: Iterable[Record]) -> dict[str, Record]:
+    """The first step of :func:`walk_up`: of an organisation's direct parents, the first of each kind."""
     found: dict[str, Record] = {}
-    seen = {org_id}
-    frontier = [org_id]
+    for parent in parents:
+        if parent["kind"] not in found:
+            found[parent["kind"]] = parent
+    return found
+
+
+def walk_on(first: dict[str, Record], parents_of: Callable[[str], Iterable[Record]]) -> dict[str, Record]:
+    """:func:`walk_up` from its first step (:func:`first_of_each_kind`): the same answer, which
+    depends only on those parents, so that callers can share it among the organisations that
+    have them (``ics resolve``: the GP practices of one PCN and sub-ICB location, on a day)."""
+    frontier = [p["org_id"] for p in first.values()]
+    return _walk(dict(first), set(frontier), frontier, parents_of, None)
+
+
+def _walk(found: dict, seen: set, frontier: list, parents_of, want: str | None) -> dict:
     while frontier:
         following = []
         for oid in frontier:

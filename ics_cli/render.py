@@ -8,7 +8,8 @@ object a line), ``csv``, ``tsv`` and ``md`` (a GitHub markdown table). Without `
 Entry points, all taking plain dicts:
 
 - :func:`render` for a list of records (``ics list``, ``ics search``): streams in every format but
-  ``table``, so an iterator of 100,000 records is never held in memory.
+  ``table``, so an iterator of 100,000 records is never held in memory; with ``stream=True``
+  (``ics resolve``) the table streams too (:mod:`ics_cli.render_stream`).
 - :func:`render_record` for one record (``ics show`` in machine formats, ``ics info``): Rich
   panels on a terminal, one JSON object, or ``key<TAB>value`` lines.
 - :func:`render_tree` for nested ``{"label": ..., "children": [...]}`` nodes (``ics lineage``
@@ -180,6 +181,8 @@ def render(
     title: str | None = None,
     empty: str | None = "No results.",
     out: TextIO | None = None,
+    stream: bool = False,
+    text: bool = False,
 ) -> int:
     """Write ``records`` (dicts) to ``out`` (default stdout) in ``fmt``; return how many.
 
@@ -187,8 +190,12 @@ def render(
     read with ``record.get(key)``, other keys are ignored. Without ``columns`` the keys of the
     first record are used (and JSON keeps each record as it is). ``fmt`` None means the default
     for ``out``; ``fields`` is the ``--fields`` value. ``title`` is shown above a terminal table.
-    ``empty`` goes to stderr when nothing was written (None: say nothing). Raises UsageError for
-    an unknown format or field before anything is written.
+    ``empty`` goes to stderr when nothing was written (None: say nothing). ``stream``: records
+    too many to hold (``ics resolve``), so the ``table`` format streams too, as plain aligned
+    text (:mod:`ics_cli.render_stream`) rather than a Rich table. ``text``: the records are
+    tuples, one value per column of ``columns`` in its order, each a string or None (csv and tsv
+    then write them faster; ``ics resolve``).
+    Raises UsageError for an unknown format or field before anything is written.
     """
     out = out or sys.stdout
     fmt = resolve_format(fmt, out)
@@ -206,14 +213,23 @@ def render(
             as_is = fields is None
     else:
         cols = [c if isinstance(c, Column) else Column(c) for c in columns]
+    declared = [c.key for c in cols]
     cols = _select(cols, fields, fmt)
-    if fmt == "table":
+    positions = None
+    if text:  # tuples: csv and tsv take the values by position, the rest as dicts
+        if fmt in ("csv", "tsv"):
+            positions = [declared.index(c.key) for c in cols]
+        else:
+            it = (dict(zip(declared, values)) for values in it)
+    if fmt == "table" and stream:
+        from ics_cli.render_stream import write_table as writer
+    elif fmt == "table":
         from ics_cli.render_rich import write_table as writer
     else:
         from ics_cli.render_flat import WRITERS
 
         writer = WRITERS[fmt]
-    n = writer(it, cols, out, title=title, as_is=as_is)
+    n = writer(it, cols, out, title=title, as_is=as_is, positions=positions)
     if n == 0:
         note(empty)
     return n

@@ -141,13 +141,32 @@ def write_jsonl(it, cols, out, *, as_is=False, **_) -> int:
     return _write_lines(it, out, [], lambda rec: encode({k: rec.get(k) for k in keys}) + "\n")
 
 
-def write_tsv(it, cols, out, **_) -> int:
+def _getter(positions: list[int]):
+    """The values at `positions` of a tuple record, as a tuple (fast, in C)."""
+    from operator import itemgetter
+
+    get = itemgetter(*positions)
+    return get if len(positions) > 1 else (lambda rec: (get(rec),))
+
+
+def write_tsv(it, cols, out, *, positions=None, **_) -> int:
     keys = [c.key for c in cols]
     header = ["\t".join([tsv_text(k) for k in keys]) + "\n"] if keys else []
+    if positions:  # tuple records of text or None (render's `text`)
+        get, tabs = _getter(positions), len(keys) - 1
+
+        def line(rec) -> str:
+            values = [v or "" for v in get(rec)]
+            joined = "\t".join(values)
+            if "\\" in joined or "\n" in joined or "\r" in joined or joined.count("\t") != tabs:
+                joined = "\t".join([tsv_text(v) for v in values])
+            return joined + "\n"
+
+        return _write_lines(it, out, header, line)
     return _write_lines(it, out, header, lambda rec: "\t".join([tsv_text(flat(rec.get(k))) for k in keys]) + "\n")
 
 
-def write_csv(it, cols, out, **_) -> int:
+def write_csv(it, cols, out, *, positions=None, **_) -> int:
     import csv
 
     keys = [c.key for c in cols]
@@ -156,9 +175,15 @@ def write_csv(it, cols, out, **_) -> int:
     if keys:
         writer.writerow(keys)
     n = 0
-    for rec in it:
-        writer.writerow([flat(rec.get(k)) for k in keys])
-        n += 1
+    if positions:  # tuple records of text or None (render's `text`), which csv writes empty
+        get = _getter(positions)
+        for rec in it:
+            writer.writerow(get(rec))
+            n += 1
+    else:
+        for rec in it:
+            writer.writerow([flat(rec.get(k)) for k in keys])
+            n += 1
     buf.flush()
     return n
 

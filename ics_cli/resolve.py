@@ -15,9 +15,13 @@ Reading (``READERS``, in order; the first that recognises the text decides):
    :mod:`ics_cli.vocab`): the rest of the text read by these readers, among that kind only;
 3. a name or code: the text normalised (:mod:`ics_cli.normalise`) and looked up in ``lookup``
    (every ODS and ONS code, official, short and former name, each with its dates);
-4. a postcode or postcode district (``DN22 7XF``, ``DN22``): the sub-ICB locations its district
-   lay in on the day (before July 2022 the CCGs they came from), read only when no name or code
-   matched; ``via`` says how ("postcode district DN22").
+4. an LSOA code of the 2011 or 2021 census (``E01011959``): the CCG or sub-ICB location its
+   block lay in on the day (:mod:`ics_cli.small_areas`); ``via`` names it ("LSOA E01011959
+   (Hartlepool 014A)") and says when that answer is inferred or bridged from the other census;
+5. a full postcode or a postcode sector (``SW1A 1AA``, ``SW1A 1``): the CCGs or sub-ICB
+   locations its sector's LSOAs lay in on the day, each with its share of them; a postcode
+   district (``DN22``) through all its sectors; a district the sector lookup lacks through the
+   NHS ODS postcode file (``queries.postcode_areas``). Read only when no name or code matched.
 
 Deciding (:func:`rank`, :func:`pick`):
 
@@ -28,13 +32,15 @@ Deciding (:func:`rank`, :func:`pick`):
   kinds is settled by ``vocab.PRIORITY`` (an ICB before its sub-ICB location, NHS bodies before
   the council of the same name), the others are reported as ``also``.
 - A tie within one kind is ambiguous: a command exits 1 listing the candidates (for a postcode
-  district that straddles a boundary, its sub-ICB locations); ``resolve`` says ``ambiguous``.
+  that straddles a boundary, its sub-ICB locations with their shares of its LSOAs); ``resolve``
+  says ``ambiguous``. One candidate holding every LSOA of a postcode is the answer.
   Nothing found: exit 1 with "did you mean" suggestions from rapidfuzz (imported only then).
 
-Adding an identifier type (LSOA codes, postcode sectors, full postcodes): write a reader
+Adding an identifier type: write a reader
 ``read_x(raw, day, source)`` that recognises its text cheaply (a regular expression) and returns
 a :class:`Reading` of the organisations it reaches on the day, with ``via`` naming the route
-("LSOA E01011959 (2021)"), or None to pass; add the look-up it needs to both sources (a query in
+("LSOA E01011959 (Hartlepool 014A)") and ``by`` and ``place`` what it read (a reading that
+depends on the day, unlike a name's, must set ``by``), or None to pass; add the look-up it needs to both sources (a query in
 :class:`SqlSource`, a map or cache in :class:`MemorySource`); insert it in ``READERS`` where its
 precedence lies (after names and codes, so that a code that looks like a postcode stays a code).
 Every command, ``search`` and ``resolve`` then read it, and report one organisation as ``ok``
@@ -43,7 +49,6 @@ with ``via`` in a note, several as ambiguous with each candidate.
 
 from __future__ import annotations
 
-import re
 from collections import namedtuple
 
 from ics_cli import db, wording
@@ -53,6 +58,7 @@ from ics_cli.normalise import normalise, org_id_form
 from ics_cli.vocab import PRIORITY, kind_hints, kind_of_word
 
 MAX_INPUT = 200  # longer text cannot be a name or code in the data
+PLACES_KEPT = 20_000  # postcode sectors and districts on a day that MemorySource remembers
 
 
 class Resolved:
@@ -69,9 +75,11 @@ class Resolved:
         self.notes: list[str] = []  # what a command says on stderr about the reading (identify)
 
 
-# What a text names on a day: candidates best first (orgs rows with `tier` and `last_day`), and
-# how it was read when not as a name, code or org id (`via`, or None).
-Reading = namedtuple("Reading", "candidates via", defaults=(None,))
+# What a text names on a day: candidates best first (orgs rows with `tier` and `last_day`; a
+# postcode's also with `share` and `lsoas`), how it was read when not as a name, code or org id
+# (`via`, or None), and then what it was read as (`by`: "lsoa", "sector" or "district") and which
+# (`place`: "E01011959", "SW1A 1", "DN22"). A reading with `by` depends on the day.
+Reading = namedtuple("Reading", "candidates via by place", defaults=(None, None, None))
 
 
 # --- where the readers look ----------------------------------------------------------------------------
@@ -94,10 +102,26 @@ class SqlSource:
 
         return queries.postcode_areas(district, day)
 
+    def lsoa(self, code: str, day: str) -> dict | None:
+        from ics_cli import small_areas
+
+        return small_areas.lsoa_parents(code, day)
+
+    def sector_areas(self, sector: str, day: str) -> list[dict]:
+        from ics_cli import small_areas
+
+        return small_areas.sector_areas(sector, day)
+
+    def district_areas(self, district: str, day: str) -> list[dict]:
+        from ics_cli import small_areas
+
+        return small_areas.district_areas(district, day)
+
 
 class MemorySource(SqlSource):
     """Every key and organisation read into memory once (a few hundred milliseconds), for a stream
-    of identifiers; postcode districts are looked up when first met and remembered."""
+    of identifiers; LSOAs, postcode sectors and their blocks are read whole when first met, and a
+    postcode's areas on a day are remembered (for the last few thousand)."""
 
     def __init__(self) -> None:
         from collections import defaultdict
@@ -106,7 +130,7 @@ class MemorySource(SqlSource):
         for key, org_id, start, end in db.rows("SELECT key, org_id, start, end FROM lookup"):
             self.keys[key].append((org_id, start, end))
         self.orgs = {r["org_id"]: r for r in db.iter_query("SELECT * FROM orgs")}
-        self.districts: dict[tuple[str, str], tuple[list[str], str]] = {}
+        self.districts: dict[tuple, object] = {}  # a postcode's areas on a day, by (what, which, day)
 
     def org(self, org_id: str) -> dict | None:
         return self.orgs.get(org_id)
@@ -115,9 +139,30 @@ class MemorySource(SqlSource):
         return [{**self.orgs[oid], "k_start": start, "k_end": end} for oid, start, end in self.keys.get(key, ())]
 
     def postcode_areas(self, district: str, day: str) -> tuple[list[str], str]:
-        if (district, day) not in self.districts:
-            self.districts[district, day] = super().postcode_areas(district, day)
-        return self.districts[district, day]
+        return self._kept(("ods", district, day), lambda: super(MemorySource, self).postcode_areas(district, day))
+
+    def lsoa(self, code: str, day: str) -> dict | None:
+        from ics_cli import small_areas
+
+        return small_areas.lsoa_parents_in_memory(code, day)
+
+    def sector_areas(self, sector: str, day: str) -> list[dict]:
+        from ics_cli import small_areas
+
+        return self._kept(("sector", sector, day), lambda: small_areas.candidates(small_areas.sector_counts(sector), day))
+
+    def district_areas(self, district: str, day: str) -> list[dict]:
+        from ics_cli import small_areas
+
+        return self._kept(("district", district, day), lambda: small_areas.candidates(small_areas.district_counts(district), day))
+
+    def _kept(self, key: tuple, compute):
+        found = self.districts.get(key)
+        if found is None:
+            if len(self.districts) >= PLACES_KEPT:  # memory stays flat over many postcodes and days
+                self.districts.clear()
+            found = self.districts[key] = compute()
+        return found
 
 
 # --- readers --------------------------------------------------------------------------------------------------
@@ -151,24 +196,66 @@ def read_name(raw: str, day: str, source: SqlSource) -> Reading | None:
     return Reading(rank(rows, day, kind_hints(raw))) if rows else None
 
 
-_POSTCODE_RE = re.compile(r"^([A-Z]{1,2}[0-9][0-9A-Z]?)(?:\s+[0-9][A-Z]{0,2}|[0-9][A-Z]{2})?$")
-
-
 def postcode_district(text: str) -> str | None:
-    """The outward code of a postcode or postcode district ("DN22 7XF" or "DN22" -> "DN22")."""
-    m = _POSTCODE_RE.match(" ".join(text.upper().split()))
-    return m.group(1) if m else None
+    """The outward code of a postcode, sector or district ("DN22 7XF", "DN22 7", "DN22" -> "DN22")."""
+    from ics_cli import small_areas
+
+    return small_areas.district_of(text)
+
+
+def read_lsoa(raw: str, day: str, source: SqlSource) -> Reading | None:
+    """ "E01011959": the CCG or sub-ICB location the LSOA's block lay in on the day."""
+    if not (len(raw) == 9 and raw[1:3] == "01" and raw[0] in "EeWw"):
+        return None
+    from ics_cli import small_areas
+
+    code = small_areas.lsoa_code(raw)
+    found = source.lsoa(code, day) if code else None
+    if code is None or found is None or found["area"] is None:  # an LSOA the data lacks, or before April 2013
+        return Reading([], by="lsoa", place=code) if code else None
+    return Reading([_as_candidate(source.org(found["area"]), day)], wording.lsoa_via(found, day), "lsoa", code)
 
 
 def read_postcode(raw: str, day: str, source: SqlSource) -> Reading | None:
-    district = postcode_district(raw)
+    """A full postcode or a sector: the areas its sector's LSOAs lay in on the day; a district (or
+    a postcode whose sector the lookup lacks): all its sectors'; a district the lookup lacks: the
+    NHS ODS postcode file's sub-ICB locations (no shares)."""
+    from ics_cli import small_areas
+
+    district = small_areas.district_of(raw)
     if district is None:
         return None
+    sector = small_areas.sector_of(raw)
+    if sector:
+        found = source.sector_areas(sector, day)
+        if found:
+            return Reading(_shared(found, day, source), f"postcode sector {sector} (its LSOAs)", "sector", sector)
+    found = source.district_areas(district, day)
+    if found:
+        via = f"postcode district {district} (its postcode sectors' LSOAs" + (
+            f"; sector {sector} is not in the lookup)" if sector else ")"
+        )
+        cands = _shared(found, day, source)
+        from ics_cli.queries import POSTCODES_FROM
+
+        if day >= POSTCODES_FROM:
+            # The NHS ODS postcode file (official) may place some of the district's postcodes in an
+            # area none of its sectors' LSOAs lie in (GU15 in 92A as well as D4U1Y): then it is
+            # ambiguous, never the one area the LSOAs give.
+            held = {c["org_id"] for c in cands}
+            more = [oid for oid in source.postcode_areas(district, day)[0] if oid not in held]
+            cands += [{**_as_candidate(source.org(oid), day), "share": None, "lsoas": 0} for oid in more]
+        return Reading(cands, via, "district", district)
     ids, via = source.postcode_areas(district, day)
-    return Reading([_as_candidate(source.org(oid), day) for oid in ids], via)
+    return Reading([_as_candidate(source.org(oid), day) for oid in ids], via, "district", district)
 
 
-READERS = (read_org_id, read_kind_prefixed, read_name, read_postcode)
+def _shared(found: list[dict], day: str, source: SqlSource) -> list[dict]:
+    """A postcode's areas as candidates, each with its share of the LSOAs (largest first)."""
+    return [{**_as_candidate(source.org(c["org_id"]), day), "share": c["share"], "lsoas": c["lsoas"]} for c in found]
+
+
+READERS = (read_org_id, read_kind_prefixed, read_name, read_lsoa, read_postcode)
 
 
 def read(text: str, day: str, source: SqlSource | None = None, kinds: tuple[str, ...] | None = None) -> Reading:
@@ -182,7 +269,7 @@ def read(text: str, day: str, source: SqlSource | None = None, kinds: tuple[str,
         reading = reader(raw, day, source)
         if reading is not None:
             if kinds:
-                reading = Reading([c for c in reading.candidates if c["kind"] in kinds], reading.via)
+                reading = reading._replace(candidates=[c for c in reading.candidates if c["kind"] in kinds])
             return reading
     return Reading([])
 

@@ -108,7 +108,8 @@ def search(text: str, day: str, kinds: tuple[str, ...] | None, current_only: boo
     # They come first, in the resolver's order, so the organisation `ics show` would pick leads.
     reading = resolve.read(text, day, kinds=kinds)
     for i, c in enumerate(reading.candidates):
-        hits[c["org_id"]] = {"org_id": c["org_id"], "how": "postcode" if reading.via else "exact", "score": -1e9, "rank": i}
+        how = "lsoa" if reading.by == "lsoa" else "postcode" if reading.by else "exact"
+        hits[c["org_id"]] = {"org_id": c["org_id"], "how": how, "score": -1e9, "rank": i}
     if len(hits) < FUZZY_WHEN_FEWER_THAN and len(key) >= 3:
         # Near matches for misspellings; stricter when the text search already found something.
         cutoff = 75 if not hits else 88
@@ -143,7 +144,7 @@ def search(text: str, day: str, kinds: tuple[str, ...] | None, current_only: boo
         if current_only and not current:
             continue
         rows.append({**h, "org": org, "current": current})
-    how_rank = {"postcode": 0, "exact": 0, "phrase": 1, "text": 2, "fuzzy": 3}
+    how_rank = {"postcode": 0, "lsoa": 0, "exact": 0, "phrase": 1, "text": 2, "fuzzy": 3}
 
     def order(r: dict) -> tuple:
         if "rank" in r:  # an identifier's reading: in the resolver's order

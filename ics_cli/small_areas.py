@@ -81,25 +81,65 @@ def lsoa(code: str) -> dict | None:
 
 def lsoa_parents(code: str, day: str) -> dict | None:
     """An LSOA's area (CCG or sub-ICB location) and district on `day`:
-    {lsoa, block, area, la, inferred, bridged, source}; None for an unknown LSOA. `area`/`la` are
-    org ids (None before 2013-04-01). `inferred`: no source gives the area that day (the source
-    names the rule); `bridged`: that day's lookup does not list this LSOA's code (it was re-coded
-    between the censuses) and its parents come from its neighbours (lsoas.bridge)."""
+    {lsoa, name, block, area, la, inferred, bridged, bridge, source}; None for an unknown LSOA.
+    `area`/`la` are org ids (None before 2013-04-01). `inferred`: no source gives the area that
+    day (the source names the rule); `bridged`: that day's lookup does not list this LSOA's code
+    (it was re-coded between the censuses) and its parents come from its neighbours
+    (`bridge`: msoa, district or majority; lsoas.bridge)."""
     row = lsoa(code)
     if row is None:
         return None
-    parents = db.query(
-        f"SELECT parent_id, inferred, source FROM block_parents p WHERE p.block = :b AND {ALIVE} ORDER BY parent_id",
+    parents = db.rows(
+        f"SELECT parent_id, start, end, inferred, source FROM block_parents p WHERE p.block = :b AND {ALIVE} ORDER BY parent_id",
         {"b": row["block"], "d": day},
     )
-    own = row["in_2021"] if day >= LOOKUPS_2021_FROM else row["in_2011"]
-    out = {"lsoa": code, "block": row["block"], "area": None, "la": None, "inferred": False, "bridged": not own, "source": None}
-    for p in parents:
-        if p["parent_id"].startswith("la:"):
-            out["la"] = p["parent_id"]
+    return _parents_on(code, (row["name"], row["in_2011"], row["in_2021"], row["block"], row["bridge"]), parents, day)
+
+
+def _parents_on(code: str, row: tuple, parents, day: str) -> dict:
+    """lsoa_parents from an lsoas row (name, in_2011, in_2021, block, bridge) and its block's
+    block_parents rows (parent_id, start, end, inferred, source; those of other days skipped)."""
+    name, in_2011, in_2021, block, bridge = row
+    own = in_2021 if day >= LOOKUPS_2021_FROM else in_2011
+    out = {"lsoa": code, "name": name, "block": block, "area": None, "la": None, "inferred": False}
+    out.update(bridged=not own, bridge=bridge, source=None)
+    for parent_id, start, end, inferred, source in parents:
+        if not (start or "") <= day <= (end or "9999-12-31"):
+            continue
+        if parent_id.startswith("la:"):
+            out["la"] = parent_id
         else:
-            out.update(area=p["parent_id"], inferred=bool(p["inferred"]), source=p["source"])
+            out.update(area=parent_id, inferred=bool(inferred), source=source)
     return out
+
+
+_INDEXES: dict[tuple[str, str], object] = {}  # (database path, name) -> an index read once
+
+
+def _index(name: str, build):
+    key = (db.db_path(), name)
+    if key not in _INDEXES:
+        _INDEXES[key] = build()
+    return _INDEXES[key]
+
+
+def lsoa_parents_in_memory(code: str, day: str) -> dict | None:
+    """lsoa_parents over every LSOA and block read into memory once (about 60 ms): for ``ics
+    resolve`` over many LSOAs and days."""
+
+    def lsoas() -> dict[str, tuple]:
+        return {r[0]: r[1:] for r in db.rows("SELECT lsoa, name, in_2011, in_2021, block, bridge FROM lsoas")}
+
+    def parents() -> dict[int, list[tuple]]:
+        out: dict[int, list[tuple]] = defaultdict(list)
+        for r in db.rows("SELECT block, parent_id, start, end, inferred, source FROM block_parents ORDER BY block, parent_id"):
+            out[r[0]].append(r[1:])
+        return dict(out)
+
+    row = _index("lsoas", lsoas).get(code)
+    if row is None:
+        return None
+    return _parents_on(code, row, _index("block_parents", parents).get(row[3], ()), day)
 
 
 def lsoa_history(code: str) -> list[dict]:
@@ -270,6 +310,8 @@ def district_sectors(district: str) -> list[str]:
 
 
 def _candidates(counts: dict[int, int], day: str, level: str) -> list[dict]:
+    """The organisations at `level` holding blocks `counts` (block -> LSOAs) on `day`, by share
+    of the LSOAs, largest first."""
     levels = block_map(day) if level in ("area", "la") else levels_on(day)
     sums: dict[str, int] = defaultdict(int)
     for b, n in counts.items():
@@ -296,4 +338,33 @@ def district_areas(district: str, day: str, kind: str = "ccg") -> list[dict]:
         "SELECT block, lsoas FROM sector_blocks WHERE sector >= ? AND sector <= ?", (f"{district} 0", f"{district} 9")
     ):
         counts[r["block"]] += r["lsoas"]
+    return _candidates(counts, day, LEVEL_OF_KIND[kind])
+
+
+def sector_counts(sector: str) -> dict[int, int]:
+    """A postcode sector's blocks and how many of its LSOAs 2011 lie in each ({} for a sector the
+    lookup does not hold), from the whole table read once (for ``ics resolve``)."""
+
+    def build() -> dict[str, dict[int, int]]:
+        out: dict[str, dict[int, int]] = defaultdict(dict)
+        for sector, block, n in db.rows("SELECT sector, block, lsoas FROM sector_blocks"):
+            out[sector][block] = n
+        return dict(out)
+
+    return _index("sectors", build).get(sector, {})
+
+
+def district_counts(district: str) -> dict[int, int]:
+    """As sector_counts, over all the district's sectors (an LSOA in two sectors counts twice)."""
+    counts: dict[int, int] = defaultdict(int)
+    for digit in "0123456789":
+        for block, n in sector_counts(f"{district} {digit}").items():
+            counts[block] += n
+    return dict(counts)
+
+
+def candidates(counts: dict[int, int], day: str, kind: str = "ccg") -> list[dict]:
+    """The organisations at the level of `kind` (ccg or sub_icb: whichever existed; la) that
+    blocks `counts` (block -> LSOAs: sector_counts, district_counts) lay in on `day`:
+    [{org_id, lsoas, share}], largest share first."""
     return _candidates(counts, day, LEVEL_OF_KIND[kind])

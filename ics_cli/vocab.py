@@ -87,7 +87,7 @@ CLI_WORDS = tuple(v.word for v in KINDS.values())
 
 PRIORITY = ("icb", "sub_icb", "region", "trust", "pcn", "practice", "stp", "ccg", "area_team", "la")
 PARENT_ORDER = ("pcn", "sub_icb", "ccg", "icb", "stp", "area_team", "region")
-RESOLVE_LEVELS = ("icb", "sub_icb", "region", "stp", "ccg", "pcn")
+RESOLVE_LEVELS = ("icb", "sub_icb", "region", "stp", "ccg", "pcn", "area_team", "la")
 # Kinds that close (and are succeeded) rather than being abolished (with their area going elsewhere).
 CLOSING_KINDS = ("practice", "trust", "pcn")
 
@@ -177,8 +177,18 @@ def parse_level(word: str) -> str:
     """The kind `ics resolve --to LEVEL` maps to; exit 2 if the word is not one of RESOLVE_LEVELS."""
     kind = kind_of_word(word)
     if kind not in RESOLVE_LEVELS:
-        raise UsageError(f"Unknown --to level {word!r}. Use one of: {', '.join(KINDS[k].one for k in RESOLVE_LEVELS)}.")
+        shown = word if len(word) <= 40 else word[:37] + "..."
+        raise UsageError(f"Unknown --to level {shown!r}. Use one of: {', '.join(KINDS[k].one for k in RESOLVE_LEVELS)}.")
     return kind
+
+
+def parse_levels(text: str) -> tuple[str, ...]:
+    """Comma-separated levels (`ics resolve --to icb,sub-icb,region`), each once, in the order
+    given; exit 2 for an unknown one or none."""
+    levels = tuple(dict.fromkeys(parse_level(w) for w in text.split(",") if w.strip()))
+    if not levels:
+        raise UsageError(f"--to needs at least one level: {', '.join(KINDS[k].one for k in RESOLVE_LEVELS)}.")
+    return levels
 
 
 def parse_measure(word: str | None) -> str | None:

@@ -70,8 +70,13 @@ def shown_on_last_day(org: dict, went_to: str) -> str:
 
 
 def candidate(c: dict) -> str:
-    """One line of a list of candidates or suggestions."""
-    return f"{c['org_id']:<22} {SHORT_LABEL[c['kind']]:<9} {c['code']:<10} {c['name']} ({span(c['start'], c['end'])})"
+    """One line of a list of candidates or suggestions (with a postcode's share of LSOAs)."""
+    line = f"{c['org_id']:<22} {SHORT_LABEL[c['kind']]:<9} {c['code']:<10} {c['name']} ({span(c['start'], c['end'])})"
+    if c.get("share") is not None:
+        line += f": {c['lsoas']} of its LSOAs ({c['share']:.0%})"
+    elif c.get("lsoas") == 0:
+        line += ": none of its LSOAs, but some of its postcodes in the NHS ODS postcode file"
+    return line
 
 
 def candidates(cands: list[dict], limit: int = 20) -> str:
@@ -101,6 +106,22 @@ def try_search(text: str) -> str:
 def also_matches(text: str, close: list[dict]) -> str:
     shown = ", ".join(f"{c['name']} ({c['org_id']})" for c in close[:3])
     return f"Note: {text!r} also matches {shown}{' ...' if len(close) > 3 else ''}; give an org id to choose."
+
+
+def lsoa_via(found: dict, day: str) -> str:
+    """How an LSOA code was read (small_areas.lsoa_parents): its name, and whether its area on
+    `day` is inferred or bridged from the other census (data/README.md, "Small areas")."""
+    said = [found["name"]]
+    if found["inferred"]:
+        said.append(f"its area on {day} is inferred: no source gives it ({found['source']})")
+    if found["bridged"]:
+        census = "2011" if day >= "2023-04-01" else "2021"
+        said.append(
+            f"an LSOA {census} code the lookups of {day} do not list: parents bridged from its "
+            f"{'MSOA' if found['bridge'] == 'msoa' else 'district'}'s re-coded LSOAs"
+            + (", most of them (a guess)" if found["bridge"] == "majority" else "")
+        )
+    return f"LSOA {found['lsoa']} ({'; '.join(said)})"
 
 
 def read_as(via: str) -> str:

@@ -392,7 +392,7 @@ def test_resolve_formats(cli, fmt):
     rows = parse_rows(fmt, result.stdout)
     assert [value(r, "input", "input") for r in rows] == ["02Q", "A81001", "00F", "not a code"]
     assert [r["status"] for r in rows] == ["ok", "ok", "ok", "not_found"]
-    assert [r["to_code"] or None for r in rows] == ["QT1", "QHM", "QHM", None]
+    assert [r["icb_code"] or None for r in rows] == ["QT1", "QHM", "QHM", None]
     assert result.stderr == f"Resolved 3 of 4 input rows (1 not found) as of {LATEST}.\n"
 
 
@@ -417,12 +417,11 @@ def test_resolve_file_column_and_as_of(cli, tmp_path):
         "--as-of",
         "2019-06-01",
         "--fields",
-        "input,status,kind,code,to_code",
+        "id,ccg,status,kind,code,region_code",
     )
     assert result.exit_code == 0, result
-    assert result.stdout == (
-        "input\tstatus\tkind\tcode\tto_code\n00L\tok\tccg\t00L\tY63\nE54000034\tok\tstp\tQNQ\tY59\n\tempty\t\t\t\n"
-    )
+    # A CSV in, a CSV out (the output follows the input), its columns kept.
+    assert result.stdout == "id,ccg,status,kind,code,region_code\n1,00L,ok,ccg,00L,Y63\n2,E54000034,ok,stp,QNQ,Y59\n3,,empty,,,\n"
     assert result.stderr == "Resolved 2 of 3 input rows (1 empty) as of 2019-06-01.\n"
 
 
@@ -700,7 +699,15 @@ def test_bad_limit(cli, limit):
 
 @pytest.mark.parametrize("to", ["icbx", "", "trust", "practice"])
 def test_bad_resolve_target(cli, to):
-    assert_error(cli("resolve", "--to", to, input="QOP\n"), 2, "Unknown --to level", "icb, sub-icb, region, stp, ccg, pcn")
+    if to:
+        assert_error(
+            cli("resolve", "--to", to, input="QOP\n"),
+            2,
+            "Unknown --to level",
+            "icb, sub-icb, region, stp, ccg, pcn, area-team, la",
+        )
+    else:
+        assert_error(cli("resolve", "--to", to, input="QOP\n"), 2, "--to needs at least one level", "icb, sub-icb, region")
 
 
 @pytest.mark.parametrize("kind", ["mergers", "policy,nonsense", "", ","])
@@ -738,7 +745,7 @@ def test_resolve_with_nothing_piped(db_path):
 
 def test_resolve_missing_column(cli):
     result = cli("resolve", "--column", "code", input="id,name\n1,QOP\n")
-    assert_error(result, 2, "No column 'code'", "id, name")
+    assert_error(result, 2, "No column 'code'", "'id', 'name'")
 
 
 def test_resolve_missing_file(cli, tmp_path):
@@ -845,7 +852,7 @@ def test_single_command_app_gives_the_same_output(cli, args):
 def test_single_command_app_resolve(cli):
     result = cli("resolve", "--to", "icb", input="02Q\n", single=True)
     assert result.exit_code == 0
-    assert parse_rows("tsv", result.stdout)[0]["to_code"] == "QT1"
+    assert parse_rows("tsv", result.stdout)[0]["icb_code"] == "QT1"
 
 
 def test_help(cli):
@@ -946,7 +953,7 @@ def test_search_and_resolve_agree_on_where_a_closed_practice_went(cli):
     found = json.loads(cli("search", "A81015", "-f", "json").stdout)[0]
     mapped = json.loads(cli("resolve", "--to", "icb", "-f", "json", input="A81015\n").stdout)[0]
     assert found["status"] == "former"
-    assert found["icb_code"] == mapped["to_code"] == "QHM"
+    assert found["icb_code"] == mapped["icb_code"] == "QHM"
 
 
 def test_not_found_hint_quotes_for_the_shell(cli):
@@ -1023,8 +1030,8 @@ def test_machine_output_names_its_day(cli):
     assert {r["as_of"] for r in rows} == {"2023-01-01"}
     assert json.loads(cli("search", "QOP", "-f", "json").stdout)[0]["as_of"] == LATEST
     row = json.loads(cli("resolve", "--as-of", "2017-01-01", "--to", "stp", "-f", "json", input="C84001\n").stdout)[0]
-    # Names as they were that day, like to_name.
-    assert (row["as_of"], row["name"], row["to_code"]) == ("2017-01-01", "Larwood Surgery", "QF7")
+    # Names as they were that day, like stp_name.
+    assert (row["as_of"], row["name"], row["stp_code"]) == ("2017-01-01", "Larwood Surgery", "QF7")
 
 
 def test_population_warns_when_the_area_changed(cli):
@@ -1054,18 +1061,19 @@ def test_timeline_reads_a_reused_code_on_the_last_day_asked_for(cli):
 def test_resolve_reads_ics_own_piped_tsv_by_column(cli):
     listed = cli("list", "sub-icbs", "--in", "QT1").stdout
     rows = json.loads(cli("resolve", "--column", "code", "--to", "icb", "-f", "json", input=listed).stdout)
-    assert [(r["input"], r["to_code"]) for r in rows] == [("02Q", "QT1"), ("52R", "QT1")]
+    # Its columns kept; an answer column it already has (code, name) written as ics_code, ics_name.
+    assert [(r["code"], r["ics_code"], r["icb_code"]) for r in rows] == [("02Q", "02Q", "QT1"), ("52R", "52R", "QT1")]
     r = cli("resolve", "--column", "code", input="")
     assert r.exit_code == 2 and "The input is empty" in r.stderr
 
 
 def test_resolve_a_council_to_its_region_and_a_level_that_did_not_exist(cli):
     rows = json.loads(cli("resolve", "--to", "region", "-f", "json", input="E08000001\n").stdout)
-    assert rows[0]["to_code"] == "Y62"
+    assert rows[0]["region_code"] == "Y62"
     row = json.loads(cli("resolve", "--to", "stp", "--as-of", "2014-01-01", "-f", "json", input="A81001\n").stdout)[0]
     assert (row["status"], row["note"]) == (
         "no_target",
-        "there were no stps on 2014-01-01 (they existed 2016-04-01 to 2022-06-30)",
+        "there were no stps that day (they existed 2016-04-01 to 2022-06-30)",
     )
 
 
@@ -1091,7 +1099,7 @@ def test_resolve_to_takes_the_words_list_takes(cli, word):
     listed = cli("list", word, "-f", "jsonl")
     assert listed.exit_code == 0 and len(listed.stdout.splitlines()) == 106
     row = json.loads(cli("resolve", "--to", word, "-f", "json", input="A81001\n").stdout)[0]
-    assert (row["status"], row["to_kind"], row["to_code"]) == ("ok", "sub_icb", "16C")
+    assert (row["status"], row["sub_icb_code"]) == ("ok", "16C")
 
 
 def test_step_words_are_the_same_in_show_and_lineage(cli):
@@ -1140,26 +1148,35 @@ def test_kind_and_code_forms_resolve_in_bulk_as_in_show(cli):
 
 def test_a_postcode_district_in_show_is_its_sub_icb_location_with_a_note(cli):
     record = json.loads(cli("show", "DN22", "-f", "json").stdout)
-    assert (record["org_id"], record["note"]) == ("sub_icb:02Q", "Reached through postcode district DN22.")
+    assert (record["org_id"], record["note"]) == (
+        "sub_icb:02Q",
+        "Reached through postcode district DN22 (its postcode sectors' LSOAs).",
+    )
     before = json.loads(cli("show", "DN22", "--as-of", "2020-01-01", "-f", "json").stdout)
     assert before["org_id"] == "ccg:02Q" and before["note"].startswith("Reached through postcode district DN22 (")
     tty = cli("show", "DN22", env=TTY)
-    assert "Reached through postcode district DN22." in tty.stdout and tty.stderr == ""
+    assert "Reached through postcode district DN22 (its postcode sectors' LSOAs)." in tty.stdout and tty.stderr == ""
     # Other commands say how the text was read on stderr.
     lineage = cli("lineage", "DN22", "-f", "json")
     assert (
-        "Note: 'DN22' was read as postcode district DN22: NHS Nottingham and Nottinghamshire ICB - 02Q (02Q)." in lineage.stderr
+        "Note: 'DN22' was read as postcode district DN22 (its postcode sectors' LSOAs): NHS Nottingham and Nottinghamshire ICB - 02Q (02Q)."
+        in lineage.stderr
     )
 
 
 def test_a_postcode_district_across_a_boundary_is_ambiguous_everywhere(cli):
     r = cli("show", "GU15", "--as-of", "2025-01-01")
     assert r.exit_code == 1 and r.stdout == ""
-    assert r.stderr.startswith("Error: 'GU15' is postcode district GU15, which lay in 2 sub-ICB locations on 2025-01-01")
+    assert r.stderr.startswith(
+        "Error: 'GU15' is postcode district GU15 (its postcode sectors' LSOAs), which lay in 2 sub-ICB locations on 2025-01-01"
+    )
     assert "sub_icb:92A" in r.stderr and "sub_icb:D4U1Y" in r.stderr
     for command in (["lineage", "GU15"], ["timeline", "GU15"], ["list", "practices", "--in", "GU15"], ["population", "GU15"]):
         assert cli(*command, "--as-of", "2025-01-01").exit_code == 1, command
     row = json.loads(cli("resolve", "--as-of", "2025-01-01", "-f", "json", input="GU15\n").stdout)[0]
-    assert (row["status"], row["note"]) == ("ambiguous", "postcode district GU15 spans sub_icb:92A sub_icb:D4U1Y")
+    assert (row["status"], row["note"]) == (
+        "ambiguous",
+        "postcode district GU15 (its postcode sectors' LSOAs): D4U1Y 100%, 92A (in the NHS ODS postcode file only)",
+    )
     found = {r["org_id"] for r in json.loads(cli("search", "GU15", "--as-of", "2025-01-01", "-f", "json").stdout)}
     assert {"sub_icb:92A", "sub_icb:D4U1Y"} <= found

@@ -145,7 +145,7 @@ def test_list_practices_in_00k_counts_the_membership_history(cli):
 def test_resolve_practices_and_pcns_in_the_ccg_era(cli):
     def resolve(to, day, text):
         r = cli("resolve", "--to", to, "--as-of", day, "-f", "json", input=text)
-        return [(x["input"], x["status"], x["to_code"]) for x in json.loads(r.stdout)]
+        return [(x["input"], x["status"], x[f"{to}_code"]) for x in json.loads(r.stdout)]
 
     assert resolve("ccg", "2014-06-01", "A81001\nC81001\n") == [("A81001", "ok", "00K"), ("C81001", "ok", "04J")]
     assert resolve("ccg", "2020-06-01", "A81001\nU03055\n") == [("A81001", "ok", "16C"), ("U03055", "ok", "99M")]
@@ -194,7 +194,7 @@ def test_timeline_shows_each_change_of_ccg_and_pcn(cli):
 def test_a_move_between_editions_is_said_where_it_matters(cli):
     r = cli("resolve", "--to", "ccg", "--as-of", "2020-06-01", "-f", "json", input="M83041\nA81001\n")
     a, b = json.loads(r.stdout)
-    assert a["to_code"] == "05Q" and "between 2020-03-31 and 2021-03-31" in a["note"] and not b["note"]
+    assert a["ccg_code"] == "05Q" and "between 2020-03-31 and 2021-03-31" in a["note"] and not b["note"]
     note = json.loads(cli("show", "M83041", "--as-of", "2020-06-01", "-f", "json").stdout)["note"]
     assert note.startswith("Its CCG on 2020-06-01 is uncertain")
     assert json.loads(cli("show", "M83041", "--as-of", "2019-06-01", "-f", "json").stdout)["note"] is None

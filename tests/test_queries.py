@@ -4,11 +4,12 @@ which answer. The facts are the ones checked in test_data.py against the source 
 
 from __future__ import annotations
 
+import functools
 import io
 
 import pytest
 
-from ics_cli import bulk, db, lineage, queries, resolve, search, timeline, views, vocab
+from ics_cli import bulk, bulk_input, bulk_rows, db, lineage, queries, resolve, search, timeline, views, vocab
 from ics_cli.errors import IcsError
 from ics_cli.normalise import normalise
 
@@ -156,10 +157,8 @@ def test_one_walk_up_a_practice_in_a_pcn_across_a_boundary():
     assert (chain["sub_icb"], chain["icb"]) == ("11N", "QT6")
     assert queries.ancestor("practice:L82008", "icb", LATEST)["code"] == "QT6"
     assert search.current_icb("practice:L82008", "practice", True, LATEST)["code"] == "QT6"
-    rows = list(bulk.BulkResolver(LATEST, "icb").rows(["L82008"]))
-    assert rows[0]["to_code"] == "QT6"
-    rows = list(bulk.BulkResolver(LATEST, "sub_icb").rows(["L82008"]))
-    assert rows[0]["to_code"] == "11N"
+    row = answer("L82008", LATEST, "icb", "sub_icb")
+    assert (row["icb_code"], row["sub_icb_code"]) == ("QT6", "11N")
 
 
 def test_member_counts_of_greater_manchester():
@@ -663,9 +662,23 @@ def test_search_odd_text_returns_a_list(text):
 MIXED = ["02Q", "A81001", "00F", "E54000034", "not a code", "", "  ", "Village Surgery", "icb:QOP", "RTD", "02Q", "x" * 300]
 
 
+@functools.cache
+def engine(*levels: str) -> bulk.Engine:
+    return bulk.Engine(levels)
+
+
+def answer(text: str, day: str = LATEST, *levels: str) -> dict:
+    return engine(*levels).resolve(text, day)
+
+
+def run(text: str, day: str = LATEST, *levels: str, **options) -> bulk_rows.Run:
+    source = bulk_input.read_input(io.BytesIO(text.encode()), None, **options)
+    return bulk_rows.Run(bulk.Engine(levels), source, day)
+
+
 def test_bulk_mixed_inputs_keep_order_count_and_status():
-    resolver = bulk.BulkResolver(LATEST, "icb")
-    rows = list(resolver.rows(MIXED))
+    resolver = run("\n".join(MIXED) + "\n", LATEST, "icb")
+    rows = list(resolver.records())
     assert [r["input"] for r in rows] == MIXED
     assert [r["status"] for r in rows] == [
         "ok",
@@ -681,25 +694,24 @@ def test_bulk_mixed_inputs_keep_order_count_and_status():
         "ok",
         "not_found",
     ]
-    assert [r["to_code"] for r in rows] == ["QT1", "QHM", "QHM", "S0E4D", None, None, None, None, "QOP", "QHM", "QT1", None]
-    assert set(rows[0]) == set(bulk.COLUMNS)
+    assert [r.get("icb_code") for r in rows] == ["QT1", "QHM", "QHM", "S0E4D", None, None, None, None, "QOP", "QHM", "QT1", None]
+    assert [c.key for c in resolver.columns()] == ["input", *bulk.result_columns(("icb",))]
     assert "C81035" in rows[7]["note"]
-    assert resolver.summary() == (f"Resolved 7 of 12 input rows (1 ambiguous, 2 empty, 2 not found) as of {LATEST}.")
+    assert resolver.summary() == (f"Resolved 7 of 12 input rows (1 ambiguous, 2 not found, 2 empty) as of {LATEST}.")
 
 
 def test_bulk_old_ccg_codes_map_forward_to_todays_icb():
-    resolver = bulk.BulkResolver(LATEST, "icb")
     expect = {"00F": "QHM", "00G": "QHM", "99P": "QJK", "99Q": "QJK", "03X": "QJ2", "00W": "QOP", "02V": "QWO", "01H": "QHM"}
     for code, icb in expect.items():
-        r = resolver.resolve(code)
-        assert (r["status"], r["to_code"]) == ("ok", icb), code
-    note = resolver.resolve("00F")["note"]
+        r = answer(code, LATEST, "icb")
+        assert (r["status"], r["icb_code"]) == ("ok", icb), code
+    note = answer("00F", LATEST, "icb")["note"]
     assert "ended 2015-03-31" in note and "13T" in note
 
 
 def test_bulk_icb_split():
-    r = bulk.BulkResolver(LATEST, "icb").resolve("QNQ")
-    assert (r["status"], r["code"], r["to_code"], r["to_name"]) == (
+    r = answer("QNQ", LATEST, "icb")
+    assert (r["status"], r["code"], r["icb_code"], r["icb_name"]) == (
         "ok",
         "QNQ",
         "S0E4D",
@@ -708,73 +720,101 @@ def test_bulk_icb_split():
     assert "split" in r["note"]
     for code in ("S0E4D 57%", "QRL 23%", "S9B9J 20%"):
         assert code in r["note"]
-    before = bulk.BulkResolver("2025-01-01", "icb").resolve("QNQ")
-    assert (before["to_code"], before.get("note")) == ("QNQ", None)
+    before = answer("QNQ", "2025-01-01", "icb")
+    assert (before["icb_code"], before.get("note")) == ("QNQ", None)
 
 
 def test_bulk_ccg_merged_into_a_later_split():
-    resolver = bulk.BulkResolver(LATEST, "icb")
-    assert resolver.resolve("D4U1Y")["to_code"] == "S0E4D"  # Frimley's own split: its largest share
-    east_berks = resolver.resolve("15D")  # merged into Frimley first: its part is not recorded
+    assert answer("D4U1Y", LATEST, "icb")["icb_code"] == "S0E4D"  # Frimley's own split: its largest share
+    east_berks = answer("15D", LATEST, "icb")  # merged into Frimley first: its part is not recorded
     assert east_berks["status"] == "ambiguous" and "92A, D9Y0V, U2G6B" in east_berks["note"]
-    assert resolver.resolve("05C")["to_code"] == "QUA"  # Dudley: the Black Country carried on
+    assert answer("05C", LATEST, "icb")["icb_code"] == "QUA"  # Dudley: the Black Country carried on
     # Wherever East Berkshire's part went, it is in the South East; and no STPs exist any more.
-    assert bulk.BulkResolver(LATEST, "region").resolve("15D")["to_code"] == "Y59"
-    assert bulk.BulkResolver(LATEST, "stp").resolve("15D")["status"] == "no_target"
+    assert answer("15D", LATEST, "region")["region_code"] == "Y59"
+    assert answer("15D", LATEST, "stp")["status"] == "no_target"
+    # Several levels at once: the region is certain, the ICB is not; the row says ambiguous.
+    both = answer("15D", LATEST, "icb", "region")
+    assert (both["status"], both.get("icb_code"), both["region_code"]) == ("ambiguous", None, "Y59")
+    assert "icb: one of QRL, S0E4D, S9B9J" in both["note"]
 
 
 @pytest.mark.parametrize(
     "target, expected",
-    [("icb", "QHM"), ("sub_icb", "16C"), ("region", "Y63"), ("pcn", "U89141")],
+    [("icb", "QHM"), ("sub_icb", "16C"), ("region", "Y63"), ("pcn", "U89141"), ("la", "E06000004")],
 )
 def test_bulk_targets_for_a_practice(target, expected):
-    r = bulk.BulkResolver(LATEST, target).resolve("A81001")
-    assert (r["status"], r["to_kind"], r["to_code"]) == ("ok", target, expected)
+    r = answer("A81001", LATEST, target)
+    assert (r["status"], r[f"{target}_code"]) == ("ok", expected)
+
+
+def test_bulk_several_levels_for_a_practice_in_one_row():
+    r = answer("A81001", LATEST, "icb", "sub_icb", "region", "pcn")
+    assert [r[f"{level}_code"] for level in ("icb", "sub_icb", "region", "pcn")] == ["QHM", "16C", "Y63", "U89141"]
+    assert (r["sub_icb_ons_code"], r["sub_icb_short_name"], r["icb_short_name"]) == (
+        "E38000247",
+        "Tees Valley",
+        "North East and North Cumbria",
+    )
+    assert r["status"] == "ok" and r["note"] is None
 
 
 def test_bulk_stp_target_in_2020():
-    resolver = bulk.BulkResolver("2020-01-01", "stp")
-    assert resolver.resolve("02Q")["to_code"] == "QF7"
-    assert resolver.resolve("02Q")["to_ons_code"] == "E54000009"
-    assert resolver.resolve("00L")["to_code"] == "QHM"
-    assert bulk.BulkResolver(LATEST, "stp").resolve("02Q")["status"] == "no_target"
+    assert answer("02Q", "2020-01-01", "stp")["stp_code"] == "QF7"
+    assert answer("02Q", "2020-01-01", "stp")["stp_ons_code"] == "E54000009"
+    assert answer("00L", "2020-01-01", "stp")["stp_code"] == "QHM"
+    assert answer("02Q", LATEST, "stp")["status"] == "no_target"
 
 
 def test_bulk_reused_codes_by_date():
-    assert bulk.BulkResolver("2019-01-01", None).resolve("00L")["org_id"] == "ccg:00L"
-    assert bulk.BulkResolver("2023-01-01", None).resolve("00L")["org_id"] == "sub_icb:00L"
-    assert bulk.BulkResolver("2021-01-01", None).resolve("QHM")["org_id"] == "stp:E54000050"
-    assert bulk.BulkResolver("2023-01-01", None).resolve("QHM")["org_id"] == "icb:QHM"
+    assert answer("00L", "2019-01-01")["org_id"] == "ccg:00L"
+    assert answer("00L", "2023-01-01")["org_id"] == "sub_icb:00L"
+    assert answer("QHM", "2021-01-01")["org_id"] == "stp:E54000050"
+    assert answer("QHM", "2023-01-01")["org_id"] == "icb:QHM"
 
 
 def test_bulk_no_target_statuses():
-    resolver = bulk.BulkResolver(LATEST, "icb")
-    assert resolver.resolve("Y56")["status"] == "no_target"  # a region is above any ICB
-    early = bulk.BulkResolver("2025-01-01", "icb").resolve("S1Y5D")
+    assert answer("Y56", LATEST, "icb")["status"] == "no_target"  # a region is above any ICB
+    early = answer("S1Y5D", "2025-01-01", "icb")
     assert early["status"] == "no_target"
     assert "2026-04-01" in early["note"]
 
 
 def test_bulk_council_maps_to_the_icb_of_its_residents():
-    r = bulk.BulkResolver(LATEST, "icb").resolve("E08000003")  # Manchester
-    assert (r["status"], r["kind"], r["to_code"]) == ("ok", "la", "QOP")
+    r = answer("E08000003", LATEST, "icb")  # Manchester
+    assert (r["status"], r["kind"], r["icb_code"]) == ("ok", "la", "QOP")
 
 
 def test_bulk_without_target_notes_ended_organisations():
-    resolver = bulk.BulkResolver(LATEST, None)
-    r = resolver.resolve("00F")
+    r = answer("00F", LATEST)
     assert (r["status"], r["kind"], r["note"]) == ("ok", "ccg", "ended 2015-03-31")
-    assert "to_code" not in r
+    assert not any(k.endswith("_code") for k in r)
 
 
-def test_read_inputs_lines_and_columns():
-    assert list(bulk.read_inputs(io.StringIO("a\nb\r\n\nc"), None)) == ["a", "b", "", "c"]
+def test_bulk_names_and_codes_on_a_past_day_are_those_of_the_day():
+    # The bulk map of codes and names (bulk_maps.Named) gives what queries.org_on gives.
+    for oid, day in [
+        ("icb:QXU", "2022-08-01"),
+        ("icb:QXU", "2023-08-01"),
+        ("ccg:00L", "2019-01-01"),
+        ("la:E06000060", "2020-01-01"),
+    ]:
+        o = queries.org_on(oid, day)
+        assert engine().named.on(oid, day) == (o["code"], o["ons_code"], o["name"], o["short_name"]), (oid, day)
+    assert answer("QXU", "2022-08-01", "icb")["icb_ons_code"] == "E54000052"
+    assert answer("QXU", "2023-08-01", "icb")["icb_ons_code"] == "E54000063"
+
+
+def test_read_input_lines_and_columns():
+    def rows(text: str, **options) -> list:
+        return [fields for fields, _ in bulk_input.read_input(io.BytesIO(text.encode()), None, **options).rows()]
+
+    assert rows("a\nb\r\n\nc") == [["a"], ["b"], [""], ["c"]]
     csv_text = 'id,code\n1,QOP\n2,"0 2Q"\n3\n'
-    assert list(bulk.read_inputs(io.StringIO(csv_text), "code")) == ["QOP", "0 2Q", ""]
+    assert rows(csv_text, column="code") == [["1", "QOP"], ["2", "0 2Q"], ["3", ""]]
     with pytest.raises(IcsError) as err:
-        list(bulk.read_inputs(io.StringIO(csv_text), "nope"))
+        rows(csv_text, column="nope")
     assert err.value.exit_code == 2
-    assert "id, code" in err.value.message
+    assert "'id', 'code'" in err.value.message
 
 
 @pytest.mark.parametrize(
@@ -801,14 +841,17 @@ def test_search_a_postcode_finds_its_sub_icb_location():
 
 
 def test_bulk_postcodes():
-    r = bulk.BulkResolver("2025-01-01", "icb")
-    rows = list(r.rows(["DN22 7XF", "GU15", "ZZ99 9ZZ"]))
+    rows = list(run("DN22 7XF\nGU15\nZZ99 9ZZ\n", "2025-01-01", "icb").records())
     assert [row["status"] for row in rows] == ["ok", "ambiguous", "not_found"]
-    assert rows[0]["to_code"] == "QT1" and "postcode district DN22" in rows[0]["note"]
-    assert "sub_icb:92A" in rows[1]["note"] and "sub_icb:D4U1Y" in rows[1]["note"]
+    assert rows[0]["icb_code"] == "QT1" and rows[0]["note"] == "postcode sector DN22 7 (its LSOAs)"
+    # Camberley: its LSOAs lay in Frimley's sub-ICB location (D4U1Y) before April 2026, but the NHS
+    # ODS postcode file puts some of its postcodes in Surrey Heartlands (92A) too: not one answer.
+    assert rows[1]["note"] == (
+        "postcode district GU15 (its postcode sectors' LSOAs): D4U1Y 100%, 92A (in the NHS ODS postcode file only); one of QNQ, QXU"
+    )
     # After the Frimley split (April 2026) Camberley lies only in Surrey (92A).
-    now = list(bulk.BulkResolver(LATEST, "icb").rows(["GU15 1AA", "GU14 7AA"]))
-    assert [(row["status"], row["to_code"]) for row in now] == [("ok", "S9B9J"), ("ok", "QRL")]
+    now = list(run("GU15 1AA\nGU14 7AA\n", LATEST, "icb").records())
+    assert [(row["status"], row["icb_code"]) for row in now] == [("ok", "S9B9J"), ("ok", "QRL")]
 
 
 # --- review fixes -----------------------------------------------------------------------------
@@ -941,10 +984,10 @@ def test_an_icb_s_full_name_names_the_icb_even_after_it_ended(text, expected):
 
 
 def test_bulk_says_when_the_target_level_did_not_exist():
-    row = bulk.BulkResolver("2022-06-30", "icb").resolve("QOP")
-    assert (row["status"], row["note"]) == ("no_target", "there were no icbs on 2022-06-30 (they existed from 2022-07-01)")
-    row = bulk.BulkResolver(LATEST, "stp").resolve("02Q")
-    assert row["note"] == "there were no stps on 2026-08-01 (they existed 2016-04-01 to 2022-06-30)"
+    row = answer("QOP", "2022-06-30", "icb")
+    assert (row["status"], row["note"]) == ("no_target", "there were no icbs that day (they existed from 2022-07-01)")
+    row = answer("02Q", LATEST, "stp")
+    assert row["note"] == "there were no stps that day (they existed 2016-04-01 to 2022-06-30)"
 
 
 @pytest.mark.parametrize(

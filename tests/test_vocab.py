@@ -43,9 +43,15 @@ def test_unknown_kind_words(word):
 def test_resolve_levels_use_the_same_words():
     assert vocab.parse_level("sicbl") == vocab.parse_kind("sicbl") == "sub_icb"
     assert vocab.parse_level("regions") == "region"
-    for word in ("trust", "practice", "la", "", "icbx"):
-        with pytest.raises(UsageError, match=r"Unknown --to level .*Use one of: icb, sub-icb, region, stp, ccg, pcn\.$"):
+    assert vocab.parse_level("council") == "la" and vocab.parse_level("area-teams") == "area_team"
+    for word in ("trust", "practice", "", "icbx"):
+        with pytest.raises(
+            UsageError, match=r"Unknown --to level .*Use one of: icb, sub-icb, region, stp, ccg, pcn, area-team, la\.$"
+        ):
             vocab.parse_level(word)
+    assert vocab.parse_levels("icb, sub-icb,region,icb") == ("icb", "sub_icb", "region")
+    with pytest.raises(UsageError, match="--to needs at least one level"):
+        vocab.parse_levels(" , ")
 
 
 def test_one_step_word_each():

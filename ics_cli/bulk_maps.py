@@ -1,0 +1,264 @@
+"""The dated maps ``ics resolve`` holds in memory, each organisation's read on first need (one
+indexed query) and kept, so that a row on any day costs dictionary look-ups (:mod:`ics_cli.bulk`);
+at most the whole of the tables, however long the input:
+
+- :class:`Parents`: every ``part_of`` and ``hq_in`` membership with its dates, by child, for the
+  one walk up the parent tree (:mod:`ics_cli.hierarchy`) on any day;
+- :class:`Named`: every organisation's ODS and ONS codes and official and short names with their
+  dates: its code, ONS code, name and short name on a day, by the rule of
+  ``queries.ORG_COLUMNS`` (the one valid that day that started last, else the latest);
+- :class:`Postcodes`: GP practices' and trusts' postcodes with their dates;
+- :class:`Memo`: answers remembered up to a number of bytes, not of entries.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from ics_cli import db
+from ics_cli.dates import OPEN
+from ics_cli.hierarchy import RELATIONS
+
+LAZY = 300  # organisations read one query each before a map reads its whole table at once
+
+
+class Parents:
+    """An organisation's direct parents on a day (in org id order, as the SQL walk has them)."""
+
+    COLUMNS = "parent_id, start, end FROM memberships WHERE relation IN ({})".format(", ".join(f"'{r}'" for r in RELATIONS))
+
+    def __init__(self, orgs: dict[str, dict]):
+        self.orgs = orgs
+        self.up: dict[str, list[tuple[str, str, str]]] = {}
+        self.whole = False
+        self.days: dict[str, object] = {}
+
+    def ever(self, oid: str) -> list[tuple[str, str, str]]:
+        """Every parent an organisation had: (parent id, start, end)."""
+        found = self.up.get(oid)
+        if found is None:
+            if self.whole:
+                return []
+            if len(self.up) >= LAZY:
+                self.whole = True
+                up: dict[str, list] = defaultdict(list)
+                for child, p, s, e in db.rows(f"SELECT child_id, {self.COLUMNS} ORDER BY child_id, parent_id, start"):
+                    up[child].append((p, s or "", e or OPEN))
+                self.up = dict(up)
+                return self.up.get(oid, [])
+            found = self.up[oid] = [
+                (p, s or "", e or OPEN)
+                for p, s, e in db.rows(f"SELECT {self.COLUMNS} AND child_id = ? ORDER BY parent_id, start", (oid,))
+            ]
+        return found
+
+    def on(self, day: str):
+        """``parents_of(org_id)`` on `day`, for hierarchy.walk_up and nearest."""
+        found = self.days.get(day)
+        if found is None:
+            ever, orgs = self.ever, self.orgs
+
+            def found(oid: str) -> list[dict]:
+                return [orgs[p] for p, start, end in ever(oid) if start <= day <= end]
+
+            if len(self.days) >= 10_000:
+                self.days.clear()
+            self.days[day] = found
+        return found
+
+
+class Named:
+    """Codes and names on a day: ``on(org_id, day)`` -> (code, ons_code, name, short_name)."""
+
+    SQL = """SELECT org_id, CASE scheme WHEN 'ods' THEN 0 ELSE 1 END, start, end, code FROM codes {codes}
+             UNION ALL SELECT org_id, CASE type WHEN 'official' THEN 2 ELSE 3 END, start, end, name FROM names
+             WHERE type IN ('official', 'short') {names} ORDER BY 1, 2, 5"""
+
+    def __init__(self, orgs: dict[str, dict]):
+        self.orgs = orgs
+        # org id -> [(field, start, end, value)]; field 0 ODS code, 1 ONS code, 2 name, 3 short name.
+        self.dated: dict[str, list[tuple[int, str, str, str]]] = {}
+        self.whole = False
+        self.fixed: dict[str, tuple] = {}  # organisations whose codes and names never changed
+        self.kept: dict[tuple[str, str], tuple] = {}
+
+    def on(self, oid: str, day: str) -> tuple:
+        found = self.fixed.get(oid)
+        if found is not None:
+            return found
+        key = (oid, day)
+        found = self.kept.get(key)
+        if found is None:
+            if len(self.kept) >= 50_000:
+                self.kept.clear()
+            found = self.kept[key] = self._on(oid, day)
+        return found
+
+    def _rows(self, oid: str) -> list[tuple[int, str, str, str]]:
+        dated = self.dated.get(oid)
+        if dated is None:
+            if self.whole:
+                return []
+            if len(self.dated) >= LAZY:
+                self.whole = True
+                rows: dict[str, list] = defaultdict(list)
+                for o, f, s, e, v in db.rows(self.SQL.format(codes="", names="")):
+                    rows[o].append((f, s or "", e or OPEN, v))
+                self.dated = dict(rows)
+                return self.dated.get(oid, [])
+            sql = self.SQL.format(codes="WHERE org_id = :id", names="AND org_id = :id")
+            dated = self.dated[oid] = [(f, s or "", e or OPEN, v) for _, f, s, e, v in db.rows(sql, {"id": oid})]
+        return dated
+
+    def _on(self, oid: str, day: str) -> tuple:
+        org = self.orgs[oid]
+        dated = self._rows(oid)
+        best: list = [None, None, None, None]
+        starts = ["", "", "", ""]
+        for field, start, end, value in dated:
+            if start <= day <= end and (best[field] is None or start > starts[field]):
+                best[field], starts[field] = value, start
+        # A council's code is its ONS code (queries.ORG_COLUMNS); the rest fall back to the latest.
+        code = best[1] if org["kind"] == "la" else best[0]
+        found = (code or org["code"], best[1] or org["ons_code"], best[2] or org["name"], best[3])
+        # One value of each, the one the orgs row holds (and no short name, which has no fallback): the same every day.
+        fields = [f for f, *_ in dated]
+        latest = {0: org["code"], 1: org["ons_code"], 2: org["name"]}
+        if len(fields) == len(set(fields)) and 3 not in fields and all(v == latest.get(f) for f, _, _, v in dated):
+            if org["kind"] != "la" or 0 not in fields:
+                self.fixed[oid] = found
+        return found
+
+
+class Postcodes:
+    """GP practices' and trusts' postcodes (attributes), read when first needed."""
+
+    def __init__(self) -> None:
+        self.dated: dict[str, list[tuple[str, str, str]]] = defaultdict(list)
+        for oid, value, start, end in db.rows(
+            "SELECT org_id, value, start, end FROM attributes WHERE key = 'postcode' ORDER BY org_id, start"
+        ):
+            self.dated[oid].append((start or "", end or OPEN, value))
+
+    def on(self, oid: str, day: str) -> str | None:
+        """Its postcode on `day`, else its latest."""
+        rows = self.dated.get(oid)
+        if not rows:
+            return None
+        return next((v for start, end, v in rows if start <= day <= end), rows[-1][2])
+
+
+class Memo:
+    """Answers remembered until they would take about `limit` bytes, then forgotten all at once:
+    memory stays flat however many distinct inputs and days arrive."""
+
+    ENTRY = 300  # bytes of an entry besides its text: the key and answer tuples, the table slot
+
+    def __init__(self, limit: int):
+        self.limit = limit
+        self.size = 0
+        self.kept: dict = {}
+        self.get = self.kept.get
+
+    def put(self, key, value, text: int = 0):
+        if self.size >= self.limit:
+            self.kept.clear()
+            self.size = 0
+        self.kept[key] = value
+        self.size += self.ENTRY + text
+        return value
+
+
+class Epochs:
+    """The days on which an answer about an organisation can change, so that one answer serves
+    every day between two of them (an epoch): for ``ics resolve --date-column`` over many days,
+    and for ``ics export crosswalk``'s intervals.
+
+    An answer about an organisation on a day (``bulk.Engine``) reads: its own dates, codes and
+    names; its parents on the day and, up the walk, theirs; where it went once ended (its
+    successions, their successors' parents); the days each kind of organisation existed; the
+    end of the CCG era; the moves the sources date only between two editions. So its days are
+    the starts and day-after-ends of all those rows, for it and for every organisation it was
+    ever under or succeeded by. A council's or a district's answer (``--to la``) reads areas
+    below it too: every day of the data counts for those (``everything``)."""
+
+    def __init__(self, levels: tuple[str, ...] = ()) -> None:
+        from ics_cli import gaps
+        from ics_cli.dates import day_after
+
+        self.own: dict[str, set[str]] = defaultdict(set)
+        self.links: dict[str, set[str]] = defaultdict(set)
+        ends: dict[str, set[str]] = defaultdict(set)  # last days, turned into day-after once each
+        relations = ", ".join(f"'{r}'" for r in RELATIONS)
+        for oid, start, end in db.rows(
+            f"""SELECT org_id, start, end FROM orgs UNION ALL SELECT org_id, start, end FROM codes
+                UNION ALL SELECT org_id, start, end FROM names
+                UNION ALL SELECT child_id, start, end FROM memberships WHERE relation IN ({relations})"""
+        ):
+            if start:
+                self.own[oid].add(start)
+            if end:
+                ends[end].add(oid)
+        for end, oids in ends.items():
+            after = day_after(end)
+            for oid in oids:
+                self.own[oid].add(after)
+        for child, parent in db.rows(f"SELECT DISTINCT child_id, parent_id FROM memberships WHERE relation IN ({relations})"):
+            self.links[child].add(parent)
+        for before, after, day in db.rows("SELECT predecessor_id, successor_id, date FROM successions"):
+            self.own[before].add(day)
+            self.links[before].add(after)
+        common = {day_after(gaps.CCG_ERA_END)}
+        marks = ", ".join("?" * len(levels))
+        for first, last in db.rows(
+            f"""SELECT min(COALESCE(start, '')), date(max(COALESCE(end, '9999-12-30')), '+1 day') FROM orgs
+                WHERE kind IN ({marks}) GROUP BY kind""",
+            levels,
+        ):  # the days each level asked for existed ("there were no ICBs that day")
+            common.update(d for d in (first, last) if d)
+        for w in gaps.moves_between_editions():
+            common.update((day_after(w["first"]), day_after(w["later"])))
+        self.common = common
+        self.days: dict[str, list[str]] = {}
+        self._everything: list[str] | None = None
+
+    def everything(self) -> list[str]:
+        """Every day any row of the data starts or ends (the day after)."""
+        if self._everything is None:
+            found = set(self.common)
+            for days in self.own.values():
+                found |= days
+            found.update(
+                r[0] for r in db.rows("SELECT start FROM block_parents UNION SELECT date(end, '+1 day') FROM block_parents")
+            )
+            found.update(r[0] for r in db.rows("SELECT start FROM attributes UNION SELECT date(end, '+1 day') FROM attributes"))
+            self._everything = sorted(d for d in found if d)
+        return self._everything
+
+    def of(self, oid: str) -> list[str]:
+        """The days an answer about `oid` can change, in order."""
+        found = self.days.get(oid)
+        if found is None:
+            found = sorted(self._gather(oid, set())[0])
+        return found
+
+    def _gather(self, oid: str, visiting: set[str]) -> tuple[set[str], bool]:
+        """`oid`'s days and whether they are complete (not cut short by a cycle: then they are
+        not kept, and worked out again from the organisation asked about)."""
+        done = self.days.get(oid)
+        if done is not None:
+            return set(done), True
+        visiting.add(oid)
+        found = self.own.get(oid, set()) | self.common
+        whole = True
+        for other in self.links.get(oid, ()):
+            if other in visiting:
+                whole = False
+                continue
+            days, complete = self._gather(other, visiting)
+            found |= days
+            whole = whole and complete
+        visiting.discard(oid)
+        if whole or not visiting:
+            self.days[oid] = sorted(found)
+        return found, whole

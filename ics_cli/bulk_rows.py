@@ -1,0 +1,123 @@
+"""The rows ``ics resolve`` writes: each input row's own columns (a table's, or ``input`` for plain
+lines), then the answer's (:func:`ics_cli.bulk.result_columns`), one output row per input row, in
+order, streamed.
+
+Statuses, besides the engine's (``ok``, ``ambiguous``, ``unknown``, ``no_target``,
+``not_found``, ``empty``): ``too_long`` (the identifier was cut at
+:data:`ics_cli.bulk_input.MAX_LINE` characters and not read) and ``bad_date`` (the row's date,
+``--date-column``, is not a date or lies outside the data). An answer column whose name the input
+already uses is written as ``ics_<name>`` (a note says so).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterator
+
+from ics_cli.bulk import Engine, result_columns
+from ics_cli.bulk_input import MAX_LINE, Input
+from ics_cli.dates import coverage, row_day
+from ics_cli.render import Column
+
+STATUS_ORDER = ("ok", "ambiguous", "unknown", "no_target", "not_found", "empty", "bad_date", "too_long")
+TOO_LONG = {"status": "too_long", "note": f"longer than {MAX_LINE:,} characters: cut, not read"}
+HIDDEN = ("org_id", "as_of")  # left out of a terminal table unless --fields names them
+DAYS_KEPT = 10_000  # distinct date texts remembered
+
+
+class Run:
+    """One ``ics resolve``: `engine` over `source`'s rows, on `day` or each row's own date."""
+
+    def __init__(self, engine: Engine, source: Input, day: str):
+        self.engine = engine
+        self.source = source
+        self.day = day
+        self.counts: Counter = Counter()
+        self.first, self.last = coverage()
+        self.days: dict[str, tuple[str | None, str | None]] = {}
+        self.span: list[str] = []  # the first and last day a row was resolved on
+        inputs = source.header if source.header is not None else ["input"]
+        answers = result_columns(engine.levels)
+        self.renamed = {}
+        for name in answers:
+            new = name
+            while new in inputs:
+                new = "ics_" + new
+            if new != name:
+                self.renamed[name] = new
+        self.input_keys = inputs
+        self.answer_keys = [self.renamed.get(n, n) for n in answers]
+
+    def columns(self) -> list[Column]:
+        """The output's columns; on a terminal, codes kept whole and ONS codes, short names, org
+        ids and days left out (unless --fields names them)."""
+        shown = [Column(k) for k in self.input_keys]
+        for key, name in zip(self.answer_keys, result_columns(self.engine.levels)):
+            hidden = name in HIDDEN or name.endswith(("_ons_code", "_short_name"))
+            short = name in ("status", "kind", "code") or name.endswith("_code")
+            shown.append(Column(key, no_wrap=short, table=not hidden))
+        return shown
+
+    def notes(self) -> list[str]:
+        if not self.renamed:
+            return []
+        pairs = ", ".join(f"{a} as {b}" for a, b in self.renamed.items())
+        return [f"Note: the input already has columns named like the answer's, which are written {pairs}."]
+
+    def rows(self) -> Iterator[tuple]:
+        """Each row's values, in the order of :meth:`columns` (render's ``text`` records)."""
+        values = self.engine.values
+        counts = self.counts
+        column, dated = self.source.column, self.source.date
+        if dated is not None:
+            self.engine.by_epochs()
+        day = self.day
+        too_long = self.engine.as_values(TOO_LONG)
+        status = len(self.input_keys)  # where the status is in a row's values
+        low = high = None
+        try:
+            for fields, cut in self.source.rows():
+                if dated is not None:
+                    day, problem = self._day(fields[dated])
+                    if day is not None and (low is None or day < low or day > high):
+                        low, high = min(low or day, day), max(high or day, day)
+                if cut:
+                    answer = too_long
+                elif day is None:
+                    answer = self.engine.as_values({"status": "bad_date", "note": problem})
+                else:
+                    answer = values(fields[column], day)
+                row = (*fields, *answer, day)
+                counts[row[status]] += 1
+                yield row
+        finally:
+            self.span = [low, high] if low else []
+
+    def records(self) -> Iterator[dict]:
+        """:meth:`rows` as dicts, keyed by the columns' names."""
+        keys = [c.key for c in self.columns()]
+        for row in self.rows():
+            yield dict(zip(keys, row))
+
+    def _day(self, text: str) -> tuple[str | None, str | None]:
+        found = self.days.get(text)
+        if found is None:
+            if len(self.days) >= DAYS_KEPT:
+                self.days.clear()
+            found = self.days[text] = row_day(text, self.first, self.last)
+        return found
+
+    def summary(self) -> str:
+        """One line for stderr: how many rows had each status, and on which day or days."""
+        total = sum(self.counts.values())
+        ok = self.counts.get("ok", 0)
+        order = {s: i for i, s in enumerate(STATUS_ORDER)}
+        rest = ", ".join(
+            f"{n:,} {s.replace('_', ' ')}" for s, n in sorted(self.counts.items(), key=lambda i: order.get(i[0], 99)) if s != "ok"
+        )
+        if self.source.date is None:
+            when = f"as of {self.day}"
+        else:
+            name = self.source.header[self.source.date]
+            when = f"as of each row's {name!r}" + (f" ({self.span[0]} to {self.span[1]})" if self.span else "")
+        return f"Resolved {ok:,} of {total:,} input rows" + (f" ({rest})" if rest else "") + f" {when}."
