@@ -135,15 +135,20 @@ def list_(
 
 @app.command()
 def show(ident: IdArg, as_of: AsOfOpt = None, fmt: FormatOpt = None, fields: FieldsOpt = None) -> None:
-    """Show one organisation: names, codes, dates, parents, members, population, history."""
-    from ics_cli import dates, profile, render
+    """Show one organisation (names, codes, dates, parents, members, population, history), or a small area (an LSOA code)."""
+    from ics_cli import area_profile, dates, profile, render
 
     when = dates.as_of(as_of)
-    record = profile.show(_org(ident, when.day, via_note=False), when)
+    if area_profile.is_small_area(ident):  # an LSOA: the area itself, not the CCG it lay in
+        record = area_profile.small_area(ident, when.day)
+        title, blocks = f"{record['name']} ({record['lsoa']})", "small_area_blocks"
+    else:
+        record = profile.show(_org(ident, when.day, via_note=False), when)
+        title, blocks = f"{record['name']} ({record['code']})", "profile_blocks"
     if render.wants_layout(fmt, fields):
         from ics_cli import views
 
-        render.render_sheet(f"{record['name']} ({record['code']})", views.profile_blocks(record))
+        render.render_sheet(title, getattr(views, blocks)(record))
     else:
         render.render_record(record, None, fmt, fields)
 

@@ -307,3 +307,25 @@ def resolve_columns(keys: tuple[str, ...], with_target: bool) -> list[Column]:
         for k in keys
     ]
     return columns if with_target else [c for c in columns if not c.key.startswith("to_")]
+
+
+def small_area_blocks(p: dict) -> list[dict]:
+    """``ics show`` of an LSOA on a terminal: a note, what it is, where it lay on the day, its history."""
+    from ics_cli.area_profile import history_rows
+
+    blocks: list[dict] = []
+    if p["note"]:
+        blocks.append({"title": "Note", "rows": [[p["note"]]]})
+    facts = [
+        ("Kind", "LSOA (lower layer super output area)"),
+        ("Code", p["lsoa"]),
+        ("2011 name", p["name_2011"]),
+        ("Censuses", " and ".join(p["censuses"])),
+        ("Residents", f"{p['population']:,} (Census 2021)" if p["population"] is not None else None),
+        ("As of", p["as_of"]),
+    ]
+    blocks.append({"title": "Small area", "rows": [[k, v] for k, v in facts if v], "styles": ["bold"]})
+    rows = [[SHORT_LABEL[x["kind"]], x["code"], x["name"]] for x in p["parents"]]
+    blocks.append({"title": f"In, on {p['as_of']}", "rows": rows, "styles": ["bold", "cyan"]})
+    blocks.append({"title": "History", "rows": history_rows(p), "styles": [None, None, "bold", "cyan"]})
+    return blocks

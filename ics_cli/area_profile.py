@@ -1,0 +1,102 @@
+"""``ics show`` for a small area (an LSOA code, 2011 or 2021 census): what it is, the
+organisations it lay in on the day, and the dated history of its block's parents with their
+sources (data/README.md, "Small areas"). Plain data; the sheet is views.small_area_blocks.
+
+An LSOA is not an organisation: the one resolver reads its code as the CCG or sub-ICB location
+it lay in (``ics resolve``, ``--in``), and ``ics show`` alone describes the area itself."""
+
+from __future__ import annotations
+
+from ics_cli import queries, small_areas
+from ics_cli.errors import IcsError
+from ics_cli.vocab import label
+
+SYSTEM_KINDS = ("stp", "icb")
+
+
+def is_small_area(text: str) -> bool:
+    """Whether `text` has the shape of an LSOA code (E01 or W01 and six digits)."""
+    return small_areas.lsoa_code(text) is not None
+
+
+def small_area(text: str, day: str) -> dict:
+    """The profile of LSOA `text` on `day`; IcsError (exit 1) for a code the data lacks."""
+    code = small_areas.lsoa_code(text)
+    row = small_areas.lsoa(code) if code else None
+    if row is None:
+        welsh = (code or text).upper().startswith("W")
+        raise IcsError(
+            f"No LSOA {code or text!r} in the data: it holds the LSOAs of England (2011 and 2021 censuses).",
+            hint="Welsh LSOAs are in no CCG or sub-ICB location." if welsh else None,
+        )
+    found = small_areas.lsoa_parents(code, day)
+    parents = []
+    if found["area"]:
+        parents.append(_brief(found["area"], day))
+        for p in queries.parents(found["area"], day):
+            if p["kind"] in (*SYSTEM_KINDS, "area_team", "region"):
+                parents.append({"kind": p["kind"], "code": p["code"], "name": p["name"], "org_id": p["org_id"]})
+    if found["la"]:
+        parents.append(_brief(found["la"], day))
+    history = []
+    for r in small_areas.lsoa_history(code):
+        history.append(
+            {
+                **_brief(r["parent_id"], r["start"]),
+                "start": r["start"],
+                "end": r["end"],
+                "inferred": bool(r["inferred"]),
+                "source": r["source"],
+            }
+        )
+    censuses = [year for year, held in (("2011", row["in_2011"]), ("2021", row["in_2021"])) if held]
+    notes = []
+    if not found["area"]:
+        notes.append(f"The data places small areas from 2013-04-01; {day} is before that.")
+    if found["inferred"]:
+        notes.append(f"Its area on {day} is inferred: no source gives it ({found['source']}; data/README.md, Small areas).")
+    if found["bridged"]:
+        notes.append(
+            f"The lookups of {day} list LSOAs of the other census: its parents that day come from "
+            f"re-coded LSOAs of its {'MSOA' if row['bridge'] == 'msoa' else 'district'}"
+            + (" (most of them: a guess)." if row["bridge"] == "majority" else ".")
+        )
+    return {
+        "lsoa": code,
+        "kind": "lsoa",
+        "name": row["name"],
+        "name_2011": row["name_2011"],
+        "censuses": censuses,
+        "bridge": row["bridge"],
+        "population": row["population"],
+        "as_of": day,
+        "parents": parents,
+        "inferred": found["inferred"],
+        "bridged": found["bridged"],
+        "history": history,
+        "sources": {
+            k: {"title": v["title"], "publisher": v["publisher"], "edition": v["edition"], "licence": v["licence"]}
+            for k, v in queries.source_titles({h["source"] for h in history}).items()
+        },
+        "note": " ".join(notes) or None,
+    }
+
+
+def _brief(org_id: str, day: str) -> dict:
+    org = queries.org_on(org_id, day)
+    return {"kind": org["kind"], "code": org["code"], "name": org["name"], "org_id": org_id}
+
+
+def history_rows(record: dict) -> list[list[str]]:
+    """The history as sheet rows: from, to, kind, code and name, and the source (inferred marked)."""
+    return [
+        [
+            h["start"],
+            h["end"] or "now",
+            label(h["kind"]),
+            h["code"],
+            h["name"],
+            h["source"] + (" (inferred)" if h["inferred"] else ""),
+        ]
+        for h in record["history"]
+    ]
