@@ -26,7 +26,7 @@ from bisect import bisect_right
 from collections import defaultdict
 
 from ics_cli import gaps, queries, small_areas
-from ics_cli.bulk_maps import Epochs, Memo, Named, Parents, Postcodes
+from ics_cli.bulk_maps import AREA_KINDS, Epochs, Memo, Named, Parents, Postcodes
 from ics_cli.dates import existed
 from ics_cli.hierarchy import first_of_each_kind, walk_on
 from ics_cli.resolve import MAX_INPUT, MemorySource, pick, read
@@ -36,7 +36,6 @@ LEVEL_FIELDS = ("code", "ons_code", "name", "short_name")
 MEMO_BYTES = 24 << 20  # answers remembered, in (estimated) bytes
 KEPT = 50_000  # walks, successors and councils' shares remembered per (organisation, day)
 SEVERITY = ("ambiguous", "unknown", "no_target")  # a row's status: its worst level's
-AREA_KINDS = ("ccg", "sub_icb", "stp", "icb", "area_team", "region")
 NOT_FOUND = {"status": "not_found"}
 
 

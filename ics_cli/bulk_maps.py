@@ -20,6 +20,7 @@ from ics_cli.dates import OPEN
 from ics_cli.hierarchy import RELATIONS
 
 LAZY = 300  # organisations read one query each before a map reads its whole table at once
+AREA_KINDS = ("ccg", "sub_icb", "stp", "icb", "area_team", "region")
 
 
 class Parents:
@@ -208,6 +209,10 @@ class Epochs:
         for before, after, day in db.rows("SELECT predecessor_id, successor_id, date FROM successions"):
             self.own[before].add(day)
             self.links[before].add(after)
+        self.districts = "la" in levels  # a practice's or trust's district: by its postcode's blocks
+        if self.districts:
+            for oid, start, after in db.rows("SELECT org_id, start, date(end, '+1 day') FROM attributes WHERE key = 'postcode'"):
+                self.own[oid].update(d for d in (start, after) if d)
         common = {day_after(gaps.CCG_ERA_END)}
         marks = ", ".join("?" * len(levels))
         for first, last in db.rows(
@@ -218,6 +223,12 @@ class Epochs:
             common.update(d for d in (first, last) if d)
         for w in gaps.moves_between_editions():
             common.update((day_after(w["first"]), day_after(w["later"])))
+        if self.districts:
+            common.update(
+                r[0]
+                for r in db.rows("SELECT start FROM block_parents UNION SELECT date(end, '+1 day') FROM block_parents")
+                if r[0]
+            )
         self.common = common
         self.days: dict[str, list[str]] = {}
         self._everything: list[str] | None = None
@@ -236,10 +247,15 @@ class Epochs:
         return self._everything
 
     def of(self, oid: str) -> list[str]:
-        """The days an answer about `oid` can change, in order."""
+        """The days an answer about `oid` can change, in order. A council's answers read its
+        overlaps, and an area's district (``--to la``) the areas below it: every day counts."""
         found = self.days.get(oid)
         if found is None:
-            found = sorted(self._gather(oid, set())[0])
+            kind = oid.split(":", 1)[0]
+            if kind == "la" or (self.districts and kind in AREA_KINDS):
+                found = self.days[oid] = self.everything()
+            else:
+                found = sorted(self._gather(oid, set())[0])
         return found
 
     def _gather(self, oid: str, visiting: set[str]) -> tuple[set[str], bool]:

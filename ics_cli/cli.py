@@ -400,3 +400,44 @@ def resolve_(
         fmt = "csv"  # the output follows the input
     render.render(run.rows(), run.columns(), fmt, fields, empty=None, stream=True, text=True)
     render.note(run.summary())
+
+
+@app.command("export")
+def export(
+    what: Annotated[str, typer.Argument(metavar="WHAT", help="crosswalk (the only export so far).")],
+    frm: Annotated[
+        str,
+        typer.Argument(metavar="FROM", help="practice, pcn, trust, ccg, sub-icb, stp, icb, area-team, region, la or lsoa."),
+    ],
+    to: Annotated[str, typer.Argument(metavar="TO", help="icb, sub-icb, region, stp, ccg, pcn, area-team or la.")],
+    fmt: Annotated[
+        Optional[str],
+        typer.Option("--format", "-f", metavar="FORMAT", help="csv (default), tsv, jsonl or json."),
+    ] = None,
+    output: Annotated[Optional[str], typer.Option("--output", "-o", metavar="FILE", help="Write to FILE.")] = None,
+) -> None:
+    """Write the dated interval table FROM -> TO (what ics resolve --to TO answers on each day), for joins in DuckDB, Spark or a warehouse.
+
+    Columns: FROM_code, valid_from, valid_to (inclusive), status, TO_code, TO_ons_code, TO_name, share, part
+    (1: the answer ics resolve gives; an organisation split by the day has a row per part, with its share), note.
+    """
+    from ics_cli import crosswalk, render, vocab
+    from ics_cli.errors import UsageError
+
+    if what.strip().lower() != "crosswalk":
+        raise UsageError(f"Unknown export {what!r}: the one export is 'crosswalk' (ics export crosswalk FROM TO).")
+    frm_kind, level = crosswalk.parse_from(frm), vocab.parse_level(to)
+    fmt = render.check_format(fmt) if fmt else "csv"
+    if fmt in ("table", "md"):
+        raise UsageError(f"--format {fmt} does not suit a crosswalk: use csv, tsv, jsonl or json.")
+    columns = crosswalk.columns(frm_kind, level)
+    if output is None or output == "-":
+        render.render(crosswalk.rows(frm_kind, level), columns, fmt, None, empty=None, text=True)
+        return
+    try:
+        out = open(output, "w", encoding="utf-8", newline="")  # noqa: SIM115 - closed below
+    except OSError as e:
+        raise UsageError(f"Cannot write {output}: {e.strerror or e}.") from None
+    with out:
+        n = render.render(crosswalk.rows(frm_kind, level), columns, fmt, None, empty=None, text=True, out=out)
+    render.note(f"Wrote {n:,} rows to {output}.")

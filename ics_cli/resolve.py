@@ -213,7 +213,7 @@ def read_lsoa(raw: str, day: str, source: SqlSource) -> Reading | None:
     found = source.lsoa(code, day) if code else None
     if code is None or found is None or found["area"] is None:  # an LSOA the data lacks, or before April 2013
         return Reading([], by="lsoa", place=code) if code else None
-    return Reading([_as_candidate(source.org(found["area"]), day)], wording.lsoa_via(found, day), "lsoa", code)
+    return Reading([_as_candidate(source.org(found["area"]), day)], wording.lsoa_via(found), "lsoa", code)
 
 
 def read_postcode(raw: str, day: str, source: SqlSource) -> Reading | None:

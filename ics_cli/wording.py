@@ -108,16 +108,15 @@ def also_matches(text: str, close: list[dict]) -> str:
     return f"Note: {text!r} also matches {shown}{' ...' if len(close) > 3 else ''}; give an org id to choose."
 
 
-def lsoa_via(found: dict, day: str) -> str:
-    """How an LSOA code was read (small_areas.lsoa_parents): its name, and whether its area on
-    `day` is inferred or bridged from the other census (data/README.md, "Small areas")."""
+def lsoa_via(found: dict) -> str:
+    """How an LSOA code was read (small_areas.lsoa_parents): its name, and whether its area that
+    day is inferred or bridged from the other census (data/README.md, "Small areas")."""
     said = [found["name"]]
     if found["inferred"]:
-        said.append(f"its area on {day} is inferred: no source gives it ({found['source']})")
+        said.append(f"its area inferred: no source gives it ({found['source']})")
     if found["bridged"]:
-        census = "2011" if day >= "2023-04-01" else "2021"
         said.append(
-            f"an LSOA {census} code the lookups of {day} do not list: parents bridged from its "
+            "a code the lookups of the day do not list (re-coded between the censuses): parents bridged from its "
             f"{'MSOA' if found['bridge'] == 'msoa' else 'district'}'s re-coded LSOAs"
             + (", most of them (a guess)" if found["bridge"] == "majority" else "")
         )

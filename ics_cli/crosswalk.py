@@ -1,0 +1,188 @@
+"""``ics export crosswalk FROM TO``: the dated interval table behind ``ics resolve --to TO``, for
+joins too big to stream through Python (DuckDB, Spark, a warehouse).
+
+One row per organisation (or LSOA) of kind FROM, interval and part: ``<from>_code``,
+``valid_from`` and ``valid_to`` (inclusive, ISO days), ``status`` (as ``ics resolve`` gives it),
+``<to>_code``, ``<to>_ons_code``, ``<to>_name``, ``share`` and ``part``, and ``note``. Part 1 is
+the answer ``ics resolve`` gives on those days; an organisation that had been split (an ICB in
+April 2026) has a row for each part it went to, with its share of the residents, largest first
+(``share`` is empty when the whole of it is in the one target). The intervals cover every day
+from the organisation's start (or the data's first day) to the data's last day: the days it
+existed and, after it ended, where it went, as ``ics resolve`` maps old codes forward.
+
+The answers are those of the one engine (``bulk.Engine``), worked out on the first day of each
+epoch of the organisation (``bulk_maps.Epochs``: the days on which any answer about it can
+change), and consecutive epochs with the same answer are merged; so the table agrees with ``ics
+resolve --date-column`` row for row (tests/test_crosswalk.py checks it with DuckDB).
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from collections.abc import Iterator
+
+from ics_cli import queries
+from ics_cli.dates import coverage, day_before
+from ics_cli.errors import UsageError
+from ics_cli.vocab import KINDS, kind_of_word
+
+FROM_KINDS = ("practice", "pcn", "trust", "ccg", "sub_icb", "stp", "icb", "area_team", "region", "la", "lsoa")
+
+
+def parse_from(word: str) -> str:
+    """The kind a crosswalk starts from (any kind word, or lsoa); exit 2 otherwise."""
+    kind = "lsoa" if word.strip().lower() in ("lsoa", "lsoas") else kind_of_word(word)
+    if kind not in FROM_KINDS:
+        words = ", ".join("lsoa" if k == "lsoa" else KINDS[k].one for k in FROM_KINDS)
+        raise UsageError(f"Unknown crosswalk FROM {word!r}. Use one of: {words}.")
+    return kind
+
+
+def columns(frm: str, to: str) -> list[str]:
+    return [
+        f"{frm}_code",
+        "valid_from",
+        "valid_to",
+        "status",
+        f"{to}_code",
+        f"{to}_ons_code",
+        f"{to}_name",
+        "share",
+        "part",
+        "note",
+    ]
+
+
+def rows(frm: str, to: str) -> Iterator[tuple]:
+    """The crosswalk's rows, in the order of :func:`columns`, by code and day."""
+    from ics_cli.bulk import Engine
+
+    engine = Engine((to,))
+    engine.by_epochs()
+    first, last = coverage()
+    if frm == "lsoa":
+        yield from _lsoa_rows(engine, first, last)
+        return
+    orgs = sorted((o for o in engine.orgs.values() if o["kind"] == frm), key=lambda o: (o["code"], o["org_id"]))
+    for org in orgs:
+        start = max(org["start"] or first, first)
+        if start > last:
+            continue
+        yield from _intervals(engine, org["org_id"], org["org_id"], engine.epochs.of(org["org_id"]), start, last)
+
+
+def _intervals(engine, oid: str, text: str, days: list[str], start: str, last: str) -> Iterator[tuple]:
+    """The merged intervals of `text` (read as `oid`) from `start` to `last`."""
+    bounds = [start, *days[bisect_right(days, start) : bisect_right(days, last)]]
+    held = None  # (the answer's rows without days, the first day it held)
+    for day in bounds:
+        answer = _parts(engine, oid, text, day)
+        if held is None or answer != held[0]:
+            if held is not None:
+                yield from _emit(held[0], held[1], day_before(day))
+            held = (answer, day)
+    if held is not None:
+        yield from _emit(held[0], held[1], last)
+
+
+def _emit(parts: tuple, valid_from: str, valid_to: str) -> Iterator[tuple]:
+    for code, status, target, share, part, note in parts:
+        yield (code, valid_from, valid_to, status, *target, share, part, note)
+
+
+def _parts(engine, oid: str | None, text: str, day: str) -> tuple:
+    """The crosswalk's rows for `text` on `day` (without the days): part 1 the engine's answer;
+    for an organisation split by the day, one more part for each other organisation it went to."""
+    answer = dict(zip(engine.keys, engine.values(text, day)))
+    level = engine.levels[0]
+    code = answer["code"] if oid else text
+    target = (answer[f"{level}_code"], answer[f"{level}_ons_code"], answer[f"{level}_name"])
+    org = engine.orgs[oid] if oid else None
+    shares = _split(engine, oid, level, day) if org and org["end"] and org["end"] < day and answer["status"] == "ok" else []
+    if len(shares) < 2:
+        return ((code, answer["status"], target, None, "1", answer["note"]),)
+    out = []
+    for part, (tid, share) in enumerate(shares, 1):
+        named = engine.named.on(tid, day)
+        out.append((code, answer["status"], (named[0], named[1], named[2]), f"{share:.4f}", str(part), answer["note"]))
+    return tuple(out)
+
+
+def _split(engine, oid: str, level: str, day: str) -> list[tuple[str, float]]:
+    """Where an organisation that had ended went, at `level`, with shares (largest first, the
+    engine's own answer first): [] unless it was split with recorded shares."""
+    now = queries.where_now(oid, day)
+    if now["uncertain"] or len(now["after"]) < 2 or any(a["share"] is None for a in now["after"]):
+        return []
+    if abs(sum(a["share"] for a in now["after"]) - 1) > 0.02:  # parts given away earlier, not a split of the whole
+        return []
+    sums: dict[str, float] = {}
+    for a in now["after"]:
+        tid = engine._outcome(a["org_id"], level, day)[1]
+        if tid is None:
+            return []
+        sums[tid] = sums.get(tid, 0.0) + a["share"]
+    best = engine._outcome(now["org_id"], level, day)[1]
+    return sorted(sums.items(), key=lambda kv: (kv[0] != best, -kv[1], kv[0]))
+
+
+def _lsoa_rows(engine, first: str, last: str) -> Iterator[tuple]:
+    """LSOAs, block by block: every LSOA of a block lies in the same areas on every day, so the
+    block's first LSOA is worked out on the days its parents or their answers change, and each
+    LSOA of the block gets those rows."""
+    from ics_cli import small_areas
+
+    blocks: dict[int, list[str]] = {}
+    for code, block in sorted(small_areas.lsoa_blocks().items()):
+        blocks.setdefault(block, []).append(code)
+    parents: dict[int, list[dict]] = {}
+    for r in small_areas.block_parent_rows():
+        parents.setdefault(r["block"], []).append(r)
+    for block in sorted(blocks):
+        days = _block_days(engine, parents.get(block, []))
+        first_code = blocks[block][0]
+        rows = list(_intervals(engine, None, first_code, days, first, last))
+        for code in blocks[block]:
+            for row in rows:
+                yield from _own_note(code, first_code, row)
+
+
+def _own_note(code: str, first_code: str, row: tuple) -> Iterator[tuple]:
+    """A block's row for LSOA `code`: its note begins with how the block's first LSOA was read,
+    this one's instead, which changes where the LSOA lookups change census (April 2023)."""
+    from ics_cli import small_areas, wording
+
+    note, start, end = row[-1], row[1], row[2]
+    switch = small_areas.LOOKUPS_2021_FROM
+    pieces = [(start, end)]
+    if start < switch <= end:
+        pieces = [(start, day_before(switch)), (switch, end)]
+    held: tuple | None = None
+    for a, b in pieces:
+        said = note
+        if note:
+            theirs = wording.lsoa_via(small_areas.lsoa_parents_in_memory(first_code, a))
+            own = wording.lsoa_via(small_areas.lsoa_parents_in_memory(code, a))
+            said = own + note[len(theirs) :] if note.startswith(theirs) else note
+        if held is not None and said == held[-1]:  # the same on both sides: one row
+            held = (*held[:2], b, *held[3:])
+            continue
+        if held is not None:
+            yield held
+        held = (code, a, b, *row[3:-1], said)
+    if held is not None:
+        yield held
+
+
+def _block_days(engine, rows: list[dict]) -> list[str]:
+    from ics_cli import small_areas
+    from ics_cli.dates import day_after
+
+    found: set[str] = set(engine.epochs.common) | {small_areas.LOOKUPS_2021_FROM}  # bridged or not
+    for r in rows:
+        found.add(r["start"])
+        if r["end"]:
+            found.add(day_after(r["end"]))
+        if not r["parent_id"].startswith("la:"):
+            found.update(engine.epochs.of(r["parent_id"]))
+    return sorted(found)
