@@ -7,8 +7,8 @@ One row per organisation (or LSOA) of kind FROM, interval and part: ``<from>_cod
 the answer ``ics resolve`` gives on those days; an organisation that had been split (an ICB in
 April 2026) has a row for each part it went to, with its share of the residents, largest first
 (``share`` is empty when the whole of it is in the one target). The intervals cover every day
-from the organisation's start (or the data's first day) to the data's last day: the days it
-existed and, after it ended, where it went, as ``ics resolve`` maps old codes forward.
+of the data, first to last, as ``ics resolve`` answers them: before the organisation existed
+(``no_target``), while it did, and, after it ended, where it went (old codes mapped forward).
 
 The answers are those of the one engine (``bulk.Engine``), worked out on the first day of each
 epoch of the organisation (``bulk_maps.Epochs``: the days on which any answer about it can
@@ -65,10 +65,7 @@ def rows(frm: str, to: str) -> Iterator[tuple]:
         return
     orgs = sorted((o for o in engine.orgs.values() if o["kind"] == frm), key=lambda o: (o["code"], o["org_id"]))
     for org in orgs:
-        start = max(org["start"] or first, first)
-        if start > last:
-            continue
-        yield from _intervals(engine, org["org_id"], org["org_id"], engine.epochs.of(org["org_id"]), start, last)
+        yield from _intervals(engine, org["org_id"], org["org_id"], engine.epochs.of(org["org_id"]), first, last)
 
 
 def _intervals(engine, oid: str, text: str, days: list[str], start: str, last: str) -> Iterator[tuple]:
