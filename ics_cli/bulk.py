@@ -12,7 +12,8 @@ For each level asked (``--to``), four columns (:func:`result_columns`): ``<level
 ``<level>_ons_code``, ``<level>_name``, ``<level>_short_name``, as they were on the day. A
 level's answer is ``ok``, ``ambiguous`` (a postcode's LSOAs, a council's residents or a split's
 parts lie in several: the note lists each with its share, largest first), ``unknown`` (the
-sources do not say) or ``no_target``; the row's status is its worst level's. How an answer was
+sources do not say) or ``no_target``; the row's status is its worst level's, leaving out a level
+none of which existed that day (ICBs in 2019) unless no level asked for existed. How an answer was
 reached, and what it rests on, is in ``note`` (for several levels, prefixed by the level).
 
 An organisation that had ended by the day is followed to where it went (queries.where_now); one
@@ -193,7 +194,7 @@ class Engine:
         if found is not None:
             return found
         statuses = {o[0] for o in outcomes.values()}
-        worst = next((s for s in SEVERITY if s in statuses), None)
+        worst = "no_target" if statuses == {"no_level"} else next((s for s in SEVERITY if s in statuses), None)
         several = len(self.levels) > 1
         values: list[str | None] = []
         said = []
@@ -246,7 +247,9 @@ class Engine:
             and outside.startswith("not inside")
         ):  # not "outside every CCG": the sources do not say which CCG it was in that day
             return ("unknown", None, f"its {word(level)} that day is not recorded: {gaps.PRACTICE_GAP}")
-        return ("no_target", None, outside)
+        # "there were no ICBs that day": a level of another era, which the row's status overlooks
+        # when another level asked for existed (ccg,icb over 2015 to 2023).
+        return ("no_target" if outside.startswith("not inside") else "no_level", None, outside)
 
     def _walk(self, oid: str, day: str) -> tuple[tuple, dict]:
         """hierarchy.walk_up on the day, with the ids of the organisation's first parents: the walk

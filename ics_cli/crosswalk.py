@@ -1,7 +1,8 @@
 """``ics export crosswalk FROM TO``: the dated interval table behind ``ics resolve --to TO``, for
 joins too big to stream through Python (DuckDB, Spark, a warehouse).
 
-One row per organisation (or LSOA) of kind FROM, interval and part: ``<from>_code``,
+One row per organisation (or LSOA) of kind FROM, interval and part: ``<from>_code``
+(``from_<from>_code`` when TO is the same kind),
 ``valid_from`` and ``valid_to`` (inclusive, ISO days), ``status`` (as ``ics resolve`` gives it),
 ``<to>_code``, ``<to>_ons_code``, ``<to>_name``, ``share`` and ``part``, and ``note``. Part 1 is
 the answer ``ics resolve`` gives on those days; an organisation that had been split (an ICB in
@@ -39,8 +40,9 @@ def parse_from(word: str) -> str:
 
 
 def columns(frm: str, to: str) -> list[str]:
+    """The crosswalk's columns (``from_<kind>_code`` first when FROM and TO are the same kind)."""
     return [
-        f"{frm}_code",
+        f"{frm}_code" if frm != to else f"from_{frm}_code",
         "valid_from",
         "valid_to",
         "status",
