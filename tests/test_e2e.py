@@ -204,10 +204,10 @@ def test_resolve_10000_lines_in_order(tmp_path, practice_codes, ccg_codes_2013):
     assert [r["status"] for r in rows] == expected
     for line, row in zip(lines, rows):
         if row["status"] == "ok":
-            assert row["to_kind"] == "icb" and row["to_code"], (line, row)
+            assert row["icb_code"] and row["icb_name"], (line, row)
         else:
-            assert row["to_code"] == "", (line, row)
-    assert {r["to_code"] for r in rows if r["input"] in (" qop ", "Greater Manchester")} == {"QOP"}
+            assert row["icb_code"] == "", (line, row)
+    assert {r["icb_code"] for r in rows if r["input"] in (" qop ", "Greater Manchester")} == {"QOP"}
     summary = done.stderr.decode("utf-8")
     assert summary.startswith("Resolved ")
     assert "of 10,000 input rows" in summary
@@ -216,12 +216,12 @@ def test_resolve_10000_lines_in_order(tmp_path, practice_codes, ccg_codes_2013):
 
 def test_resolve_a_pipeline_of_codes(tmp_path):
     done = shell(
-        "printf '02Q\\nA81001\\n00F\\nE54000034\\nnot a code\\n' | \"$ICS\" resolve --to icb --fields input,status,to_code",
+        "printf '02Q\\nA81001\\n00F\\nE54000034\\nnot a code\\n' | \"$ICS\" resolve --to icb --fields input,status,icb_code",
         cwd=tmp_path,
     )
     # The first command of this pipeline is printf; the status to check is of the whole pipeline's output.
     assert done.stdout == (
-        "input\tstatus\tto_code\n02Q\tok\tQT1\nA81001\tok\tQHM\n00F\tok\tQHM\nE54000034\tok\tS0E4D\nnot a code\tnot_found\t\n"
+        "input\tstatus\ticb_code\n02Q\tok\tQT1\nA81001\tok\tQHM\n00F\tok\tQHM\nE54000034\tok\tS0E4D\nnot a code\tnot_found\t\n"
     )
     assert done.stderr == f"Resolved 4 of 5 input rows (1 not found) as of {LATEST}.\n"
 

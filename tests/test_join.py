@@ -9,6 +9,7 @@ import io
 import json
 import os
 import subprocess
+import sys
 import threading
 import time
 
@@ -287,43 +288,68 @@ def test_the_memo_is_bounded_in_bytes():
     assert len(engine.memo.kept) < 1_000
 
 
-def _peak_rss_mb(proc: subprocess.Popen) -> float:
-    _, status, usage = os.wait4(proc.pid, 0)
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    return usage.ru_maxrss / 1024
+# Runs a command in a child of its own and writes the child's peak memory to a file: a child
+# of the test process would count the test process's memory too (ru_maxrss survives exec, and a
+# fork or vfork child starts with its parent's), while this small launcher's is a few MB.
+LAUNCH = """
+import os, resource, sys
+out, limit, argv = sys.argv[1], int(sys.argv[2]), sys.argv[3:]
+pid = os.fork()
+if pid == 0:
+    if limit:
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    os.execv(argv[0], argv)
+_, status, usage = os.wait4(pid, 0)
+with open(out, "w") as f:
+    f.write(str(usage.ru_maxrss))
+sys.exit(os.waitstatus_to_exitcode(status))
+"""
+
+
+def _spawn(argv: list[str], stdin: int, stdout: int, stderr: int, peak_file, limit: int = 0) -> int:
+    actions = [(os.POSIX_SPAWN_DUP2, stdin, 0), (os.POSIX_SPAWN_DUP2, stdout, 1), (os.POSIX_SPAWN_DUP2, stderr, 2)]
+    launcher = [sys.executable, "-c", LAUNCH, str(peak_file), str(limit), *argv]
+    return os.posix_spawn(sys.executable, launcher, clean_env(), file_actions=actions)
+
+
+def _finish(pid: int, peak_file) -> tuple[int, float]:
+    """The exit code and peak memory (MB) of the command a launcher ran."""
+    _, status, _ = os.wait4(pid, 0)
+    return os.waitstatus_to_exitcode(status), int(peak_file.read_text()) / 1024
 
 
 @pytest.mark.slow
 def test_dev_zero_and_an_endless_line_under_a_memory_limit(tmp_path):
-    import resource
-
-    def limited() -> None:
-        resource.setrlimit(resource.RLIMIT_AS, (1 << 30, 1 << 30))
-
-    env = clean_env()
-    done = subprocess.run(
-        [str(ICS_BIN), "resolve", "/dev/zero"], capture_output=True, text=True, env=env, timeout=60, preexec_fn=limited
-    )
-    assert done.returncode == 2 and "/dev/zero is not UTF-8 text: it holds NUL bytes" in done.stderr
+    limit = 1 << 30  # 1 GiB of address space
+    err, peak_file = tmp_path / "err", tmp_path / "peak"
+    with open("/dev/null", "rb") as null_in, open("/dev/null", "wb") as null_out, err.open("wb") as errors:
+        pid = _spawn(
+            [str(ICS_BIN), "resolve", "/dev/zero"], null_in.fileno(), null_out.fileno(), errors.fileno(), peak_file, limit
+        )
+        code, _ = _finish(pid, peak_file)
+    assert code == 2 and "/dev/zero is not UTF-8 text: it holds NUL bytes" in err.read_text()
     # 60 MB without a newline: one row, cut, in flat memory.
-    proc = subprocess.Popen(
-        [str(ICS_BIN), "resolve", "-f", "jsonl"],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        env=env,
-        preexec_fn=limited,
-    )
+    feed_r, feed_w = os.pipe()
+    out_r, out_w = os.pipe()
+    with err.open("wb") as errors:
+        pid = _spawn([str(ICS_BIN), "resolve", "-f", "jsonl"], feed_r, out_w, errors.fileno(), peak_file, limit)
+    os.close(feed_r)
+    os.close(out_w)
     out: list[bytes] = []
-    reader = threading.Thread(target=lambda: out.append(proc.stdout.read()))
+
+    def read_all() -> None:
+        with os.fdopen(out_r, "rb") as f:
+            out.append(f.read())
+
+    reader = threading.Thread(target=read_all)
     reader.start()
-    chunk = b"x" * (1 << 20)
-    for _ in range(60):
-        proc.stdin.write(chunk)
-    proc.stdin.close()
+    with os.fdopen(feed_w, "wb") as feed:
+        chunk = b"x" * (1 << 20)
+        for _ in range(60):
+            feed.write(chunk)
     reader.join(120)
-    peak = _peak_rss_mb(proc)
-    assert proc.returncode == 0
+    code, peak = _finish(pid, peak_file)
+    assert code == 0, err.read_text()
     rows = [json.loads(line) for line in out[0].splitlines()]
     assert [(len(r["input"]), r["status"]) for r in rows] == [(4096, "too_long")]
     assert peak < 100, peak
@@ -341,11 +367,9 @@ def test_200000_rows_on_a_terminal_stream_in_flat_memory(tmp_path):
     path.write_text("".join(codes[i % len(codes)] + "\n" for i in range(200_000)), encoding="utf-8")
     leader, follower = pty.openpty()
     fcntl.ioctl(follower, termios.TIOCSWINSZ, struct.pack("HHHH", 40, 160, 0, 0))
-    env = clean_env()
-    with path.open("rb") as stdin:
-        proc = subprocess.Popen(
-            [str(ICS_BIN), "resolve", "--to", "icb"], stdin=stdin, stdout=follower, stderr=subprocess.PIPE, env=env
-        )
+    err, peak_file = tmp_path / "err", tmp_path / "peak"
+    with path.open("rb") as stdin, err.open("wb") as errors:
+        pid = _spawn([str(ICS_BIN), "resolve", "--to", "icb"], stdin.fileno(), follower, errors.fileno(), peak_file)
     os.close(follower)
     seen = bytearray()
     lines = 0
@@ -360,9 +384,9 @@ def test_200000_rows_on_a_terminal_stream_in_flat_memory(tmp_path):
         lines += data.count(b"\n")
         if len(seen) < 4096:
             seen += data
-    peak = _peak_rss_mb(proc)
+    code, peak = _finish(pid, peak_file)
     os.close(leader)
-    assert proc.returncode == 0, proc.stderr.read()
+    assert code == 0, err.read_text()
     assert lines >= 200_000 and b"icb_code" in seen
     assert peak < 100, peak
     assert time.monotonic() - started < 300
