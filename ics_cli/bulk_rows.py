@@ -65,7 +65,9 @@ class Run:
         return [f"Note: the input already has columns named like the answer's, which are written {pairs}."]
 
     def rows(self) -> Iterator[tuple]:
-        """Each row's values, in the order of :meth:`columns` (render's ``text`` records)."""
+        """Each row as (the input's fields, the answer, the day), whose values in a row are in the
+        order of :meth:`columns` (render's ``segments`` records): the answer is the one
+        remembered, the same tuple for every row it serves."""
         values = self.engine.values
         counts = self.counts
         column, dated = self.source.column, self.source.date
@@ -73,7 +75,6 @@ class Run:
             self.engine.by_epochs()
         day = self.day
         too_long = self.engine.as_values(TOO_LONG)
-        status = len(self.input_keys)  # where the status is in a row's values
         low = high = None
         try:
             for fields, cut in self.source.rows():
@@ -87,17 +88,16 @@ class Run:
                     answer = self.engine.as_values({"status": "bad_date", "note": problem})
                 else:
                     answer = values(fields[column], day)
-                row = (*fields, *answer, day)
-                counts[row[status]] += 1
-                yield row
+                counts[answer[0]] += 1
+                yield fields, answer, day
         finally:
             self.span = [low, high] if low else []
 
     def records(self) -> Iterator[dict]:
         """:meth:`rows` as dicts, keyed by the columns' names."""
         keys = [c.key for c in self.columns()]
-        for row in self.rows():
-            yield dict(zip(keys, row))
+        for own, answer, day in self.rows():
+            yield dict(zip(keys, (*own, *answer, day)))
 
     def _day(self, text: str) -> tuple[str | None, str | None]:
         found = self.days.get(text)

@@ -398,7 +398,7 @@ def resolve_(
         render.note(text)
     if fmt is None and source.kind == "csv" and not render.is_tty():
         fmt = "csv"  # the output follows the input
-    render.render(run.rows(), run.columns(), fmt, fields, empty=None, stream=True, text=True)
+    render.render(run.rows(), run.columns(), fmt, fields, empty=None, stream=True, text=True, segments=True)
     render.note(run.summary())
 
 

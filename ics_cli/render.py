@@ -183,6 +183,7 @@ def render(
     out: TextIO | None = None,
     stream: bool = False,
     text: bool = False,
+    segments: bool = False,
 ) -> int:
     """Write ``records`` (dicts) to ``out`` (default stdout) in ``fmt``; return how many.
 
@@ -194,7 +195,9 @@ def render(
     too many to hold (``ics resolve``), so the ``table`` format streams too, as plain aligned
     text (:mod:`ics_cli.render_stream`) rather than a Rich table. ``text``: the records are
     tuples, one value per column of ``columns`` in its order, each a string or None (csv and tsv
-    then write them faster; ``ics resolve``).
+    then write them faster; ``ics resolve``). ``segments`` (with ``text``): each record is three
+    parts, (values, shared values, last value), whose concatenation is such a tuple; csv and tsv
+    encode each distinct shared part once (``ics resolve``'s remembered answers).
     Raises UsageError for an unknown format or field before anything is written.
     """
     out = out or sys.stdout
@@ -216,6 +219,15 @@ def render(
     declared = [c.key for c in cols]
     cols = _select(cols, fields, fmt)
     positions = None
+    if segments:
+        if fmt in ("csv", "tsv") and [c.key for c in cols] == declared:
+            from ics_cli.render_flat import write_segments
+
+            n = write_segments(it, cols, out, fmt=fmt)
+            if n == 0:
+                note(empty)
+            return n
+        it = ((*own, *shared, last) for own, shared, last in it)
     if text:  # tuples: csv and tsv take the values by position, the rest as dicts
         if fmt in ("csv", "tsv"):
             positions = [declared.index(c.key) for c in cols]

@@ -149,6 +149,66 @@ def _getter(positions: list[int]):
     return get if len(positions) > 1 else (lambda rec: (get(rec),))
 
 
+def _csv_text(values, writer_for: list) -> str:
+    """Values as one CSV line's text (RFC 4180 quoting, no line end)."""
+    joined = ",".join([v or "" for v in values])
+    if '"' in joined or "\n" in joined or "\r" in joined or joined.count(",") != len(values) - 1:
+        if not writer_for:
+            import csv
+            import io
+
+            buf = io.StringIO()
+            writer_for += [buf, csv.writer(buf, lineterminator="")]
+        buf, writer = writer_for
+        buf.seek(0)
+        buf.truncate()
+        writer.writerow(values)
+        joined = buf.getvalue()
+    return joined
+
+
+def _tsv_values(values) -> str:
+    values = [v or "" for v in values]
+    joined = "\t".join(values)
+    if "\\" in joined or "\n" in joined or "\r" in joined or joined.count("\t") != len(values) - 1:
+        joined = "\t".join([tsv_text(v) for v in values])
+    return joined
+
+
+def write_segments(it, cols, out, *, fmt: str, header: bool = True) -> int:
+    """Records made of three parts, (values, shared values, last value), all text or None, with
+    every column in order (render's ``segments``): csv or tsv, the shared part encoded once for
+    each distinct tuple (``ics resolve``: the same answer on many rows)."""
+    csv_out = fmt == "csv"
+    sep = "," if csv_out else "\t"
+    spare: list = []
+
+    def encode(values) -> str:
+        return _csv_text(values, spare) if csv_out else _tsv_values(values)
+
+    keys = [c.key for c in cols]
+    buf = _Buffer(out)
+    if header and keys:
+        buf.add(encode(keys) + "\n")
+    encoded: dict[int, tuple] = {}  # id of a shared part -> (the part, its text): kept alive, so ids stay unique
+    plain = ('"', "\n", "\r") if csv_out else ("\\", "\n", "\r")
+    n = 0
+    for own, shared, last in it:
+        done = encoded.get(id(shared))
+        if done is None or done[0] is not shared:
+            if len(encoded) >= 50_000:
+                encoded.clear()
+            done = encoded[id(shared)] = (shared, encode(shared))
+        mine = sep.join(own) + sep + (last or "")  # the row's own values: the shared part is encoded
+        if mine.count(sep) != len(own) or any(c in mine for c in plain):
+            buf.add(encode(own) + sep + done[1] + sep + encode((last,)) + "\n")  # a value needs quoting or escaping
+        else:
+            buf.add(sep.join(own) + sep + done[1] + sep + (last or "") + "\n")
+        n += 1
+    buf.flush()
+    return n
+
+
 def write_tsv(it, cols, out, *, positions=None, **_) -> int:
     keys = [c.key for c in cols]
     header = ["\t".join([tsv_text(k) for k in keys]) + "\n"] if keys else []
