@@ -109,7 +109,7 @@ def write_cards(cols, rows: list[list[str]], console, title: str | None) -> None
     width = max(len(h) for h in headers)
     text = Text()
     if title:
-        text.append(title + "\n", style="bold")
+        text.append("\n".join(_wrap(title, console.width)) + "\n", style="bold")
     for n, row in enumerate(rows):
         if n or title:
             text.append("\n")
@@ -255,7 +255,7 @@ def write_sheet(title: str, blocks: Sequence[Mapping[str, Any]], out: TextIO) ->
     console = make_console(out)
     width = console.width
     text = Text()
-    text.append(title, style="bold")
+    text.append("\n".join(_wrap(title, width)), style="bold")
     text.append("\n")
     for block in blocks:
         rows = [[human(c) for c in row] for row in block.get("rows") or ()]

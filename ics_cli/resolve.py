@@ -19,17 +19,31 @@ Reading (``READERS``, in order; the first that recognises the text decides):
    lay in on the day (before July 2022 the CCGs they came from), read only when no name or code
    matched; ``via`` says how ("postcode district DN22").
 
-Deciding (:func:`rank`, :func:`pick`):
+Deciding (:func:`rank`, :func:`pick`): the rule for names.
 
-- A key valid on the date for an organisation alive on the date (tier 0) beats a former name or
-  code of a living organisation (1), which beats an organisation that had ended (2, the most
-  recent first), which beats one still to come (3, the soonest first).
-- Kinds the text names ("NHS Bassetlaw CCG": ``vocab.kind_hints``) come first; a tie between
-  kinds is settled by ``vocab.PRIORITY`` (an ICB before its sub-ICB location, NHS bodies before
-  the council of the same name), the others are reported as ``also``.
-- A tie within one kind is ambiguous: a command exits 1 listing the candidates (for a postcode
-  district that straddles a boundary, its sub-ICB locations); ``resolve`` says ``ambiguous``.
-  Nothing found: exit 1 with "did you mean" suggestions from rapidfuzz (imported only then).
+- Kinds the text names ("NHS Bassetlaw CCG": ``vocab.kind_hints``) come first, and ``--kind`` or
+  a kind prefix (``sub-icb:Surrey Heartlands``) reads among that kind only.
+- A name that is the official or short name of an ICB or STP (an ICS's body; its name on the
+  day, or on its last day if it had ended: ``vocab.FOOTPRINT_KINDS``) names that body, also after
+  it ended, ahead of a sub-ICB location or GP practice that carries the name only as a place
+  (short) or former name (``vocab.PLACE_NAME_KINDS``): "Surrey Heartlands" is the ICB QXU, which
+  ended in 2026, not the sub-ICB location 92A that kept the name until then; "Norfolk and
+  Waveney" is the ICB QMM, not the sub-ICB location 26A whose place name it still is.
+- Then: a key valid on the date for an organisation alive on the date (tier 0) beats a former
+  name or code of a living organisation (1), which beats an organisation that had ended (2, the
+  most recent first), which beats one still to come (3, the soonest first).
+- A tie between kinds is settled by ``vocab.PRIORITY`` (an ICB before its sub-ICB location, an
+  STP before a CCG, NHS bodies before the council of the same name); the others are reported as
+  ``also``.
+- Two or more of one kind that fit equally are ambiguous: a command exits 1 listing the
+  candidates (asking for an org id, e.g. ``area_team:Q61``, when the text was a code; for a
+  postcode district that straddles a boundary, its sub-ICB locations); ``resolve`` says
+  ``ambiguous``. Nothing found: exit 1 with "did you mean" suggestions from rapidfuzz (imported
+  only then), after naming any kind of body the data does not hold that the text names
+  (``vocab.NOT_HELD``).
+- :func:`identify` (a command's ID) says on stderr, in one line, what a name resolved to (org id,
+  name on the day, whether and when it ended and where its area went) and what else it matches;
+  for a code, only what else it matches.
 
 Adding an identifier type (LSOA codes, postcode sectors, full postcodes): write a reader
 ``read_x(raw, day, source)`` that recognises its text cheaply (a regular expression) and returns

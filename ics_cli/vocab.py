@@ -6,7 +6,12 @@
   a name that say the user means that kind ("NHS Bassetlaw CCG" is the CCG, not the council).
   The order of ``KINDS`` is the order kinds are offered to users.
 - ``PRIORITY``: which kind wins when one text names organisations of several kinds on a day
-  (an ICB before its sub-ICB location, NHS bodies before the council of the same name).
+  (an ICB before its sub-ICB location, NHS bodies before the council of the same name);
+  ``FOOTPRINT_KINDS`` and ``PLACE_NAME_KINDS``: the rule for names (:mod:`ics_cli.resolve`).
+- ``ics`` is not a kind but a word for the integrated care systems of a day (``ICS_WORDS``,
+  :func:`footprint_kind`: the STPs to 2022-06-30, the ICBs after): ``ics list ics``, ``--kind ics``.
+- ``LEVELS``, ``LEVEL_FIELDS``, ``POPULATION_FIELDS``: the fields an export asks ``ics list`` for.
+- ``NOT_HELD``: kinds of body the data does not hold, said first when a text names one.
 - ``PARENT_ORDER``: the order a profile lists an organisation's parents, nearest first.
 - ``MEMBER_SECTIONS``: the groups of members a profile shows, in order.
 - ``RESOLVE_LEVELS``: the kinds ``ics resolve --to`` maps to; ``CLOSING_KINDS``: the kinds that

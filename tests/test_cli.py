@@ -11,6 +11,7 @@ import re
 import sqlite3
 import subprocess
 import sys
+from collections import Counter
 
 import pytest
 from conftest import ROOT, STYLE_VARS, CliResult, assert_no_crash, clean_env
@@ -1283,3 +1284,171 @@ def test_a_postcode_district_across_a_boundary_is_ambiguous_everywhere(cli):
     assert (row["status"], row["note"]) == ("ambiguous", "postcode district GU15 spans sub_icb:92A sub_icb:D4U1Y")
     found = {r["org_id"] for r in json.loads(cli("search", "GU15", "--as-of", "2025-01-01", "-f", "json").stdout)}
     assert {"sub_icb:92A", "sub_icb:D4U1Y"} <= found
+
+
+# --- terminals: a code or a date is never split across lines --------------------------------------------
+
+NARROW = {"ICS_FORCE_TTY": "60", "NO_COLOR": "1"}
+SHOWN = ("code", "start", "end", "date", "icb_code", "parent_code")  # codes and dates the terminal shows
+
+
+@pytest.mark.parametrize(
+    "args, keys",
+    [
+        (("list", "icbs"), (*SHOWN, "ons_code")),
+        (("list", "sub-icbs", "--in", "QT1"), (*SHOWN, "ons_code")),
+        (("list", "ccgs", "--as-of", "2019-06-01"), (*SHOWN, "ons_code")),
+        (("list", "trusts", "--in", "QOP"), SHOWN),
+        (("list", "ics", "--as-of", "2021-04-01"), (*SHOWN, "ons_code")),
+        (("search", "west herts"), SHOWN),
+        (("search", "DN22 7XF"), SHOWN),
+        (("timeline", "--from", "2026-01-01"), SHOWN),
+        (("timeline", "QNQ"), SHOWN),
+        (("population", "QOP"), ("date", "source")),
+        (("population", "Y63", "--as-of", "2019-06-01", "--by", "sex"), ("date", "source")),
+        (("diff", "2026-03-31", "2026-04-01", "--in", "QNQ"), SHOWN),
+    ],
+)
+def test_a_60_column_terminal_never_splits_a_code_or_a_date(cli, args, keys):
+    shown = cli(*args, env=NARROW)
+    assert shown.exit_code == 0, shown
+    assert max(len(line) for line in shown.stdout.splitlines()) <= 60
+    records = json.loads(cli(*args, "-f", "json").stdout)
+    values = Counter(v for rec in records for key, v in rec.items() if key in keys and isinstance(v, str) and v)
+    assert values, "no codes or dates to look for"
+    for value, n in values.items():
+        assert shown.stdout.count(value) >= n, f"{value} is split (or missing) in:\n{shown.stdout}"
+
+
+# --- exports: ics list KIND --fields ... -------------------------------------------------------------
+
+
+def test_list_icbs_with_population_fields_is_one_export(cli):
+    r = cli("list", "icbs", "--fields", "code,name,region_name,population_gp,population_ons")
+    assert r.exit_code == 0 and r.stderr == ""
+    lines = r.stdout.splitlines()
+    assert lines[0] == "code\tname\tregion_name\tpopulation_gp\tpopulation_ons"
+    rows = [line.split("\t") for line in lines[1:]]
+    assert len(rows) == 36 and all(all(cell for cell in row) for row in rows)
+    # Each measure's figures for the areas of the day add up to England's.
+    census = json.loads(cli("list", "icbs", "--fields", "population_gp,population_ons,population_census", "-f", "json").stdout)
+    assert [sum(x[f] for x in census) for f in ("population_gp", "population_ons", "population_census")] == [
+        63_237_908,
+        57_106_398,
+        56_490_091,
+    ]
+    # The 42 of 2023 on their own areas: QRL's Census 2021 residents are its 2022-2026 area's.
+    rows = json.loads(cli("list", "icbs", "--as-of", "2025-06-01", "--fields", "code,population_census", "-f", "json").stdout)
+    assert len(rows) == 42 and {"code": "QRL", "population_census": 1_823_965} in rows
+    assert sum(x["population_census"] for x in rows) == 56_490_091
+
+
+def test_list_fields_on_request_are_not_printed_otherwise(cli):
+    header = cli("list", "icbs").stdout.splitlines()[0].split("\t")
+    assert "region_name" not in header and "population_gp" not in header
+    # A measure not held for the areas of the day: empty, and a note says how many.
+    r = cli("list", "icbs", "--as-of", "2023-01-01", "--fields", "code,population_gp")
+    assert r.exit_code == 0 and set(r.stdout.splitlines()[1:]) == {
+        f"{line.split(chr(9))[0]}\t" for line in r.stdout.splitlines()[1:]
+    }
+    assert "Note: 42 of 42 have no GP-registered patients figure (population_gp)" in r.stderr
+    r = cli("list", "icbs", "--fields", "code,population_nope")
+    assert r.exit_code == 2 and "population_census" in r.stderr and "region_name" in r.stderr
+
+
+def test_list_fields_for_each_level_on_the_day(cli):
+    rows = json.loads(
+        cli(
+            "list",
+            "practices",
+            "--in",
+            "02Q",
+            "--fields",
+            "code,pcn_code,sub_icb_code,icb_code,ics_code,region_name",
+            "-f",
+            "json",
+        ).stdout
+    )
+    assert rows and all(
+        (r["sub_icb_code"], r["icb_code"], r["ics_code"], r["region_name"]) == ("02Q", "QT1", "QT1", "Midlands") for r in rows
+    )
+    assert all(r["pcn_code"] for r in rows)
+    # Before July 2022 a CCG's ICS is its STP; before 2016 it had none, only its area team.
+    ccg = {
+        r["code"]: r
+        for r in json.loads(
+            cli(
+                "list", "ccgs", "--as-of", "2019-06-01", "--fields", "code,stp_id,ics_id,area_team_id,region_code", "-f", "json"
+            ).stdout
+        )
+    }
+    assert (ccg["02Q"]["stp_id"], ccg["02Q"]["ics_id"], ccg["02Q"]["region_code"]) == ("stp:E54000009", "stp:E54000009", "Y63")
+    early = json.loads(
+        cli("list", "ccgs", "--as-of", "2014-01-01", "--fields", "code,ics_code,area_team_code", "-f", "json").stdout
+    )
+    assert all(r["ics_code"] is None and r["area_team_code"] for r in early)
+    # Its own level is itself.
+    assert cli("list", "icbs", "--fields", "code,icb_code").stdout.splitlines()[1] == "QOX\tQOX"
+
+
+def test_list_ics_is_the_footprints_of_the_day(cli):
+    r = cli("list", "ics", "--as-of", "2021-04-01", "--fields", "org_id")
+    ids = r.stdout.splitlines()[1:]
+    assert (r.exit_code, len(ids)) == (0, 42) and all(i.startswith("stp:") for i in ids)
+    assert len(cli("list", "ics", "--as-of", "2022-06-30").stdout.splitlines()) == 43
+    assert cli("list", "ics", "--fields", "org_id").stdout == cli("list", "icbs", "--fields", "org_id").stdout
+    assert len(cli("list", "ics", "--as-of", "2023-01-01").stdout.splitlines()) == 43
+    assert cli("list", "ics", "--as-of", "2021-04-01", env=TTY).stdout.startswith(
+        "Integrated care systems (STPs) on 2021-04-01\n"
+    )
+    # Before the STPs (2016) there were none.
+    r = cli("list", "ics", "--as-of", "2015-01-01")
+    assert r.exit_code == 0 and "No STPs on 2015-01-01. They existed 2016-04-01 to 2022-06-30." in r.stderr
+
+
+# --- what the data does not hold --------------------------------------------------------------------
+
+
+def test_a_search_for_a_kind_the_data_does_not_hold_says_so_first(cli):
+    for env in ({}, TTY):
+        r = cli("search", "provider collaborative", env=env)
+        assert r.exit_code == 0
+        assert r.stderr.startswith("Note: The data does not hold provider collaboratives; their member trusts are held")
+    # Then the real matches, as always.
+    assert "Collaborative PCN" in cli("search", "provider collaborative").stdout
+    r = cli("search", "Frimley ICP")
+    assert r.stderr.startswith("Note: The data does not hold integrated care partnerships (ICPs)")
+    r = cli("show", "Cancer Alliance of the North")
+    assert r.exit_code == 1 and "The data does not hold cancer alliances" in r.stderr
+    # A word inside another is not one of those names.
+    assert "does not hold" not in cli("search", "Epicpoint").stderr
+
+
+# --- lineage and fate: shares of the part that moved ----------------------------------------------
+
+
+def test_lineage_shares_belong_to_the_part_that_moved(cli):
+    rows = json.loads(cli("lineage", "05C", "--down", "-f", "json").stdout)["edges"]
+    assert [(e["to"], e["share"], e["root_share"]) for e in rows] == [
+        ("ccg:D2P2L", 1.0, 1.0),
+        ("sub_icb:D2P2L", 0.8747, 1.0),
+    ]
+    tree = cli("lineage", "05C", "--down", env=TTY).stdout
+    assert "15E" not in tree and "12.5%" not in tree and "87.5%" not in tree
+    # A transfer, then a merger of the body it went to: the part's own share all the way.
+    rows = json.loads(cli("lineage", "QXU", "--down", "-f", "json").stdout)["edges"]
+    assert [(e["from"], e["to"], e["root_share"]) for e in rows] == [
+        ("icb:QXU", "icb:QNX", 0.0063),
+        ("icb:QNX", "icb:S9B9J", 0.0063),
+        ("icb:QXU", "icb:S9B9J", 1.0),
+    ]
+    # A CCG merged into Frimley, split in 2026: its own part went to 92A only.
+    rows = json.loads(cli("lineage", "10C", "--down", "-f", "json").stdout)["edges"]
+    assert {e["to"] for e in rows} == {"ccg:D4U1Y", "sub_icb:D4U1Y", "sub_icb:92A"}
+
+
+def test_where_an_ended_body_went_is_the_share_of_its_own_area(cli):
+    note = json.loads(cli("show", "QXU", "-f", "json").stdout)["note"]
+    assert note.endswith("Its area went to: NHS Surrey and Sussex Integrated Care Board (S9B9J) 100.0%.")
+    note = json.loads(cli("show", "10C", "-f", "json").stdout)["note"]
+    assert note.endswith("On 2026-08-01 its area is in: NHS Surrey and Sussex ICB - 92A (92A) 100.0%.")
