@@ -257,8 +257,9 @@ def timeline(
     when = _when(as_of)
     # A reused code ("01H": a CCG to 2022, a sub-ICB location after) is read on --as-of, or else
     # on the last day asked for (--to), not on today.
-    org = _org(ident, when.day if when.explicit or not last else last).org if ident is not None else None
-    render.render_answer(tl.answer(org, first, last, kinds), views.timeline_columns(org is not None), fmt, fields)
+    day = when.day if when.explicit or not last else last
+    org = _org(ident, day).org if ident is not None else None
+    render.render_answer(tl.answer(org, first, last, kinds, day), views.timeline_columns(org is not None), fmt, fields)
 
 
 @app.command("diff")
@@ -285,7 +286,8 @@ def diff_(
     if d1 >= d2:
         raise UsageError(f"DATE1 ({d1}) must be before DATE2 ({d2}).")
     kinds = vocab.parse_kinds(kind)
-    render.check_fields(diff.FIELDS, fmt, fields)
+    columns = diff.FIELDS if within is None else diff.FIELDS_IN
+    render.check_fields(columns, fmt, fields)
     render.note(note1)
     render.note(note2)
     org = _said(resolve.identify_either(within, d1, d2)).org if within is not None else None
@@ -295,7 +297,7 @@ def diff_(
 
         render.render_sheet_answer(answer, views.diff_blocks)
     else:
-        render.render_answer(answer, diff.FIELDS, fmt, fields)
+        render.render_answer(answer, columns, fmt, fields)
 
 
 @app.command("map")

@@ -186,6 +186,7 @@ def lineage(org_id: str, direction: str = "both", depth: int | None = None, day:
 def edge_rows(data: dict) -> list[dict]:
     """One flat row per step, for csv/tsv/table output; names and codes as they were at the step."""
     nodes = {n["org_id"]: n for n in data["nodes"]}
+    root = nodes[data["root"]]
     rows = []
     for e in data["edges"]:
         rows.append(
@@ -204,6 +205,8 @@ def edge_rows(data: dict) -> list[dict]:
                 "to_parent": (e["to_parent"] or {}).get("code") if e["type"] != "moved" else nodes[e["to_icb"]]["code"],
                 "note": e["note"],
                 "source": e["source"],
+                "root": root["org_id"],
+                "root_name": root["name"],
             }
         )
     return rows

@@ -277,6 +277,8 @@ LINEAGE_COLUMNS = [
     "to_parent",
     "note",
     "source",
+    "root",  # the organisation asked about (lineage's root), and its name as described
+    "root_name",
 ]
 
 
@@ -290,8 +292,9 @@ def timeline_columns(of_org: bool) -> list[Column]:
         Column("org_ids", table=False),
         Column("source", table=False),
     ]
-    if of_org:
+    if of_org:  # which events are its own, and the organisation that answered
         columns.insert(3, Column("about", table=False))
+        columns += [Column("subject_id", table=False), Column("subject_name", table=False)]
     return columns
 
 

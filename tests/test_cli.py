@@ -1452,3 +1452,27 @@ def test_where_an_ended_body_went_is_the_share_of_its_own_area(cli):
     assert note.endswith("Its area went to: NHS Surrey and Sussex Integrated Care Board (S9B9J) 100.0%.")
     note = json.loads(cli("show", "10C", "-f", "json").stdout)["note"]
     assert note.endswith("On 2026-08-01 its area is in: NHS Surrey and Sussex ICB - 92A (92A) 100.0%.")
+
+
+def test_every_record_names_the_organisation_that_answered(cli):
+    # population: org_id and its name on the day described; list --in: in_id and in_name;
+    # lineage: root and root_name; timeline: subject_id and subject_name; diff --in: in_id, in_name.
+    assert cli("population", "Frimley", "--fields", "org_id,name,as_of").stdout.splitlines()[1] == (
+        "icb:QNQ\tNHS Frimley Integrated Care Board\t2026-03-31"
+    )
+    assert cli("list", "sub-icbs", "--in", "QT1", "--fields", "code,in_id,in_name").stdout.splitlines()[1] == (
+        "02Q\ticb:QT1\tNHS Nottingham and Nottinghamshire Integrated Care Board"
+    )
+    rows = json.loads(cli("lineage", "Bassetlaw", "-f", "jsonl", "--fields", "root,root_name").stdout.splitlines()[0])
+    assert rows == {"root": "sub_icb:02Q", "root_name": "NHS Nottingham and Nottinghamshire ICB - 02Q"}
+    rows = json.loads(cli("timeline", "QOP", "--as-of", "2020-01-01", "-f", "json").stdout)
+    assert {(r["subject_id"], r["subject_name"]) for r in rows} == {
+        ("stp:E54000007", "Greater Manchester Health and Social Care Partnership")
+    }
+    rows = json.loads(cli("diff", "2026-03-31", "2026-04-01", "--in", "QNQ", "-f", "json").stdout)
+    assert rows and {(r["in_id"], r["in_code"], r["in_name"]) for r in rows} == {
+        ("icb:QNQ", "QNQ", "NHS Frimley Integrated Care Board")
+    }
+    # Without --in, no such field.
+    r = cli("diff", "2026-03-31", "2026-04-01", "--kind", "icbs", "--fields", "in_id")
+    assert r.exit_code == 2 and "Unknown field 'in_id'" in r.stderr
