@@ -340,7 +340,7 @@ def _resolved_note(text: str, found: Resolved, day: str, close: list[dict], fate
     ended = bool(org["end"]) and org["end"] < day
     on = day if found.alive else org["end"] if ended else org["start"]
     went = fate.went(org, day) if ended and fate_note else ""
-    return wording.resolved_to(text, queries.org_on(org["org_id"], on), day, went, close)
+    return wording.resolved_to(text, queries.org_on(org["org_id"], on), day, went, close, former=found.tier == 1)
 
 
 def identify_either(text: str, d1: str, d2: str) -> Resolved:

@@ -118,11 +118,12 @@ def also_matches(text: str, close: list[dict]) -> str:
     return f"Note: {text!r} also matches {_others(close)}; give an org id to choose."
 
 
-def resolved_to(text: str, org: dict, day: str, went: str, close: list[dict]) -> str:
+def resolved_to(text: str, org: dict, day: str, went: str, close: list[dict], former: bool = False) -> str:
     """The one line that says what a name named: `org` under its name on the day it is described
-    on, whether it had ended (and `went`: where its area went, fate.went) or not yet begun by
-    `day`, and the other organisations the name also matches."""
-    line = f"Note: {text!r} is {org['name']} ({org['org_id']})"
+    on (`former`: the text is a name it had given up by then), whether it had ended (and `went`:
+    where its area went, fate.went) or not yet begun by `day`, and the other organisations the
+    name also matches."""
+    line = f"Note: {text!r} is {'a former name of ' if former else ''}{org['name']} ({org['org_id']})"
     if org["end"] and org["end"] < day:
         line += f", which ended on {org['end']}"
     elif org["start"] and org["start"] > day:
@@ -183,6 +184,8 @@ def population_areas(org: dict, day: str, changed: list[str], spans: list[tuple[
     area of `org` changed; `spans`, (measure label, start, end) of the figures shown for another
     area than the one it had on `day` (no figure of that measure held for the day's area);
     `of_day`, whether any figure shown is for the day's area."""
+    if not (of_day or spans):  # no figure at all: the empty answer says so
+        return None
     parts = []
     if changed:
         parts.append(f"the area of {org['name']} changed on {', '.join(changed)}")

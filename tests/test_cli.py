@@ -1069,6 +1069,9 @@ def test_kind_or_an_org_id_chooses_what_the_rule_for_names_passed_over(cli):
         assert r.stderr.startswith("Note: 'Norfolk and Waveney' is NHS Norfolk and Suffolk ICB - 26A (sub_icb:26A).")
     assert cli("show", "sub-icb:Surrey Heartlands", "--fields", "org_id").stdout == "org_id\tsub_icb:92A\n"
     assert cli("show", "Surrey Heartlands", "--kind", "ccg", "--fields", "org_id").stdout == "org_id\tccg:92A\n"
+    r = cli("show", "Surrey Heartlands", "--kind", "sub-icb", "--fields", "org_id")
+    assert r.stdout == "org_id\tsub_icb:92A\n"
+    assert r.stderr == "Note: 'Surrey Heartlands' is a former name of NHS Surrey and Sussex ICB - 92A (sub_icb:92A).\n"
     assert cli("lineage", "Surrey Heartlands", "--kind", "sub-icbs", "--up", "-f", "json").exit_code == 0
     r = cli("show", "Surrey Heartlands", "--kind", "trusts")
     assert r.exit_code == 1 and "No organisation matches 'Surrey Heartlands'" in r.stderr
@@ -1087,7 +1090,7 @@ def test_a_name_says_what_it_resolved_to_and_a_code_does_not(cli):
     r = cli("show", "Greater Manchester", "--as-of", "2020-01-01", "--fields", "org_id")
     assert r.stdout == "org_id\tstp:E54000007\n"
     assert r.stderr.startswith(
-        "Note: 'Greater Manchester' is Greater Manchester Health and Social Care Partnership (stp:E54000007)."
+        "Note: 'Greater Manchester' is a former name of Greater Manchester Health and Social Care Partnership (stp:E54000007)."
     )
 
 
