@@ -25,6 +25,33 @@ HIDDEN = ("org_id", "as_of")  # left out of a terminal table unless --fields nam
 DAYS_KEPT = 10_000  # distinct date texts remembered
 
 
+def start(
+    file: str | None, column: str | None, date_column: str | None, input_format: str | None, to: str | None, day: str
+) -> Run:
+    """An ``ics resolve`` run: the levels of ``--to`` (``ics``, the footprint of one day, is refused
+    with a date per row), the input opened and its kind decided (a first line with commas read
+    whole as an identifier stays a line), and the engine."""
+    from ics_cli import vocab
+    from ics_cli.bulk_input import open_input
+    from ics_cli.errors import UsageError
+
+    if date_column is not None and to is not None and any(vocab.is_ics_word(w) for w in to.split(",")):
+        raise UsageError("--to ics names the STP or the ICB of one day: with --date-column, ask for stp,icb.")
+    levels = vocab.parse_levels(to, day) if to is not None else ()
+    engine: list[Engine] = []
+
+    def get_engine() -> Engine:
+        if not engine:
+            engine.append(Engine(levels))
+        return engine[0]
+
+    def reads(text: str) -> bool:
+        return get_engine().values(text, day)[0] not in ("not_found", "empty")
+
+    source = open_input(file, column, date_column, input_format, reads)
+    return Run(get_engine(), source, day)
+
+
 class Run:
     """One ``ics resolve``: `engine` over `source`'s rows, on `day` or each row's own date."""
 

@@ -416,31 +416,15 @@ def resolve_(
 
     Reads one identifier per line, or a CSV or TSV with a header (every column kept, the answer's appended).
     """
-    from ics_cli import bulk, bulk_input, bulk_rows, render, vocab
-    from ics_cli.errors import UsageError
+    from ics_cli import bulk_rows, render
 
     when = _when(as_of)
-    if date_column is not None and to is not None and any(vocab.is_ics_word(w) for w in to.split(",")):
-        raise UsageError("--to ics names the STP or the ICB of one day: with --date-column, ask for stp,icb.")
-    levels = vocab.parse_levels(to, when.day) if to is not None else ()
     render.resolve_format(fmt)
-    engine = None
-
-    def get_engine() -> bulk.Engine:
-        nonlocal engine
-        if engine is None:
-            engine = bulk.Engine(levels)
-        return engine
-
-    def reads(text: str) -> bool:  # whether a first line with commas is one identifier (a name)
-        return get_engine().resolve(text, when.day)["status"] not in ("not_found", "empty")
-
-    source = bulk_input.open_input(file, column, date_column, input_format, reads)
-    run = bulk_rows.Run(get_engine(), source, when.day)
+    run = bulk_rows.start(file, column, date_column, input_format, to, when.day)
     render.check_fields(run.columns(), fmt, fields)
     for text in run.notes():
         render.note(text)
-    if fmt is None and source.kind == "csv" and not render.is_tty():
+    if fmt is None and run.source.kind == "csv" and not render.is_tty():
         fmt = "csv"  # the output follows the input
     render.render(run.rows(), run.columns(), fmt, fields, empty=None, stream=True, text=True, segments=True)
     render.note(run.summary())
@@ -465,23 +449,13 @@ def export(
     Columns: FROM_code, valid_from, valid_to (inclusive), status, TO_code, TO_ons_code, TO_name, share, part
     (1: the answer ics resolve gives; an organisation split by the day has a row per part, with its share), note.
     """
-    from ics_cli import crosswalk, render, vocab
-    from ics_cli.errors import UsageError
+    from ics_cli import crosswalk, render
 
-    if what.strip().lower() != "crosswalk":
-        raise UsageError(f"Unknown export {what!r}: the one export is 'crosswalk' (ics export crosswalk FROM TO).")
-    frm_kind, level = crosswalk.parse_from(frm), vocab.parse_level(to)
-    fmt = render.check_format(fmt) if fmt else "csv"
-    if fmt in ("table", "md"):
-        raise UsageError(f"--format {fmt} does not suit a crosswalk: use csv, tsv, jsonl or json.")
-    columns = crosswalk.columns(frm_kind, level)
+    frm_kind, level, fmt = crosswalk.parse(what, frm, to, fmt)
+    columns, rows = crosswalk.columns(frm_kind, level), crosswalk.rows(frm_kind, level)
     if output is None or output == "-":
-        render.render(crosswalk.rows(frm_kind, level), columns, fmt, None, empty=None, text=True)
+        render.render(rows, columns, fmt, None, empty=None, text=True)
         return
-    try:
-        out = open(output, "w", encoding="utf-8", newline="")  # noqa: SIM115 - closed below
-    except OSError as e:
-        raise UsageError(f"Cannot write {output}: {e.strerror or e}.") from None
-    with out:
-        n = render.render(crosswalk.rows(frm_kind, level), columns, fmt, None, empty=None, text=True, out=out)
+    with crosswalk.open_output(output) as out:
+        n = render.render(rows, columns, fmt, None, empty=None, text=True, out=out)
     render.note(f"Wrote {n:,} rows to {output}.")

@@ -30,12 +30,36 @@ from ics_cli.vocab import KINDS, kind_of_word
 FROM_KINDS = ("practice", "pcn", "trust", "ccg", "sub_icb", "stp", "icb", "area_team", "region", "la", "lsoa")
 
 
+def parse(what: str, frm: str, to: str, fmt: str | None) -> tuple[str, str, str]:
+    """``ics export WHAT FROM TO --format``: the FROM kind, the TO level and the format (csv by
+    default; a machine format); exit 2 otherwise."""
+    from ics_cli.terminal import check_format
+    from ics_cli.vocab import parse_level
+
+    if what.strip().lower() != "crosswalk":
+        shown = what if len(what) <= 40 else what[:37] + "..."
+        raise UsageError(f"Unknown export {shown!r}: the one export is 'crosswalk' (ics export crosswalk FROM TO).")
+    fmt = check_format(fmt) if fmt else "csv"
+    if fmt in ("table", "md"):
+        raise UsageError(f"--format {fmt} does not suit a crosswalk: use csv, tsv, jsonl or json.")
+    return parse_from(frm), parse_level(to), fmt
+
+
+def open_output(path: str):
+    """FILE opened for writing the crosswalk; exit 2 when it cannot be."""
+    try:
+        return open(path, "w", encoding="utf-8", newline="")  # noqa: SIM115 - the caller closes it
+    except OSError as e:
+        raise UsageError(f"Cannot write {path}: {e.strerror or e}.") from None
+
+
 def parse_from(word: str) -> str:
     """The kind a crosswalk starts from (any kind word, or lsoa); exit 2 otherwise."""
     kind = "lsoa" if word.strip().lower() in ("lsoa", "lsoas") else kind_of_word(word)
     if kind not in FROM_KINDS:
         words = ", ".join("lsoa" if k == "lsoa" else KINDS[k].one for k in FROM_KINDS)
-        raise UsageError(f"Unknown crosswalk FROM {word!r}. Use one of: {words}.")
+        shown = word if len(word) <= 40 else word[:37] + "..."
+        raise UsageError(f"Unknown crosswalk FROM {shown!r}. Use one of: {words}.")
     return kind
 
 
