@@ -97,7 +97,7 @@ def write_table(it, cols, out, *, title=None, **_) -> int:
         for rec in chain(head, it):
             buf.add("\n" if n else "")
             for c in cols:
-                buf.add(f"{bold}{c.header:<{label}}{plain}  {_text(rec.get(c.key))}\n")
+                buf.add(f"{bold}{c.header:<{label}}{plain}  {_text(rec.get(c.key))}".rstrip() + "\n")
             n += 1
         buf.flush()
         return n

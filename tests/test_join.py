@@ -405,3 +405,24 @@ def test_resolve_with_standard_input_closed_says_so(tmp_path):
     )
     assert (done.returncode, done.stdout) == (2, "")
     assert done.stderr == "Error: Standard input is closed: give FILE or pipe identifiers in.\n"
+
+
+def test_on_a_terminal_the_table_streams_and_falls_back_to_blocks(cli):
+    wide = cli("resolve", "--to", "icb", input="A81001\nnot a code\n", env={"ICS_FORCE_TTY": "200", "NO_COLOR": "1"})
+    lines = wide.stdout.splitlines()
+    assert lines[0].split() == ["input", "status", "kind", "code", "name", "icb_code", "icb_name", "note"]
+    assert set(lines[1]) == {"─"}
+    assert lines[2].split()[:4] == ["A81001", "ok", "practice", "A81001"] and lines[3].split() == [
+        "not",
+        "a",
+        "code",
+        "not_found",
+    ]
+    narrow = cli("resolve", "--to", "icb,sub-icb,region", input="A81001\nQOP\n", env={"ICS_FORCE_TTY": "40", "NO_COLOR": "1"})
+    blocks = narrow.stdout.split("\n\n")
+    assert len(blocks) == 2 and blocks[0].splitlines()[0].split() == ["input", "A81001"]
+    assert "sub_icb_name" in blocks[0] and "icb_code" in blocks[1]
+    assert max(len(line) for line in narrow.stdout.splitlines()) > 40  # long values are not cut
+    middle = cli("resolve", "--to", "icb", input="A81001\n", env={"ICS_FORCE_TTY": "90", "NO_COLOR": "1"})
+    assert all(len(line) <= 90 for line in middle.stdout.splitlines())  # names and notes wrap to fit
+    assert "Integrated Care" in middle.stdout and middle.stdout.rstrip().endswith("Board")
