@@ -91,7 +91,7 @@ class Engine:
             key = (fixed, self._epoch(fixed, day))
             found = self.memo.get(key)
             if found is None:
-                found = self.memo.put(key, self._finish(*self._map(fixed, day), day))
+                found = self.memo.put(key, self._answer(fixed, day))
             return found
         found = self.memo.get((raw, day))
         if found is None:
@@ -129,7 +129,7 @@ class Engine:
             oid = reading.candidates[0]["org_id"] if reading.candidates else ""
             self.memo.put(raw, oid, len(raw))
             if oid:
-                return self._finish(*self._map(oid, day), day)
+                return self._answer(oid, day)
         if not reading.candidates:
             if reading.by == "lsoa":
                 return self.as_values(
@@ -145,6 +145,35 @@ class Engine:
         if reading.by and "la" in outcomes:  # a small area's own district, not its area's
             outcomes = {**outcomes, "la": self._place_la(reading, day)}
         return self._finish(base, outcomes, ([reading.via] if reading.via else []) + notes, day)
+
+    def _answer(self, oid: str, day: str) -> tuple:
+        """The answer for organisation `oid` on `day`. Most (a GP practice that day, to levels
+        above it) depend only on its kind and first parents, and their part is shared by every
+        organisation that has them; the rest go through :meth:`_map`."""
+        org = self.orgs[oid]
+        kind = org["kind"]
+        if (
+            not self.levels
+            or "la" in self.levels
+            or kind in self.levels
+            or kind == "la"
+            or not existed(org, day)
+            or (day <= gaps.CCG_ERA_END and oid in self._undated_ids())
+        ):
+            return self._finish(*self._map(oid, day), day)
+        key, found = self._walk(oid, day)
+        shared = self.kept.get(("shared", kind, key))
+        if shared is None:
+            worst, levels, said = self._block({level: self._outcome(oid, level, day, found) for level in self.levels}, day)
+            shared = self._keep(("shared", kind, key), (worst or "ok", levels, "; ".join(said) or None))
+        code, _, name, _ = self.named.on(oid, day)
+        return (shared[0], kind, code, name, *shared[1], shared[2], oid)
+
+    def _undated_ids(self) -> set[str]:
+        found = self.kept.get(("undated",))
+        if found is None:
+            found = self._keep(("undated",), {w["child_id"] for w in gaps.moves_between_editions()})
+        return found
 
     def _map(self, oid: str, day: str) -> tuple[dict, dict, list[str]]:
         """Organisation `oid` on `day`: its columns, an outcome per level (status, target org id,

@@ -191,7 +191,7 @@ def write_segments(it, cols, out, *, fmt: str, header: bool = True) -> int:
     if header and keys:
         buf.add(encode(keys) + "\n")
     encoded: dict[int, tuple] = {}  # id of a shared part -> (the part, its text): kept alive, so ids stay unique
-    plain = ('"', "\n", "\r") if csv_out else ("\\", "\n", "\r")
+    special = '"' if csv_out else "\\"  # with a newline or a carriage return, what needs quoting or escaping
     n = 0
     for own, shared, last in it:
         done = encoded.get(id(shared))
@@ -200,7 +200,7 @@ def write_segments(it, cols, out, *, fmt: str, header: bool = True) -> int:
                 encoded.clear()
             done = encoded[id(shared)] = (shared, encode(shared))
         mine = sep.join(own) + sep + (last or "")  # the row's own values: the shared part is encoded
-        if mine.count(sep) != len(own) or any(c in mine for c in plain):
+        if mine.count(sep) != len(own) or special in mine or "\n" in mine or "\r" in mine:
             buf.add(encode(own) + sep + done[1] + sep + encode((last,)) + "\n")  # a value needs quoting or escaping
         else:
             buf.add(sep.join(own) + sep + done[1] + sep + (last or "") + "\n")
