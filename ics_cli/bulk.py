@@ -88,7 +88,12 @@ class Engine:
         if fixed is not None:
             if not fixed:
                 return self.not_found
-            key = (fixed, self._epoch(fixed, day))
+            epochs = self.epochs
+            if epochs is None:
+                key = (fixed, day)
+            else:
+                days = epochs.days.get(fixed)
+                key = (fixed, bisect_right(days if days is not None else epochs.of(fixed), day))
             found = self.memo.get(key)
             if found is None:
                 found = self.memo.put(key, self._answer(fixed, day))

@@ -187,9 +187,9 @@ def write_segments(it, cols, out, *, fmt: str, header: bool = True) -> int:
         return _csv_text(values, spare) if csv_out else _tsv_values(values)
 
     keys = [c.key for c in cols]
-    buf = _Buffer(out)
+    lines: list[str] = []  # written 512 at a time
     if header and keys:
-        buf.add(encode(keys) + "\n")
+        lines.append(encode(keys) + "\n")
     encoded: dict[int, tuple] = {}  # id of a shared part -> (the part, its text): kept alive, so ids stay unique
     special = '"' if csv_out else "\\"  # with a newline or a carriage return, what needs quoting or escaping
     n = 0
@@ -201,11 +201,15 @@ def write_segments(it, cols, out, *, fmt: str, header: bool = True) -> int:
             done = encoded[id(shared)] = (shared, encode(shared))
         mine = sep.join(own) + sep + (last or "")  # the row's own values: the shared part is encoded
         if mine.count(sep) != len(own) or special in mine or "\n" in mine or "\r" in mine:
-            buf.add(encode(own) + sep + done[1] + sep + encode((last,)) + "\n")  # a value needs quoting or escaping
+            lines.append(encode(own) + sep + done[1] + sep + encode((last,)) + "\n")  # a value needs quoting or escaping
         else:
-            buf.add(sep.join(own) + sep + done[1] + sep + (last or "") + "\n")
+            lines.append(sep.join(own) + sep + done[1] + sep + (last or "") + "\n")
         n += 1
-    buf.flush()
+        if len(lines) >= 512:
+            out.write("".join(lines))
+            lines.clear()
+    if lines:
+        out.write("".join(lines))
     return n
 
 
