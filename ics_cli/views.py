@@ -316,17 +316,6 @@ SEARCH_COLUMNS = [
 ]
 
 
-def resolve_columns(keys: tuple[str, ...], with_target: bool) -> list[Column]:
-    """On a terminal: codes kept whole, names and notes wrapped; piped, every column as it is."""
-    columns = [
-        Column(
-            k, no_wrap=k in ("status", "kind", "code", "to_kind", "to_code"), table=k not in ("org_id", "to_ons_code", "as_of")
-        )
-        for k in keys
-    ]
-    return columns if with_target else [c for c in columns if not c.key.startswith("to_")]
-
-
 def small_area_blocks(p: dict) -> list[dict]:
     """``ics show`` of an LSOA on a terminal: a note, what it is, where it lay on the day, its history."""
     from ics_cli.area_profile import history_rows
