@@ -26,10 +26,11 @@ from __future__ import annotations
 from bisect import bisect_right
 from collections import defaultdict
 
-from ics_cli import gaps, queries, small_areas
+from ics_cli import db, gaps, queries, small_areas
 from ics_cli.bulk_maps import AREA_KINDS, Epochs, Memo, Named, Parents, Postcodes
 from ics_cli.dates import existed
 from ics_cli.hierarchy import first_of_each_kind, walk_on
+from ics_cli.read_places import read_lsoa, read_postcode
 from ics_cli.resolve import MAX_INPUT, MemorySource, pick, read
 from ics_cli.vocab import span, word
 
@@ -38,6 +39,17 @@ MEMO_BYTES = 24 << 20  # answers remembered, in (estimated) bytes
 KEPT = 50_000  # walks, successors and councils' shares remembered per (organisation, day)
 SEVERITY = ("ambiguous", "unknown", "no_target")  # a row's status: its worst level's
 NOT_FOUND = {"status": "not_found"}
+
+
+class Place:
+    """What the memo keeps for a text read as a small area or postcode (with a date per row): the
+    days its answer can change on, and the reader that read it."""
+
+    __slots__ = ("days", "reader")
+
+    def __init__(self, days: list[str], reader):
+        self.days = days
+        self.reader = reader
 
 
 def result_columns(levels: tuple[str, ...]) -> list[str]:
@@ -88,6 +100,12 @@ class Engine:
         if fixed is not None:
             if not fixed:
                 return self.not_found
+            if fixed.__class__ is Place:  # a small area or postcode: the same between these days
+                key = (raw, None, bisect_right(fixed.days, day))
+                found = self.memo.get(key)
+                if found is None:  # read by the reader that first read it (resolve.read's decision)
+                    found = self.memo.put(key, self._answer_reading(fixed.reader(raw, day, self.source), day), len(raw))
+                return found
             epochs = self.epochs
             if epochs is None:
                 key = (fixed, day)
@@ -102,7 +120,10 @@ class Engine:
         if found is None:
             found = self._resolve(raw, day)
             fixed = self.memo.get(raw)
-            key = (fixed, self._epoch(fixed, day)) if fixed else (raw, day)
+            if fixed.__class__ is Place:
+                key = (raw, None, bisect_right(fixed.days, day))
+            else:
+                key = (fixed, self._epoch(fixed, day)) if fixed else (raw, day)
             self.memo.put(key, found, len(raw) + len(found[-2] or ""))
         return found
 
@@ -135,6 +156,13 @@ class Engine:
             self.memo.put(raw, oid, len(raw))
             if oid:
                 return self._answer(oid, day)
+        if reading.by and self.epochs is not None:
+            reader = read_lsoa if reading.by == "lsoa" else read_postcode
+            self.memo.put(raw, Place(self._place_days(reading), reader), len(raw))  # the days are its blocks', shared
+        return self._answer_reading(reading, day)
+
+    def _answer_reading(self, reading, day: str) -> tuple:
+        """The answer for a reading that is not one organisation whatever the day."""
         if not reading.candidates:
             if reading.by == "lsoa":
                 return self.as_values(
@@ -146,10 +174,21 @@ class Engine:
         top, others = pick(reading.candidates)
         if top is None:
             return self.as_values({"status": "ambiguous", "note": "candidates: " + " ".join(c["org_id"] for c in others[:8])})
+        if reading.via and "la" not in self.levels:  # the area's answer (remembered), and how it was read
+            area = self._org_values(top["org_id"], day)
+            return (*area[:-2], f"{reading.via}; {area[-2]}" if area[-2] else reading.via, area[-1])
         base, outcomes, notes = self._map(top["org_id"], day)
         if reading.by and "la" in outcomes:  # a small area's own district, not its area's
             outcomes = {**outcomes, "la": self._place_la(reading, day)}
         return self._finish(base, outcomes, ([reading.via] if reading.via else []) + notes, day)
+
+    def _org_values(self, oid: str, day: str) -> tuple:
+        """The answer for organisation `oid` on `day`, remembered as a code naming it is."""
+        key = (oid, self._epoch(oid, day))
+        found = self.memo.get(key)
+        if found is None:
+            found = self.memo.put(key, self._answer(oid, day))
+        return found
 
     def _answer(self, oid: str, day: str) -> tuple:
         """The answer for organisation `oid` on `day`. Most (a GP practice that day, to levels
@@ -179,6 +218,26 @@ class Engine:
         if found is None:
             found = self._keep(("undated",), {w["child_id"] for w in gaps.moves_between_editions()})
         return found
+
+    def _place_days(self, reading) -> list[str]:
+        """The days on which the answer for a small area or postcode can change (bulk_maps.Epochs):
+        its blocks' and their areas', and for a district those of the NHS ODS postcode file's rows."""
+        if reading.by == "lsoa":
+            blocks = [small_areas.lsoa_blocks()[reading.place]] if reading.place in small_areas.lsoa_blocks() else []
+        elif reading.by == "sector":
+            blocks = list(small_areas.sector_counts(reading.place))
+        else:
+            blocks = list(small_areas.district_counts(reading.place))
+        days = self.epochs.of_blocks(blocks)
+        if reading.by == "district":
+            more = set(days) | {queries.POSTCODES_FROM}
+            for oid, start, after in db.rows(
+                "SELECT org_id, start, date(end, '+1 day') FROM postcode_districts WHERE district = ?", (reading.place,)
+            ):
+                more.update(d for d in (start, after) if d)
+                more.update(self.epochs.of(oid))
+            days = sorted(more)
+        return days
 
     def _map(self, oid: str, day: str) -> tuple[dict, dict, list[str]]:
         """Organisation `oid` on `day`: its columns, an outcome per level (status, target org id,

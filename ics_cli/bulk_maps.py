@@ -232,6 +232,31 @@ class Epochs:
         self.common = common
         self.days: dict[str, list[str]] = {}
         self._everything: list[str] | None = None
+        self._blocks: dict[int, set[str]] | None = None  # a block's days, with its areas' (of_blocks)
+        self._of_blocks: dict[tuple, list[str]] = {}  # blocks -> their days, one list shared by their areas
+
+    def of_blocks(self, blocks) -> list[str]:
+        """The days an answer about a small area made of `blocks` (an LSOA, a postcode sector or
+        district) can change: its blocks' parents' days and those of every area they ever had,
+        and the day the LSOA lookups changed census."""
+        from ics_cli.small_areas import LOOKUPS_2021_FROM
+
+        if self._blocks is None:
+            self._blocks = defaultdict(set)
+            for block, parent, start, after in db.rows("SELECT block, parent_id, start, date(end, '+1 day') FROM block_parents"):
+                self._blocks[block].update(d for d in (start, after) if d)
+                if not parent.startswith("la:"):
+                    self._blocks[block].update(self.of(parent))
+        key = tuple(sorted(blocks))
+        done = self._of_blocks.get(key)
+        if done is None:
+            found = set(self.common) | {LOOKUPS_2021_FROM}
+            for block in key:
+                found |= self._blocks.get(block, set())
+            if len(self._of_blocks) >= 20_000:
+                self._of_blocks.clear()
+            done = self._of_blocks[key] = sorted(found)
+        return done
 
     def everything(self) -> list[str]:
         """Every day any row of the data starts or ends (the day after)."""

@@ -149,6 +149,7 @@ class MemorySource(SqlSource):
             self.keys[key].append((org_id, start, end, via))
         self.orgs = {r["org_id"]: r for r in db.iter_query("SELECT * FROM orgs")}
         self.districts: dict[tuple, object] = {}  # a postcode's areas on a day, by (what, which, day)
+        self.small: tuple | None = None  # small_areas.lsoa_tables, when an LSOA is first met
 
     def org(self, org_id: str) -> dict | None:
         return self.orgs.get(org_id)
@@ -164,7 +165,9 @@ class MemorySource(SqlSource):
     def lsoa(self, code: str, day: str) -> dict | None:
         from ics_cli import small_areas
 
-        return small_areas.lsoa_parents_in_memory(code, day)
+        if self.small is None:
+            self.small = small_areas.lsoa_tables()
+        return small_areas.lsoa_parents_from(self.small, code, day)
 
     def sector_areas(self, sector: str, day: str) -> list[dict]:
         from ics_cli import small_areas

@@ -123,9 +123,10 @@ def _index(name: str, build):
     return _INDEXES[key]
 
 
-def lsoa_parents_in_memory(code: str, day: str) -> dict | None:
-    """lsoa_parents over every LSOA and block read into memory once (about 60 ms): for ``ics
-    resolve`` over many LSOAs and days."""
+def lsoa_tables() -> tuple[dict[str, tuple], dict[int, list[tuple]]]:
+    """Every LSOA (code -> name, in_2011, in_2021, block, bridge) and every block's parents (block
+    -> [(parent_id, start, end, inferred, source)]), read once (about 60 ms): for ``ics resolve``
+    over many LSOAs and days, with :func:`lsoa_parents_from`."""
 
     def lsoas() -> dict[str, tuple]:
         return {r[0]: r[1:] for r in db.rows("SELECT lsoa, name, in_2011, in_2021, block, bridge FROM lsoas")}
@@ -136,10 +137,20 @@ def lsoa_parents_in_memory(code: str, day: str) -> dict | None:
             out[r[0]].append(r[1:])
         return dict(out)
 
-    row = _index("lsoas", lsoas).get(code)
+    return _index("lsoas", lsoas), _index("block_parents", parents)
+
+
+def lsoa_parents_from(tables: tuple, code: str, day: str) -> dict | None:
+    """lsoa_parents over :func:`lsoa_tables`."""
+    row = tables[0].get(code)
     if row is None:
         return None
-    return _parents_on(code, row, _index("block_parents", parents).get(row[3], ()), day)
+    return _parents_on(code, row, tables[1].get(row[3], ()), day)
+
+
+def lsoa_parents_in_memory(code: str, day: str) -> dict | None:
+    """lsoa_parents over :func:`lsoa_tables`, read once per process."""
+    return lsoa_parents_from(lsoa_tables(), code, day)
 
 
 def lsoa_history(code: str) -> list[dict]:
