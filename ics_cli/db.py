@@ -41,17 +41,14 @@ _connections: dict[str, sqlite3.Connection] = {}
 _metas: dict[str, dict[str, str]] = {}  # meta table per database, read once (every --as-of needs it)
 
 
-_packaged: list[bool] = []  # whether the package holds its database: looked for once, not on every call
-
-
 def db_path() -> str:
     """The path of the database this process uses (which may not exist)."""
     env = os.environ.get(ENV_VAR)
     if env:
         return os.path.abspath(os.path.expanduser(env))
-    if not _packaged:
-        _packaged.append(os.path.exists(PACKAGE_DB))
-    return PACKAGE_DB if _packaged[0] else REPO_DB
+    if os.path.exists(PACKAGE_DB):
+        return PACKAGE_DB
+    return REPO_DB
 
 
 def _dict_factory(cursor: sqlite3.Cursor, row: tuple) -> dict[str, Any]:
