@@ -223,7 +223,8 @@ class Engine:
         """The days on which the answer for a small area or postcode can change (bulk_maps.Epochs):
         its blocks' and their areas', and for a district those of the NHS ODS postcode file's rows."""
         if reading.by == "lsoa":
-            blocks = [small_areas.lsoa_blocks()[reading.place]] if reading.place in small_areas.lsoa_blocks() else []
+            found = self.source.lsoa(reading.place, "2013-04-01")
+            blocks = [found["block"]] if found else []
         elif reading.by == "sector":
             blocks = list(small_areas.sector_counts(reading.place))
         else:
