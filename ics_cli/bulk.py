@@ -143,7 +143,7 @@ class Engine:
     def by_epochs(self) -> None:
         """Remember answers per epoch rather than per day (for input with a date per row)."""
         if self.epochs is None:
-            self.epochs = Epochs(self.levels)
+            self.epochs = Epochs(self.levels, self.orgs, self.parents, self.named)
 
     def _resolve(self, raw: str, day: str) -> tuple:
         if not raw:

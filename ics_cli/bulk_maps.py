@@ -95,7 +95,8 @@ class Named:
             found = self.kept[key] = self._on(oid, day)
         return found
 
-    def _rows(self, oid: str) -> list[tuple[int, str, str, str]]:
+    def rows(self, oid: str) -> list[tuple[int, str, str, str]]:
+        """Its codes and names: (field, start, end, value), end OPEN when open."""
         dated = self.dated.get(oid)
         if dated is None:
             if self.whole:
@@ -113,7 +114,7 @@ class Named:
 
     def _on(self, oid: str, day: str) -> tuple:
         org = self.orgs[oid]
-        dated = self._rows(oid)
+        dated = self.rows(oid)
         best: list = [None, None, None, None]
         starts = ["", "", "", ""]
         for field, start, end, value in dated:
@@ -183,36 +184,23 @@ class Epochs:
     ever under or succeeded by. A council's or a district's answer (``--to la``) reads areas
     below it too: every day of the data counts for those (``everything``)."""
 
-    def __init__(self, levels: tuple[str, ...] = ()) -> None:
+    def __init__(self, levels: tuple[str, ...], orgs: dict[str, dict], parents: Parents, named: Named) -> None:
         from ics_cli import gaps
         from ics_cli.dates import day_after
 
-        self.own: dict[str, set[str]] = defaultdict(set)
-        self.links: dict[str, set[str]] = defaultdict(set)
-        ends: dict[str, set[str]] = defaultdict(set)  # last days, turned into day-after once each
-        relations = ", ".join(f"'{r}'" for r in RELATIONS)
-        for oid, start, end in db.rows(
-            f"""SELECT org_id, start, end FROM orgs UNION ALL SELECT org_id, start, end FROM codes
-                UNION ALL SELECT org_id, start, end FROM names
-                UNION ALL SELECT child_id, start, end FROM memberships WHERE relation IN ({relations})"""
-        ):
-            if start:
-                self.own[oid].add(start)
-            if end:
-                ends[end].add(oid)
-        for end, oids in ends.items():
-            after = day_after(end)
-            for oid in oids:
-                self.own[oid].add(after)
-        for child, parent in db.rows(f"SELECT DISTINCT child_id, parent_id FROM memberships WHERE relation IN ({relations})"):
-            self.links[child].add(parent)
+        # Each organisation's own rows come from the engine's maps (read once, whole tables for a
+        # long input), turned into days when it is first asked about (:meth:`_own`).
+        self.orgs, self.parents, self.named = orgs, parents, named
+        self.after: dict[str, str] = {}  # a last day -> the day after it (worked out once each)
+        self.day_after = day_after
+        self.succeeded: dict[str, list[tuple[str, str]]] = defaultdict(list)
         for before, after, day in db.rows("SELECT predecessor_id, successor_id, date FROM successions"):
-            self.own[before].add(day)
-            self.links[before].add(after)
+            self.succeeded[before].append((after, day))
+        self.postcodes: dict[str, set[str]] = defaultdict(set)
         self.districts = "la" in levels  # a practice's or trust's district: by its postcode's blocks
         if self.districts:
             for oid, start, after in db.rows("SELECT org_id, start, date(end, '+1 day') FROM attributes WHERE key = 'postcode'"):
-                self.own[oid].update(d for d in (start, after) if d)
+                self.postcodes[oid].update(d for d in (start, after) if d)
         common = {day_after(gaps.CCG_ERA_END)}
         marks = ", ".join("?" * len(levels))
         for first, last in db.rows(
@@ -234,6 +222,37 @@ class Epochs:
         self._everything: list[str] | None = None
         self._blocks: dict[int, set[str]] | None = None  # a block's days, with its areas' (of_blocks)
         self._of_blocks: dict[tuple, list[str]] = {}  # blocks -> their days, one list shared by their areas
+
+    def _last(self, end: str) -> str | None:
+        if end == OPEN or not end:
+            return None
+        found = self.after.get(end)
+        if found is None:
+            found = self.after[end] = self.day_after(end)
+        return found
+
+    def _own(self, oid: str) -> tuple[set[str], set[str]]:
+        """An organisation's own days (its dates, its parents' and its codes' and names' rows, its
+        successions) and the organisations its answers read on (parents ever, successors)."""
+        days: set[str] = set()
+        org = self.orgs.get(oid)
+        if org:
+            days.add(org["start"] or "")
+            days.add(self._last(org["end"] or OPEN) or "")
+        links = set()
+        for parent, start, end in self.parents.ever(oid):
+            links.add(parent)
+            days.add(start)
+            days.add(self._last(end) or "")
+        for _, start, end, _ in self.named.rows(oid):
+            days.add(start)
+            days.add(self._last(end) or "")
+        for after, day in self.succeeded.get(oid, ()):
+            links.add(after)
+            days.add(day)
+        days |= self.postcodes.get(oid, set())
+        days.discard("")
+        return days, links
 
     def of_blocks(self, blocks) -> list[str]:
         """The days an answer about a small area made of `blocks` (an LSOA, a postcode sector or
@@ -262,8 +281,8 @@ class Epochs:
         """Every day any row of the data starts or ends (the day after)."""
         if self._everything is None:
             found = set(self.common)
-            for days in self.own.values():
-                found |= days
+            for oid in self.orgs:
+                found |= self._own(oid)[0]
             found.update(
                 r[0] for r in db.rows("SELECT start FROM block_parents UNION SELECT date(end, '+1 day') FROM block_parents")
             )
@@ -290,9 +309,10 @@ class Epochs:
         if done is not None:
             return set(done), True
         visiting.add(oid)
-        found = self.own.get(oid, set()) | self.common
+        own, links = self._own(oid)
+        found = own | self.common
         whole = True
-        for other in self.links.get(oid, ()):
+        for other in links:
             if other in visiting:
                 whole = False
                 continue
