@@ -69,10 +69,11 @@ class Input:
                 yield [text], cut
             return
         split = _split_csv if self.kind == "csv" else _split_tsv
+        sep, quote = (",", '"') if self.kind == "csv" else ("\t", "\\")  # without it, a plain split
         width = len(self.header or ())
         column = self.column
         for text, cut in self._records:
-            fields = split(text)
+            fields = text.split(sep) if quote not in text else split(text)
             if len(fields) != width:
                 fields = (fields + [""] * width)[:width]
             if len(fields[column]) > MAX_LINE:

@@ -102,11 +102,13 @@ class Run:
             self.engine.by_epochs()
         day = self.day
         too_long = self.engine.as_values(TOO_LONG)
+        days = self.days
         low = high = None
         try:
             for fields, cut in self.source.rows():
                 if dated is not None:
-                    day, problem = self._day(fields[dated])
+                    found = days.get(fields[dated])
+                    day, problem = found if found is not None else self._day(fields[dated])
                     if day is not None and (low is None or day < low or day > high):
                         low, high = min(low or day, day), max(high or day, day)
                 if cut:
