@@ -426,3 +426,41 @@ def test_on_a_terminal_the_table_streams_and_falls_back_to_blocks(cli):
     middle = cli("resolve", "--to", "icb", input="A81001\n", env={"ICS_FORCE_TTY": "90", "NO_COLOR": "1"})
     assert all(len(line) <= 90 for line in middle.stdout.splitlines())  # names and notes wrap to fit
     assert "Integrated Care" in middle.stdout and middle.stdout.rstrip().endswith("Board")
+
+
+def test_answers_kept_per_epoch_are_those_of_each_day():
+    # The same answers with a date per row (kept per epoch) as worked out afresh for each day,
+    # for districts too (a practice's by its postcode, an LSOA's by its block, a council's own).
+    days = [
+        "2013-04-01",
+        "2015-06-03",
+        "2017-04-01",
+        "2019-04-01",
+        "2020-04-01",
+        "2021-03-31",
+        "2022-07-01",
+        "2023-04-01",
+        "2026-04-01",
+    ]
+    texts = [
+        "A81001",
+        "M85097",
+        "M83041",
+        "L82008",
+        "E01011959",
+        "E01033951",
+        "E01008403",
+        "SW1A 1AA",
+        "DN22",
+        "GU15",
+        "00F",
+        "15D",
+        "E08000003",
+    ]
+    levels = ("ccg", "icb", "region", "la")
+    dated = bulk.Engine(levels)
+    dated.by_epochs()
+    for day in days:
+        fresh = bulk.Engine(levels)
+        for text in texts:
+            assert dated.values(text, day) == fresh.values(text, day), (text, day)
