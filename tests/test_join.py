@@ -428,6 +428,7 @@ def test_on_a_terminal_the_table_streams_and_falls_back_to_blocks(cli):
     assert "Integrated Care" in middle.stdout and middle.stdout.rstrip().endswith("Board")
 
 
+@pytest.mark.slow
 def test_answers_kept_per_epoch_are_those_of_each_day():
     # The same answers with a date per row (kept per epoch) as worked out afresh for each day,
     # for districts too (a practice's by its postcode, an LSOA's by its block, a council's own).
