@@ -6,6 +6,7 @@ from typing import NamedTuple
 
 from ics_cli import db
 from ics_cli.errors import UsageError
+from ics_cli.safetext import quoted
 
 OPEN = "9999-12-31"  # the end of an interval that has not ended
 
@@ -36,11 +37,11 @@ def parse_date(text: str, option: str = "--as-of") -> str:
     if value.lower() == "today":
         value = dt.date.today().isoformat()
     if not (len(value) == 10 and value[4] == value[7] == "-" and (value[:4] + value[5:7] + value[8:]).isdigit()):
-        raise UsageError(f"{option} {text!r} is not a date: use {accepted}.")
+        raise UsageError(f"{option} {quoted(text)} is not a date: use {accepted}.")
     try:
         dt.date.fromisoformat(value)
     except ValueError:
-        raise UsageError(f"{option} {text!r} is not a real day: use {accepted}.") from None
+        raise UsageError(f"{option} {quoted(text)} is not a real day: use {accepted}.") from None
     if not first <= value <= last:
         raise UsageError(f"{option} {value} is outside the data ({first} to {last}): use {accepted}.")
     return value

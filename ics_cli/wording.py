@@ -4,11 +4,13 @@ Feature modules (profile, listing, population, search, the resolver) gather the 
 queries and call these functions for the words: titles, the hints for empty results, notes about
 gaps or other matches, and the messages for an organisation that did not exist on the day asked.
 Nothing here queries the database. Kind labels, step words and date spans come from
-:mod:`ics_cli.vocab`.
+:mod:`ics_cli.vocab`. Text the user typed is echoed through :mod:`ics_cli.safetext` (``quoted``,
+``shell_word``, ``path``): control characters escaped, cut to about 80 characters.
 """
 
 from __future__ import annotations
 
+from ics_cli.safetext import path, quoted, shell_word
 from ics_cli.vocab import CLOSING_KINDS, SHORT_LABEL, label, span
 
 
@@ -82,25 +84,22 @@ def candidates(cands: list[dict], limit: int = 20) -> str:
 
 def ambiguous(text: str, n: int, via: str | None = None, kind: str | None = None, day: str | None = None) -> str:
     if via and kind and day:
-        return f"{text!r} is {via}, which lay in {n} {label(kind, plural=True)} on {day}; give one of them."
-    return f"{text!r} matches {n} organisations; give a code or an org id instead."
+        return f"{quoted(text)} is {via}, which lay in {n} {label(kind, plural=True)} on {day}; give one of them."
+    return f"{quoted(text)} matches {n} organisations; give a code or an org id instead."
 
 
 def not_found(text: str) -> str:
-    shown = text if len(text) <= 60 else text[:57] + "..."
-    return f"No organisation matches {shown!r}."
+    return f"No organisation matches {quoted(text)}."
 
 
 def try_search(text: str) -> str:
-    import shlex
-
-    shown = text if len(text) <= 60 else text[:57] + "..."
-    return "Try: ics search " + shlex.quote(shown)
+    """The search to try, as a shell command to copy (``$'...'`` quoting for control characters)."""
+    return "Try: ics search " + shell_word(text)
 
 
 def also_matches(text: str, close: list[dict]) -> str:
     shown = ", ".join(f"{c['name']} ({c['org_id']})" for c in close[:3])
-    return f"Note: {text!r} also matches {shown}{' ...' if len(close) > 3 else ''}; give an org id to choose."
+    return f"Note: {quoted(text)} also matches {shown}{' ...' if len(close) > 3 else ''}; give an org id to choose."
 
 
 def read_as(via: str) -> str:
@@ -109,7 +108,7 @@ def read_as(via: str) -> str:
 
 
 def reached_through(text: str, via: str, org: dict) -> str:
-    return f"Note: {text!r} was read as {via}: {named(org)}."
+    return f"Note: {quoted(text)} was read as {via}: {named(org)}."
 
 
 # --- titles and empty results -------------------------------------------------------------------------------
@@ -156,11 +155,11 @@ def area_changed(org: dict, days: list[str]) -> str:
 
 
 def search_title(text: str, day: str) -> str:
-    return f"Matches for {text!r} (ICB: the one covering it on {day})"
+    return f"Matches for {quoted(text)} (ICB: the one covering it on {day})"
 
 
 def search_empty(text: str, unsearchable: bool, too_short: bool) -> str:
-    empty = f"Nothing matches {text!r}."
+    empty = f"Nothing matches {quoted(text)}."
     if unsearchable:
         return empty + " NHS, the, and, and words under three letters are not searched: give part of a name or a code."
     if too_short:
@@ -192,8 +191,8 @@ def existed_then(org: dict) -> str:
     return f"It existed {span(org['start'], org['end'])}."
 
 
-def wrote(path: str, areas: int) -> str:
-    return f"Wrote {path} ({areas} areas)."
+def wrote(file: str, areas: int) -> str:
+    return f"Wrote {path(file)} ({areas} areas)."
 
 
 NO_EVENTS = "No events match."
