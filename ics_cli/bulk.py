@@ -251,6 +251,8 @@ def open_input(file: str | None, column: str | None) -> Iterator[TextIO]:
 
     newline = "" if column else None
     if file in (None, "-"):
+        if sys.stdin is None:  # started with `<&-`
+            raise UsageError("ics resolve reads identifiers from standard input or FILE; standard input is closed.")
         if sys.stdin.isatty():
             raise UsageError("ics resolve reads identifiers from standard input or FILE; nothing was piped in.")
         buffer = getattr(sys.stdin, "buffer", None)
@@ -264,7 +266,9 @@ def open_input(file: str | None, column: str | None) -> Iterator[TextIO]:
     try:
         stream = open(file, encoding="utf-8-sig", newline=newline, errors="replace")
     except OSError as e:
-        raise UsageError(f"Cannot read {file}: {e.strerror}.") from None
+        from ics_cli.safetext import path
+
+        raise UsageError(f"Cannot read {path(file)}: {e.strerror}.") from None
     with stream:
         yield stream
 
@@ -279,17 +283,19 @@ def read_inputs(stream, column: str | None) -> Iterator[str]:
     import csv
 
     from ics_cli.errors import UsageError
+    from ics_cli.safetext import cut, quoted
 
     first = stream.readline()
     if not first:
-        raise UsageError(f"The input is empty: no header row with a column {column!r}.")
+        raise UsageError(f"The input is empty: no header row with a column {quoted(column)}.")
     tsv = "\t" in first
     header = next(csv.reader([first], delimiter="\t" if tsv else ","))
     # ics's TSV escapes tabs and newlines with backslashes and never quotes.
     reader = csv.reader(stream, delimiter="\t", quoting=csv.QUOTE_NONE) if tsv else csv.reader(stream)
     header = [h.strip().lstrip("\ufeff") for h in header]
     if column not in header:
-        raise UsageError(f"No column {column!r} in the input; its columns are: {', '.join(header)}.")
+        names = ", ".join(cut(h) for h in header[:20]) + (f" and {len(header) - 20} more" if len(header) > 20 else "")
+        raise UsageError(f"No column {quoted(column)} in the input; its columns are: {names}.")
     index = header.index(column)
     for row in reader:
         yield row[index] if index < len(row) else ""

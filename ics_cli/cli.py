@@ -316,7 +316,7 @@ def search(
 
     if not text.strip():
         raise UsageError("The search text is empty: give part of a name or a code.")
-    kinds = (vocab.parse_kind(kind),) if kind else None
+    kinds = (vocab.parse_kind(kind),) if kind is not None else None  # --kind '' is unknown, as in `ics list ''`
     when = dates.as_of(as_of)
     render.render_answer(srch.answer(text, when.day, kinds, current, limit), views.SEARCH_COLUMNS, fmt, fields)
 
