@@ -1,6 +1,7 @@
 """ics: answers about NHS England's Integrated Care Systems, from a SQLite database it ships with."""
 
 __version__ = "0.1.0"
+DISTRIBUTION = "nhs-ics"  # the name on the package index (`pipx install nhs-ics`); the command is `ics`
 
 # The ics console script makes Ctrl-C end it at once and quietly, before it imports anything else
 # (ics_cli.streams.quiet_interrupt, inlined: every millisecond before it is a window for a

@@ -39,7 +39,7 @@ from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
 
-from ics_cli import __version__
+from ics_cli import DISTRIBUTION, __version__
 from ics_cli.entry import APP_SETTINGS
 from ics_cli.entry import main as main  # console scripts installed before entry.py (ics_cli.cli:main) keep working
 from ics_cli.options import (
@@ -48,6 +48,7 @@ from ics_cli.options import (
     FieldsOpt,
     FormatOpt,
     IdArg,
+    IdKindOpt,
     InOpt,
     MeasureOpt,
     OptionalIdArg,
@@ -55,16 +56,29 @@ from ics_cli.options import (
 )
 
 if TYPE_CHECKING:
+    from ics_cli.dates import AsOf
     from ics_cli.resolve import Resolved
 
 app = typer.Typer(**APP_SETTINGS)
 
 
-def _org(text: str, day: str, *, via_note: bool = True) -> Resolved:
-    """The organisation an ID names on `day` (the one resolver), its notes written to stderr."""
-    from ics_cli import resolve
+def _when(as_of: str | None) -> AsOf:
+    """The --as-of day (dates.as_of), its note (a day after the data's last) written to stderr."""
+    from ics_cli import dates, render
 
-    return _said(resolve.identify(text, day, via_note=via_note))
+    when = dates.as_of(as_of)
+    render.note(when.note)
+    return when
+
+
+def _org(text: str, day: str, *, kind: str | None = None, profile: bool = False) -> Resolved:
+    """The organisation an ID names on `day` (the one resolver; among organisations of `kind`, a
+    kind word, when given), its notes written to stderr. For a `profile`, which says itself how
+    the text was read and where an ended organisation went, the notes say only what it named."""
+    from ics_cli import resolve, vocab
+
+    kinds = (vocab.parse_kind(kind, day),) if kind is not None else None
+    return _said(resolve.identify(text, day, kinds, via_note=not profile, fate_note=not profile))
 
 
 def _said(found: Resolved) -> Resolved:
@@ -81,7 +95,7 @@ def _version_callback(value: bool) -> None:
         return
     from ics_cli.info import data_vintage
 
-    sys.stdout.write(f"ics {__version__}\n")
+    sys.stdout.write(f"ics {__version__} ({DISTRIBUTION})\n")
     sys.stdout.write(f"data vintage {data_vintage()}\n")
     raise typer.Exit()
 
@@ -118,28 +132,48 @@ def info(fmt: FormatOpt = None, fields: FieldsOpt = None) -> None:
 
 @app.command("list")
 def list_(
-    kind: Annotated[str, typer.Argument(help="regions, icbs, sub-icbs, ccgs, stps, area-teams, trusts, practices, pcns or las.")],
+    kind: Annotated[
+        str,
+        typer.Argument(
+            help="regions, icbs, sub-icbs, ccgs, stps, area-teams, trusts, practices, pcns or las; "
+            "ics: the integrated care systems of the day (STPs to 2022-06-30, ICBs after)."
+        ),
+    ],
     as_of: AsOfOpt = None,
     within: InOpt = None,
     fmt: FormatOpt = None,
-    fields: FieldsOpt = None,
+    fields: Annotated[
+        Optional[str],
+        typer.Option(
+            "--fields",
+            metavar="FIELDS",
+            help="Comma-separated fields to show, in this order (e.g. code,name). Also, on request: "
+            "<level>_code, <level>_name and <level>_id for region, icb, sub_icb, stp, ccg, area_team, pcn and ics; "
+            "population_gp, population_ons, population_census, population_qof.",
+        ),
+    ] = None,
 ) -> None:
-    """List the organisations of one kind that existed on a date."""
-    from ics_cli import dates, listing, render, views, vocab
+    """List the organisations of one kind that existed on a date (an export with --fields)."""
+    from ics_cli import fate, listing, render, views, vocab
 
-    k = vocab.parse_kind(kind)
-    when = dates.as_of(as_of)
+    when = _when(as_of)
+    k = vocab.parse_kind(kind, when.day)
     parent = _org(within, when.day).org if within is not None else None
-    render.render_answer(listing.listing(k, when.day, parent), views.list_columns(k, parent is not None), fmt, fields)
+    # Inside an organisation that had ended by the default day: as on its last day (as show does).
+    day = fate.day_described(parent, when) if parent is not None else when.day
+    columns = views.list_columns(k, parent is not None)
+    render.check_fields(columns, fmt, fields)
+    answer = listing.listing(k, day, parent, render.parse_fields(fields) or (), asked=when.day, footprint=vocab.is_ics_word(kind))
+    render.render_answer(answer, columns, fmt, fields)
 
 
 @app.command()
-def show(ident: IdArg, as_of: AsOfOpt = None, fmt: FormatOpt = None, fields: FieldsOpt = None) -> None:
+def show(ident: IdArg, kind: IdKindOpt = None, as_of: AsOfOpt = None, fmt: FormatOpt = None, fields: FieldsOpt = None) -> None:
     """Show one organisation: names, codes, dates, parents, members, population, history."""
-    from ics_cli import dates, profile, render
+    from ics_cli import profile, render
 
-    when = dates.as_of(as_of)
-    record = profile.show(_org(ident, when.day, via_note=False), when)
+    when = _when(as_of)
+    record = profile.show(_org(ident, when.day, kind=kind, profile=True), when)
     if render.wants_layout(fmt, fields):
         from ics_cli import views
 
@@ -151,6 +185,7 @@ def show(ident: IdArg, as_of: AsOfOpt = None, fmt: FormatOpt = None, fields: Fie
 @app.command()
 def population(
     ident: IdArg,
+    kind: IdKindOpt = None,
     measure: MeasureOpt = None,
     by: Annotated[
         str, typer.Option("--by", metavar="BY", help="total (default), sex, or age (five-year bands by sex).")
@@ -160,19 +195,20 @@ def population(
     fields: FieldsOpt = None,
 ) -> None:
     """How many people an organisation serves: every population figure held, with its date and source."""
-    from ics_cli import dates, render, views, vocab
     from ics_cli import population as pop
+    from ics_cli import render, views, vocab
 
     by = pop.parse_by(by)
     measure = vocab.parse_measure(measure)
-    when = dates.as_of(as_of)
-    org = _org(ident, when.day).org
+    when = _when(as_of)
+    org = _org(ident, when.day, kind=kind).org
     render.render_answer(pop.figures(org, when, measure, by), views.POPULATION_COLUMNS, fmt, fields)
 
 
 @app.command()
 def lineage(
     ident: IdArg,
+    kind: IdKindOpt = None,
     up: Annotated[bool, typer.Option("--up", help="Only where it came from.")] = False,
     down: Annotated[bool, typer.Option("--down", help="Only where it went.")] = False,
     depth: Annotated[Optional[int], typer.Option("--depth", min=1, max=50, help="At most this many steps each way.")] = None,
@@ -181,14 +217,14 @@ def lineage(
     fields: FieldsOpt = None,
 ) -> None:
     """Trace an organisation's ancestry and descent: mergers, splits, transfers, renames, recodes."""
-    from ics_cli import dates, render, views, wording
     from ics_cli import lineage as lin
+    from ics_cli import render, views, wording
     from ics_cli.errors import UsageError
 
     if up and down:
         raise UsageError("--up and --down exclude each other; give neither for both directions.")
-    when = dates.as_of(as_of)
-    org = _org(ident, when.day).org
+    when = _when(as_of)
+    org = _org(ident, when.day, kind=kind).org
     data = lin.lineage(org["org_id"], "up" if up else "down" if down else "both", depth, when.day if when.explicit else None)
     if render.resolve_format(fmt) == "json":
         render.render_record(data, None, "json", fields)
@@ -218,11 +254,12 @@ def timeline(
     if first and last and first > last:
         raise UsageError(f"--from {first} is after --to {last}.")
     kinds = vocab.parse_event_kinds(kind)
-    when = dates.as_of(as_of)
+    when = _when(as_of)
     # A reused code ("01H": a CCG to 2022, a sub-ICB location after) is read on --as-of, or else
     # on the last day asked for (--to), not on today.
-    org = _org(ident, when.day if when.explicit or not last else last).org if ident is not None else None
-    render.render_answer(tl.answer(org, first, last, kinds), views.timeline_columns(org is not None), fmt, fields)
+    day = when.day if when.explicit or not last else last
+    org = _org(ident, day).org if ident is not None else None
+    render.render_answer(tl.answer(org, first, last, kinds, day), views.timeline_columns(org is not None), fmt, fields)
 
 
 @app.command("diff")
@@ -245,11 +282,14 @@ def diff_(
     from ics_cli import dates, diff, render, resolve, vocab
     from ics_cli.errors import UsageError
 
-    d1, d2 = dates.parse_date(first, "DATE1"), dates.parse_date(second, "DATE2")
+    (d1, note1), (d2, note2) = dates.read_day(first, "DATE1"), dates.read_day(second, "DATE2")
     if d1 >= d2:
         raise UsageError(f"DATE1 ({d1}) must be before DATE2 ({d2}).")
     kinds = vocab.parse_kinds(kind)
-    render.check_fields(diff.FIELDS, fmt, fields)
+    columns = diff.FIELDS if within is None else diff.FIELDS_IN
+    render.check_fields(columns, fmt, fields)
+    render.note(note1)
+    render.note(note2)
     org = _said(resolve.identify_either(within, d1, d2)).org if within is not None else None
     answer = diff.answer(d1, d2, kinds, org)
     if render.wants_layout(fmt, fields):
@@ -257,12 +297,13 @@ def diff_(
 
         render.render_sheet_answer(answer, views.diff_blocks)
     else:
-        render.render_answer(answer, diff.FIELDS, fmt, fields)
+        render.render_answer(answer, columns, fmt, fields)
 
 
 @app.command("map")
 def map_(
     ident: IdArg,
+    kind: IdKindOpt = None,
     as_of: AsOfOpt = None,
     fmt: Annotated[
         Optional[str],
@@ -272,12 +313,12 @@ def map_(
     neighbours: Annotated[bool, typer.Option("--neighbours/--no-neighbours", help="Draw the areas around it too.")] = True,
 ) -> None:
     """Draw an organisation's area on a day, with the areas inside and around it (terminal, SVG or GeoJSON)."""
-    from ics_cli import dates, fate, render, wording
+    from ics_cli import fate, render, wording
     from ics_cli.maps import output as maps
 
     chosen = maps.check_format(fmt) or "table"
-    when = dates.as_of(as_of)
-    org = _org(ident, when.day).org
+    when = _when(as_of)
+    org = _org(ident, when.day, kind=kind).org
     day = fate.day_described(org, when)
     to_file = output is not None and output != "-"
     console = None if to_file else render.make_console()
@@ -310,14 +351,14 @@ def search(
     fields: FieldsOpt = None,
 ) -> None:
     """Find organisations by part of a name, a misspelling or a code, current and former."""
-    from ics_cli import dates, render, views, vocab
+    from ics_cli import render, views, vocab
     from ics_cli import search as srch
     from ics_cli.errors import UsageError
 
     if not text.strip():
         raise UsageError("The search text is empty: give part of a name or a code.")
-    kinds = (vocab.parse_kind(kind),) if kind is not None else None  # --kind '' is unknown, as in `ics list ''`
-    when = dates.as_of(as_of)
+    when = _when(as_of)
+    kinds = (vocab.parse_kind(kind, when.day),) if kind is not None else None  # --kind '' is unknown, as in `ics list ''`
     render.render_answer(srch.answer(text, when.day, kinds, current, limit), views.SEARCH_COLUMNS, fmt, fields)
 
 
@@ -340,10 +381,10 @@ def resolve_(
     fields: FieldsOpt = None,
 ) -> None:
     """Map a column of codes or names (one per line, or a CSV column) to organisations, in order."""
-    from ics_cli import bulk, dates, render, views, vocab
+    from ics_cli import bulk, render, views, vocab
 
-    target = vocab.parse_level(to) if to is not None else None
-    when = dates.as_of(as_of)
+    when = _when(as_of)
+    target = vocab.parse_level(to, when.day) if to is not None else None
     with bulk.open_input(file, column) as stream:
         resolver = bulk.BulkResolver(when.day, target)
         columns = views.resolve_columns(bulk.COLUMNS, target is not None)

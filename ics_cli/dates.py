@@ -20,6 +20,7 @@ def existed(row: dict, day: str, start: str = "start", end: str = "end") -> bool
 class AsOf(NamedTuple):
     day: str  # ISO date
     explicit: bool  # the user gave --as-of (rather than the default)
+    note: str | None = None  # what to say on stderr about the day (a day after the data's last)
 
 
 def coverage() -> tuple[str, str]:
@@ -27,31 +28,52 @@ def coverage() -> tuple[str, str]:
     return meta.get("data_start", "2013-04-01"), meta.get("data_end", "2026-08-01")
 
 
-def parse_date(text: str, option: str = "--as-of") -> str:
-    """An ISO date (YYYY-MM-DD) inside the data's coverage; UsageError (exit 2) otherwise."""
+def today() -> str:
+    import datetime as dt
+
+    return dt.date.today().isoformat()
+
+
+def read_day(text: str, option: str = "--as-of") -> tuple[str, str | None]:
+    """An ISO date (YYYY-MM-DD, or ``today``) from the data's first day to today, and a note: a
+    day after the data's last day (and not in the future) is read as that last day, and the note
+    says so. UsageError (exit 2) for anything else: malformed, not a real day, before the data or
+    in the future."""
     import datetime as dt  # only when the user gave a date: start-up is the product
 
     first, last = coverage()
     value = (text or "").strip()
-    accepted = f"a date as YYYY-MM-DD from {first} to {last}"
+    now = today()
+    accepted = f"a date as YYYY-MM-DD from {first} to today"
     if value.lower() == "today":
-        value = dt.date.today().isoformat()
+        value = now
     if not (len(value) == 10 and value[4] == value[7] == "-" and (value[:4] + value[5:7] + value[8:]).isdigit()):
         raise UsageError(f"{option} {quoted(text)} is not a date: use {accepted}.")
     try:
         dt.date.fromisoformat(value)
     except ValueError:
         raise UsageError(f"{option} {quoted(text)} is not a real day: use {accepted}.") from None
-    if not first <= value <= last:
-        raise UsageError(f"{option} {value} is outside the data ({first} to {last}): use {accepted}.")
-    return value
+    if value < first:
+        raise UsageError(f"{option} {value} is before the data ({first} to {last}): use {accepted}.")
+    if value > max(now, last):
+        raise UsageError(f"{option} {value} is in the future (today is {now}): use {accepted}.")
+    if value > last:
+        return last, f"Note: the data runs to {last}; {option} {value} is answered as of {last}."
+    return value, None
+
+
+def parse_date(text: str, option: str = "--as-of") -> str:
+    """:func:`read_day` without its note (the caller says nothing about a day after the data's last)."""
+    return read_day(text, option)[0]
 
 
 def as_of(text: str | None) -> AsOf:
-    """The --as-of option: the given day, or the data's last day when none was given."""
+    """The --as-of option: the given day (a day after the data's last: that last day, with a
+    note), or the data's last day when none was given."""
     if text is None:
         return AsOf(coverage()[1], explicit=False)
-    return AsOf(parse_date(text), explicit=True)
+    day, note = read_day(text)
+    return AsOf(day, explicit=True, note=note)
 
 
 def day_before(iso: str) -> str:

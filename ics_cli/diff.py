@@ -23,6 +23,9 @@ after          the value on DATE2, as text
 before_ids     the org ids named in ``before``, space-separated
 after_ids      the org ids named in ``after``, space-separated
 detail         what the change is about: the kind of parent, the code scheme, the succession type
+in_id          with ``--in``: the org id of that organisation (``FIELDS_IN``)
+in_code        with ``--in``: its code, on DATE2 if it existed then, else on DATE1
+in_name        with ``--in``: its official name on that day
 =============  ===================================================================================
 
 For a member that carried on as another organisation (ccg:02Q became sub_icb:02Q), the record is
@@ -81,6 +84,9 @@ FIELDS = (
     "after_ids",
     "detail",
 )
+# With --in, every record also names the organisation that answered, under its name of the later
+# day it existed on (or of the earlier one).
+FIELDS_IN = (*FIELDS, "in_id", "in_code", "in_name")
 
 # Relations in which a child has several parents at once (a council in several ICBs): compared as sets.
 MULTI = {"overlaps": "shares", "partner": "partners"}
@@ -409,8 +415,15 @@ def answer(d1: str, d2: str, kinds: tuple[str, ...] | None = None, within: dict 
     and the notes on what could not be compared."""
     result = diff(d1, d2, kinds, within)
     absent = [k for k in kinds or () if result.kinds_inside is not None and k not in result.kinds_inside]
+    records = result.records
+    if within is not None:
+        from ics_cli import queries
+
+        named = queries.org_on(within["org_id"], d2 if existed(within, d2) else d1)
+        inside = {"in_id": named["org_id"], "in_code": named["code"], "in_name": named["name"]}
+        records = [{**r, **inside} for r in records]
     return Answer(
-        result.records,
+        records,
         title=wording.diff_title(d1, d2, within),
         empty=wording.diff_empty(d1, d2, within, absent),
         notes=result.notes,

@@ -2,11 +2,14 @@
 
 Steps are the successions in the data (merger, split, boundary transfer, recode, became a
 sub-ICB location, succeeded) plus, for sub-ICB locations, a `moved` step when the ICB they belong
-to changed (April 2026). Returns nodes and edges as plain dicts."""
+to changed (April 2026). Returns nodes and edges as plain dicts. Each step's ``share`` is the
+fraction of its predecessor's population that took it; going down from the organisation asked
+about, ``root_share`` is the fraction of that organisation's own area that took it (from the
+small areas), so a later step of a body it merged into is shown for its part only."""
 
 from __future__ import annotations
 
-from ics_cli import db, queries
+from ics_cli import db, queries, small_areas
 from ics_cli.dates import OPEN, day_before
 from ics_cli.queries import ORG_COLUMNS
 
@@ -84,6 +87,21 @@ def lineage(org_id: str, direction: str = "both", depth: int | None = None, day:
     nodes: dict[str, dict] = {}
     edges: list[dict] = []
     seen_edges = set()
+    blocks: dict[tuple[str, str], dict[int, int]] = {}
+
+    def area(oid: str, on: str) -> dict[int, int]:
+        if (oid, on) not in blocks:
+            blocks[oid, on] = small_areas.area_blocks(oid, on)
+        return blocks[oid, on]
+
+    def root_share(step: dict, base: str) -> float | None:
+        """The share of the root's area on `base` (Census 2021 residents) that took `step`: in
+        its predecessor the day before and in its successor on the day. None where an area is not
+        known (trusts, practices, PCNs)."""
+        own, before, after = area(org_id, base), area(step["from"], day_before(step["date"])), area(step["to"], step["date"])
+        if not (own and before and after):
+            return None
+        return round(sum(p for b, p in own.items() if b in before and b in after) / sum(own.values()), 4)
 
     def add_node(oid: str) -> None:
         if oid not in nodes:
@@ -101,14 +119,23 @@ def lineage(org_id: str, direction: str = "both", depth: int | None = None, day:
         add_node(step["to"])
         return True
 
-    def walk(oid: str, way: str, level: int, since: str | None = None) -> None:
+    def walk(oid: str, way: str, level: int, since: str | None = None, base: str | None = None) -> None:
         """Follow steps from `oid`, forwards in time going down (only steps on or after the day
-        it was reached), backwards going up (only steps on or before it)."""
+        it was reached), backwards going up (only steps on or before it). Going down, each step
+        carries the share of the root's own area (on `base`, the day before its first step) that
+        took it (`root_share`): a step of a body the root merged into that took none of the
+        root's area is not the root's lineage (Dudley's part of D2P2L stayed in the Black Country
+        when West Birmingham moved), and is left out."""
         if depth is not None and level >= depth:
             return
         for step in _steps(oid, way):
             if since and (step["date"] < since if way == "down" else step["date"] > since):
                 continue
+            if way == "down":
+                base = base if oid != org_id else day_before(step["date"])
+                step["root_share"] = step["share"] if oid == org_id else root_share(step, base)
+                if step["root_share"] == 0:
+                    continue
             if not add_edge(step):
                 continue
             nxt = step["from"] if way == "up" else step["to"]
@@ -117,7 +144,7 @@ def lineage(org_id: str, direction: str = "both", depth: int | None = None, day:
                 for other in _steps(nxt, "down"):
                     if other["date"] == step["date"] and other["to"] != oid:
                         add_edge(other)
-            walk(nxt, way, level + 1, step["date"])
+            walk(nxt, way, level + 1, step["date"], base if way == "down" else None)
 
     add_node(org_id)
     if day and nodes[org_id]["kind"]:
@@ -159,6 +186,7 @@ def lineage(org_id: str, direction: str = "both", depth: int | None = None, day:
 def edge_rows(data: dict) -> list[dict]:
     """One flat row per step, for csv/tsv/table output; names and codes as they were at the step."""
     nodes = {n["org_id"]: n for n in data["nodes"]}
+    root = nodes[data["root"]]
     rows = []
     for e in data["edges"]:
         rows.append(
@@ -172,10 +200,13 @@ def edge_rows(data: dict) -> list[dict]:
                 "to_code": e["to_code"],
                 "to_name": e["to_name"],
                 "share": e["share"],
+                "root_share": e.get("root_share"),
                 "from_parent": (e["from_parent"] or {}).get("code") if e["type"] != "moved" else nodes[e["from_icb"]]["code"],
                 "to_parent": (e["to_parent"] or {}).get("code") if e["type"] != "moved" else nodes[e["to_icb"]]["code"],
                 "note": e["note"],
                 "source": e["source"],
+                "root": root["org_id"],
+                "root_name": root["name"],
             }
         )
     return rows

@@ -83,6 +83,17 @@ InOpt = Annotated[
     typer.Option("--in", metavar="ID", help="Only those inside this organisation (e.g. --in QOP).", autocompletion=complete_org),
 ]
 
+IdKindOpt = Annotated[
+    Optional[str],
+    typer.Option(
+        "--kind",
+        metavar="KIND",
+        help="Read ID among organisations of this kind only (icbs, sub-icbs, ccgs, ...; ics: the STP or ICB of the day), "
+        "when a name fits several kinds.",
+    ),
+]
+"""``--kind`` for a command that reads one ID: declare as ``kind: IdKindOpt = None`` and pass it to ``_org``."""
+
 MeasureOpt = Annotated[
     Optional[str],
     typer.Option("--measure", metavar="MEASURE", help=f"Only this measure: {', '.join(MEASURES)}."),

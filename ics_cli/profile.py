@@ -132,6 +132,9 @@ def profile(org_id: str, day: str) -> dict:
             "date": p["date"],
             "area_start": p["start"],
             "area_end": p["end"],
+            # False: no figure of this measure is held for its area of the day; this one is for
+            # the area it had from area_start to area_end.
+            "area_of_day": existed(p, day),
             "source": p["source"],
         }
         for p in pops

@@ -35,7 +35,11 @@ Rules:
   of ``--fields``).
 - ``--fields a,b,c`` picks and orders columns; an unknown name is a usage error (exit 2) listing
   the valid ones, raised before anything is written. Columns declared ``table=False`` are left out
-  of the ``table`` format unless named in ``--fields``; every other format shows all columns.
+  of the ``table`` format unless named in ``--fields``; every other format shows all columns but
+  those declared ``on_request``, which only ``--fields`` shows.
+- On a terminal, a table never splits a ``no_wrap`` value (a code, a date, a count) across lines
+  and leaves out columns that are empty in every record (unless ``--fields`` named them); when it
+  cannot fit the width so, each record is printed as a card of ``header  value`` lines.
 - Values: see :mod:`ics_cli.render_flat`. JSON and CSV/TSV headers use field names (the keys);
   ``table`` and ``md`` show column headers.
 - Safety: every value, header and title of ``table`` and ``md`` output goes through
@@ -90,11 +94,13 @@ class Column:
     """One column of a list: ``key`` in the records, ``header`` shown by table and md.
 
     ``justify`` (left, right, center) and ``style`` (a Rich style, e.g. ``"cyan"``) apply on a
-    terminal; ``no_wrap`` keeps short codes on one line there; ``table=False`` leaves the column
-    out of the table format unless ``--fields`` names it.
+    terminal; ``no_wrap`` keeps codes, dates and counts whole there (never split across lines);
+    ``table=False`` leaves the column out of the table format unless ``--fields`` names it;
+    ``on_request=True`` leaves it out of every format unless ``--fields`` names it (a field that
+    costs work to fill: ``ics list``'s parents and figures).
     """
 
-    __slots__ = ("key", "header", "justify", "style", "no_wrap", "table")
+    __slots__ = ("key", "header", "justify", "style", "no_wrap", "table", "on_request")
 
     def __init__(
         self,
@@ -105,6 +111,7 @@ class Column:
         style: str | None = None,
         no_wrap: bool = False,
         table: bool = True,
+        on_request: bool = False,
     ) -> None:
         self.key = key
         self.header = key if header is None else header
@@ -112,6 +119,7 @@ class Column:
         self.style = style
         self.no_wrap = no_wrap
         self.table = table
+        self.on_request = on_request
 
     def __repr__(self) -> str:
         return f"Column({self.key!r})"
@@ -140,7 +148,7 @@ def _unknown_fields(unknown: list[str], valid: Sequence[str]) -> UsageError:
 def _select(cols: list[Column], fields: str | Sequence[str] | None, fmt: str) -> list[Column]:
     names = parse_fields(fields)
     if names is None:
-        return [c for c in cols if c.table] if fmt == "table" else cols
+        return [c for c in cols if (c.table or fmt != "table") and not c.on_request]
     by_key = {c.key: c for c in cols}
     if not names:
         raise UsageError(f"--fields needs at least one field. Valid fields: {', '.join(by_key)}.")
@@ -221,7 +229,7 @@ def render(
         from ics_cli.render_flat import WRITERS
 
         writer = WRITERS[fmt]
-    n = writer(it, cols, out, title=title, as_is=as_is)
+    n = writer(it, cols, out, title=title, as_is=as_is, chosen=fields is not None)
     if n == 0:
         note(empty)
     return n

@@ -42,7 +42,12 @@ NAME_KEYS = ("name", "to_name", "title", "parent_name")  # the columns a reader 
 NAME_MIN_WIDTH = 14
 
 
-def write_table(it, cols, out, *, title=None, **_) -> int:
+def write_table(it, cols, out, *, title=None, chosen=False, **_) -> int:
+    """Records as an aligned table. On a terminal, columns empty in every record are left out
+    (unless ``--fields`` chose them: `chosen`); columns marked ``no_wrap`` (codes, dates, counts)
+    are never broken and the others wrap between words. When the terminal is too narrow for that,
+    each record is printed as a card of ``header  value`` lines instead (:func:`write_cards`), so a
+    code or a date is never split across lines."""
     tty = is_tty(out)
     rows = [
         [_cell(_count(v) if c.justify == "right" and type(v) is int else human(v), tty) for c in cols for v in (rec.get(c.key),)]
@@ -50,25 +55,25 @@ def write_table(it, cols, out, *, title=None, **_) -> int:
     ]
     if not rows:
         return 0
+    if tty and not chosen:
+        keep = [i for i in range(len(cols)) if any(r[i] for r in rows)] or list(range(len(cols)))
+        cols, rows = [cols[i] for i in keep], [[r[i] for i in keep] for r in rows]
     from rich import box
     from rich.table import Table
 
-    table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, header_style="bold", highlight=False)
     console = make_console(out)
-    # On a terminal too narrow for the unwrapped columns (codes, dates) beside a name, Rich would
-    # squeeze the name to nothing: then everything may wrap, and codes and counts fold onto a
-    # second line rather than lose characters to an ellipsis.
-    natural = sum(max([len(c.header)] + [len(r[i]) for r in rows]) + 3 for i, c in enumerate(cols) if c.no_wrap)
-    names = sum(NAME_MIN_WIDTH for c in cols if c.key in NAME_KEYS)
-    narrow = tty and natural + names > console.width
+    if tty and _narrowest(cols, rows) > console.width:
+        write_cards(cols, rows, console, title)
+        return len(rows)
+    table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, header_style="bold", highlight=False)
     for c in cols:
         table.add_column(
             safe(c.header),
             justify=c.justify,
             style=c.style,
-            no_wrap=(c.no_wrap and not narrow) or not tty,
-            min_width=NAME_MIN_WIDTH if narrow and c.key in NAME_KEYS else None,
-            overflow="fold" if narrow or c.justify == "right" else "ellipsis",
+            no_wrap=c.no_wrap or not tty,
+            min_width=NAME_MIN_WIDTH if tty and c.key in NAME_KEYS else None,
+            overflow="fold",
         )
     for row in rows:
         table.add_row(*row)
@@ -78,6 +83,46 @@ def write_table(it, cols, out, *, title=None, **_) -> int:
         console.print(Text(safe(title), style="bold"))
     console.print(table)
     return len(rows)
+
+
+def _narrowest(cols, rows: list[list[str]]) -> int:
+    """The narrowest the table can be drawn without breaking a word: ``no_wrap`` columns (and
+    their headers) whole, the others as wide as their longest word (a name at least
+    NAME_MIN_WIDTH), three characters between columns."""
+    widths = []
+    for i, c in enumerate(cols):
+        cells = [c.header] + [r[i] for r in rows]
+        if c.no_wrap:
+            widths.append(max(len(line) for cell in cells for line in cell.splitlines() or [""]))
+        else:
+            longest = max((len(w) for cell in cells for w in cell.split()), default=0)
+            widths.append(max(longest, NAME_MIN_WIDTH if c.key in NAME_KEYS else 0))
+    return sum(widths) + 3 * (len(widths) - 1)
+
+
+def write_cards(cols, rows: list[list[str]], console, title: str | None) -> None:
+    """Records one under another, each a card of ``header  value`` lines (empty values left out)
+    with a blank line between cards: for a terminal too narrow for the table. A value wraps under
+    itself between words."""
+    from rich.text import Text
+
+    headers = [safe(" ".join(c.header.split()) or c.key) for c in cols]
+    width = max(len(h) for h in headers)
+    text = Text()
+    if title:
+        text.append("\n".join(_wrap(safe(title), console.width)) + "\n", style="bold")
+    for n, row in enumerate(rows):
+        if n or title:
+            text.append("\n")
+        for header, c, value in zip(headers, cols, row):
+            if not value:
+                continue
+            text.append(header.ljust(width), style="bold")
+            lines = _wrap(" ".join(value.split()), max(20, console.width - width - 2))
+            text.append("  " + lines[0] + "\n", style=c.style)
+            for more in lines[1:]:
+                text.append(" " * (width + 2) + more + "\n", style=c.style)
+    console.print(text, end="", soft_wrap=True)
 
 
 # --- one record as panels -----------------------------------------------------------------------------
@@ -211,7 +256,7 @@ def write_sheet(title: str, blocks: Sequence[Mapping[str, Any]], out: TextIO) ->
     console = make_console(out)
     width = console.width
     text = Text()
-    text.append(safe(title), style="bold")
+    text.append("\n".join(_wrap(safe(title), width)), style="bold")
     text.append("\n")
     for block in blocks:
         rows = [[safe(human(c)) for c in row] for row in block.get("rows") or ()]
@@ -225,16 +270,19 @@ def write_sheet(title: str, blocks: Sequence[Mapping[str, Any]], out: TextIO) ->
         widths = [max(len(r[i]) for r in rows) for i in range(ncols)]
         styles = list(block.get("styles") or ()) + [None] * ncols
         indent = 2
-        lead = indent + sum(w + 2 for w in widths[:-1])
         for row in rows:
+            # Trailing empty cells are left off (no trailing spaces); the last cell left wraps
+            # under itself to fit the terminal.
+            n = max((i + 1 for i, cell in enumerate(row) if cell), default=1)
+            lead = indent + sum(w + 2 for w in widths[: n - 1])
             text.append(" " * indent)
-            for i, cell in enumerate(row[:-1]):
+            for i, cell in enumerate(row[: n - 1]):
                 text.append(cell.ljust(widths[i]), style=styles[i])
                 text.append("  ")
-            last = _wrap(row[-1], max(20, width - lead)) if row[-1] else [""]
-            text.append(last[0], style=styles[ncols - 1])
+            last = _wrap(row[n - 1], max(20, width - lead)) if row[n - 1] else [""]
+            text.append(last[0], style=styles[n - 1])
             for more in last[1:]:
                 text.append("\n" + " " * lead)
-                text.append(more, style=styles[ncols - 1])
+                text.append(more, style=styles[n - 1])
             text.append("\n")
     console.print(text, end="", soft_wrap=True)

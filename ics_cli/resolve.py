@@ -19,17 +19,31 @@ Reading (``READERS``, in order; the first that recognises the text decides):
    lay in on the day (before July 2022 the CCGs they came from), read only when no name or code
    matched; ``via`` says how ("postcode district DN22").
 
-Deciding (:func:`rank`, :func:`pick`):
+Deciding (:func:`rank`, :func:`pick`): the rule for names.
 
-- A key valid on the date for an organisation alive on the date (tier 0) beats a former name or
-  code of a living organisation (1), which beats an organisation that had ended (2, the most
-  recent first), which beats one still to come (3, the soonest first).
-- Kinds the text names ("NHS Bassetlaw CCG": ``vocab.kind_hints``) come first; a tie between
-  kinds is settled by ``vocab.PRIORITY`` (an ICB before its sub-ICB location, NHS bodies before
-  the council of the same name), the others are reported as ``also``.
-- A tie within one kind is ambiguous: a command exits 1 listing the candidates (for a postcode
-  district that straddles a boundary, its sub-ICB locations); ``resolve`` says ``ambiguous``.
-  Nothing found: exit 1 with "did you mean" suggestions from rapidfuzz (imported only then).
+- Kinds the text names ("NHS Bassetlaw CCG": ``vocab.kind_hints``) come first, and ``--kind`` or
+  a kind prefix (``sub-icb:Surrey Heartlands``) reads among that kind only.
+- A name that is the official or short name of an ICB or STP (an ICS's body; its name on the
+  day, or on its last day if it had ended: ``vocab.FOOTPRINT_KINDS``) names that body, also after
+  it ended, ahead of a sub-ICB location or GP practice that carries the name only as a place
+  (short) or former name (``vocab.PLACE_NAME_KINDS``): "Surrey Heartlands" is the ICB QXU, which
+  ended in 2026, not the sub-ICB location 92A that kept the name until then; "Norfolk and
+  Waveney" is the ICB QMM, not the sub-ICB location 26A whose place name it still is.
+- Then: a key valid on the date for an organisation alive on the date (tier 0) beats a former
+  name or code of a living organisation (1), which beats an organisation that had ended (2, the
+  most recent first), which beats one still to come (3, the soonest first).
+- A tie between kinds is settled by ``vocab.PRIORITY`` (an ICB before its sub-ICB location, an
+  STP before a CCG, NHS bodies before the council of the same name); the others are reported as
+  ``also``.
+- Two or more of one kind that fit equally are ambiguous: a command exits 1 listing the
+  candidates (asking for an org id, e.g. ``area_team:Q61``, when the text was a code; for a
+  postcode district that straddles a boundary, its sub-ICB locations); ``resolve`` says
+  ``ambiguous``. Nothing found: exit 1 with "did you mean" suggestions from rapidfuzz (imported
+  only then), after naming any kind of body the data does not hold that the text names
+  (``vocab.NOT_HELD``).
+- :func:`identify` (a command's ID) says on stderr, in one line, what a name resolved to (org id,
+  name on the day, whether and when it ended and where its area went) and what else it matches;
+  for a code, only what else it matches.
 
 Adding an identifier type (LSOA codes, postcode sectors, full postcodes): write a reader
 ``read_x(raw, day, source)`` that recognises its text cheaply (a regular expression) and returns
@@ -50,7 +64,7 @@ from ics_cli import db, wording
 from ics_cli.dates import OPEN, existed
 from ics_cli.errors import IcsError
 from ics_cli.normalise import normalise, org_id_form
-from ics_cli.vocab import PRIORITY, kind_hints, kind_of_word
+from ics_cli.vocab import FOOTPRINT_KINDS, PLACE_NAME_KINDS, PRIORITY, kind_hints, kind_of_word
 
 MAX_INPUT = 200  # longer text cannot be a name or code in the data
 
@@ -58,7 +72,7 @@ MAX_INPUT = 200  # longer text cannot be a name or code in the data
 class Resolved:
     """The organisation a text named on a day, and the other organisations it also named."""
 
-    __slots__ = ("org", "alive", "tier", "also", "via", "notes")
+    __slots__ = ("org", "alive", "tier", "also", "via", "notes", "by_name")
 
     def __init__(self, org: dict, alive: bool, tier: int = 0, also: list[dict] | None = None, via: str | None = None):
         self.org = org  # the orgs row
@@ -67,6 +81,7 @@ class Resolved:
         self.also = also or []  # other organisations the text also named (ranked, with tier)
         self.via = via  # how the text was read when not as a name, code or org id ("postcode district DN22")
         self.notes: list[str] = []  # what a command says on stderr about the reading (identify)
+        self.by_name = False  # the text was read as a name (not a code, an org id or a postcode)
 
 
 # What a text names on a day: candidates best first (orgs rows with `tier` and `last_day`), and
@@ -84,9 +99,11 @@ class SqlSource:
         return db.query_one("SELECT * FROM orgs WHERE org_id = ?", (org_id,))
 
     def keyed(self, key: str) -> list[dict]:
-        """Lookup rows for a normalised key: the key's dates (k_start, k_end) and its organisation."""
+        """Lookup rows for a normalised key: the key's dates (k_start, k_end), what it is (k_via:
+        ``code``, ``official``, ``short`` or ``alias``) and its organisation."""
         return db.query(
-            "SELECT l.start AS k_start, l.end AS k_end, o.* FROM lookup l JOIN orgs o USING (org_id) WHERE l.key = ?", (key,)
+            "SELECT l.start AS k_start, l.end AS k_end, l.via AS k_via, o.* FROM lookup l JOIN orgs o USING (org_id) WHERE l.key = ?",
+            (key,),
         )
 
     def postcode_areas(self, district: str, day: str) -> tuple[list[str], str]:
@@ -103,8 +120,8 @@ class MemorySource(SqlSource):
         from collections import defaultdict
 
         self.keys: dict[str, list[tuple]] = defaultdict(list)
-        for key, org_id, start, end in db.rows("SELECT key, org_id, start, end FROM lookup"):
-            self.keys[key].append((org_id, start, end))
+        for key, org_id, start, end, via in db.rows("SELECT key, org_id, start, end, via FROM lookup"):
+            self.keys[key].append((org_id, start, end, via))
         self.orgs = {r["org_id"]: r for r in db.iter_query("SELECT * FROM orgs")}
         self.districts: dict[tuple[str, str], tuple[list[str], str]] = {}
 
@@ -112,7 +129,9 @@ class MemorySource(SqlSource):
         return self.orgs.get(org_id)
 
     def keyed(self, key: str) -> list[dict]:
-        return [{**self.orgs[oid], "k_start": start, "k_end": end} for oid, start, end in self.keys.get(key, ())]
+        return [
+            {**self.orgs[oid], "k_start": start, "k_end": end, "k_via": via} for oid, start, end, via in self.keys.get(key, ())
+        ]
 
     def postcode_areas(self, district: str, day: str) -> tuple[list[str], str]:
         if (district, day) not in self.districts:
@@ -139,7 +158,7 @@ def read_kind_prefixed(raw: str, day: str, source: SqlSource) -> Reading | None:
     """ "stp:QNQ": a kind and a code or name that is not its org id key (STPs are keyed by their
     ONS code), among organisations of that kind."""
     prefix, colon, rest = raw.partition(":")
-    kind = kind_of_word(prefix) if colon else None
+    kind = kind_of_word(prefix, day) if colon else None  # "ics:" is the footprint of the day
     if kind is None:
         return None
     return read(rest, day, source, (kind,))
@@ -191,45 +210,61 @@ def read(text: str, day: str, source: SqlSource | None = None, kinds: tuple[str,
 
 
 def rank(rows: list[dict], day: str, hints: tuple[str, ...] = ()) -> list[dict]:
-    """Lookup rows (key interval k_start/k_end joined with the org) ranked best first, one per org.
+    """Lookup rows (key interval k_start/k_end and type k_via joined with the org) ranked best
+    first, one per org, each with its ``tier``, ``last_day``, what matched (``by``: ``code`` or
+    ``name``) and whether the rule for names set it back (``demoted``).
 
-    Kinds the text itself names (`hints`, e.g. "CCG") come before every other kind."""
+    Kinds the text itself names (`hints`, e.g. "CCG") come before every other kind. When the text
+    is the official or short name of an ICB or STP (its name on the day, or on its last day if it
+    had ended: :data:`vocab.FOOTPRINT_KINDS`), a sub-ICB location or GP practice that carries the
+    name only as a place (short) or former name comes after every other candidate
+    (:data:`vocab.PLACE_NAME_KINDS`): "Surrey Heartlands" is the ICB even after it ended, not
+    the sub-ICB location that kept its name until 2026."""
     best: dict[str, dict] = {}
     for r in rows:
         key_alive = existed(r, day, "k_start", "k_end")
         org_alive = existed(r, day)
         # 3: not yet founded on the day; an organisation that had existed beats one still to come.
         tier = 0 if key_alive and org_alive else 1 if org_alive else 3 if (r["start"] or "") > day else 2
-        cand = {k: v for k, v in r.items() if k not in ("k_start", "k_end")}
+        # The day the organisation is described on: the day asked, else its last (or first) day.
+        on = day if org_alive else r["end"] if tier == 2 else r["start"]
+        via = r.get("k_via")
+        named = via in ("official", "short") and existed(r, on, "k_start", "k_end")
+        cand = {k: v for k, v in r.items() if k not in ("k_start", "k_end", "k_via")}
         cand["tier"] = tier
         cand["last_day"] = min(r["k_end"] or OPEN, r["end"] or OPEN)
+        cand["by"] = "code" if via == "code" else "name"
+        cand["own_name"] = named  # its official or short name on the day it is described on
+        cand["official"] = named and via == "official"
         prev = best.get(cand["org_id"])
-        if prev is None or (cand["tier"], _neg(cand["last_day"])) < (prev["tier"], _neg(prev["last_day"])):
-            best[cand["org_id"]] = cand
+        if prev is not None:  # the same organisation through another key: keep what any key says
+            cand["by"] = "code" if "code" in (cand["by"], prev["by"]) else "name"
+            cand["own_name"] = cand["own_name"] or prev["own_name"]
+            cand["official"] = cand["official"] or prev["official"]
+            if (prev["tier"], _neg(prev["last_day"])) <= (cand["tier"], _neg(cand["last_day"])):
+                cand.update(tier=prev["tier"], last_day=prev["last_day"])
+        best[cand["org_id"]] = cand
+    footprint_named = any(c["kind"] in FOOTPRINT_KINDS and c["own_name"] and c["tier"] <= 2 for c in best.values())
+    for c in best.values():
+        c["hinted"] = not hints or c["kind"] in hints
+        c["demoted"] = footprint_named and c["kind"] in PLACE_NAME_KINDS and not c["official"]
     # Among organisations that had ended, the most recent first; among those still to come, the
     # soonest; otherwise by kind.
-    return sorted(
-        best.values(),
-        key=lambda c: (
-            bool(hints) and c["kind"] not in hints,
-            c["tier"],
-            _neg(c["last_day"]) if c["tier"] == 2 else c["start"] or "" if c["tier"] == 3 else "",
-            PRIORITY.index(c["kind"]),
-            c["org_id"],
-        ),
-    )
+    return sorted(best.values(), key=lambda c: (*_standing(c), PRIORITY.index(c["kind"]), c["org_id"]))
+
+
+def _standing(c: dict) -> tuple:
+    """How well a candidate fits, kind aside: equal standings of one kind are ambiguous."""
+    when = _neg(c["last_day"]) if c["tier"] == 2 else c["start"] or "" if c["tier"] == 3 else ""
+    return (not c.get("hinted", True), c.get("demoted", False), c["tier"], when)
 
 
 def pick(found: list[dict]) -> tuple[dict | None, list[dict]]:
-    """The winner among ranked candidates, or (None, the tied candidates) when it is ambiguous."""
+    """The winner among ranked candidates, or (None, the tied candidates) when it is ambiguous:
+    two or more of the winner's kind that fit as well as it does (between kinds, the order of
+    :data:`vocab.PRIORITY` decides)."""
     top = found[0]
-    same_rank = [
-        c
-        for c in found
-        if c["tier"] == top["tier"]
-        and (top["tier"] < 2 or (c["last_day"] == top["last_day"] if top["tier"] == 2 else c["start"] == top["start"]))
-    ]
-    same_kind = [c for c in same_rank if c["kind"] == top["kind"]]
+    same_kind = [c for c in found if c["kind"] == top["kind"] and _standing(c) == _standing(top)]
     if len(same_kind) > 1:
         return None, same_kind
     return top, [c for c in found if c["org_id"] != top["org_id"]]
@@ -238,6 +273,9 @@ def pick(found: list[dict]) -> tuple[dict | None, list[dict]]:
 def _neg(day: str) -> str:
     """Sort key that puts later days first."""
     return "".join(chr(ord("9") - ord(ch) + ord("0")) if ch.isdigit() else ch for ch in day)
+
+
+RANKING_KEYS = ("tier", "last_day", "by", "own_name", "official", "hinted", "demoted")  # rank's, not the org's
 
 
 def resolve(text: str, day: str, kinds: tuple[str, ...] | None = None) -> Resolved:
@@ -249,33 +287,60 @@ def resolve(text: str, day: str, kinds: tuple[str, ...] | None = None) -> Resolv
     top, others = pick(reading.candidates)
     if top is None:
         raise ambiguous(text, others, reading.via, day)
-    org = {k: v for k, v in top.items() if k not in ("tier", "last_day")}
-    return Resolved(org=org, alive=existed(org, day), tier=top["tier"], also=others, via=reading.via)
+    org = {k: v for k, v in top.items() if k not in RANKING_KEYS}
+    found = Resolved(org=org, alive=existed(org, day), tier=top["tier"], also=others, via=reading.via)
+    found.by_name = top.get("by") == "name" and reading.via is None
+    return found
 
 
-def identify(text: str, day: str, kinds: tuple[str, ...] | None = None, *, via_note: bool = True) -> Resolved:
+def identify(
+    text: str, day: str, kinds: tuple[str, ...] | None = None, *, via_note: bool = True, fate_note: bool = True
+) -> Resolved:
     """:func:`resolve` for a command's ID argument: an empty one is a usage error (exit 2), and
-    ``notes`` mention the alternatives as good as the winner (a council of the same name or, when
-    nothing of that name existed on the day, the other organisations that had it) and, with
-    ``via_note``, how the text was read when not as a name or code (a postcode district)."""
+    ``notes`` (one line each, for stderr) say what it resolved to.
+
+    - A name (not a code or an org id): what it named (its org id and name on the day; with
+      ``fate_note``, when it had ended, where its area went), and the other organisations the
+      name also fits: those as good as the winner (a council of the same name or, when nothing of
+      that name existed on the day, the others that had it) and a sub-ICB location or practice
+      set back by the rule for names (:func:`rank`).
+    - A code: the alternatives as good as the winner.
+    - With ``via_note``, how the text was read when not as a name or code (a postcode district)."""
     from ics_cli.errors import UsageError
 
     if not text.strip():
         raise UsageError("The identifier is empty: give a code, a name or an org id (see ics search).")
     found = resolve(text, day, kinds)
     # A former name of a living organisation is also checked against organisations that had that
-    # name and ended ("Surrey Heartlands": the sub-ICB location, and the ICB abolished in 2026).
+    # name and ended ("Cumbria": the county council, and the CCG renamed North Cumbria).
     close = [c for c in found.also if c["tier"] == found.tier or (found.tier == 1 and c["tier"] == 2)]
     if close and found.tier >= 1:  # not the winner's own predecessor or successor (an STP and its ICB)
         from ics_cli import queries
 
         kin = queries.kin(found.org["org_id"])
         close = [c for c in close if c["org_id"] not in kin]
-    if close:
+    # Those the rule for names passed over ("Norfolk and Waveney": the sub-ICB location 26A).
+    passed = [c for c in found.also if c.get("demoted") and c["tier"] < found.tier]
+    close = passed + [c for c in close if c not in passed]
+    if found.by_name:
+        found.notes.append(_resolved_note(text, found, day, close, fate_note))
+    elif close:
         found.notes.append(wording.also_matches(text, close))
     if found.via and via_note:
         found.notes.append(wording.reached_through(text, found.via, found.org))
     return found
+
+
+def _resolved_note(text: str, found: Resolved, day: str, close: list[dict], fate_note: bool) -> str:
+    """The one line that says what a name resolved to on `day` (and, with `fate_note`, where an
+    ended organisation's area went)."""
+    from ics_cli import fate, queries
+
+    org = found.org
+    ended = bool(org["end"]) and org["end"] < day
+    on = day if found.alive else org["end"] if ended else org["start"]
+    went = fate.went(org, day) if ended and fate_note else ""
+    return wording.resolved_to(text, queries.org_on(org["org_id"], on), day, went, close, former=found.tier == 1)
 
 
 def identify_either(text: str, d1: str, d2: str) -> Resolved:
@@ -292,14 +357,19 @@ def identify_either(text: str, d1: str, d2: str) -> Resolved:
 
 def ambiguous(text: str, cands: list[dict], via: str | None = None, day: str | None = None) -> IcsError:
     kinds = {c["kind"] for c in cands}
-    message = wording.ambiguous(text, len(cands), via, kinds.pop() if via and len(kinds) == 1 else None, day)
+    by_code = any(c.get("by") == "code" for c in cands)
+    kind = kinds.pop() if via and len(kinds) == 1 else None
+    message = wording.ambiguous(text, len(cands), via, kind, day, cands[0]["org_id"], by_code)
     return IcsError(message, hint="Candidates:\n" + wording.candidates(cands))
 
 
 def not_found(text: str, kinds: tuple[str, ...] | None = None) -> IcsError:
+    from ics_cli.vocab import not_held
+
     near = suggestions(text, kinds) if len(text) <= MAX_INPUT else []
     hint = "Did you mean:\n" + wording.candidates(near) if near else wording.try_search(text)
-    return IcsError(wording.not_found(text), hint=hint)
+    unheld = wording.not_held(not_held(text)) if len(text) <= MAX_INPUT else None
+    return IcsError(wording.not_found(text), hint=f"{unheld}\n{hint}" if unheld else hint)
 
 
 # --- near matches ------------------------------------------------------------------------------------------

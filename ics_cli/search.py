@@ -16,7 +16,7 @@ from ics_cli import db, queries, resolve, wording
 from ics_cli.dates import existed
 from ics_cli.normalise import normalise
 from ics_cli.render import Answer
-from ics_cli.vocab import PRIORITY
+from ics_cli.vocab import PRIORITY, not_held
 
 _WORD_RE = re.compile(r"[0-9A-Za-z]+")
 FUZZY_WHEN_FEWER_THAN = 3
@@ -228,4 +228,6 @@ def answer(text: str, day: str, kinds: tuple[str, ...] | None, current_only: boo
     for r in rows:
         r["as_of"] = day
     empty = wording.search_empty(text, unsearchable=not searchable(text), too_short=not fts_terms(text))
-    return Answer(rows, title=wording.search_title(text, day), empty=empty)
+    # A kind of body the data does not hold, said first (stderr, before the matches).
+    notes = [wording.not_held(not_held(text))]
+    return Answer(rows, title=wording.search_title(text, day), empty=empty, notes=notes)

@@ -139,7 +139,19 @@ def _events(
     return rows
 
 
-def answer(org: dict | None, first: str | None, last: str | None, kinds: tuple[str, ...] | None) -> Answer:
-    """`ics timeline [ID]`: the national story, or the events of `org` (an orgs row)."""
-    rows = national(first, last, kinds) if org is None else for_org(org["org_id"], first, last, kinds)
+def answer(
+    org: dict | None, first: str | None, last: str | None, kinds: tuple[str, ...] | None, day: str | None = None
+) -> Answer:
+    """`ics timeline [ID]`: the national story, or the events of `org` (an orgs row), each naming
+    it (``subject_id``, ``subject_name``: its name on `day`, or on its last or first day if it did
+    not exist then)."""
+    if org is None:
+        return Answer(national(first, last, kinds), title=wording.timeline_title(None), empty=wording.NO_EVENTS)
+    from ics_cli import queries
+    from ics_cli.dates import OPEN, existed
+
+    day = day or org["end"] or OPEN
+    on = day if existed(org, day) else org["end"] if org["end"] and day > org["end"] else org["start"]
+    named = queries.org_on(org["org_id"], on)
+    rows = [{**r, "subject_id": org["org_id"], "subject_name": named["name"]} for r in for_org(org["org_id"], first, last, kinds)]
     return Answer(rows, title=wording.timeline_title(org), empty=wording.NO_EVENTS)

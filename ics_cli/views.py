@@ -14,7 +14,7 @@ Words come from :mod:`ics_cli.vocab` (labels, step words, spans) and :mod:`ics_c
 from __future__ import annotations
 
 from ics_cli.render import Column
-from ics_cli.vocab import MEASURES, MEMBER_SECTIONS, SHORT_LABEL, label, span, step_word
+from ics_cli.vocab import LEVEL_FIELDS, MEASURES, MEMBER_SECTIONS, POPULATION_FIELDS, SHORT_LABEL, label, span, step_word
 from ics_cli.wording import share
 
 
@@ -68,7 +68,11 @@ def profile_blocks(p: dict) -> list[dict]:
         rows = [[label(k, plural=True, title=True), f"{n:,}"] for k, n in sorted(p["member_counts"].items())]
         blocks.append({"title": "Inside it", "rows": rows, "styles": ["bold"]})
     if p["populations"]:
-        rows = [[MEASURES.get(x["measure"], x["measure"]), f"{x['value']:,}", x["date"], x["source"]] for x in p["populations"]]
+        rows = [
+            [MEASURES.get(x["measure"], x["measure"]), f"{x['value']:,}", x["date"], x["source"]]
+            + ([] if x.get("area_of_day", True) else [f"for its area of {span(x['area_start'], x['area_end'])}"])
+            for x in p["populations"]
+        ]
         blocks.append({"title": "Population", "rows": rows, "styles": ["bold"]})
     history = []
     for side, arrow in (("predecessors", "from"), ("successors", "to")):
@@ -99,7 +103,9 @@ def lineage_tree(data: dict) -> dict:
         return f"{name or n['name']} ({code or n['code']}) [{n['kind']}, {span(n['start'], n['end'])}]"
 
     def step_label(e: dict, side: str) -> str:
-        part = f", {share(e['share'])}" if e["share"] is not None and e["share"] < 0.9995 else ""
+        # Going down, the share of the root's own area that took the step; else the predecessor's.
+        own = e.get("root_share") if side == "to" and "root_share" in e else e["share"]
+        part = f", {share(own)}" if own is not None and own < 0.9995 else ""
         # Where each side sat: a CCG's STP the day before, a sub-ICB location's ICB on the day.
         ctx = []
         same = e["from_parent"] and e["to_parent"] and e["from_parent"]["org_id"] == e["to_parent"]["org_id"]
@@ -227,9 +233,14 @@ def list_columns(kind: str, within: bool) -> list[Column]:
     if within:
         columns += [
             Column("relation", "Relation", table=kind in ("trust", "la")),
-            Column("share", "Share", justify="right", table=kind == "la"),
+            Column("share", "Share", justify="right", no_wrap=True, table=kind == "la"),
         ]
-    return columns + [Column("org_id", table=False), Column("source", table=False), Column("as_of", table=False)]
+    columns += [Column("org_id", table=False), Column("source", table=False), Column("as_of", table=False)]
+    if within:  # the organisation that answered --in, under its name of the day
+        columns += [Column("in_id", table=False), Column("in_code", table=False), Column("in_name", table=False)]
+    # Exports (listing.py): each level above, each population measure, only when --fields names them.
+    columns += [Column(f, no_wrap=f.endswith(("_code", "_id")), on_request=True) for f in LEVEL_FIELDS]
+    return columns + [Column(f, justify="right", no_wrap=True, on_request=True) for f in POPULATION_FIELDS]
 
 
 POPULATION_COLUMNS = [
@@ -237,15 +248,18 @@ POPULATION_COLUMNS = [
     Column("name", table=False),
     Column("measure", table=False),
     Column("measure_label", "Measure"),
-    Column("sex", "Sex"),
-    Column("age", "Age"),
-    Column("value", "People", justify="right"),
-    Column("date", "Reference date"),
+    Column("sex", "Sex", no_wrap=True),
+    Column("age", "Age", no_wrap=True),
+    Column("value", "People", justify="right", no_wrap=True),
+    Column("date", "Reference date", no_wrap=True),
     Column("start", table=False),  # the figure is for the area the organisation had from start
     Column("end", table=False),  # ... to end (empty: it still has it)
-    Column("source", "Source"),
+    Column("area_of_day", table=False),  # whether that is the area it had on as_of
+    Column("other_area", "For another area"),  # on a terminal: the days of that other area
+    Column("source", "Source", no_wrap=True),
     Column("source_title", table=False),
     Column("org_id", table=False),
+    Column("as_of", table=False),
 ]
 
 LINEAGE_COLUMNS = [
@@ -258,10 +272,13 @@ LINEAGE_COLUMNS = [
     "to_code",
     "to_name",
     "share",
+    "root_share",
     "from_parent",
     "to_parent",
     "note",
     "source",
+    "root",  # the organisation asked about (lineage's root), and its name as described
+    "root_name",
 ]
 
 
@@ -275,8 +292,9 @@ def timeline_columns(of_org: bool) -> list[Column]:
         Column("org_ids", table=False),
         Column("source", table=False),
     ]
-    if of_org:
+    if of_org:  # which events are its own, and the organisation that answered
         columns.insert(3, Column("about", table=False))
+        columns += [Column("subject_id", table=False), Column("subject_name", table=False)]
     return columns
 
 

@@ -6,7 +6,12 @@
   a name that say the user means that kind ("NHS Bassetlaw CCG" is the CCG, not the council).
   The order of ``KINDS`` is the order kinds are offered to users.
 - ``PRIORITY``: which kind wins when one text names organisations of several kinds on a day
-  (an ICB before its sub-ICB location, NHS bodies before the council of the same name).
+  (an ICB before its sub-ICB location, NHS bodies before the council of the same name);
+  ``FOOTPRINT_KINDS`` and ``PLACE_NAME_KINDS``: the rule for names (:mod:`ics_cli.resolve`).
+- ``ics`` is not a kind but a word for the integrated care systems of a day (``ICS_WORDS``,
+  :func:`footprint_kind`: the STPs to 2022-06-30, the ICBs after): ``ics list ics``, ``--kind ics``.
+- ``LEVELS``, ``LEVEL_FIELDS``, ``POPULATION_FIELDS``: the fields an export asks ``ics list`` for.
+- ``NOT_HELD``: kinds of body the data does not hold, said first when a text names one.
 - ``PARENT_ORDER``: the order a profile lists an organisation's parents, nearest first.
 - ``MEMBER_SECTIONS``: the groups of members a profile shows, in order.
 - ``RESOLVE_LEVELS``: the kinds ``ics resolve --to`` maps to; ``CLOSING_KINDS``: the kinds that
@@ -38,6 +43,22 @@ from ics_cli.safetext import quoted
 Kind = namedtuple("Kind", "label plural short word one aliases hints", defaults=((), ()))
 
 
+# "ics": an integrated care system, the footprint of the day rather than one kind of body: its
+# STP until 2022-06-30, its ICB from 2022-07-01 (footprint_kind; `ics list ics`). Without a day
+# (a kind word read on its own) it is the ICB.
+ICS_WORDS = ("ics", "icss", "integrated-care-system", "integrated-care-systems")
+ICB_START = "2022-07-01"  # the first day of the statutory ICSs (ICBs): STPs before it
+FOOTPRINT_KINDS = ("icb", "stp")  # the kinds that were an ICS's body on some day
+# The kinds that carry an ICB's or STP's name as a place (short) or former name: "Surrey
+# Heartlands" names the ICB, not the sub-ICB location that kept the name (resolve.rank).
+PLACE_NAME_KINDS = ("sub_icb", "practice")
+
+
+def footprint_kind(day: str) -> str:
+    """The kind that was an ICS's body on `day`: ``stp`` until 2022-06-30, ``icb`` after."""
+    return "icb" if day >= ICB_START else "stp"
+
+
 KINDS: dict[str, Kind] = {
     "region": Kind("NHS England region", "NHS England regions", "region", "regions", "region", ("nhser",)),
     "icb": Kind(
@@ -46,7 +67,7 @@ KINDS: dict[str, Kind] = {
         "ICB",
         "icbs",
         "icb",
-        ("ics", "icss"),
+        ICS_WORDS,
         ("integrated care board", "icb"),
     ),
     "sub_icb": Kind(
@@ -129,6 +150,17 @@ MEASURES = {
     "qof_list_size": "QOF list size",
 }
 
+# The fields of an export (`ics list KIND --fields ...`, listing.py): the organisation of each level
+# a record is in on the day ("ics": the footprint of the day), and each measure's figure for its area.
+LEVELS = (*PARENT_ORDER, "ics")
+LEVEL_FIELDS = tuple(f"{level}_{part}" for level in LEVELS for part in ("code", "name", "id"))
+POPULATION_FIELDS = {
+    "population_gp": "gp_registered_patients",
+    "population_ons": "ons_mid_year_estimate",
+    "population_census": "census_2021",
+    "population_qof": "qof_list_size",
+}
+
 # A GP practice's or a PCN's own changes of CCG, sub-ICB location or PCN (from memberships).
 MEMBERSHIP_EVENT_KINDS = ("joined", "moved", "left")
 EVENT_KINDS = (
@@ -146,6 +178,46 @@ EVENT_KINDS = (
 )
 
 
+# Kinds of body the data does not hold, the phrases that name them, and what the data holds
+# instead: a search or an ID that names one says so first (search.answer, resolve.not_found).
+NotHeld = namedtuple("NotHeld", "plural phrases instead")
+NOT_HELD = (
+    NotHeld(
+        "integrated care partnerships (ICPs)",
+        ("integrated care partnership", "integrated care partnerships", "icp", "icps"),
+        "each ICS's ICP is the joint committee of its ICB and councils, with the ICB's area: see the ICB (ics list icbs)",
+    ),
+    NotHeld(
+        "provider collaboratives",
+        ("provider collaborative", "provider collaboratives"),
+        "their member trusts are held (ics list trusts --in ICB)",
+    ),
+    NotHeld(
+        "place partnerships",
+        ("place partnership", "place partnerships", "place based partnership", "place based partnerships"),
+        "the nearest held are sub-ICB locations (ics list sub-icbs) and councils (ics list las)",
+    ),
+    NotHeld("cancer alliances", ("cancer alliance", "cancer alliances"), "no area of theirs is held"),
+    NotHeld(
+        "primary care trusts (PCTs, abolished in March 2013)",
+        ("primary care trust", "primary care trusts", "pct", "pcts"),
+        "the data starts on 2013-04-01, with the CCGs that followed them (ics list ccgs --as-of 2013-04-01)",
+    ),
+    NotHeld(
+        "commissioning support units (CSUs)",
+        ("commissioning support unit", "commissioning support units", "csu", "csus"),
+        "none of theirs is held",
+    ),
+)
+
+
+def not_held(text: str) -> list[NotHeld]:
+    """The kinds of body the data does not hold that `text` names ("North East provider
+    collaborative": provider collaboratives), as whole words, case and punctuation aside."""
+    words = " " + " ".join("".join(ch if ch.isalnum() else " " for ch in (text or "").lower()).split()) + " "
+    return [n for n in NOT_HELD if any(f" {p} " in words for p in n.phrases)]
+
+
 def _spellings(word: str) -> set[str]:
     """A word as users may type it: with hyphens, underscores or neither ("area-teams", "area_teams", "areateams")."""
     return {word, word.replace("-", "_"), word.replace("_", "-"), word.replace("-", "").replace("_", "")}
@@ -154,16 +226,29 @@ def _spellings(word: str) -> set[str]:
 _WORDS = {spelt: kind for kind, k in KINDS.items() for w in (kind, k.word, k.one, *k.aliases) for spelt in _spellings(w)}
 
 
-def kind_of_word(word: str | None) -> str | None:
-    """The internal kind a word names ('icbs', 'Sub-ICB', 'sicbl', 'council'), or None."""
-    return _WORDS.get((word or "").strip().lower().replace(" ", "-"))
+_ICS_SPELLINGS = {spelt for w in ICS_WORDS for spelt in _spellings(w)}
 
 
-def parse_kind(word: str) -> str:
-    """The internal kind for what the user typed (`ics list KIND`, `--kind`); exit 2 if unknown."""
-    kind = kind_of_word(word)
+def kind_of_word(word: str | None, day: str | None = None) -> str | None:
+    """The internal kind a word names ('icbs', 'Sub-ICB', 'sicbl', 'council'), or None; 'ics' on
+    `day` is the footprint of that day (:func:`footprint_kind`), without a day the ICB."""
+    typed = (word or "").strip().lower().replace(" ", "-")
+    if day is not None and typed in _ICS_SPELLINGS:
+        return footprint_kind(day)
+    return _WORDS.get(typed)
+
+
+def is_ics_word(word: str | None) -> bool:
+    """Whether a kind word is "ics" (the footprint of the day) rather than a kind of body."""
+    return (word or "").strip().lower().replace(" ", "-") in _ICS_SPELLINGS
+
+
+def parse_kind(word: str, day: str | None = None) -> str:
+    """The internal kind for what the user typed (`ics list KIND`, `--kind`), read on `day` (see
+    :func:`kind_of_word`); exit 2 if unknown."""
+    kind = kind_of_word(word, day)
     if kind is None:
-        raise UsageError(f"Unknown kind {quoted(word)}. Use one of: {', '.join(CLI_WORDS)} (singular forms work too).")
+        raise UsageError(f"Unknown kind {quoted(word)}. Use one of: {', '.join(CLI_WORDS)}, ics (singular forms work too).")
     return kind
 
 
@@ -175,9 +260,10 @@ def parse_kinds(text: str | None) -> tuple[str, ...] | None:
     return tuple(dict.fromkeys(parse_kind(k) for k in text.split(",")))
 
 
-def parse_level(word: str) -> str:
-    """The kind `ics resolve --to LEVEL` maps to; exit 2 if the word is not one of RESOLVE_LEVELS."""
-    kind = kind_of_word(word)
+def parse_level(word: str, day: str | None = None) -> str:
+    """The kind `ics resolve --to LEVEL` maps to (``ics``: the footprint of `day`); exit 2 if the
+    word is not one of RESOLVE_LEVELS."""
+    kind = kind_of_word(word, day)
     if kind not in RESOLVE_LEVELS:
         raise UsageError(f"Unknown --to level {quoted(word)}. Use one of: {', '.join(KINDS[k].one for k in RESOLVE_LEVELS)}.")
     return kind

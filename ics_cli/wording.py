@@ -82,10 +82,22 @@ def candidates(cands: list[dict], limit: int = 20) -> str:
     return lines + more
 
 
-def ambiguous(text: str, n: int, via: str | None = None, kind: str | None = None, day: str | None = None) -> str:
+def ambiguous(
+    text: str,
+    n: int,
+    via: str | None = None,
+    kind: str | None = None,
+    day: str | None = None,
+    example: str | None = None,
+    by_code: bool = False,
+) -> str:
+    """Several organisations of one kind fit `text` equally on `day`; `example` is the org id of
+    the first, `by_code` whether the text was read as a code (then giving a code cannot help)."""
     if via and kind and day:
         return f"{quoted(text)} is {via}, which lay in {n} {label(kind, plural=True)} on {day}; give one of them."
-    return f"{quoted(text)} matches {n} organisations; give a code or an org id instead."
+    instead = "an org id" if by_code else "a code or an org id"
+    on = f" on {day}" if day else ""
+    return f"{quoted(text)} matches {n} organisations{on}; give {instead}" + (f" (e.g. {example})." if example else ".")
 
 
 def not_found(text: str) -> str:
@@ -97,9 +109,28 @@ def try_search(text: str) -> str:
     return "Try: ics search " + shell_word(text)
 
 
+def _others(close: list[dict]) -> str:
+    return ", ".join(f"{c['name']} ({c['org_id']})" for c in close[:3]) + (" ..." if len(close) > 3 else "")
+
+
 def also_matches(text: str, close: list[dict]) -> str:
-    shown = ", ".join(f"{c['name']} ({c['org_id']})" for c in close[:3])
-    return f"Note: {quoted(text)} also matches {shown}{' ...' if len(close) > 3 else ''}; give an org id to choose."
+    return f"Note: {quoted(text)} also matches {_others(close)}; give an org id to choose."
+
+
+def resolved_to(text: str, org: dict, day: str, went: str, close: list[dict], former: bool = False) -> str:
+    """The one line that says what a name named: `org` under its name on the day it is described
+    on (`former`: the text is a name it had given up by then), whether it had ended (and `went`:
+    where its area went, fate.went) or not yet begun by `day`, and the other organisations the
+    name also matches."""
+    line = f"Note: {quoted(text)} is {'a former name of ' if former else ''}{org['name']} ({org['org_id']})"
+    if org["end"] and org["end"] < day:
+        line += f", which ended on {org['end']}"
+    elif org["start"] and org["start"] > day:
+        line += f", which began on {org['start']}"
+    line += "." + went
+    if close:
+        line += f" It also matches {_others(close)}; give an org id to choose."
+    return line
 
 
 def read_as(via: str) -> str:
@@ -114,8 +145,10 @@ def reached_through(text: str, via: str, org: dict) -> str:
 # --- titles and empty results -------------------------------------------------------------------------------
 
 
-def list_title(kind: str, day: str, parent: dict | None) -> str:
-    return f"{label(kind, plural=True, title=True)} on {day}" + (f" in {parent['name']}" if parent else "")
+def list_title(kind: str, day: str, parent: dict | None, footprint: bool = False) -> str:
+    """`footprint`: the list is of the ICSs of the day (`ics list ics`), which are of `kind`."""
+    what = f"Integrated care systems ({label(kind, plural=True)})" if footprint else label(kind, plural=True, title=True)
+    return f"{what} on {day}" + (f" in {parent['name']}" if parent else "")
 
 
 def list_empty(kind: str, day: str, parent: dict | None, reason: str | None) -> str:
@@ -124,12 +157,19 @@ def list_empty(kind: str, day: str, parent: dict | None, reason: str | None) -> 
     return f"{text} {reason}" if reason else text
 
 
+def no_figure_listed(field: str, measure_label: str, missing: int, total: int, day: str) -> str:
+    return (
+        f"Note: {missing:,} of {total:,} have no {measure_label} figure ({field}) for the area they had on {day}; "
+        "ics population ID gives the figures held for their other areas."
+    )
+
+
 def kind_existed(first: str, last: str) -> str:
     return f"They existed {span(first, last, since=True)}."
 
 
-def population_title(org: dict) -> str:
-    return f"Population of {named(org)}"
+def population_title(org: dict, day: str) -> str:
+    return f"Population of {named(org)} on {day}"
 
 
 def population_empty(org: dict, measure_label: str | None = None, known: list[str] | None = None) -> str:
@@ -138,20 +178,41 @@ def population_empty(org: dict, measure_label: str | None = None, known: list[st
     return f"No population figures for {org['name']}."
 
 
-def figures_for_other_areas(org: dict, day: str, spans: list[tuple[str, str, str]]) -> str:
-    """`spans`: (measure label, start, end) of the areas the figures are for."""
-    return (
-        f"Note: some figures are for the area of {org['name']} on other days than {day}: "
-        + "; ".join(f"{measure} for {start} to {end or 'now'}" for measure, start, end in spans)
-        + "."
-    )
+def population_areas(org: dict, day: str, changed: list[str], spans: list[tuple[str, str, str]], of_day: bool) -> str | None:
+    """The one note on which areas `ics population`'s figures are for: `changed`, the days the
+    area of `org` changed; `spans`, (measure label, start, end) of the figures shown for another
+    area than the one it had on `day` (no figure of that measure held for the day's area);
+    `of_day`, whether any figure shown is for the day's area."""
+    if not (of_day or spans):  # no figure at all: the empty answer says so
+        return None
+    parts = []
+    if changed:
+        parts.append(f"the area of {org['name']} changed on {', '.join(changed)}")
+    if of_day and (changed or spans):
+        whose = "it" if changed else org["name"]
+        parts.append(f"the figures are for the area {whose} had on {day}" + (", except:" if spans else ""))
+    elif spans:
+        parts.append(f"no figure is held for the area of {org['name']} on {day}; these are for its area of other days:")
+    if not parts:
+        return None
+    text = "Note: " + "; ".join(parts)
+    if spans:
+        return text + " " + "; ".join(f"{measure} for its area of {span(start, end)}" for measure, start, end in spans) + "."
+    return text + " (start and end give the days it had that area)."
 
 
-def area_changed(org: dict, days: list[str]) -> str:
-    return (
-        f"Note: the area of {org['name']} changed on {', '.join(days)}; each figure is for the area "
-        "on its source's geography (see source_title), so figures from either side of a change differ in area."
-    )
+def described_on(org: dict, day: str) -> str:
+    """An organisation that had ended (or not begun) by the default day, described on `day`, its
+    last (or first) day."""
+    which = "last" if org["end"] == day else "first"
+    return f"Note: {named(org)} is shown as on {day}, its {which} day (it did not exist on the data's latest day)."
+
+
+def not_held(kinds: list) -> str | None:
+    """What a text names that the data does not hold (vocab.NOT_HELD entries), or None."""
+    if not kinds:
+        return None
+    return "Note: " + " ".join(f"The data does not hold {k.plural}; {k.instead}." for k in kinds)
 
 
 def search_title(text: str, day: str) -> str:

@@ -11,6 +11,7 @@ import re
 import sqlite3
 import subprocess
 import sys
+from collections import Counter
 
 import pytest
 from conftest import ROOT, STYLE_VARS, CliResult, assert_no_crash, clean_env
@@ -456,9 +457,9 @@ def test_info_table(cli):
 
 
 def test_version(cli):
-    result = cli("--version")
+    result = cli("--version")  # the distribution's name: `ics` on the package index is another project
     assert result.exit_code == 0
-    assert result.stdout == f"ics {__version__}\ndata vintage {LATEST}\n"
+    assert result.stdout == f"ics {__version__} (nhs-ics)\ndata vintage {LATEST}\n"
 
 
 # --- terminal and piped output ------------------------------------------------------------------------
@@ -604,15 +605,14 @@ def test_unknown_kind_for_search(cli):
     assert_error(cli("search", "x", "--kind", "hospitals"), 2, "Unknown kind")
 
 
-ACCEPTED = "use a date as YYYY-MM-DD from 2013-04-01 to 2026-08-01"
+ACCEPTED = "use a date as YYYY-MM-DD from 2013-04-01 to today"
 
 
 @pytest.mark.parametrize(
     "date, problem",
     [
-        ("2013-03-31", "is outside the data"),
-        ("2026-08-02", "is outside the data"),
-        ("2099-01-01", "is outside the data"),
+        ("2013-03-31", "is before the data (2013-04-01 to 2026-08-01)"),
+        ("2099-01-01", "is in the future"),
         ("2023-02-30", "is not a real day"),
         ("yesterday", "is not a date"),
         ("1/2/2020", "is not a date"),
@@ -627,6 +627,34 @@ def test_bad_dates(cli, command, date, problem):
     result = cli(*command, "--as-of", date, input="QHM\n")
     assert_error(result, 2, "--as-of", problem, ACCEPTED)
     assert result.stdout == ""
+
+
+@pytest.mark.parametrize("command", [["show", "QHM"], ["list", "icbs"], ["population", "QHM"], ["search", "QHM"], ["resolve"]])
+def test_a_day_after_the_data_up_to_today_is_answered_for_the_last_day(cli, command, monkeypatch):
+    from ics_cli import dates
+
+    monkeypatch.setattr(dates, "today", lambda: "2026-12-01")
+    # Today (the example) and any day between the data's last and today: the last day,
+    # with a note naming it, piped or not.
+    for day in ("2026-12-01", "2026-08-02", "today"):
+        result = cli(*command, "--as-of", day, "-f", "json", input="QHM\n")
+        assert result.exit_code == 0, result
+        assert "Note: the data runs to 2026-08-01; --as-of " in result.stderr
+        assert "is answered as of 2026-08-01." in result.stderr
+        assert result.stdout == cli(*command, "--as-of", "2026-08-01", "-f", "json", input="QHM\n").stdout
+    # The day after today is in the future: a usage error.
+    assert_error(
+        cli(*command, "--as-of", "2026-12-02", input="QHM\n"), 2, "--as-of 2026-12-02 is in the future (today is 2026-12-01)"
+    )
+
+
+def test_diff_to_today_compares_with_the_last_day(cli, monkeypatch):
+    from ics_cli import dates
+
+    monkeypatch.setattr(dates, "today", lambda: "2026-12-01")
+    result = cli("diff", "2026-03-31", "2026-12-01", "--kind", "icbs", "-f", "json")
+    assert result.exit_code == 0 and "DATE2 2026-12-01 is answered as of 2026-08-01" in result.stderr
+    assert result.stdout == cli("diff", "2026-03-31", "2026-08-01", "--kind", "icbs", "-f", "json").stdout
 
 
 @pytest.mark.parametrize("option", ["--from", "--to"])
@@ -971,10 +999,16 @@ def test_population_on_a_day_the_organisation_did_not_exist(cli):
     r = cli("population", "Y63", "--as-of", "2019-06-01", "--fields", "measure,date,start,end")
     assert r.exit_code == 0
     assert "census_2021\t2021-03-21\t2019-04-01\t2022-06-30" in r.stdout.splitlines()
-    assert (
-        "Note: some figures are for the area of North East and Yorkshire on other days than 2019-06-01: "
-        "GP-registered patients for 2026-04-01 to now; ONS mid-year estimate for 2022-07-01 to now." in r.stderr
+    assert r.stderr == (
+        "Note: the figures are for the area North East and Yorkshire had on 2019-06-01, except: "
+        "GP-registered patients for its area of 2026-04-01 to now; ONS mid-year estimate for its area of 2022-07-01 to now.\n"
     )
+    rows = json.loads(cli("population", "Y63", "--as-of", "2019-06-01", "-f", "json").stdout)
+    assert {x["measure"]: (x["area_of_day"], x["other_area"]) for x in rows} == {
+        "gp_registered_patients": (False, "2026-04-01 to now"),
+        "ons_mid_year_estimate": (False, "2022-07-01 to now"),
+        "census_2021": (True, None),
+    }
 
 
 def test_population_table_reads_like_a_report(cli):
@@ -993,10 +1027,80 @@ def test_resolve_to_ccg_is_documented(cli):
     assert r.exit_code == 2 and "icb, sub-icb, region, stp, ccg, pcn" in r.stderr
 
 
-def test_a_former_name_also_names_the_ended_icb_that_had_it(cli):
-    r = cli("show", "Surrey Heartlands", "--fields", "org_id")
+# --- the rule for names ----------------------------------------------------------------------------
+
+
+def test_an_icb_s_name_names_the_icb_after_it_ended_not_the_sub_icb_that_kept_it(cli):
+    # The examples: the ICB, said to have ended and where it went, on stderr piped or not;
+    # the sub-ICB location that carried the name as its place name is named as the alternative.
+    r = cli("list", "las", "--in", "Surrey Heartlands", "--fields", "code,in_id,in_name,as_of")
+    assert r.exit_code == 0
+    lines = r.stdout.splitlines()
+    assert lines[0] == "code\tin_id\tin_name\tas_of"
+    assert len(lines) > 11 and all(
+        line.endswith("\ticb:QXU\tNHS Surrey Heartlands Integrated Care Board\t2026-03-31") for line in lines[1:]
+    )
+    note = r.stderr.splitlines()[0]
+    assert note.startswith(
+        "Note: 'Surrey Heartlands' is NHS Surrey Heartlands Integrated Care Board (icb:QXU), which ended on 2026-03-31. "
+        "Its area went to: NHS Surrey and Sussex Integrated Care Board (S9B9J) 100.0%."
+    )
+    assert "NHS Surrey and Sussex ICB - 92A (sub_icb:92A)" in note
+    assert "Surrey Heartlands Integrated Care Board (QXU) is shown as on 2026-03-31, its last day" in r.stderr
+    for env in ({}, TTY):
+        r = cli("population", "Norfolk and Waveney", env=env)
+        assert r.exit_code == 0
+        assert r.stderr.startswith(
+            "Note: 'Norfolk and Waveney' is NHS Norfolk and Waveney Integrated Care Board (icb:QMM), which ended on 2026-03-31. "
+            "Its area went to: NHS Norfolk and Suffolk Integrated Care Board (T6Y0W) 100.0%. "
+            "It also matches NHS Norfolk and Suffolk ICB - 26A (sub_icb:26A)"
+        )
+    rows = json.loads(cli("population", "Norfolk and Waveney", "-f", "json").stdout)
+    assert {(x["org_id"], x["name"], x["as_of"]) for x in rows} == {
+        ("icb:QMM", "NHS Norfolk and Waveney Integrated Care Board", "2026-03-31")
+    }
+    assert {x["measure"]: x["value"] for x in rows} == {"ons_mid_year_estimate": 1_041_932, "census_2021": 1_032_500}
+
+
+def test_kind_or_an_org_id_chooses_what_the_rule_for_names_passed_over(cli):
+    for args in (("--kind", "sub-icb"), ("--kind", "sicbl")):
+        r = cli("population", "Norfolk and Waveney", *args, "--fields", "org_id,as_of")
+        assert (r.exit_code, set(r.stdout.splitlines()[1:])) == (0, {"sub_icb:26A\t2026-08-01"})
+        assert r.stderr.startswith("Note: 'Norfolk and Waveney' is NHS Norfolk and Suffolk ICB - 26A (sub_icb:26A).")
+    assert cli("show", "sub-icb:Surrey Heartlands", "--fields", "org_id").stdout == "org_id\tsub_icb:92A\n"
+    assert cli("show", "Surrey Heartlands", "--kind", "ccg", "--fields", "org_id").stdout == "org_id\tccg:92A\n"
+    r = cli("show", "Surrey Heartlands", "--kind", "sub-icb", "--fields", "org_id")
     assert r.stdout == "org_id\tsub_icb:92A\n"
-    assert "NHS Surrey Heartlands Integrated Care Board (icb:QXU)" in r.stderr
+    assert r.stderr == "Note: 'Surrey Heartlands' is a former name of NHS Surrey and Sussex ICB - 92A (sub_icb:92A).\n"
+    assert cli("lineage", "Surrey Heartlands", "--kind", "sub-icbs", "--up", "-f", "json").exit_code == 0
+    r = cli("show", "Surrey Heartlands", "--kind", "trusts")
+    assert r.exit_code == 1 and "No organisation matches 'Surrey Heartlands'" in r.stderr
+    assert cli("show", "QHM", "--kind", "hospitals").exit_code == 2
+    # The footprint of the day: on 2020-01-01 the STP.
+    r = cli("show", "Surrey Heartlands", "--kind", "ics", "--as-of", "2020-01-01", "--fields", "org_id")
+    assert r.stdout == "org_id\tstp:E54000035\n"
+
+
+def test_a_name_says_what_it_resolved_to_and_a_code_does_not(cli):
+    r = cli("show", "Greater Manchester", "--fields", "org_id")
+    assert r.stderr == "Note: 'Greater Manchester' is NHS Greater Manchester Integrated Care Board (icb:QOP).\n"
+    assert cli("show", "QOP", "--fields", "org_id").stderr == ""
+    assert cli("show", "icb:QOP", "--fields", "org_id").stderr == ""
+    # Named as it was on the day.
+    r = cli("show", "Greater Manchester", "--as-of", "2020-01-01", "--fields", "org_id")
+    assert r.stdout == "org_id\tstp:E54000007\n"
+    assert r.stderr.startswith(
+        "Note: 'Greater Manchester' is a former name of Greater Manchester Health and Social Care Partnership (stp:E54000007)."
+    )
+
+
+def test_an_ambiguous_code_asks_for_an_org_id(cli):
+    r = cli("show", "E39000018", "--as-of", "2014-01-01")
+    assert r.exit_code == 1
+    assert r.stderr.startswith(
+        "Error: 'E39000018' matches 3 organisations on 2014-01-01; give an org id (e.g. area_team:Q61).\nCandidates:\n"
+    )
+    assert "give a code" not in r.stderr
 
 
 def test_empty_lists_explain_what_the_data_does_not_link_even_when_piped(cli):
@@ -1030,8 +1134,28 @@ def test_machine_output_names_its_day(cli):
 def test_population_warns_when_the_area_changed(cli):
     r = cli("population", "QRL", "--fields", "measure,date")
     assert r.exit_code == 0
-    assert "the area of NHS Hampshire and Isle of Wight Integrated Care Board changed on 2026-04-01" in r.stderr
-    assert "changed on" not in cli("population", "QOP").stderr
+    assert r.stderr == (
+        "Note: the area of NHS Hampshire and Isle of Wight Integrated Care Board changed on 2026-04-01; "
+        "the figures are for the area it had on 2026-08-01 (start and end give the days it had that area).\n"
+    )
+    assert cli("population", "QOP").stderr == ""
+
+
+def test_population_is_for_the_area_of_the_day(cli):
+    # QRL's Census 2021 residents on 2025-06-01 are those of its 2022-2026 area (Frimley's part
+    # of Hart and all of Rushmoor were then in Frimley), in show and population alike.
+    r = cli("population", "QRL", "--as-of", "2025-06-01", "--measure", "census_2021", "--fields", "value,start,end,area_of_day")
+    assert r.stdout == "value\tstart\tend\tarea_of_day\n1823965\t2022-07-01\t2026-03-31\ttrue\n"
+    assert r.stderr.count("\n") == 1 and "the figures are for the area it had on 2025-06-01" in r.stderr
+    assert "changed on 2026-04-01" in r.stderr
+    record = json.loads(cli("show", "QRL", "--as-of", "2025-06-01", "-f", "json").stdout)
+    census = [p for p in record["populations"] if p["measure"] == "census_2021"]
+    assert [(p["value"], p["area_start"], p["area_end"]) for p in census] == [(1_823_965, "2022-07-01", "2026-03-31")]
+    shown = cli("show", "QRL", "--as-of", "2025-06-01", env=TTY).stdout
+    assert "1,823,965" in shown and "1,998,260" not in shown
+    # A figure for another area is marked with that area's days.
+    assert "2,149,718  2026-08-01  nhse_gp_reg_2026_08  for its area of 2026-04-01 to\n" in shown
+    assert "  1,823,965  2021-03-21  derived_lsoa_census\n" in shown
 
 
 def test_empty_answers_say_so_when_piped(cli):
@@ -1163,3 +1287,195 @@ def test_a_postcode_district_across_a_boundary_is_ambiguous_everywhere(cli):
     assert (row["status"], row["note"]) == ("ambiguous", "postcode district GU15 spans sub_icb:92A sub_icb:D4U1Y")
     found = {r["org_id"] for r in json.loads(cli("search", "GU15", "--as-of", "2025-01-01", "-f", "json").stdout)}
     assert {"sub_icb:92A", "sub_icb:D4U1Y"} <= found
+
+
+# --- terminals: a code or a date is never split across lines --------------------------------------------
+
+NARROW = {"ICS_FORCE_TTY": "60", "NO_COLOR": "1"}
+SHOWN = ("code", "start", "end", "date", "icb_code", "parent_code")  # codes and dates the terminal shows
+
+
+@pytest.mark.parametrize(
+    "args, keys",
+    [
+        (("list", "icbs"), (*SHOWN, "ons_code")),
+        (("list", "sub-icbs", "--in", "QT1"), (*SHOWN, "ons_code")),
+        (("list", "ccgs", "--as-of", "2019-06-01"), (*SHOWN, "ons_code")),
+        (("list", "trusts", "--in", "QOP"), SHOWN),
+        (("list", "ics", "--as-of", "2021-04-01"), (*SHOWN, "ons_code")),
+        (("search", "west herts"), SHOWN),
+        (("search", "DN22 7XF"), SHOWN),
+        (("timeline", "--from", "2026-01-01"), SHOWN),
+        (("timeline", "QNQ"), SHOWN),
+        (("population", "QOP"), ("date", "source")),
+        (("population", "Y63", "--as-of", "2019-06-01", "--by", "sex"), ("date", "source")),
+        (("diff", "2026-03-31", "2026-04-01", "--in", "QNQ"), SHOWN),
+    ],
+)
+def test_a_60_column_terminal_never_splits_a_code_or_a_date(cli, args, keys):
+    shown = cli(*args, env=NARROW)
+    assert shown.exit_code == 0, shown
+    assert max(len(line) for line in shown.stdout.splitlines()) <= 60
+    records = json.loads(cli(*args, "-f", "json").stdout)
+    values = Counter(v for rec in records for key, v in rec.items() if key in keys and isinstance(v, str) and v)
+    assert values, "no codes or dates to look for"
+    for value, n in values.items():
+        assert shown.stdout.count(value) >= n, f"{value} is split (or missing) in:\n{shown.stdout}"
+
+
+# --- exports: ics list KIND --fields ... -------------------------------------------------------------
+
+
+def test_list_icbs_with_population_fields_is_one_export(cli):
+    r = cli("list", "icbs", "--fields", "code,name,region_name,population_gp,population_ons")
+    assert r.exit_code == 0 and r.stderr == ""
+    lines = r.stdout.splitlines()
+    assert lines[0] == "code\tname\tregion_name\tpopulation_gp\tpopulation_ons"
+    rows = [line.split("\t") for line in lines[1:]]
+    assert len(rows) == 36 and all(all(cell for cell in row) for row in rows)
+    # Each measure's figures for the areas of the day add up to England's.
+    census = json.loads(cli("list", "icbs", "--fields", "population_gp,population_ons,population_census", "-f", "json").stdout)
+    assert [sum(x[f] for x in census) for f in ("population_gp", "population_ons", "population_census")] == [
+        63_237_908,
+        57_106_398,
+        56_490_091,
+    ]
+    # The 42 of 2023 on their own areas: QRL's Census 2021 residents are its 2022-2026 area's.
+    rows = json.loads(cli("list", "icbs", "--as-of", "2025-06-01", "--fields", "code,population_census", "-f", "json").stdout)
+    assert len(rows) == 42 and {"code": "QRL", "population_census": 1_823_965} in rows
+    assert sum(x["population_census"] for x in rows) == 56_490_091
+
+
+def test_list_fields_on_request_are_not_printed_otherwise(cli):
+    header = cli("list", "icbs").stdout.splitlines()[0].split("\t")
+    assert "region_name" not in header and "population_gp" not in header
+    # A measure not held for the areas of the day: empty, and a note says how many.
+    r = cli("list", "icbs", "--as-of", "2023-01-01", "--fields", "code,population_gp")
+    assert r.exit_code == 0 and set(r.stdout.splitlines()[1:]) == {
+        f"{line.split(chr(9))[0]}\t" for line in r.stdout.splitlines()[1:]
+    }
+    assert "Note: 42 of 42 have no GP-registered patients figure (population_gp)" in r.stderr
+    r = cli("list", "icbs", "--fields", "code,population_nope")
+    assert r.exit_code == 2 and "population_census" in r.stderr and "region_name" in r.stderr
+
+
+def test_list_fields_for_each_level_on_the_day(cli):
+    rows = json.loads(
+        cli(
+            "list",
+            "practices",
+            "--in",
+            "02Q",
+            "--fields",
+            "code,pcn_code,sub_icb_code,icb_code,ics_code,region_name",
+            "-f",
+            "json",
+        ).stdout
+    )
+    assert rows and all(
+        (r["sub_icb_code"], r["icb_code"], r["ics_code"], r["region_name"]) == ("02Q", "QT1", "QT1", "Midlands") for r in rows
+    )
+    assert all(r["pcn_code"] for r in rows)
+    # Before July 2022 a CCG's ICS is its STP; before 2016 it had none, only its area team.
+    ccg = {
+        r["code"]: r
+        for r in json.loads(
+            cli(
+                "list", "ccgs", "--as-of", "2019-06-01", "--fields", "code,stp_id,ics_id,area_team_id,region_code", "-f", "json"
+            ).stdout
+        )
+    }
+    assert (ccg["02Q"]["stp_id"], ccg["02Q"]["ics_id"], ccg["02Q"]["region_code"]) == ("stp:E54000009", "stp:E54000009", "Y63")
+    early = json.loads(
+        cli("list", "ccgs", "--as-of", "2014-01-01", "--fields", "code,ics_code,area_team_code", "-f", "json").stdout
+    )
+    assert all(r["ics_code"] is None and r["area_team_code"] for r in early)
+    # Its own level is itself.
+    assert cli("list", "icbs", "--fields", "code,icb_code").stdout.splitlines()[1] == "QOX\tQOX"
+
+
+def test_list_ics_is_the_footprints_of_the_day(cli):
+    r = cli("list", "ics", "--as-of", "2021-04-01", "--fields", "org_id")
+    ids = r.stdout.splitlines()[1:]
+    assert (r.exit_code, len(ids)) == (0, 42) and all(i.startswith("stp:") for i in ids)
+    assert len(cli("list", "ics", "--as-of", "2022-06-30").stdout.splitlines()) == 43
+    assert cli("list", "ics", "--fields", "org_id").stdout == cli("list", "icbs", "--fields", "org_id").stdout
+    assert len(cli("list", "ics", "--as-of", "2023-01-01").stdout.splitlines()) == 43
+    assert cli("list", "ics", "--as-of", "2021-04-01", env=TTY).stdout.startswith(
+        "Integrated care systems (STPs) on 2021-04-01\n"
+    )
+    # Before the STPs (2016) there were none.
+    r = cli("list", "ics", "--as-of", "2015-01-01")
+    assert r.exit_code == 0 and "No STPs on 2015-01-01. They existed 2016-04-01 to 2022-06-30." in r.stderr
+
+
+# --- what the data does not hold --------------------------------------------------------------------
+
+
+def test_a_search_for_a_kind_the_data_does_not_hold_says_so_first(cli):
+    for env in ({}, TTY):
+        r = cli("search", "provider collaborative", env=env)
+        assert r.exit_code == 0
+        assert r.stderr.startswith("Note: The data does not hold provider collaboratives; their member trusts are held")
+    # Then the real matches, as always.
+    assert "Collaborative PCN" in cli("search", "provider collaborative").stdout
+    r = cli("search", "Frimley ICP")
+    assert r.stderr.startswith("Note: The data does not hold integrated care partnerships (ICPs)")
+    r = cli("show", "Cancer Alliance of the North")
+    assert r.exit_code == 1 and "The data does not hold cancer alliances" in r.stderr
+    # A word inside another is not one of those names.
+    assert "does not hold" not in cli("search", "Epicpoint").stderr
+
+
+# --- lineage and fate: shares of the part that moved ----------------------------------------------
+
+
+def test_lineage_shares_belong_to_the_part_that_moved(cli):
+    rows = json.loads(cli("lineage", "05C", "--down", "-f", "json").stdout)["edges"]
+    assert [(e["to"], e["share"], e["root_share"]) for e in rows] == [
+        ("ccg:D2P2L", 1.0, 1.0),
+        ("sub_icb:D2P2L", 0.8747, 1.0),
+    ]
+    tree = cli("lineage", "05C", "--down", env=TTY).stdout
+    assert "15E" not in tree and "12.5%" not in tree and "87.5%" not in tree
+    # A transfer, then a merger of the body it went to: the part's own share all the way.
+    rows = json.loads(cli("lineage", "QXU", "--down", "-f", "json").stdout)["edges"]
+    assert [(e["from"], e["to"], e["root_share"]) for e in rows] == [
+        ("icb:QXU", "icb:QNX", 0.0063),
+        ("icb:QNX", "icb:S9B9J", 0.0063),
+        ("icb:QXU", "icb:S9B9J", 1.0),
+    ]
+    # A CCG merged into Frimley, split in 2026: its own part went to 92A only.
+    rows = json.loads(cli("lineage", "10C", "--down", "-f", "json").stdout)["edges"]
+    assert {e["to"] for e in rows} == {"ccg:D4U1Y", "sub_icb:D4U1Y", "sub_icb:92A"}
+
+
+def test_where_an_ended_body_went_is_the_share_of_its_own_area(cli):
+    note = json.loads(cli("show", "QXU", "-f", "json").stdout)["note"]
+    assert note.endswith("Its area went to: NHS Surrey and Sussex Integrated Care Board (S9B9J) 100.0%.")
+    note = json.loads(cli("show", "10C", "-f", "json").stdout)["note"]
+    assert note.endswith("On 2026-08-01 its area is in: NHS Surrey and Sussex ICB - 92A (92A) 100.0%.")
+
+
+def test_every_record_names_the_organisation_that_answered(cli):
+    # population: org_id and its name on the day described; list --in: in_id and in_name;
+    # lineage: root and root_name; timeline: subject_id and subject_name; diff --in: in_id, in_name.
+    assert cli("population", "Frimley", "--fields", "org_id,name,as_of").stdout.splitlines()[1] == (
+        "icb:QNQ\tNHS Frimley Integrated Care Board\t2026-03-31"
+    )
+    assert cli("list", "sub-icbs", "--in", "QT1", "--fields", "code,in_id,in_name").stdout.splitlines()[1] == (
+        "02Q\ticb:QT1\tNHS Nottingham and Nottinghamshire Integrated Care Board"
+    )
+    rows = json.loads(cli("lineage", "Bassetlaw", "-f", "jsonl", "--fields", "root,root_name").stdout.splitlines()[0])
+    assert rows == {"root": "sub_icb:02Q", "root_name": "NHS Nottingham and Nottinghamshire ICB - 02Q"}
+    rows = json.loads(cli("timeline", "QOP", "--as-of", "2020-01-01", "-f", "json").stdout)
+    assert {(r["subject_id"], r["subject_name"]) for r in rows} == {
+        ("stp:E54000007", "Greater Manchester Health and Social Care Partnership")
+    }
+    rows = json.loads(cli("diff", "2026-03-31", "2026-04-01", "--in", "QNQ", "-f", "json").stdout)
+    assert rows and {(r["in_id"], r["in_code"], r["in_name"]) for r in rows} == {
+        ("icb:QNQ", "QNQ", "NHS Frimley Integrated Care Board")
+    }
+    # Without --in, no such field.
+    r = cli("diff", "2026-03-31", "2026-04-01", "--kind", "icbs", "--fields", "in_id")
+    assert r.exit_code == 2 and "Unknown field 'in_id'" in r.stderr

@@ -378,7 +378,7 @@ def test_info_and_version_refuse_a_database_that_is_not_ics(tmp_path):
 def test_version(dbfile):
     result = invoke("--version")
     assert result.exit_code == 0
-    assert result.stdout == f"ics {__version__}\ndata vintage 2026-08-01\n"
+    assert result.stdout == f"ics {__version__} (nhs-ics)\ndata vintage 2026-08-01\n"
 
 
 def test_version_reads_data_end(tmp_path):
@@ -388,7 +388,7 @@ def test_version_reads_data_end(tmp_path):
     conn.commit()
     conn.close()
     result = invoke("--version", ICS_DB=str(path))
-    assert result.stdout == f"ics {__version__}\ndata vintage 2026-09-30\n"
+    assert result.stdout == f"ics {__version__} (nhs-ics)\ndata vintage 2026-09-30\n"
 
 
 def test_missing_db_in_cli(tmp_path):
@@ -411,7 +411,7 @@ def test_corrupt_db_in_cli(tmp_path):
 def test_version_with_missing_db(tmp_path):
     result = invoke("--version", ICS_DB=str(tmp_path / "nope.sqlite"))
     assert result.exit_code == 1
-    assert result.stdout == f"ics {__version__}\n"
+    assert result.stdout == f"ics {__version__} (nhs-ics)\n"
     assert result.stderr.startswith("Error: Database not found")
 
 

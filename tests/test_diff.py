@@ -212,7 +212,7 @@ def test_practice_gap_is_said(cli):
         (("2022-07-01", "2022-06-30"), 2, "must be before"),
         (("2022-07-01", "2022-07-01"), 2, "must be before"),
         (("2022-13-01", "2023-01-01"), 2, "not a real day"),
-        (("2001-01-01", "2023-01-01"), 2, "outside the data"),
+        (("2001-01-01", "2023-01-01"), 2, "before the data"),
         (("2022-01-01",), 2, "Missing argument"),
         (("2022-01-01", "2023-01-01", "--kind", "hospitals"), 2, "Unknown kind"),
         (("2022-01-01", "2023-01-01", "--in", "zzzzqqq"), 1, "No organisation matches"),

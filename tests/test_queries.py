@@ -279,6 +279,51 @@ def test_resolve_current(text, expected):
 @pytest.mark.parametrize(
     "text, day, expected",
     [
+        # An ICB's or STP's own name beats a sub-ICB location that carries it as a place or former
+        # name, also after the ICB ended.
+        ("Surrey Heartlands", LATEST, "icb:QXU"),
+        ("Surrey Heartlands", "2026-03-31", "icb:QXU"),
+        ("Norfolk and Waveney", LATEST, "icb:QMM"),
+        ("Frimley", LATEST, "icb:QNQ"),
+        ("North West London", LATEST, "icb:QRV"),
+        ("Cambridgeshire and Peterborough", LATEST, "icb:QUE"),
+        ("Devon", LATEST, "icb:QJK"),
+        # Before the ICBs, the STP of that name, ahead of the CCG of the same name.
+        ("Devon", "2020-01-01", "stp:E54000037"),
+        ("Kent and Medway", "2021-01-01", "stp:E54000032"),
+        # A former name of an STP is not its name: the CCG that had it on the day wins.
+        ("Norfolk and Waveney", "2021-01-01", "ccg:26A"),
+        # No ICB or STP of that name: the sub-ICB location's place name still names it.
+        ("Bassetlaw", LATEST, "sub_icb:02Q"),
+        ("Tameside", LATEST, "sub_icb:01Y"),
+        # The words of a kind in the text still decide.
+        ("NHS Norfolk and Waveney CCG", LATEST, "ccg:26A"),
+    ],
+)
+def test_the_rule_for_names(text, day, expected):
+    assert resolved(text, day) == expected
+
+
+def test_the_rule_for_names_reports_what_it_passed_over():
+    found = resolve.identify("Norfolk and Waveney", LATEST)
+    assert found.by_name and found.org["org_id"] == "icb:QMM"
+    assert len(found.notes) == 1
+    note = found.notes[0]
+    assert "(icb:QMM), which ended on 2026-03-31." in note and "NHS Norfolk and Suffolk ICB - 26A (sub_icb:26A)" in note
+    # A kind given decides; so does an org id (no note for a code or an org id).
+    assert resolve.identify("Norfolk and Waveney", LATEST, ("sub_icb",)).org["org_id"] == "sub_icb:26A"
+    assert resolve.identify("sub_icb:26A", LATEST).notes == []
+    assert resolve.identify("QMM", LATEST).notes == []
+
+
+def test_bulk_reads_names_by_the_same_rule():
+    assert bulk.BulkResolver(LATEST, None).resolve("Surrey Heartlands")["org_id"] == "icb:QXU"
+    assert bulk.BulkResolver(LATEST, None).resolve("Norfolk and Waveney")["org_id"] == "icb:QMM"
+
+
+@pytest.mark.parametrize(
+    "text, day, expected",
+    [
         ("00L", "2019-01-01", "ccg:00L"),
         ("00L", "2023-01-01", "sub_icb:00L"),
         ("QHM", "2021-01-01", "stp:E54000050"),

@@ -86,3 +86,21 @@ def test_member_sections_and_parent_order_name_real_kinds():
     assert set(vocab.PARENT_ORDER) <= set(vocab.KINDS)
     assert set(vocab.PRIORITY) == set(vocab.KINDS)
     assert set(vocab.RESOLVE_LEVELS) <= set(vocab.KINDS)
+
+
+def test_ics_is_the_footprint_of_the_day():
+    assert vocab.kind_of_word("ics", "2021-04-01") == vocab.parse_kind("ICSs", "2022-06-30") == "stp"
+    assert vocab.kind_of_word("ics", "2022-07-01") == vocab.parse_kind("integrated care systems", "2026-08-01") == "icb"
+    assert vocab.kind_of_word("ics") == "icb"  # without a day: the ICB
+    assert vocab.parse_level("ics", "2020-01-01") == "stp"
+    assert vocab.is_ics_word(" ICS ") and not vocab.is_ics_word("icbs")
+
+
+def test_kinds_the_data_does_not_hold():
+    assert [k.plural for k in vocab.not_held("North East Provider Collaborative")] == ["provider collaboratives"]
+    assert [k.plural for k in vocab.not_held("Frimley ICP")] == ["integrated care partnerships (ICPs)"]
+    assert [k.plural for k in vocab.not_held("place-based partnership; cancer alliance")] == [
+        "place partnerships",
+        "cancer alliances",
+    ]
+    assert vocab.not_held("Epicpoint") == vocab.not_held("") == vocab.not_held(None) == []

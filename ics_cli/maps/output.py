@@ -26,7 +26,9 @@ def check_format(fmt: str | None) -> str | None:
     name = fmt.strip().lower()
     name = {"json": "geojson", "text": "table"}.get(name, name)
     if name not in FORMATS:
-        raise UsageError(f"Unknown map format {fmt!r}. Accepted formats: {', '.join(FORMATS)}.")
+        from ics_cli.safetext import quoted
+
+        raise UsageError(f"Unknown map format {quoted(fmt)}. Accepted formats: {', '.join(FORMATS)}.")
     return name
 
 

@@ -8,8 +8,8 @@ from __future__ import annotations
 from collections import defaultdict
 
 from ics_cli.maps.shapes import decode, signed_area
-from importers.common import OPEN, day_after
 from importers.common import end_or_open as end
+from importers.common import uncovered
 
 # Areas that must have a boundary on every day from a date: the ONS editions and the unions of them
 # (districts and unitary authorities, by org id prefix: December 2022, and unions for April 2023).
@@ -44,12 +44,8 @@ def check_boundaries(t: dict[str, list[dict]]) -> list[str]:
         for oid, o in orgs.items():
             if not (o["kind"] == kind or oid.startswith(kind)) or end(o["end"]) < first:
                 continue
-            covered = sorted((r["start"], end(r["end"])) for r in by_org.get(oid, []))
-            day = max(first, o["start"] or "")
-            for s, e in covered:
-                if s > day:
-                    break
-                day = max(day, day_after(e) if e != OPEN else OPEN)
-            if day != OPEN and day <= end(o["end"]):
-                problems.append(f"boundaries: {oid} has no shape on {day}")
+            covered = [(r["start"], r["end"]) for r in by_org.get(oid, [])]
+            gaps = uncovered(max(first, o["start"] or ""), o["end"] or "", covered)
+            if gaps:
+                problems.append(f"boundaries: {oid} has no shape on {gaps[0][0]}")
     return problems

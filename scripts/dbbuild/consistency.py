@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from importers.common import OPEN, day_after
+from importers.common import OPEN, day_after, uncovered
 from importers.common import end_or_open as end
 
 # Organisations whose kinds may have more than one parent of one kind on a day (none for
@@ -191,11 +191,7 @@ def check_names(t: dict[str, list[dict]]) -> list[str]:
         if r["type"] == "official":
             spans[r["org_id"]].append((r["start"] or "", end(r["end"])))
     for org in t["orgs"]:
-        day = org["start"] or ""
-        for s, e in sorted(spans.get(org["org_id"], [])):
-            if s > day:
-                break
-            day = max(day, day_after(e) if e != OPEN else OPEN)
-        if day != OPEN and day <= end(org["end"]):
-            problems.append(f"{org['org_id']} has no official name on {day or 'its first day'}")
+        gaps = uncovered(org["start"] or "", org["end"] or "", spans.get(org["org_id"], []))
+        if gaps:
+            problems.append(f"{org['org_id']} has no official name on {gaps[0][0] or 'its first day'}")
     return problems
