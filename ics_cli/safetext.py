@@ -127,12 +127,26 @@ def quoted(text: str, limit: int = LIMIT) -> str:
 def shell_word(text: str, limit: int = LIMIT) -> str:
     """``text`` as one word of a shell command to copy (``Try: ics search ...``): quoted with
     ``shlex.quote``, or, when it holds characters :func:`safe` escapes, in the ``$'...'`` quoting
-    of bash, zsh and ksh, whose escapes are the same. Cut to about ``limit`` characters."""
+    of bash, zsh and ksh, whose escapes are the same. A long text is cut to about ``limit``
+    characters, ``...`` inside the quotes."""
     if is_safe(text):
         import shlex
 
-        return shlex.quote(_fit(text, limit, str))
-    return "$'" + _fit(text, limit, lambda raw: safe(raw.replace("\\", "\\\\").replace("'", "\\'"))) + "'"
+        quote = shlex.quote
+    else:
+
+        def quote(raw: str) -> str:
+            return "$'" + safe(raw.replace("\\", "\\\\").replace("'", "\\'")) + "'"
+
+    word = quote(text) if len(text) <= limit else ""
+    if word and len(word) <= limit + 3:
+        return word
+    raw = text[: limit - len(_ELLIPSIS)]
+    word = quote(raw + _ELLIPSIS)
+    while len(word) > limit + 3 and raw:
+        raw = raw[: -max(1, (len(word) - limit) // 4)]
+        word = quote(raw + _ELLIPSIS)
+    return word
 
 
 def line(text: str, limit: int = LINE_LIMIT) -> str:
