@@ -17,6 +17,9 @@ and streams.
   ``sys.stdin is None`` (``ics resolve`` says so, exit 2); a closed stdout is ``/dev/null``
   opened read-only, so the first write fails and says "standard output is closed" (exit 1); a
   closed stderr is ``/dev/null``: messages vanish, exit codes stay the same.
+- **stderr** is re-wrapped over :class:`Messages`: a message that cannot be written (stderr on a
+  full disk, ``2>/dev/full``) is dropped, as with a closed stderr, and the exit code is the
+  command's own. Characters its encoding lacks become backslash escapes, as Python does.
 - **stdout** is re-wrapped as a buffered text stream over :class:`Output`:
 
   - buffered even under ``PYTHONUNBUFFERED`` (then flushed at every line end), because an
@@ -83,6 +86,17 @@ class Output(io.FileIO):
             raise OutputError.from_os_error(err) from None
 
 
+class Messages(io.FileIO):
+    """stderr's file descriptor: a write that fails is dropped (messages are not worth an exit
+    code of their own)."""
+
+    def write(self, data) -> int:  # type: ignore[override]
+        try:
+            return super().write(data)
+        except OSError:
+            return len(data)
+
+
 def _occupy(fd: int, flags: int) -> bool:
     """Open /dev/null on ``fd`` if it is closed; whether it was."""
     try:
@@ -105,8 +119,11 @@ def prepare() -> None:
     """Set up the standard streams of the ``ics`` program as described above."""
     _occupy(0, os.O_RDONLY)  # sys.stdin stays None when it was closed
     _occupy(1, os.O_RDONLY)  # a closed stdout: every write fails with EBADF
-    if _occupy(2, os.O_WRONLY) or sys.stderr is None:
-        sys.stderr = io.TextIOWrapper(io.FileIO(2, "w", closefd=False), errors="backslashreplace", write_through=True)
+    _occupy(2, os.O_WRONLY)  # a closed stderr: messages go to /dev/null
+    err_encoding = getattr(sys.stderr, "encoding", None) or "utf-8"
+    sys.stderr = io.TextIOWrapper(
+        Messages(2, "w", closefd=False), encoding=err_encoding, errors="backslashreplace", write_through=True
+    )
     old = sys.stdout
     encoding = getattr(old, "encoding", None) or "utf-8"
     unbuffered = old is not None and (old.line_buffering or getattr(old, "write_through", False))

@@ -181,6 +181,17 @@ def test_closed_stderr(args, code, tmp_path):
     assert (done.stdout == b"") == (code != 0), done.stdout[:300]
 
 
+def test_full_stderr_keeps_the_exit_codes(tmp_path):
+    # Messages that cannot be written are dropped; once a note on a full stderr made resolve exit 1.
+    for args, code in ((["resolve", "--to", "icb"], 0), (["show", "Narnia"], 1), (["list", "nope"], 2)):
+        with open("/dev/full", "w") as full:
+            done = subprocess.run(
+                [str(ICS_BIN), *args], input=b"QOP\n", stdout=subprocess.PIPE, stderr=full, env=clean_env(), cwd=tmp_path
+            )
+        assert done.returncode == code, args
+    assert done.stdout == b""
+
+
 def test_closed_stderr_and_full_stdout(tmp_path):
     with open("/dev/full", "w") as full:
         done = run(["list", "icbs"], stdout=full, close=(2,), cwd=tmp_path)
