@@ -24,7 +24,7 @@ code  constant     meaning
                    nothing is printed, as if killed by SIGPIPE (128 + 13)
 ====  ===========  ==========================================================
 
-With stderr closed (``2>&-``) nothing is printed and the codes are the same.
+With stderr closed (``2>&-``) or full (``2>/dev/full``) nothing is printed and the codes are the same.
 
 Code that finds a problem the user can fix raises :class:`IcsError` (or :class:`UsageError`)
 with a full sentence. The CLI turns it into ``Error: <message>`` on stderr (then the hint, if
