@@ -68,7 +68,7 @@ def make(org: dict, day: str, fmt: str, width: int, color: bool, neighbours: boo
     text.append_text(terminal.draw(plan, width, color))
     text.append_text(terminal.legend(plan, width, color))
     footer = f"Boundaries: {', '.join(plan.editions)}. {ATTRIBUTION}"
-    text.append(footer + "\n", style="dim")
+    text.append(safe(footer) + "\n", style="dim")
     return MapOutput(text, plan.notes, len(plan.areas))
 
 
