@@ -195,8 +195,13 @@ def tmpdir(tmp_path_factory):
 
 @pytest.mark.parametrize("name", PAYLOADS)
 def test_every_echo_of_user_input_is_safe(cli, tmpdir, name):
+    # Every path with the two escape sequences; the other payloads (one rule, tested above) on a
+    # path of each kind: an identifier, a kind, a date, a file name, Click's own errors.
     text = PAYLOADS[name]
-    for i, argv in enumerate(echo_paths(text, tmpdir)):
+    paths = echo_paths(text, tmpdir)
+    if not name.startswith("osc"):
+        paths = [paths[0], paths[9], paths[21], paths[25], paths[27]]
+    for i, argv in enumerate(paths):
         for single in (True, False) if i % 3 == 0 else (True,):  # the whole app too, now and then
             result = cli(*argv, single=single, env={"NO_COLOR": "1"})
             assert result.exit_code in (0, 1, 2), (argv, result)
@@ -236,7 +241,7 @@ def test_resolve_echoes_of_its_input(cli, tmp_path):
 def test_resolve_input_column_in_table_and_md(cli):
     lines_in = [OSC_LINK, OSC_TITLE, "QOP\x9b2J", "\u202eQOP", "QHM\x07"]
     stdin = "\n".join(lines_in) + "\n"
-    for env in ({"ICS_FORCE_TTY": "200", "NO_COLOR": "1"}, {"ICS_FORCE_TTY": "200"}, {}):
+    for env in ({"ICS_FORCE_TTY": "200"}, {}):  # a terminal in colour; piped
         for fmt in ("table", "md"):
             result = cli("resolve", "-f", fmt, input=stdin, env=env)
             assert result.exit_code == 0, result
