@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from ics_cli import queries, small_areas
 from ics_cli.errors import IcsError
+from ics_cli.safetext import quoted
 from ics_cli.vocab import label
 
 SYSTEM_KINDS = ("stp", "icb")
@@ -26,7 +27,7 @@ def small_area(text: str, day: str) -> dict:
     if row is None:
         welsh = (code or text).upper().startswith("W")
         raise IcsError(
-            f"No LSOA {code or text!r} in the data: it holds the LSOAs of England (2011 and 2021 censuses).",
+            f"No LSOA {quoted(code or text)} in the data: it holds the LSOAs of England (2011 and 2021 censuses).",
             hint="Welsh LSOAs are in no CCG or sub-ICB location." if welsh else None,
         )
     found = small_areas.lsoa_parents(code, day)

@@ -137,12 +137,16 @@ def _input_format(value: str | None) -> str | None:
         return None
     name = value.strip().lower()
     if name not in INPUT_FORMATS:
-        raise UsageError(f"Unknown --input-format {value!r}. Use one of: {', '.join(INPUT_FORMATS)}.")
+        from ics_cli.safetext import quoted
+
+        raise UsageError(f"Unknown --input-format {quoted(value)}. Use one of: {', '.join(INPUT_FORMATS)}.")
     return name
 
 
 def _naming(column: str | None) -> str:
-    return f" with a column {column!r}" if column else ""
+    from ics_cli.safetext import quoted
+
+    return f" with a column {quoted(column)}" if column else ""
 
 
 def _detect(file: str | None, first: str, table: str | None, reads: Callable[[str], bool]) -> str:
@@ -157,13 +161,10 @@ def _detect(file: str | None, first: str, table: str | None, reads: Callable[[st
 
 
 def _listed(header: list[str], limit: int = 12) -> str:
-    shown = ", ".join(repr(_short(h)) for h in header[:limit])
+    from ics_cli.safetext import quoted
+
+    shown = ", ".join(quoted(h, 40) for h in header[:limit])
     return shown + (f" and {len(header) - limit} more" if len(header) > limit else "")
-
-
-def _short(text: str) -> str:
-    text = "".join(ch if ch.isprintable() else repr(ch)[1:-1] for ch in text)
-    return text if len(text) <= 60 else text[:57] + "..."
 
 
 def _header(names: list[str]) -> list[str]:
@@ -188,7 +189,9 @@ def _column_index(header: list[str], name: str | None, option: str) -> int | Non
     folded = [h.casefold() for h in header]
     if name.strip().casefold() in folded:
         return folded.index(name.strip().casefold())
-    raise UsageError(f"No column {_short(name)!r} in the input ({option}); its columns are: {_listed(header, 40)}.")
+    from ics_cli.safetext import quoted
+
+    raise UsageError(f"No column {quoted(name)} in the input ({option}); its columns are: {_listed(header, 40)}.")
 
 
 # --- bytes to text ---------------------------------------------------------------------------------
@@ -210,7 +213,9 @@ def _open(file: str | None):
     try:
         return open(file, "rb")  # noqa: SIM115 - read to the end by the generator, closed at exit
     except OSError as e:
-        raise UsageError(f"Cannot read {_short(file)}: {e.strerror or e}.") from None
+        from ics_cli.safetext import path
+
+        raise UsageError(f"Cannot read {path(file)}: {e.strerror or e}.") from None
 
 
 class _Encoded:
@@ -248,7 +253,9 @@ def _decoded(stream, file: str | None, first: bytes | None = None) -> Iterator[s
             break
     else:
         if first is None and b"\x00" in head[:CHUNK]:
-            where = "standard input" if file in (None, "-") else _short(file)
+            from ics_cli.safetext import path
+
+            where = "standard input" if file in (None, "-") else path(file)
             raise UsageError(
                 f"{where} is not UTF-8 text: it holds NUL bytes (UTF-16 without a byte-order mark, or not text at all). "
                 "Save it as UTF-8 (or UTF-16 with a byte-order mark)."

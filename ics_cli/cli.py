@@ -363,7 +363,7 @@ def search(
     if not text.strip():
         raise UsageError("The search text is empty: give part of a name or a code.")
     when = _when(as_of)
-    kinds = (vocab.parse_kind(kind, when.day),) if kind else None
+    kinds = (vocab.parse_kind(kind, when.day),) if kind is not None else None  # --kind '' is unknown, as in `ics list ''`
     render.render_answer(srch.answer(text, when.day, kinds, current, limit), views.SEARCH_COLUMNS, fmt, fields)
 
 

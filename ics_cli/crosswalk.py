@@ -25,6 +25,7 @@ from collections.abc import Iterator
 from ics_cli import queries
 from ics_cli.dates import coverage, day_before
 from ics_cli.errors import UsageError
+from ics_cli.safetext import quoted
 from ics_cli.vocab import KINDS, kind_of_word
 
 FROM_KINDS = ("practice", "pcn", "trust", "ccg", "sub_icb", "stp", "icb", "area_team", "region", "la", "lsoa")
@@ -37,8 +38,7 @@ def parse(what: str, frm: str, to: str, fmt: str | None) -> tuple[str, str, str]
     from ics_cli.vocab import parse_level
 
     if what.strip().lower() != "crosswalk":
-        shown = what if len(what) <= 40 else what[:37] + "..."
-        raise UsageError(f"Unknown export {shown!r}: the one export is 'crosswalk' (ics export crosswalk FROM TO).")
+        raise UsageError(f"Unknown export {quoted(what)}: the one export is 'crosswalk' (ics export crosswalk FROM TO).")
     fmt = check_format(fmt) if fmt else "csv"
     if fmt in ("table", "md"):
         raise UsageError(f"--format {fmt} does not suit a crosswalk: use csv, tsv, jsonl or json.")
@@ -50,7 +50,9 @@ def open_output(path: str):
     try:
         return open(path, "w", encoding="utf-8", newline="")  # noqa: SIM115 - the caller closes it
     except OSError as e:
-        raise UsageError(f"Cannot write {path}: {e.strerror or e}.") from None
+        from ics_cli.safetext import path as shown_path
+
+        raise UsageError(f"Cannot write {shown_path(path)}: {e.strerror or e}.") from None
 
 
 def parse_from(word: str) -> str:
@@ -58,8 +60,7 @@ def parse_from(word: str) -> str:
     kind = "lsoa" if word.strip().lower() in ("lsoa", "lsoas") else kind_of_word(word)
     if kind not in FROM_KINDS:
         words = ", ".join("lsoa" if k == "lsoa" else KINDS[k].one for k in FROM_KINDS)
-        shown = word if len(word) <= 40 else word[:37] + "..."
-        raise UsageError(f"Unknown crosswalk FROM {shown!r}. Use one of: {words}.")
+        raise UsageError(f"Unknown crosswalk FROM {quoted(word)}. Use one of: {words}.")
     return kind
 
 

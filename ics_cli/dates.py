@@ -6,6 +6,7 @@ from typing import NamedTuple
 
 from ics_cli import db
 from ics_cli.errors import UsageError
+from ics_cli.safetext import quoted
 
 OPEN = "9999-12-31"  # the end of an interval that has not ended
 
@@ -47,11 +48,11 @@ def read_day(text: str, option: str = "--as-of") -> tuple[str, str | None]:
     if value.lower() == "today":
         value = now
     if not (len(value) == 10 and value[4] == value[7] == "-" and (value[:4] + value[5:7] + value[8:]).isdigit()):
-        raise UsageError(f"{option} {text!r} is not a date: use {accepted}.")
+        raise UsageError(f"{option} {quoted(text)} is not a date: use {accepted}.")
     try:
         dt.date.fromisoformat(value)
     except ValueError:
-        raise UsageError(f"{option} {text!r} is not a real day: use {accepted}.") from None
+        raise UsageError(f"{option} {quoted(text)} is not a real day: use {accepted}.") from None
     if value < first:
         raise UsageError(f"{option} {value} is before the data ({first} to {last}): use {accepted}.")
     if value > max(now, last):
@@ -108,13 +109,14 @@ def row_day(text: str, first: str, last: str) -> tuple[str | None, str | None]:
         d, m, y = value.split("/")
         if len(y) == 4 and 1 <= len(d) <= 2 and 1 <= len(m) <= 2:
             iso = f"{y}-{m.zfill(2)}-{d.zfill(2)}"
-    shown = value if len(value) <= 40 else value[:37] + "..."
+    from ics_cli.safetext import quoted
+
     if iso is None or not (iso[:4] + iso[5:7] + iso[8:]).isdigit() or not iso.isascii():
-        return None, f"{shown!r} is not a date: use {ROW_DATE_FORMS}"
+        return None, f"{quoted(value, 40)} is not a date: use {ROW_DATE_FORMS}"
     try:
         dt.date.fromisoformat(iso)
     except ValueError:
-        return None, f"{shown!r} is not a real day"
+        return None, f"{quoted(value, 40)} is not a real day"
     if not first <= iso <= last:
         return None, f"{iso} is outside the data ({first} to {last})"
     return iso, None

@@ -4,7 +4,12 @@ settings, the single-command fast path and :func:`main`.
 The commands themselves are in :mod:`ics_cli.cli`; this module turns what they raise into the
 documented exits (see :mod:`ics_cli.errors`): IcsError to ``Error: ...`` and its code, a closed
 pipe to 141, Ctrl-C to 130, and any other exception to one ``internal error`` line (never a
-traceback; ``ICS_DEBUG=1`` shows it).
+traceback; ``ICS_DEBUG=1`` shows it). Click's own usage errors echo the value given: long values
+are cut there too (:func:`ics_cli.safetext.shorten_words`).
+
+Run as the ``ics`` program, Ctrl-C ends the process quietly from the moment the package is
+imported, before Typer and the rest (``ics_cli/__init__.py``); :func:`main` then sets up the
+standard streams (:mod:`ics_cli.streams`).
 """
 
 from __future__ import annotations
@@ -15,8 +20,25 @@ from typing import Any
 import typer
 from typer.core import TyperGroup
 
-from ics_cli import errors
+from ics_cli import errors, streams
 from ics_cli.errors import IcsError
+
+EPILOG = (
+    "Exit codes: 0 ok (an empty result too), 1 not found, ambiguous or failed (a missing or wrong database, "
+    "output that cannot be written), 2 usage error, 130 interrupted (Ctrl-C), 141 output closed early (| head)."
+)
+
+
+def _cut_click_message(err: Exception) -> None:
+    """Click's usage errors echo the value given: make it safe, and cut a long one. (Click's
+    exceptions come from ``click`` or, in newer Typer, its vendored copy: known by class name.)"""
+    if not any(c.__name__ == "ClickException" for c in type(err).__mro__):
+        return
+    from ics_cli.safetext import safe, shorten_words
+
+    message = getattr(err, "message", None)
+    if isinstance(message, str):
+        err.message = shorten_words(safe(message))
 
 
 class IcsGroup(TyperGroup):
@@ -53,6 +75,13 @@ class IcsGroup(TyperGroup):
                 )
             )
 
+    def make_context(self, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return super().make_context(*args, **kwargs)
+        except Exception as err:
+            _cut_click_message(err)
+            raise
+
     def invoke(self, ctx: typer.Context) -> Any:
         try:
             result = super().invoke(ctx)
@@ -61,12 +90,17 @@ class IcsGroup(TyperGroup):
         except BrokenPipeError:
             errors.silence_stdout()
             raise typer.Exit(errors.BROKEN_PIPE) from None
+        except IcsError:
+            raise
+        except Exception as err:
+            _cut_click_message(err)
+            raise
 
 
 APP_SETTINGS: dict[str, Any] = dict(
     name="ics",
     cls=IcsGroup,
-    epilog="Exit codes: 0 ok, 1 not found or ambiguous or failed, 2 usage error.",
+    epilog=EPILOG,
     no_args_is_help=True,
     pretty_exceptions_show_locals=False,
     # Plain Click help and usage errors: "Error: ..." on one line like every other error, the same
@@ -108,13 +142,7 @@ def main() -> None:
     Ends with ``os._exit``: the database is read-only and nothing needs tidying, and skipping the
     interpreter's shutdown saves about a tenth of a lookup's time. Output is flushed first."""
     code: Any = 0
-    if sys.stdout is None:  # started with stdout closed (`ics ... >&-`): nowhere to answer
-        if sys.stderr is not None:
-            sys.stderr.write("Error: standard output is closed.\n")
-            sys.stderr.flush()
-        import os
-
-        os._exit(errors.FAILURE)
+    streams.prepare()  # closed descriptors, stdout's buffering, encoding and write errors
     try:
         try:
             app_for(sys.argv[1:])()

@@ -9,8 +9,11 @@ from ics_cli import __version__, db
 
 
 def data_vintage() -> str:
-    """The data's vintage: the last day it covers (``data_end``, written by scripts/build_db.py)."""
-    return db.meta().get("data_end") or "unknown"
+    """The data's vintage: the last day it covers (``data_end``, written by scripts/build_db.py),
+    made safe for a terminal (``--version`` prints it as it is)."""
+    from ics_cli.safetext import cut
+
+    return cut(db.meta().get("data_end") or "unknown")
 
 
 def info() -> tuple[dict[str, Any], list[tuple[str, ...]]]:

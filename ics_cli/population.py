@@ -20,8 +20,9 @@ BY = ("total", "sex", "age")
 def parse_by(text: str) -> str:
     if text not in BY:
         from ics_cli.errors import UsageError
+        from ics_cli.safetext import quoted
 
-        raise UsageError(f"--by {text!r}: use total, sex or age.")
+        raise UsageError(f"--by {quoted(text)}: use total, sex or age.")
     return text
 
 

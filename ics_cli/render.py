@@ -43,6 +43,9 @@ Rules:
   cannot fit the width so, each record is printed as a card of ``header  value`` lines.
 - Values: see :mod:`ics_cli.render_flat`. JSON and CSV/TSV headers use field names (the keys);
   ``table`` and ``md`` show column headers.
+- Safety: every value, header and title of ``table`` and ``md`` output goes through
+  :func:`ics_cli.safetext.safe` (control characters shown as ``\\x1b``, ``\\n``...), whether the
+  user typed it or it came from the database; json, jsonl, csv and tsv stay exact.
 - Empty results, one rule for every command: an empty result is a success (``[]`` in JSON, the
   header row alone in csv, tsv and md, nothing in jsonl and table) and the command's hint
   (``empty``) goes to stderr, on a terminal or not, so a script's log says why nothing came.
@@ -137,7 +140,9 @@ def parse_fields(fields: str | Sequence[str] | None) -> list[str] | None:
 
 
 def _unknown_fields(unknown: list[str], valid: Sequence[str]) -> UsageError:
-    names = ", ".join(repr(n) for n in unknown)
+    from ics_cli.safetext import quoted
+
+    names = ", ".join(quoted(n) for n in unknown[:5]) + (f" and {len(unknown) - 5} more" if len(unknown) > 5 else "")
     return UsageError(f"Unknown field{'s' if len(unknown) > 1 else ''} {names}. Valid fields: {', '.join(valid)}.")
 
 
@@ -169,9 +174,12 @@ def check_fields(columns: Sequence[str | Column], fmt: str | None, fields: str |
 
 def note(text: str | None) -> None:
     """A remark about the answer (another match, a gap in the data, why it is empty): on stderr,
-    so that it never mixes with piped output but a script's log still keeps it."""
+    so that it never mixes with piped output but a script's log still keeps it. Every line is
+    made safe for a terminal and cut to 1,000 characters (:func:`ics_cli.safetext.lines`)."""
     if text:
-        sys.stderr.write(text.rstrip("\n") + "\n")
+        from ics_cli.safetext import lines
+
+        sys.stderr.write(lines(text.rstrip("\n")) + "\n")
 
 
 def wants_layout(fmt: str | None, fields: str | Sequence[str] | None) -> bool:

@@ -8,13 +8,24 @@ never import Rich. Value rules (see :mod:`ics_cli.render` for the full contract)
   ``true``/``false`` in flat formats; lists and dicts stay nested in JSON and become JSON text in
   csv and tsv (a list of plain values is joined with ``", "`` in table and md).
 - TSV escapes a backslash, tab, newline and carriage return inside a value as ``\\\\``, ``\\t``,
-  ``\\n`` and ``\\r`` (PostgreSQL's text format), so every record stays on one line.
+  ``\\n`` and ``\\r`` (PostgreSQL's text format), so every record stays on one line. Other
+  control characters (ESC, BEL, C1 controls) pass unchanged, as in CSV: piped formats are exact,
+  for programs. To look at such output on a terminal use ``--format table`` or ``md``, which show
+  them escaped (:func:`ics_cli.safetext.safe`).
 - CSV: RFC 4180 quoting with ``\\n`` line ends.
+- JSON escapes control characters itself (``\\u001b``); DEL, C1 controls and other characters
+  pass as UTF-8, or as ``\\u`` escapes when stdout's encoding is not UTF
+  (``PYTHONIOENCODING=ascii``), so JSON stays exact whatever the encoding.
+- md: ``|`` is escaped and line breaks become ``<br>``; then :func:`ics_cli.safetext.safe`, as
+  for table output.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
+
+from ics_cli.safetext import safe
+from ics_cli.streams import is_utf
 
 if TYPE_CHECKING:
     from collections.abc import Iterator, Mapping
@@ -57,13 +68,16 @@ def md_text(text: str) -> str:
     if "|" in text or "\n" in text or "\r" in text:
         text = text.replace("|", "\\|").replace("\r\n", "<br>").replace("\n", "<br>")
         text = text.replace("\r", "<br>")
-    return text
+    return safe(text)
 
 
-def json_encoder(indent: int | None = None):
+def json_encoder(indent: int | None = None, out: TextIO | None = None):
+    """The JSON encoder for ``out``: UTF-8 text as it is, or ``\\u`` escapes for every non-ASCII
+    character when ``out``'s encoding is not UTF."""
     import json
 
-    return json.JSONEncoder(ensure_ascii=False, default=str, indent=indent).encode
+    ascii_only = out is not None and not is_utf(getattr(out, "encoding", None) or "utf-8")
+    return json.JSONEncoder(ensure_ascii=ascii_only, default=str, indent=indent).encode
 
 
 class _Buffer:
@@ -100,10 +114,10 @@ _SCALARS = (str, int, float, bool, type(None))
 
 
 def write_json(it, cols, out, *, as_is=False, **_) -> int:
-    encode = json_encoder(indent=2)
+    encode = json_encoder(2, out)
     # A flat record (every value a scalar) is laid out here with the C encoder for each value: the
     # same bytes as encode(obj), which with an indent runs Python's slower encoder over everything.
-    scalar = json_encoder()
+    scalar = json_encoder(None, out)
     keys = [c.key for c in cols]
     buf = _Buffer(out)
     n = 0
@@ -134,7 +148,7 @@ def _write_lines(it, out, header: list[str], line) -> int:
 
 
 def write_jsonl(it, cols, out, *, as_is=False, **_) -> int:
-    encode = json_encoder()
+    encode = json_encoder(None, out)
     keys = [c.key for c in cols]
     if as_is:
         return _write_lines(it, out, [], lambda rec: encode(dict(rec)) + "\n")
@@ -284,9 +298,9 @@ def write_record(record: Mapping[str, Any], fmt: str, out: TextIO) -> None:
     line; tsv ``key<TAB>value`` lines without a header; csv a ``key,value`` header and rows; md a
     two-column table. In the flat formats nested dicts become dotted keys and lists JSON text."""
     if fmt == "json":
-        out.write(json_encoder(indent=2)(dict(record)) + "\n")
+        out.write(json_encoder(2, out)(dict(record)) + "\n")
     elif fmt == "jsonl":
-        out.write(json_encoder()(dict(record)) + "\n")
+        out.write(json_encoder(None, out)(dict(record)) + "\n")
     elif fmt == "tsv":
         for key, text in flat_items(record):
             out.write(f"{tsv_text(key)}\t{tsv_text(text)}\n")

@@ -7,6 +7,9 @@ so piped and machine output never load Rich.
 - :func:`write_sheet`: a profile as headed blocks of aligned text (``ics show``).
 
 On a terminal they use its width and wrap; piped (``--format table``) they never wrap or truncate.
+Every value, key, header and title goes through :func:`ics_cli.safetext.safe` first: what reaches
+the terminal has its control characters shown as escapes (``\\x1b``, ``\\t``, ``\\n``), whether
+typed by the user (``ics resolve``'s input column) or read from the database.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from ics_cli.render_flat import flat, human
+from ics_cli.safetext import safe
 from ics_cli.terminal import is_tty, make_console
 
 if TYPE_CHECKING:
@@ -29,12 +33,9 @@ def _count(value: int) -> str:
 
 
 def _cell(text: str, tty: bool) -> str:
-    """Table cell text: tabs become spaces; piped, newlines too (one line per record)."""
-    if "\t" in text:
-        text = text.replace("\t", " ")
-    if not tty and ("\n" in text or "\r" in text):
-        text = " ".join(text.splitlines())
-    return text
+    """Table cell text, safe for a terminal: tabs, newlines and other control characters show as
+    escapes, so a record is one line piped and no value can move the cursor."""
+    return safe(text)
 
 
 NAME_KEYS = ("name", "to_name", "title", "parent_name")  # the columns a reader cannot do without
@@ -67,7 +68,7 @@ def write_table(it, cols, out, *, title=None, chosen=False, **_) -> int:
     table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, header_style="bold", highlight=False)
     for c in cols:
         table.add_column(
-            c.header,
+            safe(c.header),
             justify=c.justify,
             style=c.style,
             no_wrap=c.no_wrap or not tty,
@@ -79,7 +80,7 @@ def write_table(it, cols, out, *, title=None, chosen=False, **_) -> int:
     if title:
         from rich.text import Text
 
-        console.print(Text(title, style="bold"))
+        console.print(Text(safe(title), style="bold"))
     console.print(table)
     return len(rows)
 
@@ -105,11 +106,11 @@ def write_cards(cols, rows: list[list[str]], console, title: str | None) -> None
     itself between words."""
     from rich.text import Text
 
-    headers = [" ".join(c.header.split()) or c.key for c in cols]
+    headers = [safe(" ".join(c.header.split()) or c.key) for c in cols]
     width = max(len(h) for h in headers)
     text = Text()
     if title:
-        text.append("\n".join(_wrap(title, console.width)) + "\n", style="bold")
+        text.append("\n".join(_wrap(safe(title), console.width)) + "\n", style="bold")
     for n, row in enumerate(rows):
         if n or title:
             text.append("\n")
@@ -136,7 +137,7 @@ def _rich_value(value: Any, tty: bool) -> RenderableType:
         grid.add_column(no_wrap=True)
         grid.add_column(no_wrap=not tty)
         for k, v in value.items():
-            grid.add_row(Text(str(k), style="bold"), _rich_value(v, tty))
+            grid.add_row(Text(safe(str(k)), style="bold"), _rich_value(v, tty))
         return grid
     if isinstance(value, (list, tuple)) and value and all(isinstance(v, dict) for v in value):
         from rich import box
@@ -146,13 +147,13 @@ def _rich_value(value: Any, tty: bool) -> RenderableType:
             keys.extend(k for k in row if k not in keys)
         table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, header_style="bold")
         for k in keys:
-            table.add_column(str(k), no_wrap=not tty)
+            table.add_column(safe(str(k)), no_wrap=not tty)
         for row in value:
-            table.add_row(*[human(row.get(k)) for k in keys])
+            table.add_row(*[safe(human(row.get(k))) for k in keys])
         return table
     if isinstance(value, (list, tuple)) and not any(isinstance(v, (list, dict)) for v in value):
-        return Text("\n".join(flat(v) for v in value))
-    return Text(flat(value))
+        return Text("\n".join(safe(flat(v)) for v in value))
+    return Text(safe(flat(value)))
 
 
 def write_record_panels(record: Mapping[str, Any], sections, title: str | None, out: TextIO) -> None:
@@ -178,7 +179,7 @@ def write_record_panels(record: Mapping[str, Any], sections, title: str | None, 
 
     console = make_console(out)
     if title:
-        console.print(Text(title, style="bold"))
+        console.print(Text(safe(title), style="bold"))
     for section_title, keys in layout:
         single = record[keys[0]] if len(keys) == 1 and section_title else None
         if isinstance(single, dict) or (
@@ -190,11 +191,11 @@ def write_record_panels(record: Mapping[str, Any], sections, title: str | None, 
             body.add_column(no_wrap=True)
             body.add_column(no_wrap=not tty)
             for k in keys:
-                body.add_row(Text(k, style="bold"), _rich_value(record[k], tty))
+                body.add_row(Text(safe(k), style="bold"), _rich_value(record[k], tty))
         console.print(
             Panel(
                 body,
-                title=Text(section_title, style="bold") if section_title else None,
+                title=Text(safe(section_title), style="bold") if section_title else None,
                 title_align="left",
                 box=box.ROUNDED,
                 expand=tty,
@@ -210,11 +211,11 @@ def write_tree(root: Mapping[str, Any], out: TextIO) -> None:
     from rich.tree import Tree
 
     def add(parent: Tree, node: Mapping[str, Any]) -> None:
-        branch = parent.add(Text(flat(node.get("label"))))
+        branch = parent.add(Text(safe(flat(node.get("label")))))
         for child in node.get("children") or ():
             add(branch, child)
 
-    tree = Tree(Text(flat(root.get("label"))), guide_style="dim")
+    tree = Tree(Text(safe(flat(root.get("label")))), guide_style="dim")
     for child in root.get("children") or ():
         add(tree, child)
     make_console(out).print(tree)
@@ -255,14 +256,14 @@ def write_sheet(title: str, blocks: Sequence[Mapping[str, Any]], out: TextIO) ->
     console = make_console(out)
     width = console.width
     text = Text()
-    text.append("\n".join(_wrap(title, width)), style="bold")
+    text.append("\n".join(_wrap(safe(title), width)), style="bold")
     text.append("\n")
     for block in blocks:
-        rows = [[human(c) for c in row] for row in block.get("rows") or ()]
+        rows = [[safe(human(c)) for c in row] for row in block.get("rows") or ()]
         if not rows:
             continue
         text.append("\n")
-        text.append(block["title"], style="bold underline")
+        text.append(safe(block["title"]), style="bold underline")
         text.append("\n")
         ncols = max(len(r) for r in rows)
         rows = [r + [""] * (ncols - len(r)) for r in rows]

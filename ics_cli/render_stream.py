@@ -3,7 +3,7 @@ plain aligned text written as it comes, so memory stays flat however many rows a
 
 The first :data:`SAMPLE` records set the column widths (their longest value, or the header's);
 on a terminal, wrappable columns (names, notes) then give up width, down to their longest word
-and then to :data:`MIN_WIDTH`, until the table fits. A later value longer than its column wraps onto more lines (codes too:
+and then to :data:`NARROWEST`, until the table fits. A later value longer than its column wraps onto more lines (codes too:
 nothing is cut). A table that cannot fit even so falls back to one block of ``column  value``
 lines per record. Looks like :mod:`ics_cli.render_rich`'s tables: a bold header (with colour), a
 rule under it, three spaces between columns. Standard library only.
@@ -15,22 +15,22 @@ from itertools import chain, islice
 from typing import TYPE_CHECKING
 
 from ics_cli.render_flat import _Buffer, human
-from ics_cli.terminal import PIPE_WIDTH, forced_width, is_tty, use_color
+from ics_cli.safetext import safe
+from ics_cli.terminal import MAX_WIDTH, MIN_WIDTH, PIPE_WIDTH, forced_width, is_tty, use_color
 
 if TYPE_CHECKING:
     from typing import TextIO
 
 SAMPLE = 200  # records read before the widths are set
-MIN_WIDTH = 10  # the narrowest a wrappable column becomes
+NARROWEST = 10  # the narrowest a wrappable column becomes
 WORD_WIDTH = 20  # words longer than this may break before a table falls back to blocks
 GAP = "   "
 
 
 def _text(value) -> str:
-    text = human(value)
-    if "\t" in text or "\n" in text or "\r" in text:
-        text = " ".join(text.replace("\t", " ").splitlines())
-    return text
+    """A cell: its text made safe for a terminal (safetext: tabs, newlines and every other control
+    character shown as escapes), so that a record keeps to its lines and no value moves the cursor."""
+    return safe(human(value))
 
 
 def _terminal_width(out: TextIO) -> int:
@@ -41,17 +41,17 @@ def _terminal_width(out: TextIO) -> int:
         return forced
     import shutil
 
-    return max(shutil.get_terminal_size((100, 24)).columns, 20)
+    return max(MIN_WIDTH, min(shutil.get_terminal_size((100, 24)).columns, MAX_WIDTH))
 
 
 def _widths(cols, sample: list[list[str]], width: int) -> list[int] | None:
     """Column widths that fit `width`, or None if even the narrowest layout does not. Wrappable
     columns give up width widest first: first down to their longest word (so that words stay
-    whole), then to MIN_WIDTH."""
-    natural = [max([len(c.header)] + [len(r[i]) for r in sample]) for i, c in enumerate(cols)]
+    whole), then to NARROWEST."""
+    natural = [max([len(safe(c.header))] + [len(r[i]) for r in sample]) for i, c in enumerate(cols)]
     over = sum(natural) + len(GAP) * (len(cols) - 1) - width
     widths = list(natural)
-    for floor in (_longest_words(cols, sample), [MIN_WIDTH] * len(cols)):
+    for floor in (_longest_words(cols, sample), [NARROWEST] * len(cols)):
         flexible = [i for i, c in enumerate(cols) if not c.no_wrap and widths[i] > floor[i]]
         while over > 0 and flexible:
             widest = max(flexible, key=lambda i: widths[i])
@@ -65,7 +65,7 @@ def _widths(cols, sample: list[list[str]], width: int) -> list[int] | None:
 
 def _longest_words(cols, sample: list[list[str]]) -> list[int]:
     return [
-        max(MIN_WIDTH, min(WORD_WIDTH, max([len(w) for r in sample for w in r[i].split()] + [len(c.header)])))
+        max(NARROWEST, min(WORD_WIDTH, max([len(w) for r in sample for w in r[i].split()] + [len(c.header)])))
         for i, c in enumerate(cols)
     ]
 
@@ -85,19 +85,20 @@ def write_table(it, cols, out, *, title=None, **_) -> int:
     if not head:
         return 0
     keys = [c.key for c in cols]
+    headers = [safe(c.header) for c in cols]
     sample = [[_text(rec.get(k)) for k in keys] for rec in head]
     bold, plain = ("\x1b[1m", "\x1b[0m") if use_color(out) else ("", "")
     buf = _Buffer(out)
     if title:
-        buf.add(f"{bold}{title}{plain}\n")
+        buf.add(f"{bold}{safe(title)}{plain}\n")
     widths = _widths(cols, sample, _terminal_width(out))
     n = 0
     if widths is None:  # too wide for the terminal: one block per record
-        label = max(len(c.header) for c in cols)
+        label = max(len(h) for h in headers)
         for rec in chain(head, it):
             buf.add("\n" if n else "")
-            for c in cols:
-                buf.add(f"{bold}{c.header:<{label}}{plain}  {_text(rec.get(c.key))}".rstrip() + "\n")
+            for c, h in zip(cols, headers):
+                buf.add(f"{bold}{h:<{label}}{plain}  {_text(rec.get(c.key))}".rstrip() + "\n")
             n += 1
         buf.flush()
         return n
@@ -109,7 +110,7 @@ def write_table(it, cols, out, *, title=None, **_) -> int:
         parts[last] = parts[last].rstrip() if not right[last] else parts[last]
         return GAP.join(parts).rstrip() + "\n"
 
-    buf.add(bold + line([c.header for c in cols]).rstrip("\n") + plain + "\n")
+    buf.add(bold + line(headers).rstrip("\n") + plain + "\n")
     buf.add("─" * min(sum(widths) + len(GAP) * last, PIPE_WIDTH) + "\n")
     for cells in chain(sample, ([_text(rec.get(k)) for k in keys] for rec in it)):
         if all(len(cell) <= w for cell, w in zip(cells, widths)):

@@ -3,6 +3,9 @@
 - Terminal or not: ``ICS_FORCE_TTY`` (any value but empty, ``0``, ``false``, ``no``, ``off``)
   makes a pipe count as a terminal, like gh's ``GH_FORCE_TTY``; a number of 20 or more also sets
   the width (``ICS_FORCE_TTY=120``). Otherwise the stream's ``isatty()`` decides.
+- Width on a terminal: ``ICS_FORCE_TTY``'s number, else ``COLUMNS``, else the terminal's; always
+  between ``MIN_WIDTH`` (20) and ``MAX_WIDTH`` (1,000), so that ``ICS_FORCE_TTY=10000000`` or
+  ``COLUMNS=10000000`` cannot make a panel a megabyte wide. Piped table output is not wrapped.
 - Colour: never if ``NO_COLOR`` is set to anything; else always if ``CLICOLOR_FORCE`` is set (not
   ``0``); else on a terminal unless ``CLICOLOR=0`` or ``TERM=dumb``. "No colour" means no escape
   sequences at all (not even bold).
@@ -36,8 +39,10 @@ FORMAT_HELP = {
 }
 _FORMAT_ALIASES = {"ndjson": "jsonl", "markdown": "md"}
 _OFF = ("", "0", "false", "no", "off")
-# Width for Rich output that is not going to a terminal: wide enough that nothing wraps.
+# Width for Rich output that is not going to a terminal: wide enough that nothing wraps (nothing
+# piped is padded or expanded to the width).
 PIPE_WIDTH = 1_000_000
+MIN_WIDTH, MAX_WIDTH = 20, 1_000  # the widths a terminal may have
 
 
 def check_format(fmt: str) -> str:
@@ -45,7 +50,9 @@ def check_format(fmt: str) -> str:
     name = fmt.strip().lower()
     name = _FORMAT_ALIASES.get(name, name)
     if name not in FORMATS:
-        raise UsageError(f"Unknown format {fmt!r}. Accepted formats: {', '.join(FORMATS)}.")
+        from ics_cli.safetext import quoted
+
+        raise UsageError(f"Unknown format {quoted(fmt)}. Accepted formats: {', '.join(FORMATS)}.")
     return name
 
 
@@ -54,10 +61,10 @@ def _env_on(name: str) -> bool:
 
 
 def forced_width() -> int | None:
-    """The width ``ICS_FORCE_TTY`` asks for (a number of 20 or more), else None."""
+    """The width ``ICS_FORCE_TTY`` asks for (a number of 20 or more, at most ``MAX_WIDTH``), else None."""
     value = os.environ.get("ICS_FORCE_TTY", "").strip()
-    if value.isdigit() and int(value) >= 20:
-        return int(value)
+    if value.isdigit() and len(value) <= 12 and int(value) >= MIN_WIDTH:
+        return min(int(value), MAX_WIDTH)
     return None
 
 
@@ -113,6 +120,8 @@ def make_console(out: TextIO | None = None) -> Console:
         force_interactive=False,
         legacy_windows=False,
     )
+    if tty and not MIN_WIDTH <= console.width <= MAX_WIDTH:  # COLUMNS or the terminal said so
+        console.width = max(MIN_WIDTH, min(console.width, MAX_WIDTH))
     # Rich turns a closed pipe into exit 1; let it reach the CLI, which ends quietly with 141.
     console.on_broken_pipe = _raise_broken_pipe  # type: ignore[method-assign]
     return console

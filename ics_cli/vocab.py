@@ -33,6 +33,7 @@ from __future__ import annotations
 from collections import namedtuple
 
 from ics_cli.errors import UsageError
+from ics_cli.safetext import quoted
 
 # A kind of organisation: label "sub-ICB location"; plural "sub-ICB locations"; short "sub-ICB"
 # (beside a code in a profile or a list of candidates); word "sub-icbs" (what `ics list` takes
@@ -247,13 +248,14 @@ def parse_kind(word: str, day: str | None = None) -> str:
     :func:`kind_of_word`); exit 2 if unknown."""
     kind = kind_of_word(word, day)
     if kind is None:
-        raise UsageError(f"Unknown kind {word!r}. Use one of: {', '.join(CLI_WORDS)}, ics (singular forms work too).")
+        raise UsageError(f"Unknown kind {quoted(word)}. Use one of: {', '.join(CLI_WORDS)}, ics (singular forms work too).")
     return kind
 
 
 def parse_kinds(text: str | None) -> tuple[str, ...] | None:
-    """Comma-separated kind words (`diff --kind icbs,practices`), each once, or None for all."""
-    if not text:
+    """Comma-separated kind words (`diff --kind icbs,practices`), each once, or None for all (no
+    option given); an empty word is unknown, as in `ics list ''`."""
+    if text is None:
         return None
     return tuple(dict.fromkeys(parse_kind(k) for k in text.split(",")))
 
@@ -263,8 +265,7 @@ def parse_level(word: str, day: str | None = None) -> str:
     word is not one of RESOLVE_LEVELS."""
     kind = kind_of_word(word, day)
     if kind not in RESOLVE_LEVELS:
-        shown = word if len(word) <= 40 else word[:37] + "..."
-        raise UsageError(f"Unknown --to level {shown!r}. Use one of: {', '.join(KINDS[k].one for k in RESOLVE_LEVELS)}.")
+        raise UsageError(f"Unknown --to level {quoted(word)}. Use one of: {', '.join(KINDS[k].one for k in RESOLVE_LEVELS)}.")
     return kind
 
 
@@ -280,7 +281,7 @@ def parse_levels(text: str, day: str | None = None) -> tuple[str, ...]:
 def parse_measure(word: str | None) -> str | None:
     """A population measure (`--measure`), or None for all of them; exit 2 if unknown."""
     if word is not None and word not in MEASURES:
-        raise UsageError(f"--measure {word!r}: use one of {', '.join(MEASURES)}.")
+        raise UsageError(f"--measure {quoted(word)}: use one of {', '.join(MEASURES)}.")
     return word
 
 
@@ -291,7 +292,8 @@ def parse_event_kinds(text: str | None) -> tuple[str, ...] | None:
     kinds = tuple(k.strip().lower().replace("-", "_") for k in text.split(",") if k.strip())
     bad = [k for k in kinds if k not in EVENT_KINDS]
     if bad or not kinds:
-        raise UsageError(f"Unknown event kind {', '.join(bad) or repr(text)}. Kinds: {', '.join(EVENT_KINDS)}.")
+        shown = ", ".join(quoted(k) for k in bad[:3]) + (f" and {len(bad) - 3} more" if len(bad) > 3 else "")
+        raise UsageError(f"Unknown event kind {shown or quoted(text)}. Kinds: {', '.join(EVENT_KINDS)}.")
     return kinds
 
 

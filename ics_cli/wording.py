@@ -4,11 +4,13 @@ Feature modules (profile, listing, population, search, the resolver) gather the 
 queries and call these functions for the words: titles, the hints for empty results, notes about
 gaps or other matches, and the messages for an organisation that did not exist on the day asked.
 Nothing here queries the database. Kind labels, step words and date spans come from
-:mod:`ics_cli.vocab`.
+:mod:`ics_cli.vocab`. Text the user typed is echoed through :mod:`ics_cli.safetext` (``quoted``,
+``shell_word``, ``path``): control characters escaped, cut to about 80 characters.
 """
 
 from __future__ import annotations
 
+from ics_cli.safetext import path, quoted, shell_word
 from ics_cli.vocab import CLOSING_KINDS, SHORT_LABEL, label, span
 
 
@@ -97,22 +99,19 @@ def ambiguous(
     """Several organisations of one kind fit `text` equally on `day`; `example` is the org id of
     the first, `by_code` whether the text was read as a code (then giving a code cannot help)."""
     if via and kind and day:
-        return f"{text!r} is {via}, which lay in {n} {label(kind, plural=True)} on {day}; give one of them."
+        return f"{quoted(text)} is {via}, which lay in {n} {label(kind, plural=True)} on {day}; give one of them."
     instead = "an org id" if by_code else "a code or an org id"
     on = f" on {day}" if day else ""
-    return f"{text!r} matches {n} organisations{on}; give {instead}" + (f" (e.g. {example})." if example else ".")
+    return f"{quoted(text)} matches {n} organisations{on}; give {instead}" + (f" (e.g. {example})." if example else ".")
 
 
 def not_found(text: str) -> str:
-    shown = text if len(text) <= 60 else text[:57] + "..."
-    return f"No organisation matches {shown!r}."
+    return f"No organisation matches {quoted(text)}."
 
 
 def try_search(text: str) -> str:
-    import shlex
-
-    shown = text if len(text) <= 60 else text[:57] + "..."
-    return "Try: ics search " + shlex.quote(shown)
+    """The search to try, as a shell command to copy (``$'...'`` quoting for control characters)."""
+    return "Try: ics search " + shell_word(text)
 
 
 def _others(close: list[dict]) -> str:
@@ -120,7 +119,7 @@ def _others(close: list[dict]) -> str:
 
 
 def also_matches(text: str, close: list[dict]) -> str:
-    return f"Note: {text!r} also matches {_others(close)}; give an org id to choose."
+    return f"Note: {quoted(text)} also matches {_others(close)}; give an org id to choose."
 
 
 def resolved_to(text: str, org: dict, day: str, went: str, close: list[dict], former: bool = False) -> str:
@@ -128,7 +127,7 @@ def resolved_to(text: str, org: dict, day: str, went: str, close: list[dict], fo
     on (`former`: the text is a name it had given up by then), whether it had ended (and `went`:
     where its area went, fate.went) or not yet begun by `day`, and the other organisations the
     name also matches."""
-    line = f"Note: {text!r} is {'a former name of ' if former else ''}{org['name']} ({org['org_id']})"
+    line = f"Note: {quoted(text)} is {'a former name of ' if former else ''}{org['name']} ({org['org_id']})"
     if org["end"] and org["end"] < day:
         line += f", which ended on {org['end']}"
     elif org["start"] and org["start"] > day:
@@ -160,7 +159,7 @@ def read_as(via: str) -> str:
 
 
 def reached_through(text: str, via: str, org: dict) -> str:
-    return f"Note: {text!r} was read as {via}: {named(org)}."
+    return f"Note: {quoted(text)} was read as {via}: {named(org)}."
 
 
 # --- titles and empty results -------------------------------------------------------------------------------
@@ -237,11 +236,11 @@ def not_held(kinds: list) -> str | None:
 
 
 def search_title(text: str, day: str) -> str:
-    return f"Matches for {text!r} (ICB: the one covering it on {day})"
+    return f"Matches for {quoted(text)} (ICB: the one covering it on {day})"
 
 
 def search_empty(text: str, unsearchable: bool, too_short: bool) -> str:
-    empty = f"Nothing matches {text!r}."
+    empty = f"Nothing matches {quoted(text)}."
     if unsearchable:
         return empty + " NHS, the, and, and words under three letters are not searched: give part of a name or a code."
     if too_short:
@@ -273,8 +272,8 @@ def existed_then(org: dict) -> str:
     return f"It existed {span(org['start'], org['end'])}."
 
 
-def wrote(path: str, areas: int) -> str:
-    return f"Wrote {path} ({areas} areas)."
+def wrote(file: str, areas: int) -> str:
+    return f"Wrote {path(file)} ({areas} areas)."
 
 
 NO_EVENTS = "No events match."

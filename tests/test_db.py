@@ -24,13 +24,18 @@ ROOT = Path(__file__).resolve().parents[1]
 REBUILD = "Rebuild it from a source checkout with: python scripts/build_db.py\nor point ICS_DB at an ics.sqlite file.\n"
 
 
-def make_db(path: Path, *, orgs: bool = True, meta: bool = True) -> Path:
+V = db.SCHEMA_VERSION
+
+
+def make_db(path: Path, *, orgs: bool = True, meta: bool = True, version: str = V) -> Path:
+    """A small database: with ``orgs`` and ``meta``, an ics database of this schema version (the
+    tables the CLI needs that the tests do not fill are empty stubs)."""
     conn = sqlite3.connect(path)
     if meta:
         conn.execute("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT)")
         conn.executemany(
             "INSERT INTO meta VALUES (?, ?)",
-            [("data_end", "2026-08-01"), ("schema_version", "1")],
+            [("data_end", "2026-08-01"), ("schema_version", version)],
         )
     if orgs:
         conn.execute('CREATE TABLE orgs (org_id TEXT, kind TEXT, start TEXT, "end" TEXT)')
@@ -49,6 +54,10 @@ def make_db(path: Path, *, orgs: bool = True, meta: bool = True) -> Path:
             "url TEXT, file TEXT, note TEXT)"
         )
         conn.execute("INSERT INTO sources VALUES ('ons_x', 'X lookup', 'ONS', '2022', 'OGL v3', '', 'x.csv', '')")
+    if orgs:
+        for table in db.TABLES:
+            if table not in ("meta", "orgs", "sources"):
+                conn.execute(f"CREATE TABLE {table} (stub)")
     if not (meta or orgs):
         conn.execute("PRAGMA user_version = 1")  # writes a valid header, no tables
     conn.commit()
@@ -175,14 +184,58 @@ def test_iter_query_is_lazy(dbfile):
 
 
 def test_meta_and_tables(dbfile):
-    assert db.meta() == {"data_end": "2026-08-01", "schema_version": "1"}
-    assert db.has_table("orgs") and not db.has_table("nope")
+    assert db.meta() == {"data_end": "2026-08-01", "schema_version": V}
     assert db.has_table("orgs") and not db.has_table("nope")
 
 
-def test_meta_without_meta_table(tmp_path, monkeypatch):
-    monkeypatch.setenv("ICS_DB", str(make_db(tmp_path / "x.sqlite", meta=False)))
-    assert db.meta() == {}
+def test_schema_version_is_the_builds():
+    import schema  # scripts/schema.py, on the tests' path
+
+    assert db.SCHEMA_VERSION == schema.VERSION
+
+
+def test_tables_are_the_builds_and_cover_what_the_cli_reads():
+    import re
+
+    with sqlite3.connect(f"{(ROOT / 'data' / 'ics.sqlite').as_uri()}?mode=ro", uri=True) as real:
+        built = {name for (name,) in real.execute("SELECT name FROM sqlite_master WHERE type IN ('table', 'view')")}
+    assert set(db.TABLES) <= built
+    # Every table of the build that the CLI's code reads is checked when a database is opened.
+    code = "".join(p.read_text(encoding="utf-8") for p in (ROOT / "ics_cli").rglob("*.py"))
+    named = {t for t in built if re.search(rf"(\bFROM|\bJOIN|has_table\(\")\s*{t}\b", code)}
+    assert named <= set(db.TABLES), named - set(db.TABLES)
+
+
+def test_database_without_meta_is_refused(tmp_path, monkeypatch):
+    path = make_db(tmp_path / "x.sqlite", meta=False)
+    err = error_for(path, monkeypatch)
+    assert err.message == f"{path} (from ICS_DB) is not an ics database: it has no meta table with a schema_version."
+    assert "python scripts/build_db.py" in err.hint
+
+
+def test_foreign_database_is_refused(tmp_path, monkeypatch):
+    path = tmp_path / "other.sqlite"
+    with sqlite3.connect(path) as other:
+        other.execute("CREATE TABLE meta (name TEXT, content TEXT)")  # a meta table of another shape
+        other.execute("CREATE TABLE orgs (x)")
+    err = error_for(path, monkeypatch)
+    assert err.message == f"{path} (from ICS_DB) is not an ics database: it has no meta table with a schema_version."
+
+
+def test_other_schema_version_is_refused(tmp_path, monkeypatch):
+    path = make_db(tmp_path / "old.sqlite", version="1")
+    err = error_for(path, monkeypatch)
+    assert err.message == f"The database {path} (from ICS_DB) has schema version 1; this version of ics reads version {V}."
+    assert err.hint.startswith("Install the ics release that matches the database, or rebuild it")
+
+
+def test_database_missing_a_table_is_refused(tmp_path, monkeypatch):
+    path = make_db(tmp_path / "part.sqlite")
+    with sqlite3.connect(path) as c:
+        c.execute("DROP TABLE lookup")
+        c.execute("DROP TABLE boundaries")
+    err = error_for(path, monkeypatch)
+    assert err.message == f"The database {path} (from ICS_DB) is not a complete ics database: it has no lookup, boundaries table."
 
 
 def test_connection_is_cached(dbfile):
@@ -191,8 +244,8 @@ def test_connection_is_cached(dbfile):
 
 def test_missing_table_is_a_clear_error(dbfile):
     with pytest.raises(IcsError) as info:
-        db.query("SELECT * FROM lookup")
-    assert "no such table: lookup" in info.value.message
+        db.query("SELECT * FROM nope")
+    assert "no such table: nope" in info.value.message
     assert "python scripts/build_db.py" in info.value.hint
 
 
@@ -227,7 +280,7 @@ def test_info_piped_is_tsv(dbfile):
     assert result.stdout == (
         f"version\t{__version__}\n"
         "data_end\t2026-08-01\n"
-        "schema_version\t1\n"
+        f"schema_version\t{V}\n"
         "organisations.ccg.total\t1\n"
         "organisations.ccg.current\t0\n"
         "organisations.icb.total\t2\n"
@@ -246,7 +299,7 @@ def test_info_json(dbfile):
     assert json.loads(result.stdout) == {
         "version": __version__,
         "data_end": "2026-08-01",
-        "schema_version": "1",
+        "schema_version": V,
         "organisations": {
             "ccg": {"total": 1, "current": 0},
             "icb": {"total": 2, "current": 2},
@@ -286,7 +339,7 @@ def test_info_on_terminal(dbfile):
         "╰──────────────────────────────────────────────────────────╯\n"
         "╭─ Data ───────────────────────────────────────────────────╮\n"
         "│ data_end        2026-08-01                               │\n"
-        "│ schema_version  1                                        │\n"
+        f"│ schema_version  {V}                                        │\n"
         "╰──────────────────────────────────────────────────────────╯\n"
         "╭─ Organisations (in the data; existing on 2026-08-01) ────╮\n"
         "│ kind                     in the data   existing          │\n"
@@ -305,14 +358,21 @@ def test_info_on_terminal(dbfile):
     assert "\x1b[1m" in coloured.stdout
 
 
-def test_info_without_orgs_table(tmp_path):
-    path = make_db(tmp_path / "m.sqlite", orgs=False)
-    result = invoke("info", "-f", "json", ICS_DB=str(path))
-    assert json.loads(result.stdout) == {
-        "version": __version__,
-        "data_end": "2026-08-01",
-        "schema_version": "1",
-    }
+def test_info_and_version_refuse_a_database_that_is_not_ics(tmp_path):
+    # Once: `ics info` exited 0 with almost nothing, `--version` printed "data vintage unknown".
+    foreign = tmp_path / "foreign.sqlite"
+    with sqlite3.connect(foreign) as c:
+        c.execute("CREATE TABLE things (x)")
+    for path, message in (
+        (make_db(tmp_path / "m.sqlite", orgs=False), "is not a complete ics database: it has no orgs, names, codes"),
+        (foreign, "is not an ics database: it has no meta table with a schema_version."),
+        (make_db(tmp_path / "v3.sqlite", version="3"), f"has schema version 3; this version of ics reads version {V}."),
+    ):
+        for args in (["info"], ["info", "-f", "json"], ["--version"]):
+            result = invoke(*args, ICS_DB=str(path))
+            assert result.exit_code == 1, (args, result.output)
+            assert message in result.stderr and result.stderr.startswith("Error: "), result.stderr
+            assert "data vintage" not in result.stdout and "{" not in result.stdout
 
 
 def test_version(dbfile):
@@ -322,10 +382,9 @@ def test_version(dbfile):
 
 
 def test_version_reads_data_end(tmp_path):
-    path = make_db(tmp_path / "v.sqlite", orgs=False, meta=False)
+    path = make_db(tmp_path / "v.sqlite")
     conn = sqlite3.connect(path)
-    conn.execute("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT)")
-    conn.execute("INSERT INTO meta VALUES ('data_end', '2026-09-30')")
+    conn.execute("UPDATE meta SET value = '2026-09-30' WHERE key = 'data_end'")
     conn.commit()
     conn.close()
     result = invoke("--version", ICS_DB=str(path))

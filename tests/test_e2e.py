@@ -62,7 +62,7 @@ def test_closed_pipe_while_printing_help_or_version_is_a_broken_pipe(tmp_path, a
 
 def test_closed_stdout_is_one_error_line(tmp_path):
     done = shell('"$ICS" info >&-', cwd=tmp_path)
-    assert (done.returncode, done.stderr) == (1, "Error: standard output is closed.\n")
+    assert (done.returncode, done.stderr) == (1, "Error: Cannot write the output: standard output is closed.\n")
 
 
 def test_head_on_json_ends_quietly(tmp_path):

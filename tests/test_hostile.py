@@ -4,8 +4,13 @@ wildcards, 100 kB arguments, bad dates, unknown kinds, fields, formats and level
 numbers), run in-process through CliRunner (both the full app and the entry point's
 single-command app), plus a sample through the installed ``ics`` command.
 
-For every run: no traceback, an exit code of 0, 1 or 2, and nothing else. After the whole run
-the database file has the same SHA-256 as before. The runs use a private copy of the real
+For every run: no traceback, an exit code of 0, 1 or 2, and nothing else; nothing on stderr, and
+nothing on stdout in table or md output, that a terminal would act on (escape sequences, control
+and bidirectional characters: ics_cli.safetext), and no line of an error over 1,000 characters
+(the corpus holds escape payloads and 100 kB values for every option). Terminal table output
+runs with ICS_FORCE_TTY. The sample through the installed command also runs in hostile
+surroundings: an ASCII stdout, a forced terminal, a forced width of ten million, closed stdin or
+stderr. After the whole run the database file has the same SHA-256 as before. The runs use a private copy of the real
 database (so a rebuild of data/ics.sqlite by someone else cannot disturb the check) and the copy
 is what is hashed; the commands open it exactly as they open the real one.
 """
@@ -15,6 +20,7 @@ from __future__ import annotations
 import hashlib
 import os
 import random
+import re
 import shutil
 import subprocess
 from dataclasses import dataclass
@@ -31,6 +37,18 @@ SUBPROCESS_SAMPLE = 30
 
 # --- the corpus ---------------------------------------------------------------------------------
 
+# Escape sequences and controls that would act on a terminal if echoed raw (issue 16).
+ESCAPES = [
+    "\x1b]0;PWNED\x07\x1b[2J",  # window title, clear screen
+    "\x1b]8;;https://evil.example/\x07QOP\x1b]8;;\x07",  # a hyperlink
+    "\x1b[1A\x1b[2KQHM",  # cursor up, erase line
+    "\x9b2J\x9d0;x\x9c",  # the same in C1 controls
+    "QOP\rNHS Frimley",  # overwrite what was printed
+    "QHM\x08\x08\x08QOP",
+    "\u202eQHM\u2066",
+    "North\u2028Cumbria",
+    "\x1bP+q\x1b\\",  # DCS
+]
 BLANK = ["", " ", "   ", "\t", "\n", " \t\n ", "\r\n", "\u00a0", "\u2003", "\u200b", "\u3000"]
 UNICODE = [
     "\u200f",
@@ -188,7 +206,7 @@ LONG = [
 
 def texts() -> list[str]:
     rng = random.Random(SEED)
-    fragments = BLANK + UNICODE + SQL + FTS + LIKE + ODD + REAL
+    fragments = BLANK + UNICODE + ESCAPES + SQL + FTS + LIKE + ODD + REAL
     mixed = []
     for _ in range(90):
         parts = rng.sample(fragments, rng.randint(2, 4))
@@ -313,7 +331,10 @@ ID_COMMANDS = [
     lambda t: ["resolve", t],
     lambda t: ["map", t],
     lambda t: ["diff", "2022-06-30", "2022-07-01", "--in", t],
+    lambda t: ["search", t, "-f", "table"],
+    lambda t: ["population", t, "-f", "md"],
 ]
+TTY = (("ICS_FORCE_TTY", "200"), ("NO_COLOR", "1"))
 DATE_COMMANDS = [
     ["show", "QHM"],
     ["list", "icbs"],
@@ -341,10 +362,27 @@ class Case:
     argv: tuple[str, ...]
     input: Optional[str] = None
     single: bool = False
+    env: tuple[tuple[str, str], ...] = ()
 
     def label(self) -> str:
         shown = " ".join(a if len(a) <= 40 else a[:37] + f"...({len(a)} chars)" for a in self.argv)
-        return repr(shown) + (f" <<< {len(self.input)} chars" if self.input is not None else "")
+        env = "".join(f"{k}={v} " for k, v in self.env)
+        return repr(env + shown) + (f" <<< {len(self.input)} chars" if self.input is not None else "")
+
+    def for_people(self) -> bool:
+        """Whether its stdout is table or md output, which must be safe for a terminal."""
+        from ics_cli.terminal import check_format
+
+        fmt = None
+        for flag, value in zip(self.argv, self.argv[1:]):
+            if flag in ("-f", "--format"):
+                try:
+                    fmt = check_format(value)
+                except Exception:
+                    fmt = "bad"
+        if fmt is None:
+            return dict(self.env).get("ICS_FORCE_TTY") is not None
+        return fmt in ("table", "md")
 
 
 def corpus() -> list[Case]:
@@ -365,6 +403,13 @@ def corpus() -> list[Case]:
         lines = [t.replace("\n", " ").replace("\r", " ") for t in all_texts[batch::4]]
         to = ["icb", "region", "sub-icb", "pcn"][batch]
         cases.append(Case(("resolve", "--to", to, "-f", ["json", "csv", "tsv", "md"][batch]), input="\n".join(lines) + "\n"))
+    # ... and in table (on a terminal) and md output, where the input column is echoed.
+    lines = [t.replace("\n", " ").replace("\r", " ") for t in all_texts if len(t) < 1000]
+    cases.append(Case(("resolve", "--to", "icb"), input="\n".join(lines) + "\n", env=TTY))
+    cases.append(Case(("resolve", "-f", "md"), input="\n".join(lines) + "\n", single=True))
+    cases.append(Case(("resolve", "-f", "table"), input="\n".join(ESCAPES) + "\n"))
+    for i, text in enumerate(ESCAPES + UNICODE[:12]):
+        cases.append(Case(tuple(ID_COMMANDS[i % len(ID_COMMANDS)](text)), env=TTY, single=i % 2 == 0))
     quoted = "".join('"' + t.replace('"', '""') + '"\n' for t in all_texts if len(t) < 1000)
     cases.append(Case(("resolve", "--column", "id", "--to", "icb"), input="id\n" + quoted))
     cases.append(Case(("resolve", "--column", "x"), input=quoted))
@@ -470,15 +515,34 @@ def hostile_cli(hostile_db):
     return make_cli(hostile_db[0])
 
 
-def check(case: Case, exit_code: int, stdout: str, stderr: str) -> Optional[str]:
+# What must never reach a terminal (ics_cli.safetext): C0 controls but newline, DEL, C1 controls,
+# bidirectional controls, line and paragraph separators, lone surrogates.
+RAW = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069\ud800-\udfff]")
+
+
+def raw_text(text: str) -> Optional[str]:
+    found = RAW.search(text)
+    return None if found is None else repr(text[max(0, found.start() - 40) : found.end() + 40])
+
+
+def check(case: Case, exit_code: int, stdout: str, stderr: str, *, stderr_open: bool = True) -> Optional[str]:
     problems = []
     if exit_code not in (0, 1, 2):
         problems.append(f"exit {exit_code}")
     report = crash_text(stdout, stderr)
     if report:
         problems.append("crashed: " + report)
-    if exit_code != 0 and not stderr:
+    if exit_code != 0 and not stderr and stderr_open:
         problems.append("failed without a message on stderr")
+    raw = raw_text(stderr)
+    if raw:
+        problems.append(f"raw control characters on stderr: {raw}")
+    longest = max((len(line) for line in stderr.split("\n")), default=0)
+    if longest > 1_000:
+        problems.append(f"a line of {longest} characters on stderr")
+    raw = raw_text(stdout) if case.for_people() else None
+    if raw:
+        problems.append(f"raw control characters in table or md output: {raw}")
     return f"{case.label()}: {'; '.join(problems)}" if problems else None
 
 
@@ -486,7 +550,7 @@ def check(case: Case, exit_code: int, stdout: str, stderr: str) -> Optional[str]
 def test_hostile_corpus(hostile_cli, chunk):
     failures = []
     for case in CASES[chunk::CHUNKS]:
-        result = hostile_cli(*case.argv, input=case.input, single=case.single, check_crash=False)
+        result = hostile_cli(*case.argv, input=case.input, single=case.single, env=dict(case.env), check_crash=False)
         if result.exception is not None and not isinstance(result.exception, SystemExit):
             failures.append(f"{case.label()}: raised {result.exception!r}")
             continue
@@ -504,11 +568,45 @@ def subprocess_sample() -> list[Case]:
     return sample
 
 
-@pytest.mark.parametrize("case", subprocess_sample(), ids=lambda c: c.label()[:60])
-def test_hostile_sample_through_the_installed_command(ics, hostile_db, case, tmp_path):
-    done = ics(*case.argv, input=case.input, env={"ICS_DB": str(hostile_db[0])}, cwd=tmp_path)
-    problem = check(case, done.returncode, done.stdout, done.stderr)
-    assert problem is None
+# Where the sample runs: (name, environment, descriptors closed), one after another.
+SURROUNDINGS = [
+    ("plain", {}, ()),
+    ("ascii stdout", {"PYTHONIOENCODING": "ascii"}, ()),
+    ("forced terminal", {"ICS_FORCE_TTY": "1", "NO_COLOR": "1"}, ()),
+    ("width of ten million", {"ICS_FORCE_TTY": "10000000", "NO_COLOR": "1"}, ()),
+    ("stdin closed", {}, (0,)),
+    ("stderr closed", {}, (2,)),
+]
+
+
+@pytest.mark.parametrize(
+    "n, case", list(enumerate(subprocess_sample())), ids=lambda c: c.label()[:60] if isinstance(c, Case) else ""
+)
+def test_hostile_sample_through_the_installed_command(hostile_db, n, case, tmp_path):
+    name, env, close = SURROUNDINGS[n % len(SURROUNDINGS)]
+    env = {**env, **dict(case.env), "ICS_DB": str(hostile_db[0])}
+    case = Case(case.argv, case.input, case.single, tuple(sorted(env.items())))
+
+    def closing():
+        for fd in close:
+            os.close(fd)
+
+    done = subprocess.run(
+        [str(ICS_BIN), *case.argv],
+        input=None if 0 in close or case.input is None else case.input.encode("utf-8", "surrogateescape"),
+        stdin=subprocess.DEVNULL if case.input is None and 0 not in close else None,
+        stdout=subprocess.PIPE,
+        stderr=None if 2 in close else subprocess.PIPE,
+        env=clean_env(env),
+        cwd=tmp_path,
+        timeout=120,
+        preexec_fn=closing if close else None,
+    )
+    stdout = done.stdout.decode("utf-8", "replace")
+    stderr = "" if 2 in close else done.stderr.decode("utf-8", "replace")
+    assert len(done.stdout) < 20_000_000, (name, case.label(), len(done.stdout))
+    problem = check(case, done.returncode, stdout, stderr, stderr_open=2 not in close)
+    assert problem is None, name
 
 
 INVALID_UTF8_ARGV = (

@@ -86,3 +86,15 @@ def test_readme_counts_match_the_database(conn):
     assert {label: said(label) for label in kinds} == {label: counts[kind] for label, kind in kinds.items()}
     successions = conn.execute("SELECT count(*) AS n FROM successions").fetchone()["n"]
     assert said("recorded successions") == successions
+
+
+def test_every_exit_code_is_documented_alike():
+    """The codes of ics_cli.errors are in its table, the README's and `ics --help`'s epilog."""
+    from ics_cli import entry, errors
+
+    codes = [errors.OK, errors.FAILURE, errors.USAGE, errors.INTERRUPTED, errors.BROKEN_PIPE]
+    text = readme()
+    for code in codes:
+        assert f"| {code} |" in text, code
+        assert re.search(rf"^{code}\s+[A-Z_]+\s", errors.__doc__, re.M), code
+        assert re.search(rf"\b{code} ", entry.EPILOG), code

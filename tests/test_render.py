@@ -317,20 +317,22 @@ def test_json_keeps_types_and_nesting():
 
 
 def test_markdown_escapes_pipes_and_newlines():
+    # Line breaks are markdown's <br>; other control characters show escaped (safetext.safe).
     assert run(AWKWARD, None, "md") == lines(
         "| k | v | n | b | d |",
         "| --- | --- | --- | --- | --- |",
-        '| tab\there | two<br>lines<br>and\\backslash |  | true | {"x": 1} |',
+        '| tab\\there | two<br>lines<br>and\\backslash |  | true | {"x": 1} |',
         '| pipe\\|bar | quote "q", comma | 1.5 | false | [{"y": "é"}] |',
     )
 
 
 def test_piped_table_keeps_each_record_on_one_line():
+    # Tabs, newlines and carriage returns show as escapes (safetext.safe): one line per record.
     assert run(AWKWARD, ["k", "v"], "table") == lines(
-        "k          v                      ",
-        "──────────────────────────────────",
-        "tab here   two lines and\\backslash",
-        'pipe|bar   quote "q", comma       ',
+        "k           v                          ",
+        "───────────────────────────────────────",
+        "tab\\there   two\\nlines\\r\\nand\\backslash",
+        'pipe|bar    quote "q", comma           ',
     )
 
 

@@ -26,7 +26,9 @@ def check_format(fmt: str | None) -> str | None:
     name = fmt.strip().lower()
     name = {"json": "geojson", "text": "table"}.get(name, name)
     if name not in FORMATS:
-        raise UsageError(f"Unknown map format {fmt!r}. Accepted formats: {', '.join(FORMATS)}.")
+        from ics_cli.safetext import quoted
+
+        raise UsageError(f"Unknown map format {quoted(fmt)}. Accepted formats: {', '.join(FORMATS)}.")
     return name
 
 
@@ -44,10 +46,13 @@ def make(org: dict, day: str, fmt: str, width: int, color: bool, neighbours: boo
     title = f"{shown['name']} ({shown['code']}) on {plan.drawn}"
     if fmt == "geojson":
         import json
+        import sys
 
         from ics_cli.maps import geojson
+        from ics_cli.streams import is_utf
 
-        text = json.dumps(geojson.collection(plan, ATTRIBUTION), ensure_ascii=False, separators=(",", ":")) + "\n"
+        ascii_only = not is_utf(getattr(sys.stdout, "encoding", None) or "utf-8")  # exact JSON on any stdout
+        text = json.dumps(geojson.collection(plan, ATTRIBUTION), ensure_ascii=ascii_only, separators=(",", ":")) + "\n"
         return MapOutput(text, plan.notes, len(plan.areas))
     if fmt == "svg":
         from ics_cli.maps import svg
@@ -56,13 +61,14 @@ def make(org: dict, day: str, fmt: str, width: int, color: bool, neighbours: boo
     from rich.text import Text
 
     from ics_cli.maps import terminal
+    from ics_cli.safetext import safe
 
     text = Text()
-    text.append(title + "\n", style="bold")
+    text.append(safe(title) + "\n", style="bold")
     text.append_text(terminal.draw(plan, width, color))
     text.append_text(terminal.legend(plan, width, color))
     footer = f"Boundaries: {', '.join(plan.editions)}. {ATTRIBUTION}"
-    text.append(footer + "\n", style="dim")
+    text.append(safe(footer) + "\n", style="dim")
     return MapOutput(text, plan.notes, len(plan.areas))
 
 
@@ -75,4 +81,6 @@ def write(made: MapOutput, path: str) -> None:
         with open(path, "w", encoding="utf-8", newline="\n") as fh:
             fh.write(text)
     except OSError as e:
-        raise IcsError(f"Cannot write {path}: {e.strerror}.") from None
+        from ics_cli.safetext import path as shown_path
+
+        raise IcsError(f"Cannot write {shown_path(path)}: {e.strerror}.") from None

@@ -235,8 +235,10 @@ def legend(plan: Plan, width: int, color: bool):
 
 def entry_name(a: Area) -> str:
     """How the legend names an area: a sub-ICB location or ICB by its place name, with the code."""
+    from ics_cli.safetext import safe
+
     name = a.short_name if a.short_name and a.kind in ("sub_icb", "icb") else a.name
-    return f"{name} ({a.code})"
+    return safe(f"{name} ({a.code})")
 
 
 def _entry(letter: str, a: Area) -> str:
