@@ -228,8 +228,8 @@ def test_resolve_echoes_of_its_input(cli, tmp_path):
     result = cli("resolve", "--column", OSC_LINK, input=header + "\nQOP,x,y\n")
     assert result.exit_code == 2
     assert result.stderr == (
-        "Error: No column '\\x1b]8;;https://evil.example/\\x07click\\x1b]8;;\\x07' in the input; its columns are: "
-        "id, \\x1b]0;PWNED\\x07\\x1b[2J, " + "h" * 77 + "....\n"
+        "Error: No column '\\x1b]8;;https://evil.example/\\x07click\\x1b]8;;\\x07' in the input (--column); its columns are: "
+        "'id', '\\x1b]0;PWNED\\x07\\x1b[2J', '" + "h" * 37 + "...'.\n"
     )
     result = cli("resolve", "--column", OSC_TITLE, input="")
     assert result.stderr == "Error: The input is empty: no header row with a column '\\x1b]0;PWNED\\x07\\x1b[2J'.\n"
