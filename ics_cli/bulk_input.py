@@ -202,11 +202,11 @@ def _open(file: str | None):
     if file in (None, "-"):
         stdin = sys.stdin
         if stdin is None:
-            raise UsageError("Standard input is closed: give FILE or pipe identifiers in.")
+            raise UsageError("ics resolve reads identifiers from standard input or FILE; standard input is closed.")
         try:
             tty = stdin.isatty()
         except (ValueError, OSError):
-            raise UsageError("Standard input is closed: give FILE or pipe identifiers in.") from None
+            raise UsageError("ics resolve reads identifiers from standard input or FILE; standard input is closed.") from None
         if tty:
             raise UsageError("ics resolve reads identifiers from standard input or FILE; nothing was piped in.")
         return getattr(stdin, "buffer", None) or _Encoded(stdin)

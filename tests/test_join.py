@@ -404,7 +404,7 @@ def test_resolve_with_standard_input_closed_says_so(tmp_path):
         preexec_fn=lambda: os.close(0),
     )
     assert (done.returncode, done.stdout) == (2, "")
-    assert done.stderr == "Error: Standard input is closed: give FILE or pipe identifiers in.\n"
+    assert done.stderr == "Error: ics resolve reads identifiers from standard input or FILE; standard input is closed.\n"
 
 
 def test_on_a_terminal_the_table_streams_and_falls_back_to_blocks(cli):
