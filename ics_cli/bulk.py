@@ -3,10 +3,14 @@ organisations and to the organisations of several levels above them, each on its
 
 Each identifier is read as every command reads it (the one resolver: resolve.read and
 resolve.pick over resolve.MemorySource) and followed up by the one walk up the parent tree
-(hierarchy.walk_up) over the dated maps of :mod:`ics_cli.bulk_maps`, all read once (about a
-fifth of a second): a row on any day then costs dictionary look-ups. Answers are remembered per
-distinct (identifier, day) up to :data:`MEMO_BYTES`; a text that names one organisation whatever
-the day (a code, a name) is read once and its answer kept per (organisation, day).
+(hierarchy.walk_up) over the dated maps of :mod:`ics_cli.bulk_maps` (each organisation's read on
+first need, whole tables once a long input needs many): a row on any day then costs dictionary
+look-ups. Answers are remembered up to :data:`MEMO_BYTES`: a text that names one organisation
+whatever the day (a code, a name) is read once and its answer kept per organisation and day, or
+with a date per row per organisation and epoch (bulk_maps.Epochs: the days on which any answer
+about it can change); a small area or postcode per text and epoch of its blocks; anything else
+per text and day. Most answers of a GP practice share the part above its first parents with the
+practices that have the same ones (:meth:`Engine._answer`).
 
 For each level asked (``--to``), four columns (:func:`result_columns`): ``<level>_code``,
 ``<level>_ons_code``, ``<level>_name``, ``<level>_short_name``, as they were on the day. A
