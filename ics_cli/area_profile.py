@@ -10,9 +10,7 @@ from __future__ import annotations
 from ics_cli import queries, small_areas
 from ics_cli.errors import IcsError
 from ics_cli.safetext import quoted
-from ics_cli.vocab import label
-
-SYSTEM_KINDS = ("stp", "icb")
+from ics_cli.vocab import FOOTPRINT_KINDS, label
 
 
 def is_small_area(text: str) -> bool:
@@ -35,7 +33,7 @@ def small_area(text: str, day: str) -> dict:
     if found["area"]:
         parents.append(_brief(found["area"], day))
         for p in queries.parents(found["area"], day):
-            if p["kind"] in (*SYSTEM_KINDS, "area_team", "region"):
+            if p["kind"] in (*FOOTPRINT_KINDS, "area_team", "region"):
                 parents.append({"kind": p["kind"], "code": p["code"], "name": p["name"], "org_id": p["org_id"]})
     if found["la"]:
         parents.append(_brief(found["la"], day))

@@ -19,19 +19,11 @@ import re
 from collections import defaultdict
 
 from ics_cli import db
+from ics_cli.vocab import BLOCK_LEVEL_OF_KIND as LEVEL_OF_KIND
+from ics_cli.vocab import FOOTPRINT_KINDS
 
 ALIVE = "(p.start <= :d AND COALESCE(p.end, '9999-12-31') >= :d)"
 LOOKUPS_2021_FROM = "2023-04-01"  # the lookups of this day on list LSOAs 2021; those before, LSOAs 2011
-LEVEL_OF_KIND = {
-    "ccg": "area",
-    "sub_icb": "area",
-    "stp": "system",
-    "icb": "system",
-    "area_team": "area_team",
-    "region": "region",
-    "la": "la",
-}
-SYSTEM_KINDS = ("stp", "icb")
 
 _LSOA_RE = re.compile(r"^[EW]01\d{6}$")
 _POSTCODE_RE = re.compile(r"^([A-Z]{1,2}\d[A-Z\d]?)\s*(\d)[A-Z]{2}$")
@@ -251,7 +243,7 @@ def levels_on(day: str) -> dict[int, dict[str, str]]:
     above = {area: walk_up(area, parents_of) for area in areas}
     for lv in blocks.values():
         found = above.get(lv.get("area"), {})
-        system = next((found[k] for k in SYSTEM_KINDS if k in found), None)
+        system = next((found[k] for k in FOOTPRINT_KINDS if k in found), None)
         for level, org in (("system", system), ("area_team", found.get("area_team")), ("region", found.get("region"))):
             if org:
                 lv[level] = org["org_id"]

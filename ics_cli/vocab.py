@@ -14,6 +14,7 @@
 - ``NOT_HELD``: kinds of body the data does not hold, said first when a text names one.
 - ``PARENT_ORDER``: the order a profile lists an organisation's parents, nearest first.
 - ``MEMBER_SECTIONS``: the groups of members a profile shows, in order.
+- ``BLOCK_LEVEL_OF_KIND``: the level at which a small area's parent of each kind is stored.
 - ``RESOLVE_LEVELS``: the kinds ``ics resolve --to`` maps to; ``CLOSING_KINDS``: the kinds that
   close rather than being abolished.
 - ``STEPS``: the words for each type of step in an organisation's history.
@@ -112,6 +113,18 @@ PARENT_ORDER = ("pcn", "sub_icb", "ccg", "icb", "stp", "area_team", "region")
 RESOLVE_LEVELS = ("icb", "sub_icb", "region", "stp", "ccg", "pcn", "area_team", "la")
 # Kinds that close (and are succeeded) rather than being abolished (with their area going elsewhere).
 CLOSING_KINDS = ("practice", "trust", "pcn")
+# A small area's (block's) parents are stored by level (block_parents.level), one per level a
+# day: both area kinds at "area", both system kinds at "system". The build writes these levels
+# and the CLI reads them, so they are defined here once.
+BLOCK_LEVEL_OF_KIND = {
+    "ccg": "area",
+    "sub_icb": "area",
+    "stp": "system",
+    "icb": "system",
+    "area_team": "area_team",
+    "region": "region",
+    "la": "la",
+}
 
 
 # A group of members in a profile: the membership's relation to the organisation shown, the

@@ -14,21 +14,11 @@ from __future__ import annotations
 
 from collections import defaultdict
 
+from ics_cli.vocab import BLOCK_LEVEL_OF_KIND as LEVEL_OF_KIND
+from ics_cli.vocab import FOOTPRINT_KINDS as SYSTEM_KINDS
+
 from .common import DATA_START, OPEN, day_after, day_before
 from .small_areas import SmallAreas
-
-# Levels above a block's own parents, and the kinds at each.
-SYSTEM_KINDS = ("stp", "icb")
-LEVELS = ("area", "system", "area_team", "region", "la")
-LEVEL_OF_KIND = {
-    "ccg": "area",
-    "sub_icb": "area",
-    "stp": "system",
-    "icb": "system",
-    "area_team": "area_team",
-    "region": "region",
-    "la": "la",
-}
 
 
 def kind_of(org_id: str) -> str:
