@@ -177,7 +177,7 @@ def test_edition_runs_by_key_end_a_key_missing_from_an_edition():
 # --- the build words its own titles -------------------------------------------------------------------
 
 
-def test_scripts_import_nothing_from_the_cli_but_its_key_normaliser_and_shape_decoder():
+def test_scripts_import_nothing_from_the_cli_but_its_key_normaliser_shape_decoder_and_block_levels():
     # Display labels live in the CLI; a label change must not change the database. The one shared
     # function is the lookup key (the build stores what the CLI will look up).
     imported = set()
@@ -188,6 +188,12 @@ def test_scripts_import_nothing_from_the_cli_but_its_key_normaliser_and_shape_de
             elif isinstance(node, ast.Import):
                 imported |= {(a.name, ()) for a in node.names if a.name.startswith("ics_cli")}
             assert not (isinstance(node, ast.Attribute) and node.attr == "path" and getattr(node.value, "id", "") == "sys"), path
-    # The key normaliser (lookup keys made as the CLI makes them) and the shape decoder (the build
-    # accepts only boundaries `ics map` can draw).
-    assert imported == {("ics_cli.normalise", ("normalise",)), ("ics_cli.maps.shapes", ("decode", "signed_area"))}
+    # The key normaliser (lookup keys made as the CLI makes them), the shape decoder (the build
+    # accepts only boundaries `ics map` can draw), and the levels a small area's parents are stored
+    # at (block_parents.level, read back by the CLI): structure, never a display word.
+    assert imported == {
+        ("ics_cli.normalise", ("normalise",)),
+        ("ics_cli.maps.shapes", ("decode", "signed_area")),
+        ("ics_cli.vocab", ("BLOCK_LEVEL_OF_KIND",)),
+        ("ics_cli.vocab", ("FOOTPRINT_KINDS",)),
+    }
