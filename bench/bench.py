@@ -835,12 +835,50 @@ def size_figure() -> dict:
     fig.update(value=mb, passed=mb <= 10.0, bytes=DB.stat().st_size)
     try:  # where the bytes go (informational): the largest tables and indexes, if SQLite has dbstat
         conn = sqlite3.connect(DB.as_uri() + "?mode=ro", uri=True)
-        rows = conn.execute("SELECT name, sum(pgsize) FROM dbstat GROUP BY name ORDER BY 2 DESC LIMIT 6").fetchall()
+        rows = conn.execute("SELECT name, sum(pgsize) FROM dbstat GROUP BY name ORDER BY 2 DESC").fetchall()
         conn.close()
-        fig["largest"] = {name: round(size / 1e6, 2) for name, size in rows}
+        fig["largest"] = {name: round(size / 1e6, 2) for name, size in rows[:6]}
+        fig["boundaries_mb"] = next((round(size / 1e6, 2) for name, size in rows if name == "boundaries"), None)
     except sqlite3.Error:
         pass
     return fig
+
+
+# The database before practices, PCNs, small areas and boundaries were added (issues 11 and 15):
+# 17.1 MB, as the benchmark printed it at the stop of 2026-12-01 that landed before them.
+DB_BASELINE_MB = 17.1
+DB_GROWTH_GOAL_MB = 4.0  # issue 11: the database grows by no more than 4 MB
+DB_CAP_MB = 25.0  # issue 15: with the boundaries, the database stays under 25 MB
+
+
+def growth_figures(size: dict) -> list[dict]:
+    """The database's growth since the baseline, and its size against the cap with boundaries."""
+    if size.get("value") is None:
+        return []
+    grown = size["value"] - DB_BASELINE_MB
+    growth = {
+        "name": "db-growth",
+        "label": f"growth since the {DB_BASELINE_MB} MB baseline (issue 11)",
+        "kind": "size",
+        "goal": DB_GROWTH_GOAL_MB,
+        "op": "<=",
+        "unit": "MB",
+        "value": grown,
+        "passed": grown <= DB_GROWTH_GOAL_MB,
+        "detail": f"{DB_BASELINE_MB} -> {size['value']:.1f} MB",
+    }
+    cap = {
+        "name": "db-cap",
+        "label": "size with boundaries (issue 15)",
+        "kind": "size",
+        "goal": DB_CAP_MB,
+        "op": "<",
+        "unit": "MB",
+        "value": size["value"],
+        "passed": size["value"] < DB_CAP_MB,
+        "detail": f"the boundaries table {size['boundaries_mb']} MB" if size.get("boundaries_mb") else "",
+    }
+    return [growth, cap]
 
 
 # --- report ---------------------------------------------------------------------------------------
@@ -1159,6 +1197,9 @@ def main() -> int:
             say(f"  {fig['label']}: {fig['value']:.1f} MB   goal <= 10 MB   {verdict(fig)}")
             if fig.get("largest"):
                 say("    largest: " + ", ".join(f"{k} {v:.1f}" for k, v in fig["largest"].items()))
+            for extra in growth_figures(fig):
+                figs.append(extra)
+                say(f"  {extra['label']}: {extra['value']:.1f} MB   goal {extra['op']} {extra['goal']:g} MB   {verdict(extra)}")
     finally:
         shutil.rmtree(neutral, ignore_errors=True)
 
