@@ -8,6 +8,7 @@ it lay in (``ics resolve``, ``--in``), and ``ics show`` alone describes the area
 from __future__ import annotations
 
 from ics_cli import queries, small_areas
+from ics_cli.dates import day_after, day_before
 from ics_cli.errors import IcsError
 from ics_cli.safetext import quoted
 from ics_cli.vocab import FOOTPRINT_KINDS, label
@@ -37,17 +38,19 @@ def small_area(text: str, day: str) -> dict:
                 parents.append({"kind": p["kind"], "code": p["code"], "name": p["name"], "org_id": p["org_id"]})
     if found["la"]:
         parents.append(_brief(found["la"], day))
-    history = []
-    for r in small_areas.lsoa_history(code):
-        history.append(
-            {
-                **_brief(r["parent_id"], r["start"]),
-                "start": r["start"],
-                "end": r["end"],
-                "inferred": bool(r["inferred"]),
-                "source": r["source"],
-            }
-        )
+    own = small_areas.lsoa_history(code)
+    history = [
+        {
+            **_brief(r["parent_id"], r["start"]),
+            "start": r["start"],
+            "end": r["end"],
+            "inferred": bool(r["inferred"]),
+            "source": r["source"],
+        }
+        for r in own
+    ]
+    history += _history_above([r for r in own if not r["parent_id"].startswith("la:")])
+    history.sort(key=lambda h: (h["start"], _ORDER.index(h["kind"]) if h["kind"] in _ORDER else len(_ORDER)))
     censuses = [year for year, held in (("2011", row["in_2011"]), ("2021", row["in_2021"])) if held]
     notes = []
     if not found["area"]:
@@ -79,6 +82,45 @@ def small_area(text: str, day: str) -> dict:
         },
         "note": " ".join(notes) or None,
     }
+
+
+_ABOVE = (*FOOTPRINT_KINDS, "area_team", "region")  # the levels above the area a history follows
+_ORDER = ("ccg", "sub_icb", "stp", "icb", "area_team", "region", "la")  # a history's rows on one day
+
+
+def _history_above(areas: list[dict]) -> list[dict]:
+    """The STP or ICB, area team and region above a block's areas ({parent_id, start, end,
+    inferred, source}) over time: runs of one organisation, each with the source of the membership
+    that placed the area (or its system) in it. A run carries over from one area to the next when
+    the organisation above is the same, so a CCG's merger does not break its region's run."""
+    runs: list[dict] = []
+    current: dict[str, dict] = {}  # kind -> the open run
+    for area in areas:
+        end = area["end"] or "9999-12-31"
+        days = sorted({area["start"]} | {d for d in queries.change_days_above(area["parent_id"]) if area["start"] < d <= end})
+        for i, day in enumerate(days):
+            last = day_before(days[i + 1]) if i + 1 < len(days) else area["end"]
+            above = {p["kind"]: p for p in queries.parents(area["parent_id"], day) if p["kind"] in _ABOVE}
+            for kind in set(current) - set(above):
+                runs.append(current.pop(kind))
+            for kind, p in above.items():
+                run = current.get(kind)
+                if run and run["org_id"] == p["org_id"] and run["end"] and day_after(run["end"]) == day:
+                    run["end"] = last
+                    continue
+                if run:
+                    runs.append(current.pop(kind))
+                current[kind] = {
+                    "kind": kind,
+                    "code": p["code"],
+                    "name": p["name"],
+                    "org_id": p["org_id"],
+                    "start": day,
+                    "end": last,
+                    "inferred": bool(area["inferred"]),
+                    "source": p["via_source"],
+                }
+    return runs + list(current.values())
 
 
 def _brief(org_id: str, day: str) -> dict:

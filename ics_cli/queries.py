@@ -7,7 +7,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterator
 
 from ics_cli import db
-from ics_cli.dates import existed
+from ics_cli.dates import day_after, existed
 from ics_cli.hierarchy import RELATIONS, nearest, walk_up
 from ics_cli.vocab import PARENT_ORDER
 
@@ -161,6 +161,22 @@ def parents(org_id: str, day: str) -> list[dict]:
         for p in found.values()
     ]
     return sorted(rows, key=lambda r: PARENT_ORDER.index(r["kind"]) if r["kind"] in PARENT_ORDER else len(PARENT_ORDER))
+
+
+def change_days_above(org_id: str) -> set[str]:
+    """Every day on which a membership above `org_id` (hierarchy.RELATIONS, followed up through
+    every parent it ever had) began or the day after one ended: the days its parents may change."""
+    relations = ", ".join(f"'{r}'" for r in RELATIONS)
+    rows = db.query(
+        f"""WITH RECURSIVE up(org_id) AS (
+                SELECT :id
+                UNION
+                SELECT m.parent_id FROM memberships m JOIN up ON m.child_id = up.org_id WHERE m.relation IN ({relations}))
+            SELECT DISTINCT m.start, m.end FROM up JOIN memberships m ON m.child_id = up.org_id
+            WHERE m.relation IN ({relations})""",
+        {"id": org_id},
+    )
+    return {r["start"] for r in rows} | {day_after(r["end"]) for r in rows if r["end"]}
 
 
 def ancestor(org_id: str, kind: str, day: str, *, named_on_day: bool = True) -> dict | None:

@@ -191,11 +191,24 @@ def test_hartlepool_014a_over_the_years(cli):
         "region": "Y54",
         "la": "E06000001",
     }
-    assert [(h["code"], h["start"]) for h in profile["history"] if h["kind"] != "la"] == [
+    assert [(h["code"], h["start"]) for h in profile["history"] if h["kind"] in ("ccg", "sub_icb")] == [
         ("00K", "2013-04-01"),
         ("16C", "2020-04-01"),
         ("16C", "2022-07-01"),
     ]
+    # Its parents above the area over time too: the STPs of 2016-2022 (recoded by ONS), the ICB,
+    # and one run for the region across the CCG merger of 2020.
+    above = [(h["kind"], h["org_id"], h["start"], h["end"]) for h in profile["history"] if h["kind"] in ("stp", "icb", "region")]
+    assert above == [
+        ("region", "region:Y54", "2013-04-01", "2019-03-31"),
+        ("stp", "stp:E54000003", "2016-04-01", "2016-12-31"),
+        ("stp", "stp:E54000045", "2017-01-01", "2018-03-31"),
+        ("stp", "stp:E54000049", "2018-04-01", "2020-03-31"),
+        ("region", "region:Y63", "2019-04-01", None),
+        ("stp", "stp:E54000050", "2020-04-01", "2022-06-30"),
+        ("icb", "icb:QHM", "2022-07-01", None),
+    ]
+    assert all(h["source"] for h in profile["history"])
 
 
 def test_an_inferred_or_bridged_lsoa_says_so(cli):
