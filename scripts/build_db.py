@@ -33,15 +33,18 @@ from schema import CSV_TABLES, TABLES, VERSION, Table
 ROOT = Path(__file__).resolve().parents[1]
 
 # The build's own source: the events and national summaries it derives (not in sources.csv).
+# Like every derived source it cites the public file most of it rests on (issue 13: no source
+# row without a URL): the ODS successors file, which gives most of the mergers and closures.
 DERIVED_SOURCE = {
     "source": "derived_events",
     "title": "Derived: event list and national summaries",
-    "publisher": "ics (derived)",
+    "publisher": "ics project (derived from ODS and ONS data)",
     "edition": "",
     "licence": "Open Government Licence v3.0 (derived)",
-    "url": "",
+    "url": "https://github.com/tomjemmett/odsProcessing/blob/75fc309001e233a1bb35c6228708945232c5c05c/ods_successors.csv",
     "file": "scripts/dbbuild/derive.py",
-    "note": "Generated from the organisations, successions, names and codes tables; counts per date.",
+    "note": "Generated from the organisations, successions, names and codes tables (each row of which "
+    "names its own source); counts per date.",
 }
 SQL_TYPES = {"TEXT": str, "INTEGER": int, "REAL": float}
 
@@ -166,7 +169,7 @@ def main(argv: list[str] | None = None) -> int:
     end = data_end(t)
     print("Editions against the CCG-era history (practices and PCNs):")
     print("\n".join(practice_checks.report(t)))
-    problems = validate.validate(t, end)
+    problems = validate.validate(t, end) + validate.check_provenance({"sources": [DERIVED_SOURCE]})
     if problems:
         print(f"Error: the data breaks {len(problems)} invariant(s); no database written.", file=sys.stderr)
         for p in problems[:200]:

@@ -76,6 +76,13 @@ def test_the_database_sources_table_is_the_committed_one(conn):
     assert {k: v for k, v in stored.items() if k != "derived_events"} == committed
 
 
+def test_every_source_row_in_the_database_has_an_https_url_and_a_publisher(conn):
+    # The build's own derived_events row too: a user can follow every source the tool names.
+    rows = list(conn.execute("SELECT source, url, publisher FROM sources"))
+    assert len(rows) > 50
+    assert [r["source"] for r in rows if not (r["url"] or "").startswith("https://") or not r["publisher"]] == []
+
+
 # --- the build refuses a source a user cannot follow -------------------------------------------
 
 
