@@ -65,6 +65,7 @@ S_PARTNERS = "nhse_icb_partners_2023_08"
 S_ICBURL26 = "community_icb_urls_2026_08"
 S_ICBURL22 = "thirdparty_icb22_websites"
 S_RULES = "derived_organisations_rules"
+S_CLOSED26 = "derived_closed_2026"  # open in the last ODS file, gone from the Aug 2026 map
 
 
 def readable(name: str) -> str:

@@ -18,6 +18,7 @@ from .org_common import (
     EPCN_2024_FROM,
     ERA36_START,
     ERA_START,
+    S_CLOSED26,
     S_EPCN23,
     S_EPCN24,
     S_MAP26,
@@ -144,10 +145,13 @@ def import_pcns(
     for m in gpmap.values():
         if m["PCN_CODE"] != "U":
             map_pcn[m["PCN_CODE"]].append(m)
+    closed_unseen = set()
     for code, p in pcns.items():
         if not p.end and code not in map_pcn:
-            # Open in Oct 2024 but gone by Aug 2026: assumed closed at the 2026 boundary.
+            # Open in Oct 2024 but gone by Aug 2026: assumed closed at the 2026 boundary (the record
+            # cites that derivation, so the closure names the 2026 file).
             p.end = day_before(ERA36_START)
+            closed_unseen.add(code)
     for code in sorted(map_pcn):
         members = sorted(map_pcn[code], key=lambda m: m["PRACTICE_CODE"])
         subs = Counter(m["SUB_ICB_LOCATION_CODE"] for m in members)
@@ -187,7 +191,7 @@ def import_pcns(
         oid = f"pcn:{code}"
         life = (p.start, p.end)
         src = p.name_history[0][2]
-        out.t.org(oid, "pcn", p.start, p.end, src)
+        out.t.org(oid, "pcn", p.start, p.end, S_CLOSED26 if code in closed_unseen else src)
         out.t.code(oid, "ods", code, p.start, p.end, src)
         write_history(out, oid, "name", p.name_history, life)
         for s, e, sub, source in edition_runs(p.sub_history, *life):

@@ -13,6 +13,7 @@ from .common import clean_name, clip, day_before, ods_date, read_csv
 from .org_common import (
     ERA36_START,
     ERA_START,
+    S_CLOSED26,
     S_EPRACCUR,
     S_MAP26,
     S_QOFMAP,
@@ -49,13 +50,15 @@ def import_practices(
         code = r[0]
         oid = f"practice:{code}"
         start, end = ods_date(r[10]), ods_date(r[11])
-        if not end and code not in gpmap:
+        closed_unseen = not end and code not in gpmap
+        if closed_unseen:
             # Open (or dormant) in September 2025 but not in the August 2026 map: closed by then, on
-            # a day the files do not give; like PCNs, taken to have closed at the 2026 boundary.
+            # a day the files do not give; like PCNs, taken to have closed at the 2026 boundary. The
+            # record cites the derivation (both files), so the closure names the 2026 file.
             end = day_before(ERA36_START)
         life = (start, end)
         practices[code] = Practice(code, start, end)
-        out.t.org(oid, "practice", start, end, S_EPRACCUR)
+        out.t.org(oid, "practice", start, end, S_CLOSED26 if closed_unseen else S_EPRACCUR)
         out.t.code(oid, "ods", code, start, end, S_EPRACCUR)
         m = gpmap.get(code)
 
