@@ -136,18 +136,30 @@ class SqlSource:
         return small_areas.district_areas(district, day)
 
 
+_MEMORY_TABLES: dict[str, tuple] = {}  # per database path: (keys, orgs), read once per process
+
+
+def _memory_tables() -> tuple[dict[str, list[tuple]], dict[str, dict]]:
+    """Every lookup key -> [(org_id, start, end, via)] and every orgs row by org id, read once per
+    process and database (never changed after: a second stream in the same process reuses them)."""
+    path = db.db_path()
+    if path not in _MEMORY_TABLES:
+        from collections import defaultdict
+
+        keys: dict[str, list[tuple]] = defaultdict(list)
+        for key, org_id, start, end, via in db.rows("SELECT key, org_id, start, end, via FROM lookup"):
+            keys[key].append((org_id, start, end, via))
+        _MEMORY_TABLES[path] = (dict(keys), {r["org_id"]: r for r in db.iter_query("SELECT * FROM orgs")})
+    return _MEMORY_TABLES[path]
+
+
 class MemorySource(SqlSource):
     """Every key and organisation read into memory once (a few hundred milliseconds), for a stream
     of identifiers; LSOAs, postcode sectors and their blocks are read whole when first met, and a
     postcode's areas on a day are remembered (for the last few thousand)."""
 
     def __init__(self) -> None:
-        from collections import defaultdict
-
-        self.keys: dict[str, list[tuple]] = defaultdict(list)
-        for key, org_id, start, end, via in db.rows("SELECT key, org_id, start, end, via FROM lookup"):
-            self.keys[key].append((org_id, start, end, via))
-        self.orgs = {r["org_id"]: r for r in db.iter_query("SELECT * FROM orgs")}
+        self.keys, self.orgs = _memory_tables()
         self.districts: dict[tuple, object] = {}  # a postcode's areas on a day, by (what, which, day)
         self.small: tuple | None = None  # small_areas.lsoa_tables, when an LSOA is first met
 
