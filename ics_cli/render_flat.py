@@ -107,6 +107,25 @@ class _Buffer:
             self.lines.clear()
 
 
+class _CsvLines(_Buffer):
+    """A buffer for a :func:`_csv_writer`, whose rows end ``\\r\\n``, writing them with ``\\n``,
+    ics's line end."""
+
+    __slots__ = ()
+
+    def write(self, text: str) -> None:
+        self.add(text[:-2] + "\n")
+
+
+def _csv_writer(out: _CsvLines):
+    """A csv.writer that quotes a value with a line break or a lone carriage return: before
+    Python 3.12 the writer quotes only the characters of its line end, so it is ``\\r\\n``
+    (and `out` turns it into ``\\n``)."""
+    import csv
+
+    return csv.writer(out, lineterminator="\r\n")
+
+
 # --- lists of records -------------------------------------------------------------------------------
 
 
@@ -172,12 +191,12 @@ def _csv_text(values, writer_for: list) -> str:
             import io
 
             buf = io.StringIO()
-            writer_for += [buf, csv.writer(buf, lineterminator="")]
+            writer_for += [buf, csv.writer(buf, lineterminator="\r\n")]  # quotes \n and \r (see _CsvLines)
         buf, writer = writer_for
         buf.seek(0)
         buf.truncate()
         writer.writerow(values)
-        joined = buf.getvalue()
+        joined = buf.getvalue()[:-2]
     return joined
 
 
@@ -245,11 +264,9 @@ def write_tsv(it, cols, out, *, positions=None, **_) -> int:
 
 
 def write_csv(it, cols, out, *, positions=None, **_) -> int:
-    import csv
-
     keys = [c.key for c in cols]
-    buf = _Buffer(out)
-    writer = csv.writer(buf, lineterminator="\n")
+    buf = _CsvLines(out)
+    writer = _csv_writer(buf)
     if keys:
         writer.writerow(keys)
     n = 0
@@ -305,11 +322,11 @@ def write_record(record: Mapping[str, Any], fmt: str, out: TextIO) -> None:
         for key, text in flat_items(record):
             out.write(f"{tsv_text(key)}\t{tsv_text(text)}\n")
     elif fmt == "csv":
-        import csv
-
-        writer = csv.writer(out, lineterminator="\n")
+        buf = _CsvLines(out)
+        writer = _csv_writer(buf)
         writer.writerow(["key", "value"])
         writer.writerows(flat_items(record))
+        buf.flush()
     elif fmt == "md":
         out.write("| key | value |\n| --- | --- |\n")
         for key, text in flat_items(record):
