@@ -446,8 +446,8 @@ def export(
 ) -> None:
     """Write the dated interval table FROM -> TO (what ics resolve --to TO answers on each day), for joins in DuckDB, Spark or a warehouse.
 
-    Columns: FROM_code, valid_from, valid_to (inclusive), status, TO_code, TO_ons_code, TO_name, share, part
-    (1: the answer ics resolve gives; an organisation split by the day has a row per part, with its share), note.
+    Columns: FROM_code (from_FROM_code when FROM and TO are the same kind; sub-icb as sub_icb), valid_from, valid_to
+    (inclusive), status, TO_code, TO_ons_code, TO_name, share, part (1: the answer ics resolve gives; a split has a row per part), note.
     """
     from ics_cli import crosswalk, render
 

@@ -9,6 +9,7 @@ import csv
 import datetime as dt
 import io
 import random
+from pathlib import Path
 
 import pytest
 
@@ -96,3 +97,20 @@ def test_duckdb_interval_join_agrees_with_resolve_row_for_row(cli, crosswalk, co
             continue  # not open that day: resolve maps it forward or says it had not opened
         icb = queries.ancestor("practice:" + r["practice"], "icb", r["as_of"])
         assert (r["icb_code"] or None) == (icb["code"] if icb else None), r
+
+
+def test_the_crosswalk_header_is_the_documented_one(cli):
+    # FROM and TO words with a hyphen are written with an underscore, and a crosswalk from a
+    # kind to itself names its first column from_<kind>_code: README and --help say both.
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    helptext = " ".join(cli("export", "--help").stdout.split())
+    for frm, to, first in (
+        ("sub-icb", "icb", "sub_icb_code"),
+        ("icb", "icb", "from_icb_code"),
+        ("area-team", "sub-icb", "area_team_code"),
+    ):
+        header = cli("export", "crosswalk", frm, to).stdout.split("\n", 1)[0]
+        t = to.replace("-", "_")
+        assert header == f"{first},valid_from,valid_to,status,{t}_code,{t}_ons_code,{t}_name,share,part,note"
+    assert "`from_icb_code`" in readme and "`sub_icb_code`" in readme
+    assert "from_FROM_code when FROM and TO are the same kind" in helptext
