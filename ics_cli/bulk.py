@@ -306,6 +306,8 @@ class Engine(Places):
             and outside.startswith("not inside")
         ):  # not "outside every CCG": the sources do not say which CCG it was in that day
             return ("unknown", None, f"its {word(level)} that day is not recorded: {gaps.PRACTICE_GAP}")
+        if level == "pcn" and org["kind"] == "practice" and gaps.PCN_DES_FROM <= day < self._span(level)[0]:
+            return ("unknown", None, f"its pcn that day is not recorded: {gaps.PCN_GAP}")
         # "there were no ICBs that day": a level of another era, which the row's status overlooks
         # when another level asked for existed (ccg,icb over 2015 to 2023).
         return ("no_target" if outside.startswith("not inside") else "no_level", None, outside)
@@ -338,12 +340,16 @@ class Engine(Places):
 
     def _outside(self, level: str, day: str) -> str:
         """Why an organisation has no target on the day: outside every one, or none existed then."""
-        if level not in self._spans:
-            self._spans[level] = queries.kind_span(level)
-        first, last = self._spans[level]
+        first, last = self._span(level)
         if first <= day <= last:
             return f"not inside any {word(level)} that day"
         return f"there were no {word(level, plural=True)} that day (they existed {span(first, last, since=True)})"
+
+    def _span(self, level: str) -> tuple[str, str]:
+        """The first and last days any organisation of `level` existed."""
+        if level not in self._spans:
+            self._spans[level] = queries.kind_span(level)
+        return self._spans[level]
 
     def _undated(self, oid: str, day: str) -> list[str]:
         """A move of CCG the sources place only between two editions (gaps.undated_move)."""

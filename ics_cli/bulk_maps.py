@@ -201,7 +201,7 @@ class Epochs:
         if self.districts:
             for oid, start, after in db.rows("SELECT org_id, start, date(end, '+1 day') FROM attributes WHERE key = 'postcode'"):
                 self.postcodes[oid].update(d for d in (start, after) if d)
-        common = {day_after(gaps.CCG_ERA_END)}
+        common = {day_after(gaps.CCG_ERA_END), gaps.PCN_DES_FROM}
         marks = ", ".join("?" * len(levels))
         for first, last in db.rows(
             f"""SELECT min(COALESCE(start, '')), date(max(COALESCE(end, '9999-12-30')), '+1 day') FROM orgs

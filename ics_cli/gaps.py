@@ -14,6 +14,10 @@ PRACTICE_GAP = 'the sources give none (see data/README.md, "GP practices and PCN
 BETWEEN_SOURCES = "derived_%_ccg_between_%"
 # (Councils' overlaps with CCGs, STPs, sub-ICB locations and ICBs are recorded on every day from
 # April 2013, from the LSOA lookups: data/README.md, "Small areas".)
+# Primary care networks began on 2019-07-01 (the Network Contract DES), but ODS, and so every source
+# here, records them and their practices from 2019-10-01: a practice's PCN in between is unknown.
+PCN_DES_FROM = "2019-07-01"
+PCN_GAP = "PCNs began on 2019-07-01, but the sources (ODS) record them and their practices from 2019-10-01"
 # Trusts are tied to ICBs (headquarters and constitution partners) only, from July 2022.
 TRUST_LINKS_FROM = "2022-07-01"
 TRUST_GAP = "Trusts are linked to ICBs only (headquarters and constitution partners), from July 2022."

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 
 from ics_cli.render_flat import _csv_text, write_csv, write_record
 
@@ -40,3 +41,26 @@ def test_every_csv_writer_quotes_line_breaks_and_carriage_returns():
     out = io.StringIO()
     write_record({"k": "c\rd"}, "csv", out)
     assert out.getvalue() == 'key,value\nk,"c\rd"\n'
+
+
+def test_a_practices_pcn_from_july_to_september_2019_is_unknown_not_absent(cli):
+    # PCNs went live on 2019-07-01; ODS records them from 2019-10-01. "There were no PCNs" would be
+    # false for July to September 2019: the sources just do not say which PCN a practice was in.
+    text = "practice,day\nA81001,2019-06-30\nA81001,2019-07-01\nA81001,2019-09-30\nA81001,2019-10-01\n"
+    result = cli("resolve", "--column", "practice", "--date-column", "day", "--to", "pcn", "-f", "json", input=text)
+    rows = json.loads(result.stdout)
+    assert [(r["status"], r["pcn_code"]) for r in rows] == [
+        ("no_target", None),
+        ("unknown", None),
+        ("unknown", None),
+        ("ok", "U89141"),
+    ]
+    assert "2019-07-01" in rows[1]["note"] and "2019-10-01" in rows[1]["note"]
+    assert "(2 unknown, 1 no target)" in result.stderr
+    # The crosswalk has the same interval.
+    xwalk = [line for line in cli("export", "crosswalk", "practice", "pcn").stdout.splitlines() if line.startswith("A81001,")]
+    assert [line.split(",")[1:4] for line in xwalk] == [
+        ["2013-04-01", "2019-06-30", "no_target"],
+        ["2019-07-01", "2019-09-30", "unknown"],
+        ["2019-10-01", "2026-08-01", "ok"],
+    ]
