@@ -90,9 +90,15 @@ def rows(frm: str, to: str) -> Iterator[tuple]:
     if frm == "lsoa":
         yield from _lsoa_rows(engine, first, last)
         return
-    orgs = sorted((o for o in engine.orgs.values() if o["kind"] == frm), key=lambda o: (o["code"], o["org_id"]))
-    for org in orgs:
-        yield from _intervals(engine, org["org_id"], org["org_id"], engine.epochs.of(org["org_id"]), first, last)
+    by_code: dict[str, list[str]] = {}
+    for org in sorted((o for o in engine.orgs.values() if o["kind"] == frm), key=lambda o: (o["code"], o["org_id"])):
+        by_code.setdefault(org["code"], []).append(org["org_id"])
+    for code, oids in by_code.items():
+        if len(oids) == 1:
+            yield from _intervals(engine, oids[0], oids[0], engine.epochs.of(oids[0]), first, last)
+        else:  # a code two organisations held in turn (QHM, two STPs): one row per day, as resolve reads it
+            days = sorted(set().union(*(engine.epochs.of(oid) for oid in oids)))
+            yield from _intervals(engine, oids[0], f"{frm}:{code}", days, first, last)
 
 
 def _intervals(engine, oid: str, text: str, days: list[str], start: str, last: str) -> Iterator[tuple]:
@@ -121,6 +127,7 @@ def _parts(engine, oid: str | None, text: str, day: str) -> tuple:
     level = engine.levels[0]
     code = answer["code"] if oid else text
     target = (answer[f"{level}_code"], answer[f"{level}_ons_code"], answer[f"{level}_name"])
+    oid = oid and (answer["org_id"] or oid)  # the organisation the code names that day
     org = engine.orgs[oid] if oid else None
     shares = _split(engine, oid, level, day) if org and org["end"] and org["end"] < day and answer["status"] == "ok" else []
     if len(shares) < 2:

@@ -114,3 +114,20 @@ def test_the_crosswalk_header_is_the_documented_one(cli):
         assert header == f"{first},valid_from,valid_to,status,{t}_code,{t}_ons_code,{t}_name,share,part,note"
     assert "`from_icb_code`" in readme and "`sub_icb_code`" in readme
     assert "from_FROM_code when FROM and TO are the same kind" in helptext
+
+
+def test_a_code_two_organisations_held_in_turn_has_one_row_per_day(cli):
+    # QHM was the ODS code of two STPs (E54000049 2018-2020, E54000050 2020-2022): the crosswalk
+    # follows what resolve reads stp:QHM as on each day, never two answers for one day.
+    rows = [r for r in csv.DictReader(io.StringIO(cli("export", "crosswalk", "stp", "region").stdout)) if r["stp_code"] == "QHM"]
+    spans = [(r["valid_from"], r["valid_to"]) for r in rows if r["part"] == "1"]
+    assert spans[0][0] == "2013-04-01" and spans[-1][1] == "2026-08-01"
+    assert all(dt.date.fromisoformat(b) + dt.timedelta(1) == dt.date.fromisoformat(a) for (_, b), (a, _) in zip(spans, spans[1:]))
+    days = ["2019-01-01", "2021-01-01", "2023-01-01"]
+    text = "c,d\n" + "".join(f"stp:QHM,{d}\n" for d in days)
+    answers = csv.DictReader(
+        io.StringIO(cli("resolve", "--column", "c", "--date-column", "d", "--to", "region", input=text).stdout)
+    )
+    for day, answer in zip(days, answers):
+        (row,) = [r for r in rows if r["valid_from"] <= day <= r["valid_to"]]
+        assert (row["status"], row["region_code"]) == (answer["status"], answer["region_code"])
