@@ -206,7 +206,7 @@ def diff(d1: str, d2: str, kinds: tuple[str, ...] | None = None, within: dict | 
                 "to_date": d2,
                 "kind": w.kind(org_id),
                 "org_id": org_id,
-                "code": w.code(org_id, d2 if w.alive(org_id, d2) else d1) or org_id.split(":", 1)[1],
+                "code": w.shown_code(org_id, d2 if w.alive(org_id, d2) else d1),
                 "name_before": w.name(was, d1) if w.alive(was, d1) else "",
                 "name_after": w.name(org_id, d2) if w.alive(org_id, d2) else "",
                 "change": change,
@@ -272,7 +272,7 @@ def diff(d1: str, d2: str, kinds: tuple[str, ...] | None = None, within: dict | 
                 after=w.label(taker, s["date"]),
                 before_ids=[giver],
                 after_ids=[taker],
-                detail=f"{s['share']:.1%} of the population of {w.code(giver, day_before(s['date']))}"
+                detail=f"{s['share']:.1%} of the population of {w.shown_code(giver, day_before(s['date']))}"
                 if s["share"] is not None
                 else "",
                 date=s["date"],

@@ -232,3 +232,13 @@ def test_installed_command(ics):
     assert done.returncode == 0, done.stderr
     rows = [json.loads(line) for line in done.stdout.splitlines()]
     assert len([r for r in rows if r["change"] == "ended"]) == 12
+
+
+def test_an_area_transfer_names_a_giver_without_an_ods_code():
+    # West Yorkshire and Harrogate's STP of 2016-2020 (E54000005) had an ONS code only: the share
+    # of its population that went to Humber, Coast and Vale names it by that, never "None".
+    records = df.diff("2020-03-31", "2020-04-01", ("stp",)).records
+    details = {r["before_ids"]: r["detail"] for r in pick(records, "stp", "area_transfer")}
+    assert details["stp:E54000005"] == "6.3% of the population of E54000005"
+    assert details["stp:E54000033"] == "10.3% of the population of E54000033"
+    assert not [r for r in records if "None" in " ".join(str(v) for v in r.values())]
