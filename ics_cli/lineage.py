@@ -159,8 +159,10 @@ def lineage(org_id: str, direction: str = "both", depth: int | None = None, day:
             # A sub-ICB location created with the ICB (July 2022) brings its CCG ancestry; one that
             # moved in from an older ICB (April 2026) brings its move and what it took in that day
             # (92A: part of Frimley), not its older history.
+            # Only steps while it was in this ICB: 92A's share of Frimley (April 2026) is not how
+            # Surrey Heartlands ICB (ended 2026-03-31) was formed.
             if nodes[member]["start"] == nodes[org_id]["start"]:
-                walk(member, "up", 0)
+                walk(member, "up", 0, nodes[org_id]["end"])
             else:
                 for step in _steps(member, "up"):
                     if step["date"] == nodes[org_id]["start"] and add_edge(step):

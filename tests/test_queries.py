@@ -519,6 +519,21 @@ def test_lineage_up_has_no_moves_forward():
     assert up["edges"] and all(e["type"] != "moved" for e in up["edges"])
 
 
+def test_lineage_founding_members_stop_at_the_icbs_end():
+    # Surrey Heartlands ICB (QXU, 2022-2026) was formed from 92A and the four Surrey CCGs that made
+    # it; 92A's share of Frimley's D4U1Y came on 2026-04-01, after QXU ended, and Frimley's CCGs
+    # (Bracknell, Slough, ...) are no part of how QXU was formed.
+    data = lineage.lineage("icb:QXU", "up")
+    froms = {e["from"] for e in data["edges"]}
+    assert {"ccg:09L", "ccg:09N", "ccg:09Y", "ccg:99H", "ccg:92A"} <= froms
+    assert not froms & {"sub_icb:D4U1Y", "ccg:D4U1Y", "ccg:15D", "ccg:10G", "ccg:10T"}
+    assert max(e["date"] for e in data["edges"]) <= "2026-03-31"
+    # An ICB that is still running keeps what its founding members took in later (Hart and
+    # Rushmoor from Frimley into D9Y0V, April 2026).
+    qrl = lineage.lineage("icb:QRL", "up")
+    assert ("sub_icb:D4U1Y", "sub_icb:D9Y0V", "2026-04-01", "split") in edges(qrl)
+
+
 def test_lineage_tree_labels():
     tree = views.lineage_tree(lineage.lineage("icb:QNQ"))
     assert tree["label"] == "NHS Frimley Integrated Care Board (QNQ) [icb, 2022-07-01 to 2026-03-31]"
