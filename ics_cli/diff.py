@@ -296,6 +296,10 @@ def diff(d1: str, d2: str, kinds: tuple[str, ...] | None = None, within: dict | 
             )
     if kinds:
         records = [r for r in records if r["_kinds"] & set(kinds)]
+    if undated := sum(
+        r["kind"] in ("practice", "pcn") and r["date"] == gaps.MAP_2026_DAY and r["change"] != "parent_replaced" for r in records
+    ):
+        notes.append(gaps.map_2026_note(undated))
     order = {k: i for i, k in enumerate(KINDS)}
     changes = {c: i for i, c in enumerate(CHANGES)}
     records.sort(key=lambda r: (order.get(r["kind"], 99), changes[r["change"]], r["code"], r["org_id"], r["before"], r["after"]))

@@ -18,6 +18,22 @@ BETWEEN_SOURCES = "derived_%_ccg_between_%"
 TRUST_LINKS_FROM = "2022-07-01"
 TRUST_GAP = "Trusts are linked to ICBs only (headquarters and constitution partners), from July 2022."
 
+# GP practices' and PCNs' names, PCN memberships, openings and closures that differ between the
+# last ODS files (ePCN October 2024, epraccur September 2025) and NHS England's practice mapping of
+# August 2026 are dated 2026-04-01, the day of the new structure: no file gives the real day
+# (scripts/importers/practices.py, pcns.py). A diff that shows such a change says so.
+MAP_2026_DAY = "2026-04-01"
+
+
+def map_2026_note(count: int) -> str:
+    return (
+        f"Note: {count:,} changes of GP practices and PCNs (names, PCN memberships, openings and closures) are"
+        f" dated {MAP_2026_DAY} by convention: they are seen only between the last ODS files (PCNs October 2024,"
+        " practices September 2025) and NHS England's practice mapping of August 2026, which give no day"
+        ' (see data/README.md, "Coverage and known gaps").'
+    )
+
+
 _windows: list[dict] | None = None
 
 

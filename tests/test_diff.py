@@ -242,3 +242,19 @@ def test_an_area_transfer_names_a_giver_without_an_ods_code():
     assert details["stp:E54000005"] == "6.3% of the population of E54000005"
     assert details["stp:E54000033"] == "10.3% of the population of E54000033"
     assert not [r for r in records if "None" in " ".join(str(v) for v in r.values())]
+
+
+def test_changes_dated_2026_by_convention_are_said(cli):
+    # Practice renames and PCN moves seen only between the ODS files of 2024-25 and the August 2026
+    # mapping are dated 2026-04-01 by convention; the diff says how many, and not for Frimley's split.
+    result = df.diff("2026-03-31", "2026-04-01", ("practice", "pcn"))
+    conventional = [
+        r for r in result.records if r["date"] == "2026-04-01" and r["change"] in ("renamed", "moved", "joined", "left", "began")
+    ]
+    assert len(conventional) > 200
+    (note,) = [n for n in result.notes if "by convention" in n]
+    assert note.startswith(f"Note: {len(conventional) + len(pick(result.records, change='ended')):,} changes of GP practices")
+    assert "August 2026" in note
+    r = cli("diff", "2026-03-31", "2026-04-01", "--kind", "practice", "--fields", "code,change")
+    assert r.exit_code == 0 and "by convention" in r.stderr
+    assert "by convention" not in cli("diff", "2026-03-31", "2026-04-01", "--kind", "icb").stderr
