@@ -163,6 +163,19 @@ def test_nearest_edition_is_said(cli):
     assert "no boundary of" in r.stderr
 
 
+def test_the_title_names_the_area_as_on_the_day(cli, tmp_path):
+    # 92A was "NHS Surrey Heartlands ICB - 92A" until 2026-03-31; the STP QNQ was "Frimley Health"
+    # until 2020-03-31.
+    r = cli("map", "92A", "--as-of", "2025-01-01", env=TTY80)
+    assert r.stdout.startswith("NHS Surrey Heartlands ICB - 92A (92A) on 2025-01-01\n")
+    out = tmp_path / "92A.svg"
+    assert cli("map", "92A", "--as-of", "2025-01-01", "-f", "svg", "-o", str(out)).exit_code == 0
+    assert "<title>NHS Surrey Heartlands ICB - 92A (92A) on 2025-01-01</title>" in out.read_text()
+    r = cli("map", "stp:QNQ", "--as-of", "2019-01-01", env=TTY80)
+    assert "no boundary of Frimley Health (QNQ) is held for 2019-01-01" in r.stderr
+    assert r.stdout.startswith("Frimley Health and Care ICS (QNQ) on 2020-04-01\n")
+
+
 def test_bodies_without_an_area_are_shown_by_theirs(cli):
     r = cli("map", "A81001", env=TTY80)
     assert r.exit_code == 0 and "shown by the sub-ICB it is in" in r.stderr

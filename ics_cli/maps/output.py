@@ -42,8 +42,8 @@ def make(org: dict, day: str, fmt: str, width: int, color: bool, neighbours: boo
 
         raise IcsError(f"The database {db.db_path()} has no boundaries.", hint=REBUILD_HINT)
     plan = areas.plan(org, day, neighbours)
-    shown = plan.shown
-    title = f"{shown['name']} ({shown['code']}) on {plan.drawn}"
+    drawn = plan.areas[0]  # the area drawn, named as on the day drawn
+    title = f"{drawn.name} ({drawn.code}) on {plan.drawn}"
     if fmt == "geojson":
         import json
         import sys
