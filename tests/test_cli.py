@@ -1345,7 +1345,13 @@ def test_a_60_column_terminal_never_splits_a_code_or_a_date(cli, args, keys):
 
 def test_list_icbs_with_population_fields_is_one_export(cli):
     r = cli("list", "icbs", "--fields", "code,name,region_name,population_gp,population_ons")
-    assert r.exit_code == 0 and r.stderr == ""
+    # The columns hold bare numbers: stderr says what each counts, as of when, from which source.
+    assert r.exit_code == 0 and r.stderr.splitlines() == [
+        "Note: population_gp is the GP-registered patients figure of 2026-08-01 for the area each had on 2026-08-01;"
+        " source: nhse_gp_reg_2026_08.",
+        "Note: population_ons is the ONS mid-year estimate figure of 2022-06-30 for the area each had on 2026-08-01;"
+        " sources: derived_mye2022_apportioned (3 rows), ons_mye2022_sicbl23 (33 rows).",
+    ]
     lines = r.stdout.splitlines()
     assert lines[0] == "code\tname\tregion_name\tpopulation_gp\tpopulation_ons"
     rows = [line.split("\t") for line in lines[1:]]
@@ -1372,6 +1378,9 @@ def test_list_fields_on_request_are_not_printed_otherwise(cli):
         f"{line.split(chr(9))[0]}\t" for line in r.stdout.splitlines()[1:]
     }
     assert "Note: 42 of 42 have no GP-registered patients figure (population_gp)" in r.stderr
+    assert "population_gp is the" not in r.stderr  # no figure, nothing to cite
+    r = cli("list", "practices", "--in", "02Q", "--fields", "code,population_qof", "-f", "md")
+    assert "Note: population_qof is the QOF list size figure of 2023-03-31 for each organisation itself;" in r.stderr
     r = cli("list", "icbs", "--fields", "code,population_nope")
     assert r.exit_code == 2 and "population_census" in r.stderr and "region_name" in r.stderr
 
