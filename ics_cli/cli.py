@@ -288,13 +288,17 @@ def diff_(
     from ics_cli.errors import UsageError
 
     (d1, note1), (d2, note2) = dates.read_day(first, "DATE1"), dates.read_day(second, "DATE2")
-    if d1 >= d2:
-        raise UsageError(f"DATE1 ({d1}) must be before DATE2 ({d2}).")
+    asked = [dates.today() if t.strip().lower() == "today" else t.strip() for t in (first, second)]
+    if asked[0] >= asked[1]:
+        raise UsageError(f"DATE1 ({asked[0]}) must be before DATE2 ({asked[1]}).")
     kinds = vocab.parse_kinds(kind)
     columns = diff.FIELDS if within is None else diff.FIELDS_IN
     render.check_fields(columns, fmt, fields)
     render.note(note1)
     render.note(note2)
+    if d1 == d2:  # both days after the data's last: nothing it holds can differ
+        render.render_answer(diff.after_the_data(asked[0], asked[1], d2), columns, fmt, fields)
+        return
     org = _said(resolve.identify_either(within, d1, d2)).org if within is not None else None
     answer = diff.answer(d1, d2, kinds, org)
     if render.wants_layout(fmt, fields):

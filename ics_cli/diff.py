@@ -432,3 +432,8 @@ def answer(d1: str, d2: str, kinds: tuple[str, ...] | None = None, within: dict 
         empty=wording.diff_empty(d1, d2, within, absent),
         notes=result.notes,
     )
+
+
+def after_the_data(first: str, second: str, last: str) -> Answer:
+    """`ics diff` between two days that are both after the data's last day: no change is known."""
+    return Answer([], title=wording.diff_title(first, second, None), empty=wording.diff_after_data(first, second, last))

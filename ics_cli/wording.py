@@ -274,6 +274,10 @@ def diff_empty(d1: str, d2: str, within: dict | None, absent: list[str]) -> str:
     return f"No differences between {d1} and {d2}{where}."
 
 
+def diff_after_data(d1: str, d2: str, last: str) -> str:
+    return f"No differences between {d1} and {d2} are known: the data runs to {last}, so both are answered as of it."
+
+
 def not_on_either(org: dict, d1: str, d2: str) -> str:
     return f"{named(org)} did not exist on {d1} or on {d2}."
 

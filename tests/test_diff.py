@@ -258,3 +258,19 @@ def test_changes_dated_2026_by_convention_are_said(cli):
     r = cli("diff", "2026-03-31", "2026-04-01", "--kind", "practice", "--fields", "code,change")
     assert r.exit_code == 0 and "by convention" in r.stderr
     assert "by convention" not in cli("diff", "2026-03-31", "2026-04-01", "--kind", "icb").stderr
+
+
+def test_two_days_after_the_data_are_no_change_not_an_error(cli, monkeypatch):
+    # Both days after the data's last (2026-08-01) read as that day: nothing it holds differs, said
+    # so (exit 0), rather than "DATE1 (2026-08-01) must be before DATE2 (2026-08-01)".
+    from ics_cli import dates
+
+    monkeypatch.setattr(dates, "today", lambda: "2026-12-01")
+    r = cli("diff", "2026-08-01", "today", "-f", "csv")
+    assert r.exit_code == 0, r.stderr
+    assert r.stdout.splitlines() == [",".join(df.FIELDS)]
+    assert "DATE2 2026-12-01 is answered as of 2026-08-01" in r.stderr
+    assert "No differences between 2026-08-01 and 2026-12-01 are known: the data runs to 2026-08-01" in r.stderr
+    # The order of the days asked is still checked, before they are read as the data's last day.
+    r = cli("diff", "2026-11-01", "2026-09-01")
+    assert r.exit_code == 2 and "DATE1 (2026-11-01) must be before DATE2 (2026-09-01)" in r.stderr
