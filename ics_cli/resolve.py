@@ -366,6 +366,10 @@ def identify(
     # Those the rule for names passed over ("Norfolk and Waveney": the sub-ICB location 26A).
     passed = [c for c in found.also if c.get("demoted") and c["tier"] < found.tier]
     close = passed + [c for c in close if c not in passed]
+    if close:  # each under its name on the day (92A on 2023-01-01: "NHS Surrey Heartlands ICB - 92A")
+        from ics_cli import queries
+
+        close = [{**c, "name": queries.org_on(c["org_id"], day)["name"]} for c in close]
     if found.by_name:
         found.notes.append(_resolved_note(text, found, day, close, fate_note))
     elif close:

@@ -1069,6 +1069,19 @@ def test_an_icb_s_name_names_the_icb_after_it_ended_not_the_sub_icb_that_kept_it
     assert {x["measure"]: x["value"] for x in rows} == {"ons_mid_year_estimate": 1_041_932, "census_2021": 1_032_500}
 
 
+def test_other_matches_are_named_as_on_the_day(cli):
+    # On 2023-01-01 the sub-ICB location 92A was "NHS Surrey Heartlands ICB - 92A": the note names
+    # it so (the name that matched), not by its name of April 2026.
+    r = cli("show", "Surrey Heartlands", "--as-of", "2023-01-01", "--fields", "org_id")
+    assert r.stdout == "org_id\ticb:QXU\n"
+    assert r.stderr == (
+        "Note: 'Surrey Heartlands' is NHS Surrey Heartlands Integrated Care Board (icb:QXU)."
+        " It also matches NHS Surrey Heartlands ICB - 92A (sub_icb:92A); give an org id to choose.\n"
+    )
+    r = cli("population", "Norfolk and Waveney", "--as-of", "2024-01-01", "--fields", "org_id")
+    assert "It also matches NHS Norfolk and Waveney ICB - 26A (sub_icb:26A)" in r.stderr
+
+
 def test_kind_or_an_org_id_chooses_what_the_rule_for_names_passed_over(cli):
     for args in (("--kind", "sub-icb"), ("--kind", "sicbl")):
         r = cli("population", "Norfolk and Waveney", *args, "--fields", "org_id,as_of")
