@@ -45,6 +45,19 @@ def db_path() -> Path:
     return DB_PATH
 
 
+@pytest.fixture(scope="module")
+def real_db(db_path: Path):
+    """Point ics_cli.db at the real database for a module that queries it directly, whatever the
+    caller's ICS_DB (use with ``pytestmark = pytest.mark.usefixtures("real_db")``)."""
+    from ics_cli import db
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("ICS_DB", str(db_path))
+        db.close()
+        yield
+    db.close()
+
+
 @pytest.fixture(scope="session")
 def conn(db_path: Path):
     """A read-only connection to the real database (``sqlite3.Row`` rows)."""

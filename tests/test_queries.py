@@ -9,21 +9,14 @@ import io
 
 import pytest
 
-from ics_cli import bulk, bulk_input, bulk_rows, db, lineage, queries, resolve, search, timeline, views, vocab
+from ics_cli import bulk, bulk_input, bulk_rows, lineage, queries, resolve, search, timeline, views, vocab
 from ics_cli.errors import IcsError
 from ics_cli.normalise import normalise
 
 LATEST = "2026-08-01"
 
 
-@pytest.fixture(autouse=True, scope="module")
-def real_db(db_path):
-    """Point ics_cli.db at the real database for this module, whatever the caller's ICS_DB."""
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("ICS_DB", str(db_path))
-        db.close()
-        yield
-    db.close()
+pytestmark = pytest.mark.usefixtures("real_db")
 
 
 def ids(rows) -> list[str]:

@@ -14,14 +14,7 @@ from dbbuild import areas
 from ics_cli import db
 from ics_cli import small_areas as sa
 
-
-@pytest.fixture(autouse=True, scope="module")
-def real_db(db_path):
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("ICS_DB", str(db_path))
-        db.close()
-        yield
-    db.close()
+pytestmark = pytest.mark.usefixtures("real_db")
 
 
 # --- LSOAs ----------------------------------------------------------------------------------------
