@@ -97,3 +97,25 @@ def write(made: MapOutput, path: str) -> None:
         from ics_cli.safetext import path as shown_path
 
         raise IcsError(f"Cannot write {shown_path(path)}: {e.strerror}.") from None
+
+
+def deliver(org: dict, day: str, fmt: str, output: str | None, neighbours: bool) -> None:
+    """Draw `org` on `day` and send it where asked: to FILE (-o, with a note naming it) or to
+    standard output (a Rich map on a terminal, 80 columns of plain text when piped); notes on stderr."""
+    import sys
+
+    from ics_cli import render, wording
+
+    to_file = output is not None and output != "-"
+    console = None if to_file else render.make_console()
+    width = console.width if console and render.is_tty() else 80
+    made = make(org, day, fmt, width, bool(console and render.use_color()), neighbours)
+    for note in made.notes:
+        render.note(note)
+    if to_file:
+        write(made, output)
+        render.note(wording.wrote(output, made.areas))
+    elif isinstance(made.text, str):
+        sys.stdout.write(made.text)
+    else:
+        console.print(made.text, end="", soft_wrap=not render.is_tty())
