@@ -34,6 +34,17 @@ def map_2026_note(count: int) -> str:
     )
 
 
+CLOSED_2026_SOURCE = "derived_closed_2026"
+
+
+def closed_2026_note() -> str:
+    return (
+        f"Note: closures with the source {CLOSED_2026_SOURCE} are dated 2026-03-31 by convention: the practice or"
+        " PCN is open in the last ODS file and missing from NHS England's practice mapping of August 2026, and no"
+        " file gives the day it closed."
+    )
+
+
 _windows: list[dict] | None = None
 
 
