@@ -2,7 +2,7 @@
 organisations and to the organisations of several levels above them, each on its own day.
 
 Each identifier is read as every command reads it (the one resolver: resolve.read and
-resolve.pick over resolve.MemorySource) and followed up by the one walk up the parent tree
+resolve.pick over lookup_sources.MemorySource) and followed up by the one walk up the parent tree
 (hierarchy.walk_up) over the dated maps of :mod:`ics_cli.bulk_maps` (each organisation's read on
 first need, whole tables once a long input needs many): a row on any day then costs dictionary
 look-ups. Answers are remembered up to :data:`MEMO_BYTES`: a text that names one organisation
@@ -34,8 +34,9 @@ from ics_cli.bulk_maps import Epochs, Memo, Named, Parents
 from ics_cli.bulk_places import Place, Places, _shares
 from ics_cli.dates import existed
 from ics_cli.hierarchy import first_of_each_kind, walk_on
+from ics_cli.lookup_sources import MemorySource
 from ics_cli.read_places import read_lsoa, read_postcode
-from ics_cli.resolve import MAX_INPUT, MemorySource, pick, read
+from ics_cli.resolve import MAX_INPUT, pick, read
 from ics_cli.vocab import span, word
 
 LEVEL_FIELDS = ("code", "ons_code", "name", "short_name")

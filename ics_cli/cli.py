@@ -285,16 +285,16 @@ def diff_(
 ) -> None:
     """Every difference between two days: bodies begun, ended, renamed, recoded or moved; members and shares."""
     from ics_cli import dates, diff, render, resolve, vocab
-    from ics_cli.errors import UsageError
 
-    (d1, note1), (d2, note2) = dates.read_day(first, "DATE1"), dates.read_day(second, "DATE2")
-    if d1 >= d2:
-        raise UsageError(f"DATE1 ({d1}) must be before DATE2 ({d2}).")
+    asked, (d1, d2), notes = dates.read_span(first, second)
     kinds = vocab.parse_kinds(kind)
     columns = diff.FIELDS if within is None else diff.FIELDS_IN
     render.check_fields(columns, fmt, fields)
-    render.note(note1)
-    render.note(note2)
+    for note in notes:
+        render.note(note)
+    if d1 == d2:  # both days after the data's last: nothing it holds can differ
+        render.render_answer(diff.after_the_data(asked[0], asked[1], d2), columns, fmt, fields)
+        return
     org = _said(resolve.identify_either(within, d1, d2)).org if within is not None else None
     answer = diff.answer(d1, d2, kinds, org)
     if render.wants_layout(fmt, fields):
@@ -318,26 +318,13 @@ def map_(
     neighbours: Annotated[bool, typer.Option("--neighbours/--no-neighbours", help="Draw the areas around it too.")] = True,
 ) -> None:
     """Draw an organisation's area on a day, with the areas inside and around it (terminal, SVG or GeoJSON)."""
-    from ics_cli import fate, render, wording
+    from ics_cli import fate
     from ics_cli.maps import output as maps
 
     chosen = maps.check_format(fmt) or "table"
     when = _when(as_of)
     org = _org(ident, when.day, kind=kind).org
-    day = fate.day_described(org, when)
-    to_file = output is not None and output != "-"
-    console = None if to_file else render.make_console()
-    width = console.width if console and render.is_tty() else 80
-    made = maps.make(org, day, chosen, width, bool(console and render.use_color()), neighbours)
-    for note in made.notes:
-        render.note(note)
-    if to_file:
-        maps.write(made, output)
-        render.note(wording.wrote(output, made.areas))
-    elif isinstance(made.text, str):
-        sys.stdout.write(made.text)
-    else:
-        console.print(made.text, end="", soft_wrap=not render.is_tty())
+    maps.deliver(org, fate.day_described(org, when), chosen, output, neighbours)
 
 
 @app.command()

@@ -76,6 +76,17 @@ def as_of(text: str | None) -> AsOf:
     return AsOf(day, explicit=True, note=note)
 
 
+def read_span(first: str, second: str) -> tuple[tuple[str, str], tuple[str, str], list[str]]:
+    """Two days for ``ics diff``: as typed (``today`` read as today) and as answered (read_day),
+    with read_day's notes. UsageError (exit 2) when DATE1 is not before DATE2 as typed: two days
+    after the data's last day are both answered for it, and the caller says nothing differs."""
+    (d1, note1), (d2, note2) = read_day(first, "DATE1"), read_day(second, "DATE2")
+    asked = tuple(today() if t.strip().lower() == "today" else t.strip() for t in (first, second))
+    if asked[0] >= asked[1]:
+        raise UsageError(f"DATE1 ({asked[0]}) must be before DATE2 ({asked[1]}).")
+    return asked, (d1, d2), [n for n in (note1, note2) if n]
+
+
 def day_before(iso: str) -> str:
     import datetime as dt
 

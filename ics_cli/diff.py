@@ -206,7 +206,7 @@ def diff(d1: str, d2: str, kinds: tuple[str, ...] | None = None, within: dict | 
                 "to_date": d2,
                 "kind": w.kind(org_id),
                 "org_id": org_id,
-                "code": w.code(org_id, d2 if w.alive(org_id, d2) else d1) or org_id.split(":", 1)[1],
+                "code": w.shown_code(org_id, d2 if w.alive(org_id, d2) else d1),
                 "name_before": w.name(was, d1) if w.alive(was, d1) else "",
                 "name_after": w.name(org_id, d2) if w.alive(org_id, d2) else "",
                 "change": change,
@@ -272,7 +272,7 @@ def diff(d1: str, d2: str, kinds: tuple[str, ...] | None = None, within: dict | 
                 after=w.label(taker, s["date"]),
                 before_ids=[giver],
                 after_ids=[taker],
-                detail=f"{s['share']:.1%} of the population of {w.code(giver, day_before(s['date']))}"
+                detail=f"{s['share']:.1%} of the population of {w.shown_code(giver, day_before(s['date']))}"
                 if s["share"] is not None
                 else "",
                 date=s["date"],
@@ -296,6 +296,10 @@ def diff(d1: str, d2: str, kinds: tuple[str, ...] | None = None, within: dict | 
             )
     if kinds:
         records = [r for r in records if r["_kinds"] & set(kinds)]
+    if undated := sum(
+        r["kind"] in ("practice", "pcn") and r["date"] == gaps.MAP_2026_DAY and r["change"] != "parent_replaced" for r in records
+    ):
+        notes.append(gaps.map_2026_note(undated))
     order = {k: i for i, k in enumerate(KINDS)}
     changes = {c: i for i, c in enumerate(CHANGES)}
     records.sort(key=lambda r: (order.get(r["kind"], 99), changes[r["change"]], r["code"], r["org_id"], r["before"], r["after"]))
@@ -428,3 +432,8 @@ def answer(d1: str, d2: str, kinds: tuple[str, ...] | None = None, within: dict 
         empty=wording.diff_empty(d1, d2, within, absent),
         notes=result.notes,
     )
+
+
+def after_the_data(first: str, second: str, last: str) -> Answer:
+    """`ics diff` between two days that are both after the data's last day: no change is known."""
+    return Answer([], title=wording.diff_title(first, second, None), empty=wording.diff_after_data(first, second, last))

@@ -22,6 +22,33 @@ PCN_GAP = "PCNs began on 2019-07-01, but the sources (ODS) record them and their
 TRUST_LINKS_FROM = "2022-07-01"
 TRUST_GAP = "Trusts are linked to ICBs only (headquarters and constitution partners), from July 2022."
 
+# GP practices' and PCNs' names, PCN memberships, openings and closures that differ between the
+# last ODS files (ePCN October 2024, epraccur September 2025) and NHS England's practice mapping of
+# August 2026 are dated 2026-04-01, the day of the new structure: no file gives the real day
+# (scripts/importers/practices.py, pcns.py). A diff that shows such a change says so.
+MAP_2026_DAY = "2026-04-01"
+
+
+def map_2026_note(count: int) -> str:
+    return (
+        f"Note: {count:,} changes of GP practices and PCNs (names, PCN memberships, openings and closures) are"
+        f" dated {MAP_2026_DAY} by convention: they are seen only between the last ODS files (PCNs October 2024,"
+        " practices September 2025) and NHS England's practice mapping of August 2026, which give no day"
+        ' (see data/README.md, "Coverage and known gaps").'
+    )
+
+
+CLOSED_2026_SOURCE = "derived_closed_2026"
+
+
+def closed_2026_note() -> str:
+    return (
+        f"Note: closures with the source {CLOSED_2026_SOURCE} are dated 2026-03-31 by convention: the practice or"
+        " PCN is open in the last ODS file and missing from NHS England's practice mapping of August 2026, and no"
+        " file gives the day it closed."
+    )
+
+
 _windows: list[dict] | None = None
 
 

@@ -5,7 +5,8 @@ sub-ICB location, succeeded) plus, for sub-ICB locations, a `moved` step when th
 to changed (April 2026). Returns nodes and edges as plain dicts. Each step's ``share`` is the
 fraction of its predecessor's population that took it; going down from the organisation asked
 about, ``root_share`` is the fraction of that organisation's own area that took it (from the
-small areas), so a later step of a body it merged into is shown for its part only."""
+small areas), so a later step of a body it merged into is shown for its part only. Going up,
+a step of an earlier body is shown only if some of that body's area lies in the organisation's."""
 
 from __future__ import annotations
 
@@ -103,6 +104,16 @@ def lineage(org_id: str, direction: str = "both", depth: int | None = None, day:
             return None
         return round(sum(p for b, p in own.items() if b in before and b in after) / sum(own.values()), 4)
 
+    def reaches_root(step: dict) -> bool:
+        """Going up: whether any of the predecessor's area (the day before the step) lies in the
+        root's, on its first or last day (or the day asked). A predecessor of a body the root came
+        from in part (East Berkshire, 15D, into Frimley's D4U1Y) gave none of it to the root (Surrey
+        and Sussex ICB) unless the blocks say so. True where an area is not known."""
+        first, last = nodes[org_id]["start"] or OPEN, nodes[org_id]["end"] or OPEN
+        own = {b for d in {first, last, day or last} for b in area(org_id, d)}
+        before = area(step["from"], day_before(step["date"]))
+        return not (own and before) or bool(own & before.keys())
+
     def add_node(oid: str) -> None:
         if oid not in nodes:
             o = db.query_one("SELECT start, end FROM orgs WHERE org_id = ?", (oid,))
@@ -130,6 +141,8 @@ def lineage(org_id: str, direction: str = "both", depth: int | None = None, day:
             return
         for step in _steps(oid, way):
             if since and (step["date"] < since if way == "down" else step["date"] > since):
+                continue
+            if way == "up" and oid != org_id and not reaches_root(step):
                 continue
             if way == "down":
                 base = base if oid != org_id else day_before(step["date"])
@@ -159,8 +172,10 @@ def lineage(org_id: str, direction: str = "both", depth: int | None = None, day:
             # A sub-ICB location created with the ICB (July 2022) brings its CCG ancestry; one that
             # moved in from an older ICB (April 2026) brings its move and what it took in that day
             # (92A: part of Frimley), not its older history.
+            # Only steps while it was in this ICB: 92A's share of Frimley (April 2026) is not how
+            # Surrey Heartlands ICB (ended 2026-03-31) was formed.
             if nodes[member]["start"] == nodes[org_id]["start"]:
-                walk(member, "up", 0)
+                walk(member, "up", 0, nodes[org_id]["end"])
             else:
                 for step in _steps(member, "up"):
                     if step["date"] == nodes[org_id]["start"] and add_edge(step):

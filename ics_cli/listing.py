@@ -109,21 +109,34 @@ def _add_levels(rows: list[dict], day: str, levels: list[str]) -> None:
 
 def _add_populations(rows: list[dict], day: str, measures: dict[str, str]) -> list[str]:
     """Each row's figure of each measure for its area of `day` (all ages, both sexes); the notes
-    for the figures not held for that area."""
-    figures: dict[tuple[str, str], int] = {}
+    that say what the figures are (the day each counts and their sources, which the columns do
+    not say) and which are not held for that area."""
+    figures: dict[tuple[str, str], tuple[int, str, str]] = {}
     marks = ", ".join("?" * len(measures))
-    for org_id, measure, value in db.rows(
-        f"""SELECT org_id, measure, value FROM populations WHERE sex = 'all' AND age = 'all' AND measure IN ({marks})
-            AND COALESCE(start, '') <= ? AND COALESCE(end, '9999-12-31') >= ?""",
+    for org_id, measure, value, date, source in db.rows(
+        f"""SELECT org_id, measure, value, date, source FROM populations WHERE sex = 'all' AND age = 'all'
+            AND measure IN ({marks}) AND COALESCE(start, '') <= ? AND COALESCE(end, '9999-12-31') >= ?""",
         (*measures.values(), day, day),
     ):
-        figures[org_id, measure] = value
+        figures[org_id, measure] = (value, date, source)
     notes = []
     for field, measure in measures.items():
         missing = 0
+        used: dict[str, int] = defaultdict(int)
+        dates = set()
         for r in rows:
-            r[field] = figures.get((r["org_id"], measure))
-            missing += r[field] is None
+            value, date, source = figures.get((r["org_id"], measure), (None, None, None))
+            r[field] = value
+            missing += value is None
+            if value is not None:
+                used[source] += 1
+                dates.add(date)
+        if used:
+            # A practice's or PCN's figure is for the organisation itself, not an area (data/README.md).
+            of_area = not {r["kind"] for r in rows} & {"practice", "pcn"}
+            notes.append(
+                wording.figures_listed(field, MEASURES[measure], sorted(dates), dict(sorted(used.items())), day, of_area)
+            )
         if missing:
             notes.append(wording.no_figure_listed(field, MEASURES[measure], missing, len(rows), day))
     return notes

@@ -12,7 +12,8 @@ from typing import TYPE_CHECKING
 from ics_cli import wording
 
 if TYPE_CHECKING:
-    from ics_cli.resolve import Reading, SqlSource
+    from ics_cli.lookup_sources import SqlSource
+    from ics_cli.resolve import Reading
 
 
 def postcode_district(text: str) -> str | None:

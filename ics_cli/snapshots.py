@@ -144,10 +144,14 @@ class Snapshots:
             scheme = "ons" if self.kind(org_id) == "la" else "ods"
         return _on(self.codes.get((org_id, scheme), []), day)
 
+    def shown_code(self, org_id: str, day: str) -> str:
+        """The code to print for it on `day`: its ODS code, else (an STP of 2016-2020 had none)
+        its ONS code, else the code in its org id."""
+        return self.code(org_id, day) or self.code(org_id, day, "ons") or org_id.split(":", 1)[1]
+
     def label(self, org_id: str, day: str) -> str:
         """ "NHS Tees Valley CCG (16C)": the name and code it had on `day` (or last had)."""
-        code = self.code(org_id, day) or self.code(org_id, day, "ons") or org_id.split(":", 1)[1]
-        return f"{self.name(org_id, day)} ({code})"
+        return f"{self.name(org_id, day)} ({self.shown_code(org_id, day)})"
 
     def targets(self, org_id: str) -> dict[str, tuple[int, float | None]]:
         """Where the area of `org_id` (alive on the first day) is on the second: each organisation

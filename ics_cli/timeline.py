@@ -147,11 +147,12 @@ def answer(
     not exist then)."""
     if org is None:
         return Answer(national(first, last, kinds), title=wording.timeline_title(None), empty=wording.NO_EVENTS)
-    from ics_cli import queries
+    from ics_cli import gaps, queries
     from ics_cli.dates import OPEN, existed
 
     day = day or org["end"] or OPEN
     on = day if existed(org, day) else org["end"] if org["end"] and day > org["end"] else org["start"]
     named = queries.org_on(org["org_id"], on)
     rows = [{**r, "subject_id": org["org_id"], "subject_name": named["name"]} for r in for_org(org["org_id"], first, last, kinds)]
-    return Answer(rows, title=wording.timeline_title(org), empty=wording.NO_EVENTS)
+    notes = [gaps.closed_2026_note()] if any(r["source"] == gaps.CLOSED_2026_SOURCE for r in rows) else []
+    return Answer(rows, title=wording.timeline_title(org), empty=wording.NO_EVENTS, notes=notes)

@@ -177,6 +177,16 @@ def list_empty(kind: str, day: str, parent: dict | None, reason: str | None) -> 
     return f"{text} {reason}" if reason else text
 
 
+def figures_listed(
+    field: str, measure_label: str, dates: list[str], sources: dict[str, int], day: str, of_area: bool = True
+) -> str:
+    """What a population column of `ics list` holds: the day it counts and its sources (rows each)."""
+    when = dates[0] if len(dates) == 1 else f"{dates[0]} to {dates[-1]}"
+    cited = ", ".join(f"{s} ({n:,} rows)" for s, n in sources.items()) if len(sources) > 1 else next(iter(sources))
+    whose = f"for the area each had on {day}" if of_area else "for each organisation itself"
+    return f"Note: {field} is the {measure_label} figure of {when} {whose}; source{'s' if len(sources) > 1 else ''}: {cited}."
+
+
 def no_figure_listed(field: str, measure_label: str, missing: int, total: int, day: str) -> str:
     return (
         f"Note: {missing:,} of {total:,} have no {measure_label} figure ({field}) for the area they had on {day}; "
@@ -262,6 +272,10 @@ def diff_empty(d1: str, d2: str, within: dict | None, absent: list[str]) -> str:
     if absent:
         return f"No {' or '.join(label(k, plural=True) for k in absent)} are recorded{where} on {d1} or {d2}."
     return f"No differences between {d1} and {d2}{where}."
+
+
+def diff_after_data(d1: str, d2: str, last: str) -> str:
+    return f"No differences between {d1} and {d2} are known: the data runs to {last}, so both are answered as of it."
 
 
 def not_on_either(org: dict, d1: str, d2: str) -> str:

@@ -1069,6 +1069,19 @@ def test_an_icb_s_name_names_the_icb_after_it_ended_not_the_sub_icb_that_kept_it
     assert {x["measure"]: x["value"] for x in rows} == {"ons_mid_year_estimate": 1_041_932, "census_2021": 1_032_500}
 
 
+def test_other_matches_are_named_as_on_the_day(cli):
+    # On 2023-01-01 the sub-ICB location 92A was "NHS Surrey Heartlands ICB - 92A": the note names
+    # it so (the name that matched), not by its name of April 2026.
+    r = cli("show", "Surrey Heartlands", "--as-of", "2023-01-01", "--fields", "org_id")
+    assert r.stdout == "org_id\ticb:QXU\n"
+    assert r.stderr == (
+        "Note: 'Surrey Heartlands' is NHS Surrey Heartlands Integrated Care Board (icb:QXU)."
+        " It also matches NHS Surrey Heartlands ICB - 92A (sub_icb:92A); give an org id to choose.\n"
+    )
+    r = cli("population", "Norfolk and Waveney", "--as-of", "2024-01-01", "--fields", "org_id")
+    assert "It also matches NHS Norfolk and Waveney ICB - 26A (sub_icb:26A)" in r.stderr
+
+
 def test_kind_or_an_org_id_chooses_what_the_rule_for_names_passed_over(cli):
     for args in (("--kind", "sub-icb"), ("--kind", "sicbl")):
         r = cli("population", "Norfolk and Waveney", *args, "--fields", "org_id,as_of")
@@ -1345,7 +1358,13 @@ def test_a_60_column_terminal_never_splits_a_code_or_a_date(cli, args, keys):
 
 def test_list_icbs_with_population_fields_is_one_export(cli):
     r = cli("list", "icbs", "--fields", "code,name,region_name,population_gp,population_ons")
-    assert r.exit_code == 0 and r.stderr == ""
+    # The columns hold bare numbers: stderr says what each counts, as of when, from which source.
+    assert r.exit_code == 0 and r.stderr.splitlines() == [
+        "Note: population_gp is the GP-registered patients figure of 2026-08-01 for the area each had on 2026-08-01;"
+        " source: nhse_gp_reg_2026_08.",
+        "Note: population_ons is the ONS mid-year estimate figure of 2022-06-30 for the area each had on 2026-08-01;"
+        " sources: derived_mye2022_apportioned (3 rows), ons_mye2022_sicbl23 (33 rows).",
+    ]
     lines = r.stdout.splitlines()
     assert lines[0] == "code\tname\tregion_name\tpopulation_gp\tpopulation_ons"
     rows = [line.split("\t") for line in lines[1:]]
@@ -1372,6 +1391,9 @@ def test_list_fields_on_request_are_not_printed_otherwise(cli):
         f"{line.split(chr(9))[0]}\t" for line in r.stdout.splitlines()[1:]
     }
     assert "Note: 42 of 42 have no GP-registered patients figure (population_gp)" in r.stderr
+    assert "population_gp is the" not in r.stderr  # no figure, nothing to cite
+    r = cli("list", "practices", "--in", "02Q", "--fields", "code,population_qof", "-f", "md")
+    assert "Note: population_qof is the QOF list size figure of 2023-03-31 for each organisation itself;" in r.stderr
     r = cli("list", "icbs", "--fields", "code,population_nope")
     assert r.exit_code == 2 and "population_census" in r.stderr and "region_name" in r.stderr
 

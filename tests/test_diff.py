@@ -232,3 +232,45 @@ def test_installed_command(ics):
     assert done.returncode == 0, done.stderr
     rows = [json.loads(line) for line in done.stdout.splitlines()]
     assert len([r for r in rows if r["change"] == "ended"]) == 12
+
+
+def test_an_area_transfer_names_a_giver_without_an_ods_code():
+    # West Yorkshire and Harrogate's STP of 2016-2020 (E54000005) had an ONS code only: the share
+    # of its population that went to Humber, Coast and Vale names it by that, never "None".
+    records = df.diff("2020-03-31", "2020-04-01", ("stp",)).records
+    details = {r["before_ids"]: r["detail"] for r in pick(records, "stp", "area_transfer")}
+    assert details["stp:E54000005"] == "6.3% of the population of E54000005"
+    assert details["stp:E54000033"] == "10.3% of the population of E54000033"
+    assert not [r for r in records if "None" in " ".join(str(v) for v in r.values())]
+
+
+def test_changes_dated_2026_by_convention_are_said(cli):
+    # Practice renames and PCN moves seen only between the ODS files of 2024-25 and the August 2026
+    # mapping are dated 2026-04-01 by convention; the diff says how many, and not for Frimley's split.
+    result = df.diff("2026-03-31", "2026-04-01", ("practice", "pcn"))
+    conventional = [
+        r for r in result.records if r["date"] == "2026-04-01" and r["change"] in ("renamed", "moved", "joined", "left", "began")
+    ]
+    assert len(conventional) > 200
+    (note,) = [n for n in result.notes if "by convention" in n]
+    assert note.startswith(f"Note: {len(conventional) + len(pick(result.records, change='ended')):,} changes of GP practices")
+    assert "August 2026" in note
+    r = cli("diff", "2026-03-31", "2026-04-01", "--kind", "practice", "--fields", "code,change")
+    assert r.exit_code == 0 and "by convention" in r.stderr
+    assert "by convention" not in cli("diff", "2026-03-31", "2026-04-01", "--kind", "icb").stderr
+
+
+def test_two_days_after_the_data_are_no_change_not_an_error(cli, monkeypatch):
+    # Both days after the data's last (2026-08-01) read as that day: nothing it holds differs, said
+    # so (exit 0), rather than "DATE1 (2026-08-01) must be before DATE2 (2026-08-01)".
+    from ics_cli import dates
+
+    monkeypatch.setattr(dates, "today", lambda: "2026-12-01")
+    r = cli("diff", "2026-08-01", "today", "-f", "csv")
+    assert r.exit_code == 0, r.stderr
+    assert r.stdout.splitlines() == [",".join(df.FIELDS)]
+    assert "DATE2 2026-12-01 is answered as of 2026-08-01" in r.stderr
+    assert "No differences between 2026-08-01 and 2026-12-01 are known: the data runs to 2026-08-01" in r.stderr
+    # The order of the days asked is still checked, before they are read as the data's last day.
+    r = cli("diff", "2026-11-01", "2026-09-01")
+    assert r.exit_code == 2 and "DATE1 (2026-11-01) must be before DATE2 (2026-09-01)" in r.stderr

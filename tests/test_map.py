@@ -163,6 +163,30 @@ def test_nearest_edition_is_said(cli):
     assert "no boundary of" in r.stderr
 
 
+def test_the_title_names_the_area_as_on_the_day(cli, tmp_path):
+    # 92A was "NHS Surrey Heartlands ICB - 92A" until 2026-03-31; the STP QNQ was "Frimley Health"
+    # until 2020-03-31.
+    r = cli("map", "92A", "--as-of", "2025-01-01", env=TTY80)
+    assert r.stdout.startswith("NHS Surrey Heartlands ICB - 92A (92A) on 2025-01-01\n")
+    out = tmp_path / "92A.svg"
+    assert cli("map", "92A", "--as-of", "2025-01-01", "-f", "svg", "-o", str(out)).exit_code == 0
+    assert "<title>NHS Surrey Heartlands ICB - 92A (92A) on 2025-01-01</title>" in out.read_text()
+    r = cli("map", "stp:QNQ", "--as-of", "2019-01-01", env=TTY80)
+    assert "no boundary of Frimley Health (QNQ) is held for 2019-01-01" in r.stderr
+    assert r.stdout.startswith("Frimley Health and Care ICS (QNQ) on 2020-04-01\n")
+
+
+def test_the_attribution_names_the_year_of_the_boundaries_drawn(cli):
+    # OS's database right is of the ONS file drawn: April 2020 CCGs say 2020, not 2022.
+    r = cli("map", "00T", "--as-of", "2020-06-01", env=TTY80)
+    assert "Crown copyright and database right 2020." in " ".join(r.stdout.split())
+    data = json.loads(cli("map", "00T", "--as-of", "2021-06-01", "-f", "geojson").stdout)
+    assert "database right 2021." in json.dumps(data)
+    # The April 2026 sub-ICB locations are cut from the 2022 files.
+    r = cli("map", "S0E4D", env=TTY80)
+    assert "database right 2022." in " ".join(r.stdout.split())
+
+
 def test_bodies_without_an_area_are_shown_by_theirs(cli):
     r = cli("map", "A81001", env=TTY80)
     assert r.exit_code == 0 and "shown by the sub-ICB it is in" in r.stderr

@@ -202,6 +202,18 @@ def test_a_move_between_editions_is_said_where_it_matters(cli):
     assert cli("list", "practices", "--in", "00K", "--as-of", "2020-01-01").stderr == ""
 
 
+def test_a_closure_taken_from_the_2026_map_cites_it_and_says_the_day_is_a_convention(cli, conn):
+    # 162 practices and 13 PCNs open in the last ODS files are missing from the August 2026 map.
+    counts = dict(conn.execute("SELECT kind, count(*) FROM orgs WHERE source = 'derived_closed_2026' GROUP BY kind"))
+    assert counts == {"pcn": 13, "practice": 162}
+    assert {r[0] for r in conn.execute("SELECT end FROM orgs WHERE source = 'derived_closed_2026'")} == {"2026-03-31"}
+    r = cli("timeline", "A81065", "-f", "json")
+    [closure] = [e for e in json.loads(r.stdout) if e["kind"] == "abolished" and e["org_ids"] == ["practice:A81065"]]
+    assert (closure["date"], closure["source"]) == ("2026-03-31", "derived_closed_2026")
+    assert "dated 2026-03-31 by convention" in r.stderr
+    assert "by convention" not in cli("timeline", "A81001", "-f", "json").stderr
+
+
 # --- the build's checks, on made-up data -----------------------------------------------------------
 
 

@@ -512,6 +512,35 @@ def test_lineage_up_has_no_moves_forward():
     assert up["edges"] and all(e["type"] != "moved" for e in up["edges"])
 
 
+def test_lineage_founding_members_stop_at_the_icbs_end():
+    # Surrey Heartlands ICB (QXU, 2022-2026) was formed from 92A and the four Surrey CCGs that made
+    # it; 92A's share of Frimley's D4U1Y came on 2026-04-01, after QXU ended, and Frimley's CCGs
+    # (Bracknell, Slough, ...) are no part of how QXU was formed.
+    data = lineage.lineage("icb:QXU", "up")
+    froms = {e["from"] for e in data["edges"]}
+    assert {"ccg:09L", "ccg:09N", "ccg:09Y", "ccg:99H", "ccg:92A"} <= froms
+    assert not froms & {"sub_icb:D4U1Y", "ccg:D4U1Y", "ccg:15D", "ccg:10G", "ccg:10T"}
+    assert max(e["date"] for e in data["edges"]) <= "2026-03-31"
+    # An ICB that is still running keeps what its founding members took in later (Hart and
+    # Rushmoor from Frimley into D9Y0V, April 2026).
+    qrl = lineage.lineage("icb:QRL", "up")
+    assert ("sub_icb:D4U1Y", "sub_icb:D9Y0V", "2026-04-01", "split") in edges(qrl)
+
+
+def test_lineage_up_leaves_out_predecessors_that_gave_the_root_none_of_its_area():
+    # Hampshire and Isle of Wight took Hart and Rushmoor (from North East Hampshire and Farnham,
+    # 99M) out of Frimley's D4U1Y in April 2026, and nothing of East Berkshire (15D), Surrey Heath
+    # (10C) or the Berkshire CCGs before it: those are not where QRL came from.
+    froms = {e["from"] for e in lineage.lineage("icb:QRL", "up")["edges"]}
+    assert {"ccg:99M", "sub_icb:D4U1Y", "icb:QNQ"} <= froms
+    assert not froms & {"ccg:15D", "ccg:10C", "ccg:10G", "ccg:10T", "ccg:11C"}
+    # Surrey and Sussex took Surrey Heath and a part of Runnymede that Windsor, Ascot and
+    # Maidenhead CCG (11C) had held; Bracknell and Ascot (10G) and Slough (10T) gave it nothing.
+    froms = {e["from"] for e in lineage.lineage("icb:S9B9J", "up")["edges"]}
+    assert {"ccg:10C", "ccg:99M", "ccg:11C", "ccg:15D"} <= froms
+    assert not froms & {"ccg:10G", "ccg:10T"}
+
+
 def test_lineage_tree_labels():
     tree = views.lineage_tree(lineage.lineage("icb:QNQ"))
     assert tree["label"] == "NHS Frimley Integrated Care Board (QNQ) [icb, 2022-07-01 to 2026-03-31]"

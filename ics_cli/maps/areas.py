@@ -62,6 +62,9 @@ class Plan(NamedTuple):
 def plan(org: dict, day: str, neighbours: bool = True) -> Plan:
     """The map of `org` (an orgs row) on `day`."""
     notes: list[str] = []
+    # The resolver's row carries the latest names: name it as on the day (92A was "NHS Surrey
+    # Heartlands ICB - 92A" until 2026-03-31).
+    org = queries.org_on(org["org_id"], day) or org
     shown = _area_of(org, day, notes)
     row, drawn = _row_near(shown["org_id"], day)
     if row is None:

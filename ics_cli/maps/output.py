@@ -10,8 +10,20 @@ from ics_cli.errors import UsageError
 FORMATS = ("table", "svg", "geojson")
 ATTRIBUTION = (
     "Source: Office for National Statistics licensed under the Open Government Licence v.3.0. "
-    "Contains OS data © Crown copyright and database right 2022."
+    "Contains OS data © Crown copyright and database right {years}."
 )
+
+
+# The year of OS's database right in each edition's ONS file; the April 2026 sub-ICB locations are
+# cut from the July 2022 sub-ICB and December 2022 district files (no 2026 file).
+OS_YEAR = {"April 2026": "2022"}
+
+
+def attribution(editions: list[str]) -> str:
+    """The ONS attribution for the editions drawn: OS's database right is of the year of each file
+    drawn (April 2020 boundaries: 2020), as the ONS files state it."""
+    years = sorted({OS_YEAR.get(e, e[-4:]) for e in editions})
+    return ATTRIBUTION.format(years=", ".join(years))
 
 
 class MapOutput(NamedTuple):
@@ -42,8 +54,9 @@ def make(org: dict, day: str, fmt: str, width: int, color: bool, neighbours: boo
 
         raise IcsError(f"The database {db.db_path()} has no boundaries.", hint=REBUILD_HINT)
     plan = areas.plan(org, day, neighbours)
-    shown = plan.shown
-    title = f"{shown['name']} ({shown['code']}) on {plan.drawn}"
+    drawn = plan.areas[0]  # the area drawn, named as on the day drawn
+    title = f"{drawn.name} ({drawn.code}) on {plan.drawn}"
+    credit = attribution(plan.editions)
     if fmt == "geojson":
         import json
         import sys
@@ -52,12 +65,12 @@ def make(org: dict, day: str, fmt: str, width: int, color: bool, neighbours: boo
         from ics_cli.streams import is_utf
 
         ascii_only = not is_utf(getattr(sys.stdout, "encoding", None) or "utf-8")  # exact JSON on any stdout
-        text = json.dumps(geojson.collection(plan, ATTRIBUTION), ensure_ascii=ascii_only, separators=(",", ":")) + "\n"
+        text = json.dumps(geojson.collection(plan, credit), ensure_ascii=ascii_only, separators=(",", ":")) + "\n"
         return MapOutput(text, plan.notes, len(plan.areas))
     if fmt == "svg":
         from ics_cli.maps import svg
 
-        return MapOutput(svg.render(plan, title, ATTRIBUTION), plan.notes, len(plan.areas))
+        return MapOutput(svg.render(plan, title, credit), plan.notes, len(plan.areas))
     from rich.text import Text
 
     from ics_cli.maps import terminal
@@ -67,7 +80,7 @@ def make(org: dict, day: str, fmt: str, width: int, color: bool, neighbours: boo
     text.append(safe(title) + "\n", style="bold")
     text.append_text(terminal.draw(plan, width, color))
     text.append_text(terminal.legend(plan, width, color))
-    footer = f"Boundaries: {', '.join(plan.editions)}. {ATTRIBUTION}"
+    footer = f"Boundaries: {', '.join(plan.editions)}. {credit}"
     text.append(safe(footer) + "\n", style="dim")
     return MapOutput(text, plan.notes, len(plan.areas))
 
@@ -84,3 +97,25 @@ def write(made: MapOutput, path: str) -> None:
         from ics_cli.safetext import path as shown_path
 
         raise IcsError(f"Cannot write {shown_path(path)}: {e.strerror}.") from None
+
+
+def deliver(org: dict, day: str, fmt: str, output: str | None, neighbours: bool) -> None:
+    """Draw `org` on `day` and send it where asked: to FILE (-o, with a note naming it) or to
+    standard output (a Rich map on a terminal, 80 columns of plain text when piped); notes on stderr."""
+    import sys
+
+    from ics_cli import render, wording
+
+    to_file = output is not None and output != "-"
+    console = None if to_file else render.make_console()
+    width = console.width if console and render.is_tty() else 80
+    made = make(org, day, fmt, width, bool(console and render.use_color()), neighbours)
+    for note in made.notes:
+        render.note(note)
+    if to_file:
+        write(made, output)
+        render.note(wording.wrote(output, made.areas))
+    elif isinstance(made.text, str):
+        sys.stdout.write(made.text)
+    else:
+        console.print(made.text, end="", soft_wrap=not render.is_tty())
