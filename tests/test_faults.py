@@ -75,7 +75,14 @@ def startup_only(stderr: str) -> bool:
     return all(not any(o in f for o in ours) or "/ics_cli/__init__.py" in f for f in frames)
 
 
+def default_sigint() -> None:
+    """In the child before exec: SIGINT as a terminal's foreground job has it, even when these tests
+    run as a background job (which starts with SIGINT ignored, and ics, rightly, keeps it so)."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def interrupt(args, delay: float, **kw) -> subprocess.CompletedProcess:
+    kw.setdefault("preexec_fn", default_sigint)
     proc = subprocess.Popen([str(ICS_BIN), *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=clean_env(), **kw)
     time.sleep(delay)
     proc.send_signal(signal.SIGINT)
@@ -108,7 +115,9 @@ def test_ctrl_c_is_130_to_a_shell(big_input):
     if not LINUX:
         pytest.skip("finds the child through /proc")
     script = f'{shlex.quote(str(ICS_BIN))} resolve {shlex.quote(str(big_input))} > /dev/null; echo "status $?"'
-    proc = subprocess.Popen(["bash", "-c", script], stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=clean_env())
+    proc = subprocess.Popen(
+        ["bash", "-c", script], stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=clean_env(), preexec_fn=default_sigint
+    )
     children = f"/proc/{proc.pid}/task/{proc.pid}/children"
     deadline = time.monotonic() + 30
     kids: list[str] = []
