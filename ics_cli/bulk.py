@@ -344,6 +344,8 @@ class Engine(Places):
         first, last = self._span(level)
         if first <= day <= last:
             return f"not inside any {word(level)} that day"
+        if level == "pcn":  # PCNs began on 2019-07-01; ODS records them from 2019-10-01 (PCN_GAP)
+            first = min(first, gaps.PCN_DES_FROM)
         return f"there were no {word(level, plural=True)} that day (they existed {span(first, last, since=True)})"
 
     def _span(self, level: str) -> tuple[str, str]:

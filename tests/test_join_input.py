@@ -56,6 +56,7 @@ def test_a_practices_pcn_from_july_to_september_2019_is_unknown_not_absent(cli):
         ("ok", "U89141"),
     ]
     assert "2019-07-01" in rows[1]["note"] and "2019-10-01" in rows[1]["note"]
+    assert rows[0]["note"] == "there were no pcns that day (they existed from 2019-07-01)"
     assert "(2 unknown, 1 no target)" in result.stderr
     # The crosswalk has the same interval.
     xwalk = [line for line in cli("export", "crosswalk", "practice", "pcn").stdout.splitlines() if line.startswith("A81001,")]
