@@ -60,6 +60,7 @@ class Input:
         self.column = column
         self.date = date
         self._records = records
+        self.renamed: list[str] = []  # header names made up or made unique (column_3, practice_2)
 
     def rows(self) -> Iterator[tuple[list[str], bool]]:
         """Each row's fields (one, the line, for plain lines; as many as the header for a table,
@@ -119,7 +120,8 @@ def read_input(
         return Input("lines", None, 0, None, _records(chunks, MAX_LINE, False))
     records = _records(chunks, MAX_ROW, fmt == "csv")
     text = next(records)[0]
-    header = _header(_split_csv(text) if fmt == "csv" else _split_tsv(text))
+    given = _split_csv(text) if fmt == "csv" else _split_tsv(text)
+    header = _header(given)
     index = _column_index(header, column, "--column")
     if index is None:
         if len(header) > 1:
@@ -129,7 +131,9 @@ def read_input(
             )
         index = 0
     date = _column_index(header, date_column, "--date-column") if date_column else None
-    return Input(fmt, header, index, date, records)
+    read = Input(fmt, header, index, date, records)
+    read.renamed = [h for g, h in zip(given, header) if g.strip()[:MAX_LINE] != h]
+    return read
 
 
 def _input_format(value: str | None) -> str | None:

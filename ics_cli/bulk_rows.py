@@ -86,10 +86,16 @@ class Run:
         return shown
 
     def notes(self) -> list[str]:
-        if not self.renamed:
-            return []
-        pairs = ", ".join(f"{a} as {b}" for a, b in self.renamed.items())
-        return [f"Note: the input already has columns named like the answer's, which are written {pairs}."]
+        from ics_cli.safetext import quoted
+
+        notes = []
+        if self.source.renamed:  # an empty or repeated header name (--column takes the first of a name)
+            made = ", ".join(quoted(h, 40) for h in self.source.renamed)
+            notes.append(f"Note: the input's header has empty or repeated column names, read and written as {made}.")
+        if self.renamed:
+            pairs = ", ".join(f"{a} as {b}" for a, b in self.renamed.items())
+            notes.append(f"Note: the input already has columns named like the answer's, which are written {pairs}.")
+        return notes
 
     def rows(self) -> Iterator[tuple]:
         """Each row as (the input's fields, the answer, the day), whose values in a row are in the

@@ -65,3 +65,11 @@ def test_a_practices_pcn_from_july_to_september_2019_is_unknown_not_absent(cli):
         ["2019-07-01", "2019-09-30", "unknown"],
         ["2019-10-01", "2026-08-01", "ok"],
     ]
+
+
+def test_empty_or_repeated_header_names_are_said(cli):
+    # `practice,practice,` is read as practice, practice_2, column_3; --column takes the first.
+    result = cli("resolve", "--column", "practice", "-f", "csv", input="practice,practice,\nA81001,x,y\n")
+    assert result.stdout.splitlines()[0].startswith("practice,practice_2,column_3,status,")
+    assert "read and written as 'practice_2', 'column_3'" in result.stderr
+    assert "header" not in cli("resolve", "--column", "practice", "-f", "csv", input="practice,x\nA81001,y\n").stderr
