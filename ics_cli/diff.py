@@ -300,6 +300,8 @@ def diff(d1: str, d2: str, kinds: tuple[str, ...] | None = None, within: dict | 
         r["kind"] in ("practice", "pcn") and r["date"] == gaps.MAP_2026_DAY and r["change"] != "parent_replaced" for r in records
     ):
         notes.append(gaps.map_2026_note(undated))
+    if renamed := sum(r["kind"] == "pcn" and r["change"] == "renamed" and r["date"] in gaps.PCN_RENAME_DAYS for r in records):
+        notes.append(gaps.pcn_renames_note(renamed))
     order = {k: i for i, k in enumerate(KINDS)}
     changes = {c: i for i, c in enumerate(CHANGES)}
     records.sort(key=lambda r: (order.get(r["kind"], 99), changes[r["change"]], r["code"], r["org_id"], r["before"], r["after"]))

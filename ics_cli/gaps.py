@@ -38,6 +38,19 @@ def map_2026_note(count: int) -> str:
     )
 
 
+# A PCN's new name is dated to the day of the first ePCN edition that shows it (data/README.md,
+# "PCN names"): February 2022, May 2022, January 2023, October 2024 (from its 1 April).
+PCN_RENAME_DAYS = ("2022-02-16", "2022-05-11", "2023-01-09", "2024-04-01")
+
+
+def pcn_renames_note(count: int) -> str:
+    return (
+        f"Note: {count:,} PCN {'rename is' if count == 1 else 'renames are'} dated to the day of the first ePCN"
+        " edition that shows the new name"
+        f" ({', '.join(PCN_RENAME_DAYS)}): no file gives the day of a rename."
+    )
+
+
 CLOSED_2026_SOURCE = "derived_closed_2026"
 
 

@@ -155,4 +155,6 @@ def answer(
     named = queries.org_on(org["org_id"], on)
     rows = [{**r, "subject_id": org["org_id"], "subject_name": named["name"]} for r in for_org(org["org_id"], first, last, kinds)]
     notes = [gaps.closed_2026_note()] if any(r["source"] == gaps.CLOSED_2026_SOURCE for r in rows) else []
+    if renamed := sum(r["kind"] == "rename" and r["date"] in gaps.PCN_RENAME_DAYS and "pcn:" in str(r["org_ids"]) for r in rows):
+        notes.append(gaps.pcn_renames_note(renamed))
     return Answer(rows, title=wording.timeline_title(org), empty=wording.NO_EVENTS, notes=notes)

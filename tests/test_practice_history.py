@@ -333,3 +333,26 @@ def test_walk_starts_a_late_practice_at_its_opening():
         ("2020-06-01", "2020-12-31", "Z", "derived_practice_ccg_filled"),
         ("2021-01-01", "2022-06-30", "Z", "list"),
     ]
+
+
+def test_pcn_names_of_the_ccg_era_editions_are_the_names_of_the_day(cli, conn):
+    # U03186 is "The Fox's PCN" in the December 2019 edition, "The Leicester Foxes PCN" from February 2022.
+    names = conn.execute(
+        "SELECT name, start, end, source FROM names WHERE org_id = 'pcn:U03186' AND type = 'official' ORDER BY start"
+    )
+    assert [tuple(r) for r in names][:2] == [
+        ("The Fox's PCN", "2019-10-01", "2022-02-15", "ods_epcn_2019_12"),
+        ("The Leicester Foxes PCN", "2022-02-16", None, "ods_epcn_2022_02"),
+    ]
+    assert json.loads(cli("show", "U03186", "--as-of", "2021-01-01", "-f", "json").stdout)["name"] == "The Fox's PCN"
+    result = cli("resolve", "--as-of", "2021-01-01", "-f", "json", input="U03186\n")
+    assert json.loads(result.stdout)[0]["name"] == "The Fox's PCN"
+    # The day of a rename is the edition's, and the timeline and the diff say so.
+    result = cli("timeline", "U03186", "-f", "json")
+    assert [(e["date"], e["source"]) for e in json.loads(result.stdout) if e["kind"] == "rename"] == [
+        ("2022-02-16", "ods_epcn_2022_02")
+    ]
+    assert "1 PCN rename is dated to the day of the first ePCN edition" in result.stderr
+    result = cli("diff", "2022-02-15", "2022-02-16", "--kind", "pcn", "-f", "json")
+    renamed = [r for r in json.loads(result.stdout) if r["change"] == "renamed"]
+    assert len(renamed) > 20 and f"{len(renamed)} PCN renames are dated" in result.stderr

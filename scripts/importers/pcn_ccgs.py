@@ -39,6 +39,16 @@ def read(shared: Path) -> dict[str, tuple[list[tuple], list[tuple]]]:
     return {source: epcn_workbook(Path(shared) / EPCN_FILES[source]) for source in EDITIONS}
 
 
+def older_names(workbooks: dict[str, tuple[list[tuple], list[tuple]]]) -> dict[str, list[tuple[str, str, str]]]:
+    """Each PCN's name in the CCG-era editions, oldest first: code -> [(edition day, name as
+    published, source)] (the organisations importer reads the names of 2023 on)."""
+    names: dict[str, list[tuple[str, str, str]]] = {}
+    for source in EDITIONS:
+        for row in workbooks[source][0]:
+            names.setdefault(row[0], []).append((EDITION_DAY[source], row[1], source))
+    return names
+
+
 def ccg_history(
     workbooks: dict[str, tuple[list[tuple], list[tuple]]],
     lives: dict[str, tuple[str, str]],

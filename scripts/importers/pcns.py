@@ -181,6 +181,7 @@ def import_pcns(
         ccg = _ccg_of(out, f"practice:{prac}", day)
         return ccg.split(":")[1] if ccg else None
 
+    older = pcn_ccgs.older_names(workbooks)
     lives = {c: (p.start, p.end) for c, p in pcns.items()}
     pcn_history, editions = pcn_ccgs.ccg_history(workbooks, lives, geo.ccg, list(successions), members_on, practice_ccg)
     for r in editions:
@@ -193,7 +194,7 @@ def import_pcns(
         src = p.name_history[0][2]
         out.t.org(oid, "pcn", p.start, p.end, S_CLOSED26 if code in closed_unseen else src)
         out.t.code(oid, "ods", code, p.start, p.end, src)
-        write_history(out, oid, "name", p.name_history, life)
+        write_history(out, oid, "name", _with_older_names(p, older.get(code, [])), life)
         for s, e, sub, source in edition_runs(p.sub_history, *life):
             # A PCN none of the CCG-era editions lists (six, opened in 2021-22): before 2022-07-01
             # its code was a CCG's, so ccg:<code> for that part of its life (clipped to the CCG's
@@ -236,3 +237,17 @@ def import_pcns(
             out.t.population(
                 f"pcn:{r['ORG_CODE']}", "gp_registered_patients", int(r["NUMBER_OF_PATIENTS"]), "2026-08-01", S_SINGAGE26
             )
+
+
+def _with_older_names(p: Pcn, older: list[tuple[str, str, str]]) -> list[tuple[str, str, str]]:
+    """A PCN's names (from, name, source) with those of the CCG-era editions before the January
+    2023 edition's: the first from the PCN's opening, a different one from the day of the first
+    edition that shows it (no file gives the day of a rename; data/README.md, "PCN names"), and the
+    2023 name, if new, from that edition's day."""
+    if not older or p.name_history[0][2] != S_EPCN23:
+        return p.name_history
+    (_, first, source), *rest = older
+    named = [(p.start, readable(first), source)]
+    named += [(day, readable(name), src) for day, name, src in rest if p.start < day < EPCN23_AS_AT]
+    _, name23, source23 = p.name_history[0]
+    return [*named, (EPCN23_AS_AT, name23, source23), *p.name_history[1:]]
