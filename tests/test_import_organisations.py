@@ -70,7 +70,7 @@ def test_counts(tables):
     assert counts == {
         "orgs": 9924,
         "codes": 10060,
-        "names": 10050,
+        "names": 10134,  # 84 more from the PCN names of the CCG-era ePCN editions
         "attributes": 8917,
         "memberships": 43446,
         "successions": 60,
