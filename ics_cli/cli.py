@@ -179,10 +179,11 @@ def show(ident: IdArg, kind: IdKindOpt = None, as_of: AsOfOpt = None, fmt: Forma
     else:
         record = profile.show(_org(ident, when.day, kind=kind, profile=True), when)
         title, blocks = f"{record['name']} ({record['code']})", "profile_blocks"
-    if render.wants_layout(fmt, fields):
+    sheet = render.sheet_format(fmt, fields)
+    if sheet:  # a terminal's sheet, or the same as a Markdown document
         from ics_cli import views
 
-        render.render_sheet(title, getattr(views, blocks)(record))
+        render.render_sheet(title, getattr(views, blocks)(record), fmt=sheet)
     else:
         render.render_record(record, None, fmt, fields)
 

@@ -331,13 +331,26 @@ def render_tree(root: Mapping[str, Any], *, out: TextIO | None = None) -> None:
     write_tree(root, out or sys.stdout)
 
 
-def render_sheet(title: str, blocks: Sequence[Mapping[str, Any]], *, out: TextIO | None = None) -> None:
-    """Write a profile as headed blocks of aligned columns: light to draw, easy to read.
+def sheet_format(fmt: str | None, fields: str | Sequence[str] | None) -> str | None:
+    """The format of a one-record command's sheet (``ics show``): ``table`` on a terminal or
+    asked for, ``md`` (a document to paste into a report), or None for a record (every other
+    format, and any format with --fields)."""
+    chosen = resolve_format(fmt)
+    return chosen if fields is None and chosen in ("table", "md") else None
+
+
+def render_sheet(title: str, blocks: Sequence[Mapping[str, Any]], *, out: TextIO | None = None, fmt: str = "table") -> None:
+    """Write a profile as headed blocks of aligned columns: light to draw, easy to read; with
+    ``fmt="md"`` the same blocks as a Markdown document (render_flat.write_sheet_md).
 
     Each block is ``{"title": str, "rows": [[cell, ...], ...]}`` with an optional ``"styles"``
-    (a Rich style per column). Used for ``table`` output only: machine formats go through
-    :func:`render_record`.
+    (a Rich style per column). Machine formats go through :func:`render_record`.
     """
+    if fmt == "md":
+        from ics_cli.render_flat import write_sheet_md
+
+        write_sheet_md(title, blocks, out or sys.stdout)
+        return
     from ics_cli.render_rich import write_sheet
 
     write_sheet(title, blocks, out or sys.stdout)

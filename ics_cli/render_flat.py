@@ -28,7 +28,7 @@ from ics_cli.safetext import safe
 from ics_cli.streams import is_utf
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator, Mapping
+    from collections.abc import Iterator, Mapping, Sequence
     from typing import TextIO
 
 
@@ -333,3 +333,24 @@ def write_record(record: Mapping[str, Any], fmt: str, out: TextIO) -> None:
             out.write(f"| {md_text(key)} | {md_text(text)} |\n")
     else:  # pragma: no cover - render_record sends table output elsewhere
         raise ValueError(fmt)
+
+
+def write_sheet_md(title: str, blocks: Sequence[Mapping[str, Any]], out: TextIO) -> None:
+    """A sheet (the blocks ``ics show`` draws on a terminal) as a Markdown document to paste into
+    a report: the title as a heading; each block under its own heading as a paragraph (one
+    column), a list of **label**: value (a block of labelled facts), or a table whose header row
+    is empty (GitHub-flavoured Markdown needs one; a sheet's columns have no names)."""
+    out.write(f"# {md_text(title)}\n")
+    for block in blocks:
+        rows = [[md_text(human(cell)) for cell in row] for row in block.get("rows") or ()]
+        if not rows:
+            continue
+        out.write(f"\n## {md_text(block['title'])}\n\n")
+        ncols = max(len(r) for r in rows)
+        if ncols == 1:
+            out.write("\n\n".join(r[0] for r in rows) + "\n")
+        elif ncols == 2 and list(block.get("styles") or ())[:1] == ["bold"]:
+            out.writelines(f"- **{label}**: {value}\n" for label, value in rows)
+        else:
+            out.write("|" + "  |" * ncols + "\n|" + " --- |" * ncols + "\n")
+            out.writelines("| " + " | ".join(r + [""] * (ncols - len(r))) + " |\n" for r in rows)

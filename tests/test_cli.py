@@ -198,7 +198,18 @@ def test_list_in(cli):
     assert practices and {p["parent_code"] for p in practices} == {"02Q"}
 
 
-@pytest.mark.parametrize("fmt", FORMATS[1:])
+def test_show_md_is_a_document_to_paste(cli):
+    # The terminal's sheet as Markdown: headings, labelled facts, tables; no JSON in cells.
+    out = cli("show", "QHM", "--format", "md").stdout
+    assert out.startswith("# NHS North East and North Cumbria Integrated Care Board (QHM)\n\n## Organisation\n\n")
+    assert "- **ODS code**: QHM\n" in out and "- **ONS code**: E54000050\n" in out
+    assert "\n| region | Y63 | North East and Yorkshire |\n" in out
+    assert "[{" not in out and "\x1b" not in out
+    # With --fields, a record of those fields as before.
+    assert cli("show", "QHM", "-f", "md", "--fields", "code,name").stdout.startswith("| key | value |")
+
+
+@pytest.mark.parametrize("fmt", [f for f in FORMATS[1:] if f != "md"])
 def test_show_formats(cli, fmt):
     result = cli("show", "QHM", "--format", fmt)
     assert result.exit_code == 0, result
