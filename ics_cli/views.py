@@ -245,21 +245,21 @@ def list_columns(kind: str, within: bool) -> list[Column]:
 
 POPULATION_COLUMNS = [
     Column("code", "Code", table=False),
-    Column("name", table=False),
-    Column("measure", table=False),
+    Column("name", "Name", table=False),
+    Column("measure", "Measure code", table=False),
     Column("measure_label", "Measure"),
     Column("sex", "Sex", no_wrap=True),
     Column("age", "Age", no_wrap=True),
     Column("value", "People", justify="right", no_wrap=True),
     Column("date", "Reference date", no_wrap=True),
-    Column("start", table=False),  # the figure is for the area the organisation had from start
-    Column("end", table=False),  # ... to end (empty: it still has it)
-    Column("area_of_day", table=False),  # whether that is the area it had on as_of
+    Column("start", "Area from", table=False),  # the figure is for the area the organisation had from start
+    Column("end", "Area to", table=False),  # ... to end (empty: it still has it)
+    Column("area_of_day", "Area of the day", table=False),  # whether that is the area it had on as_of
     Column("other_area", "For another area"),  # on a terminal: the days of that other area
     Column("source", "Source", no_wrap=True),
-    Column("source_title", table=False),
-    Column("org_id", table=False),
-    Column("as_of", table=False),
+    Column("source_title", "Source title", table=False),
+    Column("org_id", "Org id", table=False),
+    Column("as_of", "As of", table=False),
 ]
 
 LINEAGE_COLUMNS = [
