@@ -340,7 +340,10 @@ def _memberships(w: Snapshots, alive1: set[str], add, notes: list[str], kinds: t
             if c == c2 and m1 == m2:
                 continue
             if relation in MULTI:
-                _compare_shares(w, c, c2, relation, m1, m2, add)
+                # A county council succeeded by a unitary (North Yorkshire, Somerset, 2023) has no
+                # shares recorded (councils' shares are districts' and unitaries'): not a change.
+                if not (relation == "overlaps" and c != c2 and not m1):
+                    _compare_shares(w, c, c2, relation, m1, m2, add)
                 continue
             a = _main(m1)
             b = _main(m2)

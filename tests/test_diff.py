@@ -274,3 +274,14 @@ def test_two_days_after_the_data_are_no_change_not_an_error(cli, monkeypatch):
     # The order of the days asked is still checked, before they are read as the data's last day.
     r = cli("diff", "2026-11-01", "2026-09-01")
     assert r.exit_code == 2 and "DATE1 (2026-11-01) must be before DATE2 (2026-09-01)" in r.stderr
+
+
+def test_a_county_succeeded_by_a_unitary_is_not_a_change_of_shares(cli):
+    # 2023-04-01: North Yorkshire and Somerset county councils became unitaries. Councils' shares of
+    # NHS areas are recorded for districts and unitaries only, so the county had none to compare.
+    rows = json.loads(cli("diff", "2023-03-31", "2023-04-01", "--kind", "la", "-f", "json").stdout)
+    assert [r["code"] for r in rows if r["change"] == "shares" and not r["before"]] == []
+    began = {r["name_after"] for r in rows if r["change"] == "began"}
+    assert began == {"Cumberland", "Westmorland and Furness", "North Yorkshire", "Somerset"}
+    # A real change of shares stays: Chichester's 5.4% in 92A went to 70F.
+    assert {r["code"] for r in rows if r["change"] == "shares"} == {"E07000225"}
