@@ -21,6 +21,7 @@ Figures and goals:
   diff-lookup/show  ``ics diff 2022-06-30 2022-07-01 --in 02Q --format json`` / show       <= 1.5
   diff-national-*   ``ics diff DATE1 DATE2 --format json``, all kinds, median seconds      <= 1
   map-svg           ``ics map QOP --format svg``, median seconds                          (info)
+  crosswalk-*       ``ics export crosswalk FROM TO`` (practice icb, lsoa sub-icb, ccg la), seconds (info)
   resolve           identifiers per second, whole process, 200,000 mixed lines      >= 50,000
   resolve memory    peak RSS at 400k lines / at 50k lines (same distinct values)    <= 1.10
   practice-ccg-YYYY ``ics resolve --to ccg --as-of YYYY-03-31`` of every practice open that day:

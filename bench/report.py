@@ -62,7 +62,7 @@ def fmt_detail(fig: dict) -> str:
         return " -> ".join(f"{m:.1f}" for m in mb if m is not None) + " MB"
     if fig["name"] == "resolve-memory-distinct":
         return f"{fig['base_rss_mb']:.1f} -> {fig['peak_rss_mb']:.1f} MB; {fig['ids_per_s']:,.0f} ids/s"
-    if fig["name"].startswith(("diff-national", "map-")):
+    if fig["name"].startswith(("diff-national", "map-", "crosswalk-")):
         return f"min {fig['seconds']['min']:.2f} s, max {fig['seconds']['max']:.2f} s, CPU {fig['cpu']['median']:.2f} s"
     if fig["name"] == "build-time":
         return f"min {fig['seconds']['min']:.2f} s, max {fig['seconds']['max']:.2f} s"

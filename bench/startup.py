@@ -1,6 +1,7 @@
 """Whole-command timings: the paired start-up figures (``show-json/typer``, ``show-json/pass``,
 ``show-table/rich``, ``search/show``, ``search-fuzzy/show``, ``diff-lookup/show``) and the median
-seconds of the national diffs and the SVG map (``diff-national-*``, ``map-svg``).
+seconds of the national diffs, the SVG map and the crosswalk exports (``diff-national-*``,
+``map-svg``, ``crosswalk-*``).
 
 A paired figure runs A and B alternately (A B A B ...) after warm-up runs, each timed as a whole
 process with stdout to a pipe; each pair gives one ratio A/B and the figure is the median ratio.
@@ -17,6 +18,8 @@ from report import said_error, show_ratio, show_seconds
 # Any two days nationally, all kinds, must take under a second (issue 15): the widest span, the two
 # reorganisations and an ordinary year. The map figure is informational.
 DIFFS = [("2013-04-01", "2026-08-01"), ("2022-06-30", "2022-07-01"), ("2026-03-31", "2026-04-01"), ("2023-01-01", "2024-01-01")]
+# export crosswalk FROM TO timed whole (informational): the largest tables, and an area to districts.
+CROSSWALKS = [("practice", "icb"), ("lsoa", "sub-icb"), ("ccg", "la")]
 
 
 def paired(
@@ -134,14 +137,17 @@ def startup_section(run: Run) -> list[dict]:
 
 def diff_map_figures(ics: list[str], env: dict[str, str], cwd: str, runs: int) -> list[dict]:
     figs = []
-    cases = [(f"diff {a} {b}", [*ics, "diff", a, b, "--format", "json"], 1.0) for a, b in DIFFS]
-    cases.append(("map QOP --format svg", [*ics, "map", "QOP", "--format", "svg"], None))
-    for label, cmd, goal in cases:
-        name = "diff-national-" + label.split()[1][:4] + "-" + label.split()[2][:4] if goal else "map-svg"
+    cases = [(f"diff-national-{a[:4]}-{b[:4]}", f"diff {a} {b}", [*ics, "diff", a, b, "--format", "json"], 1.0) for a, b in DIFFS]
+    cases.append(("map-svg", "map QOP --format svg", [*ics, "map", "QOP", "--format", "svg"], None))
+    # The dated interval tables (issue 12): the whole table, written to a pipe (informational).
+    for frm, to in CROSSWALKS:
+        cases.append((f"crosswalk-{frm}-{to}", f"export crosswalk {frm} {to}", [*ics, "export", "crosswalk", frm, to], None))
+    for name, label, cmd, goal in cases:
         fig = {"name": name, "label": f"ics {label}", "kind": "seconds", "goal": goal, "op": "<=", "unit": "s", "runs": runs}
+        n = min(runs, 3) if name.startswith("crosswalk") else runs
         try:
             run_once(cmd, env, cwd)  # warm-up
-            timed = [run_usage(cmd, env, cwd) for _ in range(runs)]
+            timed = [run_usage(cmd, env, cwd) for _ in range(n)]
         except CommandFailed as e:
             fig.update(value=None, passed=False, error=str(e))
             figs.append(fig)

@@ -220,6 +220,7 @@ class Epochs:
         self.common = common
         self.days: dict[str, list[str]] = {}
         self._everything: list[str] | None = None
+        self._areas_days: set[str] | None = None
         self._blocks: dict[int, set[str]] | None = None  # a block's days, with its areas' (of_blocks)
         self._of_blocks: dict[tuple, list[str]] = {}  # blocks -> their days, one list shared by their areas
 
@@ -290,14 +291,33 @@ class Epochs:
             self._everything = sorted(d for d in found if d)
         return self._everything
 
+    def areas_and_districts(self) -> set[str]:
+        """Every day an area's blocks or their districts can change: the small areas' parents'
+        days, and the own days (dates, names, codes, parents) of every area organisation and
+        council (which ones an ICB or STP holds, a district's name). Practices, PCNs and trusts,
+        the bulk of everything(), are not read by an area's district."""
+        if self._areas_days is None:
+            found = set(self.common)
+            for oid, org in self.orgs.items():
+                if org["kind"] in AREA_KINDS or org["kind"] == "la":
+                    found |= self._own(oid)[0]
+            found.update(
+                r[0] for r in db.rows("SELECT start FROM block_parents UNION SELECT date(end, '+1 day') FROM block_parents")
+            )
+            self._areas_days = {d for d in found if d}
+        return self._areas_days
+
     def of(self, oid: str) -> list[str]:
         """The days an answer about `oid` can change, in order. A council's answers read its
-        overlaps, and an area's district (``--to la``) the areas below it: every day counts."""
+        overlaps: every day counts. An area's district (``--to la``) reads the blocks below it
+        and their districts: its own days and areas_and_districts()."""
         found = self.days.get(oid)
         if found is None:
             kind = oid.split(":", 1)[0]
-            if kind == "la" or (self.districts and kind in AREA_KINDS):
+            if kind == "la":
                 found = self.days[oid] = self.everything()
+            elif self.districts and kind in AREA_KINDS:
+                found = self.days[oid] = sorted(self._gather(oid, set())[0] | self.areas_and_districts())
             else:
                 found = sorted(self._gather(oid, set())[0])
         return found
