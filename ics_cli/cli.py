@@ -437,13 +437,13 @@ def export(
     Columns: FROM_code (from_FROM_code when FROM and TO are the same kind; sub-icb as sub_icb), valid_from, valid_to
     (inclusive), status, TO_code, TO_ons_code, TO_name, share, part (1: the answer ics resolve gives; a split has a row per part), note.
     """
-    from ics_cli import crosswalk, render
+    from ics_cli import crosswalk, render, wording
 
     frm_kind, level, fmt = crosswalk.parse(what, frm, to, fmt)
     columns, rows = crosswalk.columns(frm_kind, level), crosswalk.rows(frm_kind, level)
     if output is None or output == "-":
         render.render(rows, columns, fmt, None, empty=None, text=True)
         return
-    with crosswalk.open_output(output) as out:
+    with crosswalk.output_file(output) as out:
         n = render.render(rows, columns, fmt, None, empty=None, text=True, out=out)
-    render.note(f"Wrote {n:,} rows to {output}.")
+    render.note(wording.wrote_rows(output, n))

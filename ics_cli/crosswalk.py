@@ -21,6 +21,8 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import TextIO
 
 from ics_cli import queries
 from ics_cli.dates import coverage, day_before
@@ -42,17 +44,24 @@ def parse(what: str, frm: str, to: str, fmt: str | None) -> tuple[str, str, str]
     fmt = check_format(fmt) if fmt else "csv"
     if fmt in ("table", "md"):
         raise UsageError(f"--format {fmt} does not suit a crosswalk: use csv, tsv, jsonl or json.")
-    return parse_from(frm), parse_level(to), fmt
+    return parse_from(frm), parse_level(to, what="crosswalk TO"), fmt
 
 
-def open_output(path: str):
-    """FILE opened for writing the crosswalk; exit 2 when it cannot be."""
+@contextmanager
+def output_file(path: str) -> Iterator[TextIO]:
+    """FILE (``-o``) open for writing the crosswalk, closed after; exit 1 when it cannot be
+    opened, written or closed (a directory, a missing folder, a full disk: ``-o /dev/full``)."""
+    from ics_cli.errors import cannot_write
+
     try:
-        return open(path, "w", encoding="utf-8", newline="")  # noqa: SIM115 - the caller closes it
+        out = open(path, "w", encoding="utf-8", newline="")  # noqa: SIM115 - closed below
     except OSError as e:
-        from ics_cli.safetext import path as shown_path
-
-        raise UsageError(f"Cannot write {shown_path(path)}: {e.strerror or e}.") from None
+        raise cannot_write(path, e) from None
+    try:
+        with out:
+            yield out
+    except OSError as e:
+        raise cannot_write(path, e) from None
 
 
 def parse_from(word: str) -> str:

@@ -90,6 +90,14 @@ class OutputError(IcsError):
         return cls(f"Cannot write the output: {reason}.")
 
 
+def cannot_write(path: str, err: OSError) -> IcsError:
+    """The error for a FILE (``-o FILE``) that cannot be opened or written: exit 1, the path
+    made safe and cut (:func:`ics_cli.safetext.path`)."""
+    from ics_cli.safetext import path as shown_path
+
+    return IcsError(f"Cannot write {shown_path(path)}: {err.strerror or type(err).__name__}.")
+
+
 def format_error(err: IcsError) -> str:
     """The text printed for ``err``: ``Error: <message>`` and the hint, newline-terminated, every
     line made safe for a terminal and cut to 1,000 characters (:func:`ics_cli.safetext.lines`)."""

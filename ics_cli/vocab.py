@@ -273,12 +273,12 @@ def parse_kinds(text: str | None) -> tuple[str, ...] | None:
     return tuple(dict.fromkeys(parse_kind(k) for k in text.split(",")))
 
 
-def parse_level(word: str, day: str | None = None) -> str:
+def parse_level(word: str, day: str | None = None, what: str = "--to level") -> str:
     """The kind `ics resolve --to LEVEL` maps to (``ics``: the footprint of `day`); exit 2 if the
-    word is not one of RESOLVE_LEVELS."""
+    word is not one of RESOLVE_LEVELS (`what` names the word in the message)."""
     kind = kind_of_word(word, day)
     if kind not in RESOLVE_LEVELS:
-        raise UsageError(f"Unknown --to level {quoted(word)}. Use one of: {', '.join(KINDS[k].one for k in RESOLVE_LEVELS)}.")
+        raise UsageError(f"Unknown {what} {quoted(word)}. Use one of: {', '.join(KINDS[k].one for k in RESOLVE_LEVELS)}.")
     return kind
 
 

@@ -290,5 +290,9 @@ def wrote(file: str, areas: int) -> str:
     return f"Wrote {path(file)} ({areas} areas)."
 
 
+def wrote_rows(file: str, rows: int) -> str:
+    return f"Wrote {rows:,} rows to {path(file)}."
+
+
 NO_EVENTS = "No events match."
 NO_STEPS = "No recorded predecessors or successors."

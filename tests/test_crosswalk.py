@@ -131,3 +131,21 @@ def test_a_code_two_organisations_held_in_turn_has_one_row_per_day(cli):
     for day, answer in zip(days, answers):
         (row,) = [r for r in rows if r["valid_from"] <= day <= r["valid_to"]]
         assert (row["status"], row["region_code"]) == (answer["status"], answer["region_code"])
+
+
+def test_a_file_that_cannot_be_written_is_a_failure_with_one_line(cli, tmp_path):
+    # -o to a directory, a missing folder or a full disk: exit 1 (as for `ics map -o`), one line
+    # naming the file (escaped), never "internal error"; a bad TO is named as TO, not as --to.
+    for target, reason in (
+        (str(tmp_path), "Is a directory"),
+        (str(tmp_path / "missing" / "x\x1b[2J.csv"), "No such file or directory"),
+        ("/dev/full", "No space left on device"),
+    ):
+        result = cli("export", "crosswalk", "region", "region", "-o", target)
+        assert (result.exit_code, result.stdout, result.stderr.count("\n")) == (1, "", 1), result
+        assert result.stderr.startswith("Error: Cannot write ") and result.stderr.endswith(f": {reason}.\n")
+        assert "\x1b" not in result.stderr and (target != "/dev/full" or "/dev/full" in result.stderr)
+    result = cli("export", "crosswalk", "region", "trust")
+    assert result.exit_code == 2 and result.stderr.startswith("Error: Unknown crosswalk TO 'trust'. Use one of: icb,")
+    result = cli("export", "crosswalk", "region", "region", "-o", str(tmp_path / "r\x07.csv"))
+    assert result.exit_code == 0 and result.stderr.startswith("Wrote 34 rows to ") and result.stderr.endswith("/r\\x07.csv.\n")

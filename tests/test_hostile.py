@@ -333,6 +333,9 @@ ID_COMMANDS = [
     lambda t: ["diff", "2022-06-30", "2022-07-01", "--in", t],
     lambda t: ["search", t, "-f", "table"],
     lambda t: ["population", t, "-f", "md"],
+    lambda t: ["show", t, "-f", "md"],
+    lambda t: ["export", "crosswalk", t, "region"],
+    lambda t: ["export", "crosswalk", "region", t, "-f", "jsonl"],
 ]
 TTY = (("ICS_FORCE_TTY", "200"), ("NO_COLOR", "1"))
 DATE_COMMANDS = [

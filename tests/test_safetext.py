@@ -185,6 +185,10 @@ def echo_paths(text: str, tmp: str) -> list[list[str]]:
         ["search", "north", "--limit", text],  # Click's own usage errors
         ["list", f"--x{text}"],
         [f"x{text}"],
+        ["export", "crosswalk", text, "icb"],
+        ["export", "crosswalk", "region", text],
+        ["export", text, "region", "icb"],
+        ["export", "crosswalk", "region", "region", "-o", f"{tmp}/missing/{text}.csv"],
     ]
 
 

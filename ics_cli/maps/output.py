@@ -87,16 +87,14 @@ def make(org: dict, day: str, fmt: str, width: int, color: bool, neighbours: boo
 
 def write(made: MapOutput, path: str) -> None:
     """Write a map to a file (a terminal map as plain text)."""
-    from ics_cli.errors import IcsError
+    from ics_cli.errors import cannot_write
 
     text = made.text if isinstance(made.text, str) else made.text.plain
     try:
         with open(path, "w", encoding="utf-8", newline="\n") as fh:
             fh.write(text)
     except OSError as e:
-        from ics_cli.safetext import path as shown_path
-
-        raise IcsError(f"Cannot write {shown_path(path)}: {e.strerror}.") from None
+        raise cannot_write(path, e) from None
 
 
 def deliver(org: dict, day: str, fmt: str, output: str | None, neighbours: bool) -> None:
