@@ -16,12 +16,15 @@ never import Rich. Value rules (see :mod:`ics_cli.render` for the full contract)
 - JSON escapes control characters itself (``\\u001b``); DEL, C1 controls and other characters
   pass as UTF-8, or as ``\\u`` escapes when stdout's encoding is not UTF
   (``PYTHONIOENCODING=ascii``), so JSON stays exact whatever the encoding.
-- md: ``|`` is escaped and line breaks become ``<br>``; then :func:`ics_cli.safetext.safe`, as
-  for table output.
+- md: a backslash and the characters Markdown reads as markup (``|`` ``` ` ``` ``*`` ``[``
+  ``]`` ``<`` ``>``, and ``_`` at either end of a word) are escaped with a backslash and line breaks become ``<br>``, so a
+  value is shown as it is, never as a table cell's end, emphasis, a link or HTML; then
+  :func:`ics_cli.safetext.safe`, as for table output.
 """
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING, Any
 
 from ics_cli.safetext import safe
@@ -64,10 +67,18 @@ def tsv_text(text: str) -> str:
     return text
 
 
+# Characters that would make Markdown read a value as markup: a backslash (which would undo the
+# escape of a following |), the table's |, and the starts of code, emphasis, links and HTML. An
+# underscore inside a word (org_id) is never emphasis, so it stays as it is.
+_MD_MARKUP = re.compile(r"[\\`*\[\]<>|]|(?<![0-9A-Za-z])_|_(?![0-9A-Za-z])")
+_MD_BREAK = re.compile(r"\r\n|\r|\n")
+
+
 def md_text(text: str) -> str:
-    if "|" in text or "\n" in text or "\r" in text:
-        text = text.replace("|", "\\|").replace("\r\n", "<br>").replace("\n", "<br>")
-        text = text.replace("\r", "<br>")
+    if _MD_MARKUP.search(text):
+        text = _MD_MARKUP.sub(r"\\\g<0>", text)
+    if "\n" in text or "\r" in text:
+        text = _MD_BREAK.sub("<br>", text)
     return safe(text)
 
 

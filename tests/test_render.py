@@ -317,13 +317,27 @@ def test_json_keeps_types_and_nesting():
 
 
 def test_markdown_escapes_pipes_and_newlines():
-    # Line breaks are markdown's <br>; other control characters show escaped (safetext.safe).
+    # Line breaks are markdown's <br>; a backslash and markup characters are escaped (a value is
+    # never read as a cell's end or markup); other control characters show escaped (safetext.safe).
     assert run(AWKWARD, None, "md") == lines(
         "| k | v | n | b | d |",
         "| --- | --- | --- | --- | --- |",
-        '| tab\\there | two<br>lines<br>and\\backslash |  | true | {"x": 1} |',
-        '| pipe\\|bar | quote "q", comma | 1.5 | false | [{"y": "é"}] |',
+        '| tab\\there | two<br>lines<br>and\\\\backslash |  | true | {"x": 1} |',
+        '| pipe\\|bar | quote "q", comma | 1.5 | false | \\[{"y": "é"}\\] |',
     )
+
+
+def test_markdown_shows_markup_characters_as_they_are():
+    # A name with Markdown's characters stays text: \| cannot end a cell, <b> is not HTML, *x*
+    # not emphasis; an underscore inside a word (org_id) needs no escape.
+    from ics_cli.render_flat import md_text, write_sheet_md
+
+    assert md_text("a\\|b <b>h</b> *s* _u_ `c` [l](u) org_id") == (
+        "a\\\\\\|b \\<b\\>h\\</b\\> \\*s\\* \\_u\\_ \\`c\\` \\[l\\](u) org_id"
+    )
+    out = io.StringIO()
+    write_sheet_md("A|B\n# C", [{"title": "T", "rows": [["x|y", "*z*"]]}], out)
+    assert out.getvalue() == "# A\\|B<br># C\n\n## T\n\n|  |  |\n| --- | --- |\n| x\\|y | \\*z\\* |\n"
 
 
 def test_piped_table_keeps_each_record_on_one_line():
