@@ -32,12 +32,6 @@ def _count(value: int) -> str:
     return f"{value:,}"
 
 
-def _cell(text: str, tty: bool) -> str:
-    """Table cell text, safe for a terminal: tabs, newlines and other control characters show as
-    escapes, so a record is one line piped and no value can move the cursor."""
-    return safe(text)
-
-
 NAME_KEYS = ("name", "to_name", "title", "parent_name")  # the columns a reader cannot do without
 NAME_MIN_WIDTH = 14
 
@@ -49,8 +43,10 @@ def write_table(it, cols, out, *, title=None, chosen=False, **_) -> int:
     each record is printed as a card of ``header  value`` lines instead (:func:`write_cards`), so a
     code or a date is never split across lines."""
     tty = is_tty(out)
+    # Cells safe for a terminal: tabs, newlines and other control characters show as escapes, so
+    # a record is one line piped and no value can move the cursor.
     rows = [
-        [_cell(_count(v) if c.justify == "right" and type(v) is int else human(v), tty) for c in cols for v in (rec.get(c.key),)]
+        [safe(_count(v) if c.justify == "right" and type(v) is int else human(v)) for c in cols for v in (rec.get(c.key),)]
         for rec in it
     ]
     if not rows:

@@ -172,13 +172,6 @@ def block_parent_rows() -> list[dict]:
     return db.query("SELECT block, parent_id, start, end, inferred FROM block_parents ORDER BY block, start")
 
 
-def lsoa_map(day: str) -> dict[str, tuple[str, str]]:
-    """Every LSOA code -> (area org id, district org id) on `day` ({} before 2013-04-01): the
-    day's blocks in one query (block_map), joined to lsoa_blocks in memory."""
-    blocks = block_map(day)
-    return {code: (blocks[b]["area"], blocks[b]["la"]) for code, b in lsoa_blocks().items() if b in blocks}
-
-
 # --- blocks and areas on a day ----------------------------------------------------------------------
 
 
@@ -263,12 +256,6 @@ def area_blocks(org_id: str, day: str) -> dict[int, int]:
     return {b: pops[b] for b, lv in levels_on(day).items() if lv.get(level) == org_id}
 
 
-def area_population(org_id: str, day: str) -> int | None:
-    """Census 2021 residents of an organisation's area on `day` (None when it had none)."""
-    blocks = area_blocks(org_id, day)
-    return sum(blocks.values()) if blocks else None
-
-
 def area_flow(org_id: str, day: str, to_day: str, to_kind: str | None = None) -> dict | None:
     """Where an organisation's area of `day` lay on `to_day`: {org_id, day, to_day, level,
     population, flows: [{org_id, population, share}]}, the share being of its Census 2021
@@ -301,15 +288,6 @@ def sector_blocks(sector: str) -> list[dict]:
     """The blocks a postcode sector's LSOAs 2011 lie in: [{block, lsoas}] ([] for a sector the
     lookup does not hold)."""
     return db.query("SELECT block, lsoas FROM sector_blocks WHERE sector = ? ORDER BY block", (sector,))
-
-
-def district_sectors(district: str) -> list[str]:
-    """The postcode sectors of a district that the sector lookup holds ('GU14 0', 'GU14 6', ...)."""
-    rows = db.query(
-        "SELECT DISTINCT sector FROM sector_blocks WHERE sector >= ? AND sector <= ? ORDER BY sector",
-        (f"{district} 0", f"{district} 9"),
-    )
-    return [r["sector"] for r in rows]
 
 
 def _candidates(counts: dict[int, int], day: str, level: str) -> list[dict]:
@@ -350,8 +328,8 @@ def sector_counts(sector: str) -> dict[int, int]:
 
     def build() -> dict[str, dict[int, int]]:
         out: dict[str, dict[int, int]] = defaultdict(dict)
-        for sector, block, n in db.rows("SELECT sector, block, lsoas FROM sector_blocks"):
-            out[sector][block] = n
+        for code, block, n in db.rows("SELECT sector, block, lsoas FROM sector_blocks"):
+            out[code][block] = n
         return dict(out)
 
     return _index("sectors", build).get(sector, {})

@@ -92,12 +92,24 @@ def test_unknown_and_malformed_lsoas():
     assert (p["area"], p["la"]) == (None, None)
 
 
+def lsoa_map(day: str) -> dict[str, tuple[str, str]]:
+    """Every LSOA code -> (area org id, district org id) on `day`, from the day's blocks."""
+    blocks = sa.block_map(day)
+    return {code: (blocks[b]["area"], blocks[b]["la"]) for code, b in sa.lsoa_blocks().items() if b in blocks}
+
+
+def area_population(org_id: str, day: str) -> int | None:
+    """Census 2021 residents of an organisation's area on `day`, summed over its blocks."""
+    blocks = sa.area_blocks(org_id, day)
+    return sum(blocks.values()) if blocks else None
+
+
 def test_the_maps_of_a_day_cover_every_lsoa():
-    day = sa.lsoa_map("2016-06-01")
+    day = lsoa_map("2016-06-01")
     assert len(day) == 34_789 and day["E01011959"] == ("ccg:00K", "la:E06000001")
     assert len({area for area, _ in day.values()}) == 209  # the CCGs of the day
-    assert len({area for area, _ in sa.lsoa_map("2024-06-01").values()}) == 106
-    assert sa.lsoa_map("2013-03-31") == {}
+    assert len({area for area, _ in lsoa_map("2024-06-01").values()}) == 106
+    assert lsoa_map("2013-03-31") == {}
     rows = sa.block_parent_rows()
     assert {r["block"] for r in rows} == set(sa.block_map("2020-01-01")) == set(sa.block_populations())
 
@@ -107,20 +119,20 @@ def test_the_maps_of_a_day_cover_every_lsoa():
 
 def test_area_populations_are_those_of_the_area_of_the_day():
     # NHS Hampshire and Isle of Wight ICB (QRL): 1,823,965 residents on its 2022-2026 area, 1,998,260 after.
-    assert sa.area_population("icb:QRL", "2025-06-01") == 1_823_965
-    assert sa.area_population("icb:QRL", "2026-06-01") == 1_998_260
-    assert sa.area_population("sub_icb:D4U1Y", "2025-06-01") == 764_343
-    assert sa.area_population("sub_icb:D4U1Y", "2026-06-01") is None
+    assert area_population("icb:QRL", "2025-06-01") == 1_823_965
+    assert area_population("icb:QRL", "2026-06-01") == 1_998_260
+    assert area_population("sub_icb:D4U1Y", "2025-06-01") == 764_343
+    assert area_population("sub_icb:D4U1Y", "2026-06-01") is None
     # They agree with the populations table, row by row of the area's days.
     rows = db.query(
         "SELECT org_id, value, start FROM populations WHERE measure = 'census_2021' AND org_id IN ('icb:QRL', 'ccg:05C', 'stp:E54000003', 'la:E06000001')"
     )
     for r in rows:
-        assert sa.area_population(r["org_id"], r["start"]) == r["value"], r
+        assert area_population(r["org_id"], r["start"]) == r["value"], r
     total = sum(sa.block_populations().values())
     assert total == 56_490_091
-    assert sum(sa.area_population(f"region:{r}", "2014-01-01") for r in ("Y54", "Y55", "Y56", "Y57")) == total
-    assert sa.area_blocks("trust:RTD", "2020-01-01") == {} and sa.area_population("ccg:05C", "2022-07-01") is None
+    assert sum(area_population(f"region:{r}", "2014-01-01") for r in ("Y54", "Y55", "Y56", "Y57")) == total
+    assert sa.area_blocks("trust:RTD", "2020-01-01") == {} and area_population("ccg:05C", "2022-07-01") is None
 
 
 def test_area_flow_gives_the_share_of_the_part_that_moved():
@@ -178,7 +190,6 @@ def test_a_postcode_resolves_through_its_sectors_lsoas():
     assert sa.district_areas("DN22", "2019-01-01") == [{"org_id": "ccg:02Q", "lsoas": 39, "share": 1.0}]
     assert [c["org_id"] for c in sa.district_areas("DN22", "2019-01-01", "stp")] == ["stp:E54000009"]
     assert [c["org_id"] for c in sa.district_areas("DN22", "2023-01-01", "icb")] == ["icb:QT1"]
-    assert "GU14 6" in sa.district_sectors("GU14") and all(s.startswith("GU14 ") for s in sa.district_sectors("GU14"))
     # A district that straddles a boundary: every candidate, by its share of LSOAs.
     straddle = sa.district_areas("GU15", "2019-01-01")
     assert len(straddle) > 1 and abs(sum(c["share"] for c in straddle) - 1) < 1e-9

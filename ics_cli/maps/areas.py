@@ -68,7 +68,7 @@ def plan(org: dict, day: str, neighbours: bool = True) -> Plan:
     shown = _area_of(org, day, notes)
     row, drawn = _row_near(shown["org_id"], day)
     if row is None:
-        shown, row, drawn = _successor_row(shown, day, notes)
+        shown, row, drawn = _successor_row(shown, notes)
     elif drawn != day:
         when = "before" if day < drawn else "after"
         notes.append(
@@ -143,7 +143,7 @@ def _row_near(org_id: str, day: str) -> tuple[dict | None, str]:
     return rows[0], rows[0]["start"]
 
 
-def _successor_row(org: dict, day: str, notes: list[str]) -> tuple[dict, dict, str]:
+def _successor_row(org: dict, notes: list[str]) -> tuple[dict, dict, str]:
     """For a body that ended before its kind's first edition: the area it became part of, on the
     first day that area has a boundary."""
     frontier, seen = [org["org_id"]], {org["org_id"]}

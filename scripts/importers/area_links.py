@@ -25,7 +25,6 @@ from .lsoa import CHANGE_2023, ICB_START, MERGERS_2026, SOURCE_2026
 SOURCE = "derived_lsoa_census"
 POPULATION_SHARE = "population share by LSOA (Census 2021)"
 MOVED = "LSOAs moved between the ONS lookups; population share by LSOA (Census 2021)"
-SHARE_LEVELS = ("area", "system", "area_team", "region", "la")
 
 
 def share(part: int, whole: int) -> str:

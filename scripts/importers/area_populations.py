@@ -39,9 +39,6 @@ def age_band(age: int) -> str:
     return "90+" if age >= 90 else f"{age // 5 * 5}-{age // 5 * 5 + 4}"
 
 
-BANDS = sorted({age_band(a) for a in range(91)}, key=lambda b: int(b.split("-")[0].rstrip("+")))
-
-
 def clipped(runs: list[tuple[str, str, frozenset]], first: str) -> list[tuple[str, str, frozenset]]:
     """The runs from `first` on (a run that began earlier starts on `first`)."""
     return [(max(s, first), e, blocks) for s, e, blocks in runs if not e or e >= first]

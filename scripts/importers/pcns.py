@@ -56,9 +56,7 @@ def _ccg_of(out: Out, practice: str, day: str) -> str | None:
     return max(items, key=lambda x: x[0] or "")[2] if items else None
 
 
-def pcn_ccg_before_2022(
-    code: str, sub: str, start: str, end: str, rel: dict, moved_in: dict[str, set[str]], out: Out
-) -> str | None:
+def pcn_ccg_before_2022(code: str, sub: str, end: str, rel: dict, moved_in: dict[str, set[str]], out: Out) -> str | None:
     """A PCN's CCG before 2022-07-01 when it was not the CCG of its (later) sub-ICB location's code:
     the sub-ICB location took in part of another CCG on 2022-07-01 and, on the PCN's last CCG-era
     day, most of its member practices with a known CCG were in that CCG. None: ccg:<sub>."""
@@ -201,7 +199,7 @@ def import_pcns(
             # lifetime), unless the sub-ICB location took in part of another CCG on 2022-07-01
             # (Glossop, West Birmingham, 9 LSOAs of 06H) and the PCN's practices were in that CCG.
             if code not in pcn_history:
-                ccg = pcn_ccg_before_2022(code, sub, s, e, rel, moved_in, out) if s < ERA_START else None
+                ccg = pcn_ccg_before_2022(code, sub, e, rel, moved_in, out) if s < ERA_START else None
                 if ccg:
                     out.link(oid, ccg, "part_of", (s, min(end_or_open(e), CCG_END)), S_RULES)
                 else:
