@@ -52,7 +52,7 @@ from ics_cli.snapshots import (
     start_on,
     steps_between,
 )
-from ics_cli.vocab import KINDS, SHORT_LABEL, label
+from ics_cli.vocab import KINDS, SHORT_LABEL
 
 # Change types, in the order they are listed, with the words a terminal shows for them.
 CHANGES = {
@@ -108,18 +108,6 @@ def _part(share: float | None) -> float | None:
 
 
 # --- the changes -------------------------------------------------------------------------------
-
-
-def _relation_words(relation: str, cls: str) -> str:
-    if relation == "overlaps":
-        return f"councils' overlaps with {SHORT_LABEL[cls]}s" + (" and sub-ICB locations" if cls == "ccg" else " and ICBs")
-    if relation == "partner":
-        return "ICB partners"
-    if relation == "hq_in":
-        return "trusts' headquarters areas"
-    return f"memberships of {label(cls, plural=True)}" + (
-        " and sub-ICB locations" if cls == "ccg" else " and ICBs" if cls == "stp" else ""
-    )
 
 
 def _uncovered(keys: set[tuple[str, str]], d1: str, d2: str) -> dict[tuple[str, str], str]:
@@ -329,7 +317,7 @@ def _memberships(w: Snapshots, alive1: set[str], add, notes: list[str], kinds: t
     skipped = _uncovered(set(keys), d1, d2)
     for (relation, cls), day in sorted(skipped.items()):
         if kinds is None or keys[(relation, cls)] & set(kinds):
-            notes.append(f"Note: no {_relation_words(relation, cls)} are recorded on {day}, so changes to them are not listed.")
+            notes.append(wording.diff_unrecorded(relation, cls, day))
     unknown = 0
     empty: dict = {}
     left_out = set(skipped)

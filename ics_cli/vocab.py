@@ -127,6 +127,10 @@ BLOCK_LEVEL_OF_KIND = {
 }
 
 
+# The kinds whose areas make up an organisation's area (its members): the build draws the
+# boundary from theirs, the map draws them inside it.
+AREA_MEMBERS = {"icb": ("sub_icb",), "stp": ("ccg",), "region": ("icb", "stp")}
+
 # A group of members in a profile: the membership's relation to the organisation shown, the
 # members' kind, the key in the profile record, the heading on a terminal.
 MemberSection = namedtuple("MemberSection", "relation kind key title")

@@ -278,6 +278,21 @@ def diff_after_data(d1: str, d2: str, last: str) -> str:
     return f"No differences between {d1} and {d2} are known: the data runs to {last}, so both are answered as of it."
 
 
+def diff_unrecorded(relation: str, cls: str, day: str) -> str:
+    """`ics diff`'s note on a relation the data does not record on `day` (`cls`: the parents'
+    class, ccg for CCGs and sub-ICB locations, stp for STPs and ICBs)."""
+    if relation == "overlaps":
+        what = f"councils' overlaps with {SHORT_LABEL[cls]}s" + (" and sub-ICB locations" if cls == "ccg" else " and ICBs")
+    elif relation == "partner":
+        what = "ICB partners"
+    elif relation == "hq_in":
+        what = "trusts' headquarters areas"
+    else:
+        later = " and sub-ICB locations" if cls == "ccg" else " and ICBs" if cls == "stp" else ""
+        what = f"memberships of {label(cls, plural=True)}{later}"
+    return f"Note: no {what} are recorded on {day}, so changes to them are not listed."
+
+
 def not_on_either(org: dict, d1: str, d2: str) -> str:
     return f"{named(org)} did not exist on {d1} or on {d2}."
 

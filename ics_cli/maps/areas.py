@@ -15,10 +15,8 @@ from typing import NamedTuple
 from ics_cli import db, queries
 from ics_cli.dates import existed
 from ics_cli.errors import IcsError
-from ics_cli.vocab import SHORT_LABEL, label
+from ics_cli.vocab import AREA_MEMBERS, SHORT_LABEL, label
 
-# The kinds drawn inside an organisation of each kind (its members).
-MEMBERS = {"icb": ("sub_icb",), "stp": ("ccg",), "region": ("icb", "stp")}
 AREA_KINDS = ("region", "icb", "stp", "sub_icb", "ccg", "la")
 VIEW_PAD = 0.06  # the view reaches this fraction of the subject's size beyond it on each side
 
@@ -202,7 +200,7 @@ def _with_names(rows: list[dict], day: str, role: str) -> list[Area]:
 
 
 def _members(org: dict, day: str) -> list[Area]:
-    kinds = MEMBERS.get(org["kind"])
+    kinds = AREA_MEMBERS.get(org["kind"])
     if not kinds:
         return []
     rows = db.query(

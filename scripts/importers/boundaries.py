@@ -34,6 +34,8 @@ import json
 from collections import defaultdict
 from pathlib import Path
 
+from ics_cli.vocab import AREA_MEMBERS
+
 from .common import Tables, day_after, day_before, empty_tables, end_or_open
 from .lsoa import FRIMLEY_2026
 
@@ -96,7 +98,7 @@ def run(shared: Path, tables: Tables) -> Tables:
     _frimley_2026(shapes, orgs, lads, lad_names)
     _merged_districts(shapes, orgs, tables["successions"])
     members = _members(tables["memberships"])
-    for kind, child_kinds in (("icb", ("sub_icb",)), ("stp", ("ccg",)), ("region", ("icb", "stp"))):
+    for kind, child_kinds in AREA_MEMBERS.items():  # regions last: they are unions of ICBs' and STPs' areas
         for oid in sorted(o for o, r in orgs.items() if r["kind"] == kind):
             shapes[oid] += _unions(orgs[oid], members.get(oid, []), child_kinds, shapes)
     for oid in sorted(shapes):
