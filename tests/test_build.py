@@ -190,10 +190,12 @@ def test_scripts_import_nothing_from_the_cli_but_its_key_normaliser_shape_decode
             assert not (isinstance(node, ast.Attribute) and node.attr == "path" and getattr(node.value, "id", "") == "sys"), path
     # The key normaliser (lookup keys made as the CLI makes them), the shape decoder (the build
     # accepts only boundaries `ics map` can draw), and the levels a small area's parents are stored
-    # at (block_parents.level, read back by the CLI): structure, never a display word.
+    # at (block_parents.level, read back by the CLI) and the kinds whose areas make up an area (the
+    # boundary the build draws, the members the map draws): structure, never a display word.
     assert imported == {
         ("ics_cli.normalise", ("normalise",)),
         ("ics_cli.maps.shapes", ("decode", "signed_area")),
         ("ics_cli.vocab", ("BLOCK_LEVEL_OF_KIND",)),
         ("ics_cli.vocab", ("FOOTPRINT_KINDS",)),
+        ("ics_cli.vocab", ("AREA_MEMBERS",)),
     }
