@@ -18,6 +18,8 @@ from ics_cli.bulk import Engine, result_columns
 from ics_cli.bulk_input import MAX_LINE, Input
 from ics_cli.dates import coverage, row_day
 from ics_cli.render import Column
+from ics_cli.safetext import quoted
+from ics_cli.vocab import span
 
 STATUS_ORDER = ("ok", "ambiguous", "unknown", "no_target", "not_found", "empty", "bad_date", "too_long")
 TOO_LONG = {"status": "too_long", "note": f"longer than {MAX_LINE:,} characters: cut, not read"}
@@ -154,5 +156,5 @@ class Run:
             when = f"as of {self.day}"
         else:
             name = self.source.header[self.source.date]
-            when = f"as of each row's {name!r}" + (f" ({self.span[0]} to {self.span[1]})" if self.span else "")
+            when = f"as of each row's {quoted(name)}" + (f" ({span(*self.span)})" if self.span else "")
         return f"Resolved {ok:,} of {total:,} input rows" + (f" ({rest})" if rest else "") + f" {when}."

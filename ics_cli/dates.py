@@ -7,6 +7,7 @@ from typing import NamedTuple
 from ics_cli import db
 from ics_cli.errors import UsageError
 from ics_cli.safetext import quoted
+from ics_cli.vocab import span
 
 OPEN = "9999-12-31"  # the end of an interval that has not ended
 
@@ -54,7 +55,7 @@ def read_day(text: str, option: str = "--as-of") -> tuple[str, str | None]:
     except ValueError:
         raise UsageError(f"{option} {quoted(text)} is not a real day: use {accepted}.") from None
     if value < first:
-        raise UsageError(f"{option} {value} is before the data ({first} to {last}): use {accepted}.")
+        raise UsageError(f"{option} {value} is before the data ({span(first, last)}): use {accepted}.")
     if value > max(now, last):
         raise UsageError(f"{option} {value} is in the future (today is {now}): use {accepted}.")
     if value > last:
@@ -129,5 +130,5 @@ def row_day(text: str, first: str, last: str) -> tuple[str | None, str | None]:
     except ValueError:
         return None, f"{quoted(value, 40)} is not a real day"
     if not first <= iso <= last:
-        return None, f"{iso} is outside the data ({first} to {last})"
+        return None, f"{iso} is outside the data ({span(first, last)})"
     return iso, None

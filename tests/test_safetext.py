@@ -237,6 +237,11 @@ def test_resolve_echoes_of_its_input(cli, tmp_path):
     )
     result = cli("resolve", "--column", OSC_TITLE, input="")
     assert result.stderr == "Error: The input is empty: no header row with a column '\\x1b]0;PWNED\\x07\\x1b[2J'.\n"
+    # The summary names the --date-column as every other echo does: escaped and cut.
+    name = OSC_TITLE + "h" * 1_000
+    result = cli("resolve", "--column", "id", "--date-column", name, input=f"id,{name}\nQOP,2020-01-01\n")
+    assert result.exit_code == 0 and result.stderr.startswith("Resolved 1 of 1 input rows as of each row's '\\x1b]0;PWNED")
+    assert result.stderr.endswith("...' (2020-01-01 to 2020-01-01).\n") and len(result.stderr) < 200
 
 
 # --- table and md output: user input and database names alike ------------------------------------------
