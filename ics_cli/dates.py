@@ -1,4 +1,6 @@
-"""The `--as-of` date: parsing, the range the data covers, and the default (the data's last day)."""
+"""Days: the `--as-of` date (parsing, the range the data covers, and the default: the data's last
+day), `ics diff`'s two days (:func:`read_span`), `ics resolve`'s day of each row
+(:func:`row_day`), and the day before and after a day."""
 
 from __future__ import annotations
 

@@ -15,7 +15,9 @@ Entry points, all taking plain dicts:
 - :func:`render_tree` for nested ``{"label": ..., "children": [...]}`` nodes (``ics lineage``
   on a terminal): a Rich tree.
 - :func:`render_sheet` for a profile laid out as headed blocks of aligned text (``ics show`` on a
-  terminal).
+  terminal), or the same blocks as a Markdown document (``ics show -f md``:
+  :func:`ics_cli.render_flat.write_sheet_md`); :func:`render_sheet_answer` for an
+  :class:`Answer` laid out so (``ics diff`` on a terminal).
 - :func:`render_answer` for a feature's :class:`Answer` (records, title, empty hint, notes).
 - :func:`note` for a remark about the answer (another match, a gap in the data): stderr.
 

@@ -4,9 +4,10 @@ Whatever the user has in hand (an ODS or ONS code, an official, short or former 
 code, an org id like ``icb:QOP``, a kind and a code like ``stp:QNQ``, a postcode) becomes one
 organisation, judged on the --as-of date: the same input gives the same organisation in ``show``,
 ``search``, ``lineage``, ``timeline``, ``population``, ``list --in`` and ``resolve``. The
-commands read one identifier at a time over SQL (:class:`SqlSource`); ``ics resolve`` reads a
-stream of them over maps held in memory (:class:`MemorySource`, built once); both go through
-:func:`read` and :func:`pick`, so they decide alike.
+commands read one identifier at a time over SQL (:class:`ics_cli.lookup_sources.SqlSource`);
+``ics resolve`` reads a stream of them over maps held in memory
+(:class:`ics_cli.lookup_sources.MemorySource`, built once); both go through :func:`read` and
+:func:`pick`, so they decide alike.
 
 Reading (``READERS``, in order; the first that recognises the text decides):
 
@@ -15,8 +16,9 @@ Reading (``READERS``, in order; the first that recognises the text decides):
    :mod:`ics_cli.vocab`): the rest of the text read by these readers, among that kind only;
 3. a name or code: the text normalised (:mod:`ics_cli.normalise`) and looked up in ``lookup``
    (every ODS and ONS code, official, short and former name, each with its dates);
-4. an LSOA code of the 2011 or 2021 census (``E01011959``): the CCG or sub-ICB location its
-   block lay in on the day (:mod:`ics_cli.small_areas`); ``via`` names it ("LSOA E01011959
+4. an LSOA code of the 2011 or 2021 census (``E01011959``; this reader and the next are in
+   :mod:`ics_cli.read_places`): the CCG or sub-ICB location its block lay in on the day
+   (:mod:`ics_cli.small_areas`); ``via`` names it ("LSOA E01011959
    (Hartlepool 014A)") and says when that answer is inferred or bridged from the other census;
 5. a full postcode or a postcode sector (``SW1A 1AA``, ``SW1A 1``): the CCGs or sub-ICB
    locations its sector's LSOAs lay in on the day, each with its share of them; a postcode
@@ -53,8 +55,9 @@ Adding an identifier type: write a reader
 ``read_x(raw, day, source)`` that recognises its text cheaply (a regular expression) and returns
 a :class:`Reading` of the organisations it reaches on the day, with ``via`` naming the route
 ("LSOA E01011959 (Hartlepool 014A)") and ``by`` and ``place`` what it read (a reading that
-depends on the day, unlike a name's, must set ``by``), or None to pass; add the look-up it needs to both sources (a query in
-:class:`SqlSource`, a map or cache in :class:`MemorySource`); insert it in ``READERS`` where its
+depends on the day, unlike a name's, must set ``by``), or None to pass; add the look-up it needs
+to both sources in :mod:`ics_cli.lookup_sources` (a query in ``SqlSource``, a map or cache in
+``MemorySource``); insert it in ``READERS`` where its
 precedence lies (after names and codes, so that a code that looks like a postcode stays a code).
 Every command, ``search`` and ``resolve`` then read it, and report one organisation as ``ok``
 with ``via`` in a note, several as ambiguous with each candidate.

@@ -26,11 +26,12 @@ and streams.
     unbuffered stdout drops the rest of a write the reader closed part-way through and reports
     success (``| head -1`` would exit 0); buffered, the next write fails and ``ics`` exits 141;
   - a write that fails for any other reason (``> /dev/full``, a closed stdout, an I/O error)
-    raises :class:`~ics_cli.errors.OutputError`: "Error: cannot write the output: ..." and exit
+    raises :class:`~ics_cli.errors.OutputError`: "Error: Cannot write the output: ..." and exit
     1; later writes are dropped, so nothing fails twice on the way out;
   - characters the output's encoding cannot hold (``PYTHONIOENCODING=ascii``, a Latin-1 locale)
     are written as backslash escapes (``Caf\\xe9``) instead of failing; JSON output is written
-    with ``\\u`` escapes instead, so it stays exact (:func:`ics_cli.terminal.utf_output`).
+    with ``\\u`` escapes instead, so it stays exact (:func:`is_utf`, read by
+    :func:`ics_cli.render_flat.json_encoder`).
 
 Imported with the package: ``io``, ``os``, ``sys`` and ``_signal`` only, all loaded with the
 interpreter.

@@ -1,4 +1,5 @@
-"""`ics map` from an organisation and a day to text: the terminal map, SVG or GeoJSON."""
+"""`ics map` from an organisation and a day to text: the terminal map, SVG or GeoJSON
+(:func:`make`), delivered to FILE or standard output with its notes (:func:`deliver`)."""
 
 from __future__ import annotations
 
