@@ -144,6 +144,12 @@ class Run:
             found = self.days[text] = row_day(text, self.first, self.last)
         return found
 
+    def output_format(self, fmt: str | None) -> str | None:
+        """The output follows the input: csv in, csv out when piped and no ``--format`` was given."""
+        from ics_cli.terminal import is_tty
+
+        return "csv" if fmt is None and self.source.kind == "csv" and not is_tty() else fmt
+
     def summary(self) -> str:
         """One line for stderr: how many rows had each status, and on which day or days."""
         total = sum(self.counts.values())

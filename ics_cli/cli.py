@@ -251,19 +251,13 @@ def timeline(
     fields: FieldsOpt = None,
 ) -> None:
     """A dated list of events: national policy and changes, or one organisation's story."""
-    from ics_cli import dates, render, views, vocab
+    from ics_cli import render, views, vocab
     from ics_cli import timeline as tl
-    from ics_cli.errors import UsageError
 
-    first = dates.parse_date(first, "--from") if first else None
-    last = dates.parse_date(last, "--to") if last else None
-    if first and last and first > last:
-        raise UsageError(f"--from {first} is after --to {last}.")
+    first, last = tl.window(first, last)
     kinds = vocab.parse_event_kinds(kind)
     when = _when(as_of)
-    # A reused code ("01H": a CCG to 2022, a sub-ICB location after) is read on --as-of, or else
-    # on the last day asked for (--to), not on today.
-    day = when.day if when.explicit or not last else last
+    day = tl.reading_day(when.day, when.explicit, last)
     org = _org(ident, day).org if ident is not None else None
     render.render_answer(tl.answer(org, first, last, kinds, day), views.timeline_columns(org is not None), fmt, fields)
 
@@ -412,9 +406,7 @@ def resolve_(
     render.check_fields(run.columns(), fmt, fields)
     for text in run.notes():
         render.note(text)
-    if fmt is None and run.source.kind == "csv" and not render.is_tty():
-        fmt = "csv"  # the output follows the input
-    render.render(run.rows(), run.columns(), fmt, fields, empty=None, stream=True, text=True, segments=True)
+    render.render(run.rows(), run.columns(), run.output_format(fmt), fields, empty=None, stream=True, text=True, segments=True)
     render.note(run.summary())
 
 

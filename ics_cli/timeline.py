@@ -11,6 +11,26 @@ AREAS = ("ccg", "sub_icb")
 DATA_START = "2013-04-01"  # a parent from the data's first day is where it was, not a change
 
 
+def window(first: str | None, last: str | None) -> tuple[str | None, str | None]:
+    """``--from`` and ``--to`` as days (None: not given); exit 2 for a malformed day or a
+    ``--from`` after ``--to``."""
+    from ics_cli.dates import parse_date
+    from ics_cli.errors import UsageError
+
+    first = parse_date(first, "--from") if first else None
+    last = parse_date(last, "--to") if last else None
+    if first and last and first > last:
+        raise UsageError(f"--from {first} is after --to {last}.")
+    return first, last
+
+
+def reading_day(as_of: str, explicit: bool, last: str | None) -> str:
+    """The day an identifier is read on: ``--as-of`` when given, or else the last day asked for
+    (``--to``), not today, so that a reused code ("01H": a CCG to 2022, a sub-ICB location after)
+    is read as it was then."""
+    return as_of if explicit or not last else last
+
+
 def national(first: str | None, last: str | None, kinds: tuple[str, ...] | None) -> list[dict]:
     """The national story: policy events and per-date counts of organisational change."""
     return _events("e.scope IN ('national', 'summary')", {}, first, last, kinds)
