@@ -1,6 +1,6 @@
 """``ics show`` for a small area (an LSOA code, 2011 or 2021 census): what it is, the
 organisations it lay in on the day, and the dated history of its block's parents with their
-sources (data/README.md, "Small areas"). Plain data; the sheet is views.small_area_blocks.
+sources (data/README.md, "Small areas"). Plain data; the sheet is views.show_sheet (small_area_blocks).
 
 An LSOA is not an organisation: the one resolver reads its code as the CCG or sub-ICB location
 it lay in (``ics resolve``, ``--in``), and ``ics show`` alone describes the area itself."""

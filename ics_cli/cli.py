@@ -175,15 +175,13 @@ def show(ident: IdArg, kind: IdKindOpt = None, as_of: AsOfOpt = None, fmt: Forma
     when = _when(as_of)
     if kind is None and area_profile.is_small_area(ident):  # an LSOA: the area itself, not the CCG it lay in
         record = area_profile.small_area(ident, when.day)
-        title, blocks = f"{record['name']} ({record['lsoa']})", "small_area_blocks"
     else:
         record = profile.show(_org(ident, when.day, kind=kind, profile=True), when)
-        title, blocks = f"{record['name']} ({record['code']})", "profile_blocks"
     sheet = render.sheet_format(fmt, fields)
     if sheet:  # a terminal's sheet, or the same as a Markdown document
         from ics_cli import views
 
-        render.render_sheet(title, getattr(views, blocks)(record), fmt=sheet)
+        render.render_sheet(*views.show_sheet(record), fmt=sheet)
     else:
         render.render_record(record, None, fmt, fields)
 

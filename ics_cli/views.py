@@ -1,7 +1,8 @@
 """How answers read on a terminal, and the columns each command prints.
 
-- :func:`profile_blocks`: the `ics show` record (plain data, from profile.py) as headed blocks of
-  rows for render.render_sheet. Machine formats print the record itself.
+- :func:`show_sheet`: the `ics show` record (plain data, from profile.py, or area_profile.py for
+  an LSOA) as a title and headed blocks of rows (:func:`profile_blocks`,
+  :func:`small_area_blocks`) for render.render_sheet. Machine formats print the record itself.
 - :func:`info_tables`: `ics info`'s counts and sources reshaped for panels.
 - :func:`lineage_tree`: `ics lineage` (lineage.lineage's nodes and edges) as a tree of labels.
 - :func:`diff_blocks`: `ics diff`'s records as a summary and sentences, for render.render_sheet.
@@ -15,7 +16,15 @@ from __future__ import annotations
 
 from ics_cli.render import Column
 from ics_cli.vocab import LEVEL_FIELDS, MEASURES, MEMBER_SECTIONS, POPULATION_FIELDS, SHORT_LABEL, label, span, step_word
-from ics_cli.wording import share
+from ics_cli.wording import named, share
+
+
+def show_sheet(p: dict) -> tuple[str, list[dict]]:
+    """`ics show`'s sheet: its title and blocks, of an organisation's profile or of an LSOA's
+    (a record of kind ``lsoa``, from area_profile.small_area)."""
+    if p.get("kind") == "lsoa":
+        return f"{p['name']} ({p['lsoa']})", small_area_blocks(p)
+    return named(p), profile_blocks(p)
 
 
 def profile_blocks(p: dict) -> list[dict]:
