@@ -23,6 +23,32 @@ LAZY = 300  # organisations read one query each before a map reads its whole tab
 AREA_KINDS = ("ccg", "sub_icb", "stp", "icb", "area_team", "region")
 
 
+class ByOrg:
+    """Rows by organisation, read with one indexed query each (`one(org_id)` -> rows) until LAZY
+    organisations were read, then the whole table at once (`every()` -> (org id, row) pairs), so
+    a short input costs a few queries and a long one a single scan."""
+
+    def __init__(self, one, every):
+        self.one, self.every = one, every
+        self.rows: dict[str, list] = {}
+        self.whole = False
+
+    def get(self, oid: str) -> list:
+        found = self.rows.get(oid)
+        if found is None:
+            if self.whole:
+                return []
+            if len(self.rows) >= LAZY:
+                self.whole = True
+                rows: dict[str, list] = defaultdict(list)
+                for key, row in self.every():
+                    rows[key].append(row)
+                self.rows = dict(rows)
+                return self.rows.get(oid, [])
+            found = self.rows[oid] = self.one(oid)
+        return found
+
+
 class Parents:
     """An organisation's direct parents on a day (in org id order, as the SQL walk has them)."""
 
@@ -30,28 +56,19 @@ class Parents:
 
     def __init__(self, orgs: dict[str, dict]):
         self.orgs = orgs
-        self.up: dict[str, list[tuple[str, str, str]]] = {}
-        self.whole = False
         self.days: dict[str, object] = {}
-
-    def ever(self, oid: str) -> list[tuple[str, str, str]]:
-        """Every parent an organisation had: (parent id, start, end)."""
-        found = self.up.get(oid)
-        if found is None:
-            if self.whole:
-                return []
-            if len(self.up) >= LAZY:
-                self.whole = True
-                up: dict[str, list] = defaultdict(list)
-                for child, p, s, e in db.rows(f"SELECT child_id, {self.COLUMNS} ORDER BY child_id, parent_id, start"):
-                    up[child].append((p, s or "", e or OPEN))
-                self.up = dict(up)
-                return self.up.get(oid, [])
-            found = self.up[oid] = [
+        cols = self.COLUMNS
+        # ever(org_id): every parent an organisation had, (parent id, start, end).
+        self.ever = ByOrg(
+            lambda oid: [
                 (p, s or "", e or OPEN)
-                for p, s, e in db.rows(f"SELECT {self.COLUMNS} AND child_id = ? ORDER BY parent_id, start", (oid,))
-            ]
-        return found
+                for p, s, e in db.rows(f"SELECT {cols} AND child_id = ? ORDER BY parent_id, start", (oid,))
+            ],
+            lambda: (
+                (child, (p, s or "", e or OPEN))
+                for child, p, s, e in db.rows(f"SELECT child_id, {cols} ORDER BY child_id, parent_id, start")
+            ),
+        ).get
 
     def on(self, day: str):
         """``parents_of(org_id)`` on `day`, for hierarchy.walk_up and nearest."""
@@ -77,9 +94,13 @@ class Named:
 
     def __init__(self, orgs: dict[str, dict]):
         self.orgs = orgs
-        # org id -> [(field, start, end, value)]; field 0 ODS code, 1 ONS code, 2 name, 3 short name.
-        self.dated: dict[str, list[tuple[int, str, str, str]]] = {}
-        self.whole = False
+        one = self.SQL.format(codes="WHERE org_id = :id", names="AND org_id = :id")
+        # rows(org_id): its codes and names, (field, start, end, value), end OPEN when open; field
+        # 0 ODS code, 1 ONS code, 2 name, 3 short name.
+        self.rows = ByOrg(
+            lambda oid: [(f, s or "", e or OPEN, v) for _, f, s, e, v in db.rows(one, {"id": oid})],
+            lambda: ((o, (f, s or "", e or OPEN, v)) for o, f, s, e, v in db.rows(self.SQL.format(codes="", names=""))),
+        ).get
         self.fixed: dict[str, tuple] = {}  # organisations whose codes and names never changed
         self.kept: dict[tuple[str, str], tuple] = {}
 
@@ -94,23 +115,6 @@ class Named:
                 self.kept.clear()
             found = self.kept[key] = self._on(oid, day)
         return found
-
-    def rows(self, oid: str) -> list[tuple[int, str, str, str]]:
-        """Its codes and names: (field, start, end, value), end OPEN when open."""
-        dated = self.dated.get(oid)
-        if dated is None:
-            if self.whole:
-                return []
-            if len(self.dated) >= LAZY:
-                self.whole = True
-                rows: dict[str, list] = defaultdict(list)
-                for o, f, s, e, v in db.rows(self.SQL.format(codes="", names="")):
-                    rows[o].append((f, s or "", e or OPEN, v))
-                self.dated = dict(rows)
-                return self.dated.get(oid, [])
-            sql = self.SQL.format(codes="WHERE org_id = :id", names="AND org_id = :id")
-            dated = self.dated[oid] = [(f, s or "", e or OPEN, v) for _, f, s, e, v in db.rows(sql, {"id": oid})]
-        return dated
 
     def _on(self, oid: str, day: str) -> tuple:
         org = self.orgs[oid]
