@@ -16,7 +16,7 @@ from collections.abc import Iterator
 
 from ics_cli.bulk import Engine, result_columns
 from ics_cli.bulk_input import MAX_LINE, Input
-from ics_cli.dates import coverage, row_day
+from ics_cli.dates import AFTER_THE_DATA, coverage, row_day
 from ics_cli.render import Column
 from ics_cli.safetext import quoted
 from ics_cli.vocab import span
@@ -65,6 +65,7 @@ class Run:
         self.first, self.last = coverage()
         self.days: dict[str, tuple[str | None, str | None]] = {}
         self.span: list[str] = []  # the first and last day a row was resolved on
+        self.late = 0  # rows dated after the data's last day (up to today), answered as of it
         inputs = source.header if source.header is not None else ["input"]
         answers = result_columns(engine.levels)
         self.renamed = {}
@@ -117,6 +118,8 @@ class Run:
                 if dated is not None:
                     found = days.get(fields[dated])
                     day, problem = found if found is not None else self._day(fields[dated])
+                    if problem is AFTER_THE_DATA:
+                        self.late += 1
                     if day is not None and (low is None or day < low or day > high):
                         low, high = min(low or day, day), max(high or day, day)
                 if cut:
@@ -163,4 +166,7 @@ class Run:
         else:
             name = self.source.header[self.source.date]
             when = f"as of each row's {quoted(name)}" + (f" ({span(*self.span)})" if self.span else "")
-        return f"Resolved {ok:,} of {total:,} input rows" + (f" ({rest})" if rest else "") + f" {when}."
+        n = self.late
+        late = f" {n:,} {'row' if n == 1 else 'rows'} dated after {self.last} (up to today) {'was' if n == 1 else 'were'}"
+        late = f"{late} answered as of {self.last}, the data's last day." if n else ""
+        return f"Resolved {ok:,} of {total:,} input rows" + (f" ({rest})" if rest else "") + f" {when}." + late

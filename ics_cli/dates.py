@@ -110,7 +110,8 @@ def row_day(text: str, first: str, last: str) -> tuple[str | None, str | None]:
 
     Accepted: 2019-06-01 (a time after it, as databases write timestamps, is ignored), 2019-06
     (the first of the month) and 01/06/2019 (day first, as in the UK; 1/6/2019 too). The day must
-    lie in the data's coverage, `first` to `last`."""
+    lie in the data's coverage, `first` to `last`; a day after `last` up to today is answered as of
+    `last` (as ``--as-of`` is), returned as `last` with the reason "after the data"."""
     import datetime as dt
 
     value = text.strip()
@@ -131,6 +132,13 @@ def row_day(text: str, first: str, last: str) -> tuple[str | None, str | None]:
         dt.date.fromisoformat(iso)
     except ValueError:
         return None, f"{quoted(value, 40)} is not a real day"
+    if last < iso <= today():
+        return last, AFTER_THE_DATA
+    if iso > last:
+        return None, f"{iso} is in the future (today is {today()})"
     if not first <= iso <= last:
         return None, f"{iso} is outside the data ({span(first, last)})"
     return iso, None
+
+
+AFTER_THE_DATA = "after the data"  # row_day's reason for a day after the data's last, up to today

@@ -73,3 +73,16 @@ def test_empty_or_repeated_header_names_are_said(cli):
     assert result.stdout.splitlines()[0].startswith("practice,practice_2,column_3,status,")
     assert "read and written as 'practice_2', 'column_3'" in result.stderr
     assert "header" not in cli("resolve", "--column", "practice", "-f", "csv", input="practice,x\nA81001,y\n").stderr
+
+
+def test_a_row_dated_after_the_data_up_to_today_is_answered_for_the_last_day(cli):
+    # As --as-of is: a month after the data's last day but not in the future gets the last day.
+    from ics_cli.dates import coverage, today
+
+    last = coverage()[1]
+    text = f"p,m\nA81001,{today()[:7]}\nA81001,2999-01\nA81001,2019-06\n"
+    result = cli("resolve", "--column", "p", "--date-column", "m", "-f", "json", input=text)
+    rows = json.loads(result.stdout)
+    assert [(r["status"], r["as_of"]) for r in rows] == [("ok", last), ("bad_date", None), ("ok", "2019-06-01")]
+    assert rows[1]["note"].startswith("2999-01-01 is in the future")
+    assert f"1 row dated after {last} (up to today) was answered as of {last}" in result.stderr
