@@ -13,7 +13,7 @@ from conftest import ROOT, clean_env
 README = ROOT / "README.md"
 SETUP = (
     "python3 -m venv .venv && . .venv/bin/activate && pip install -e '.[dev]' && ics show \"Greater Manchester\"",
-    "python -m pytest -q",
+    ".venv/bin/python -m pytest -q",
 )
 
 
