@@ -61,8 +61,7 @@ class IcsGroup(TyperGroup):
         except KeyboardInterrupt:
             raise SystemExit(errors.INTERRUPTED) from None
         except BrokenPipeError:  # while printing --version or --help, before any command runs
-            errors.silence_stdout()
-            raise SystemExit(errors.BROKEN_PIPE) from None
+            errors.exit_broken_pipe()
         except Exception as err:  # a bug: say so in one line, never a traceback (ICS_DEBUG=1 shows it)
             import os
 
