@@ -23,12 +23,14 @@ def info() -> tuple[dict[str, Any], list[tuple[str, ...]]]:
     meta = db.meta()
     record: dict[str, Any] = {"version": __version__}
     record.update((k, v) for k, v in meta.items() if k not in record)
-    sections: list[tuple[str, ...]] = [("Tool", "version"), ("Data", *meta)]
-    if db.has_table("orgs"):
-        day = dates.coverage()[1]
-        record["organisations"] = queries.kind_counts(day)
-        sections.append((f"Organisations (in the data; existing on {day})", "organisations"))
-    if db.has_table("sources"):
-        record["sources"] = queries.all_sources()
-        sections.append(("Sources", "sources"))
+    # db.connect refuses a database without every table in db.TABLES (orgs and sources among them).
+    day = dates.coverage()[1]
+    record["organisations"] = queries.kind_counts(day)
+    record["sources"] = queries.all_sources()
+    sections = [
+        ("Tool", "version"),
+        ("Data", *meta),
+        (f"Organisations (in the data; existing on {day})", "organisations"),
+        ("Sources", "sources"),
+    ]
     return record, sections
