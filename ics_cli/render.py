@@ -141,6 +141,10 @@ def parse_fields(fields: str | Sequence[str] | None) -> list[str] | None:
     return names
 
 
+def _columns(spec: Sequence[str | Column]) -> list[Column]:
+    return [c if isinstance(c, Column) else Column(c) for c in spec]
+
+
 def _unknown_fields(unknown: list[str], valid: Sequence[str]) -> UsageError:
     from ics_cli.safetext import quoted
 
@@ -171,7 +175,7 @@ Answer = namedtuple("Answer", "rows title empty notes", defaults=(None, None, ()
 def check_fields(columns: Sequence[str | Column], fmt: str | None, fields: str | Sequence[str] | None) -> None:
     """Raise the UsageError :func:`render` would raise for ``fields``, before a command spends time
     computing records it could not print (``ics diff`` over the whole country)."""
-    _select([c if isinstance(c, Column) else Column(c) for c in columns], fields, resolve_format(fmt))
+    _select(_columns(columns), fields, resolve_format(fmt))
 
 
 def note(text: str | None) -> None:
@@ -233,7 +237,7 @@ def render(
             it = chain((first,), it)
             as_is = fields is None
     else:
-        cols = [c if isinstance(c, Column) else Column(c) for c in columns]
+        cols = _columns(columns)
     declared = [c.key for c in cols]
     cols = _select(cols, fields, fmt)
     positions = None
@@ -305,15 +309,8 @@ def render_record(
     """
     out = out or sys.stdout
     fmt = resolve_format(fmt, out)
-    names = parse_fields(fields)
-    if names is not None:
-        valid = list(record)
-        if not names:
-            raise UsageError(f"--fields needs at least one field. Valid fields: {', '.join(valid)}.")
-        unknown = [n for n in names if n not in record]
-        if unknown:
-            raise _unknown_fields(unknown, valid)
-        record = {n: record[n] for n in names}
+    if fields is not None:  # the record's keys are its fields, checked as a list's columns are
+        record = {c.key: record[c.key] for c in _select(_columns(record), fields, fmt)}
         sections = None
     if fmt == "table":
         from ics_cli.render_rich import write_record_panels
