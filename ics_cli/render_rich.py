@@ -124,6 +124,11 @@ def write_cards(cols, rows: list[list[str]], console, title: str | None) -> None
 # --- one record as panels -----------------------------------------------------------------------------
 
 
+def _is_rows(value: Any) -> bool:
+    """Whether ``value`` is a list of dicts: shown as a table with a column per key."""
+    return isinstance(value, (list, tuple)) and bool(value) and all(isinstance(v, dict) for v in value)
+
+
 def _rich_value(value: Any, tty: bool) -> RenderableType:
     from rich.table import Table
     from rich.text import Text
@@ -135,7 +140,7 @@ def _rich_value(value: Any, tty: bool) -> RenderableType:
         for k, v in value.items():
             grid.add_row(Text(safe(str(k)), style="bold"), _rich_value(v, tty))
         return grid
-    if isinstance(value, (list, tuple)) and value and all(isinstance(v, dict) for v in value):
+    if _is_rows(value):
         from rich import box
 
         keys: list[str] = []
@@ -158,7 +163,6 @@ def write_record_panels(record: Mapping[str, Any], sections, title: str | None, 
     or a list of dicts shows that value (a key/value grid or a table) as its whole body."""
     from rich import box
     from rich.panel import Panel
-    from rich.table import Table
     from rich.text import Text
 
     tty = is_tty(out)
@@ -178,16 +182,9 @@ def write_record_panels(record: Mapping[str, Any], sections, title: str | None, 
         console.print(Text(safe(title), style="bold"))
     for section_title, keys in layout:
         single = record[keys[0]] if len(keys) == 1 and section_title else None
-        if isinstance(single, dict) or (
-            isinstance(single, (list, tuple)) and single and all(isinstance(v, dict) for v in single)
-        ):
-            body = _rich_value(single, tty)
-        else:
-            body = Table.grid(padding=(0, 2))
-            body.add_column(no_wrap=True)
-            body.add_column(no_wrap=not tty)
-            for k in keys:
-                body.add_row(Text(safe(k), style="bold"), _rich_value(record[k], tty))
+        # A titled section of one grid or table shows it as its body; else a grid of its keys.
+        shown = single if isinstance(single, dict) or _is_rows(single) else {k: record[k] for k in keys}
+        body = _rich_value(shown, tty)
         console.print(
             Panel(
                 body,
