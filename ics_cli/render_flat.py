@@ -128,10 +128,10 @@ class _CsvLines(_Buffer):
         self.add(text[:-2] + "\n")
 
 
-def _csv_writer(out: _CsvLines):
+def _csv_writer(out):
     """A csv.writer that quotes a value with a line break or a lone carriage return: before
     Python 3.12 the writer quotes only the characters of its line end, so it is ``\\r\\n``
-    (and `out` turns it into ``\\n``)."""
+    (a :class:`_CsvLines` `out` turns it into ``\\n``; :func:`_csv_text` cuts it off)."""
     import csv
 
     return csv.writer(out, lineterminator="\r\n")
@@ -198,11 +198,10 @@ def _csv_text(values, writer_for: list) -> str:
     joined = ",".join([v or "" for v in values])
     if '"' in joined or "\n" in joined or "\r" in joined or joined.count(",") != len(values) - 1:
         if not writer_for:
-            import csv
             import io
 
             buf = io.StringIO()
-            writer_for += [buf, csv.writer(buf, lineterminator="\r\n")]  # quotes \n and \r (see _CsvLines)
+            writer_for += [buf, _csv_writer(buf)]
         buf, writer = writer_for
         buf.seek(0)
         buf.truncate()
@@ -261,16 +260,8 @@ def write_tsv(it, cols, out, *, positions=None, **_) -> int:
     keys = [c.key for c in cols]
     header = ["\t".join([tsv_text(k) for k in keys]) + "\n"] if keys else []
     if positions:  # tuple records of text or None (render's `text`)
-        get, tabs = _getter(positions), len(keys) - 1
-
-        def line(rec) -> str:
-            values = [v or "" for v in get(rec)]
-            joined = "\t".join(values)
-            if "\\" in joined or "\n" in joined or "\r" in joined or joined.count("\t") != tabs:
-                joined = "\t".join([tsv_text(v) for v in values])
-            return joined + "\n"
-
-        return _write_lines(it, out, header, line)
+        get = _getter(positions)
+        return _write_lines(it, out, header, lambda rec: _tsv_values(get(rec)) + "\n")
     return _write_lines(it, out, header, lambda rec: "\t".join([tsv_text(flat(rec.get(k))) for k in keys]) + "\n")
 
 
