@@ -69,16 +69,22 @@ def tsv_text(text: str) -> str:
 
 # Characters that would make Markdown read a value as markup: a backslash (which would undo the
 # escape of a following |), the table's |, and the starts of code, emphasis, links and HTML. An
-# underscore inside a word (org_id) is never emphasis, so it stays as it is.
-_MD_MARKUP = re.compile(r"[\\`*\[\]<>|]|(?<![0-9A-Za-z])_|_(?![0-9A-Za-z])")
-_MD_BREAK = re.compile(r"\r\n|\r|\n")
+# underscore inside a word (org_id) is never emphasis, so it stays as it is. Compiled on the first
+# md value (as safetext compiles its pattern), so json, csv and tsv output never pays for it.
+_MD_MARKUP = r"[\\`*\[\]<>|]|(?<![0-9A-Za-z])_|_(?![0-9A-Za-z])"
+_MD_BREAK = r"\r\n|\r|\n"
+_md_patterns: tuple[re.Pattern[str], re.Pattern[str]] | None = None
 
 
 def md_text(text: str) -> str:
-    if _MD_MARKUP.search(text):
-        text = _MD_MARKUP.sub(r"\\\g<0>", text)
+    global _md_patterns
+    if _md_patterns is None:
+        _md_patterns = re.compile(_MD_MARKUP), re.compile(_MD_BREAK)
+    markup, breaks = _md_patterns
+    if markup.search(text):
+        text = markup.sub(r"\\\g<0>", text)
     if "\n" in text or "\r" in text:
-        text = _MD_BREAK.sub("<br>", text)
+        text = breaks.sub("<br>", text)
     return safe(text)
 
 

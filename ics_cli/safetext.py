@@ -163,7 +163,7 @@ def lines(text: str, limit: int = LINE_LIMIT) -> str:
     return "\n".join(line(part, limit) for part in text.split("\n"))
 
 
-_LONG_WORD = re.compile(r"""'(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*"|\S+""")
+_LONG_WORD = r"""'(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*"|\S+"""  # compiled (and cached) by re on first use
 
 
 def shorten_words(text: str, limit: int = LIMIT) -> str:
@@ -180,4 +180,4 @@ def shorten_words(text: str, limit: int = LIMIT) -> str:
             return word[: limit - len(_ELLIPSIS) - 1] + _ELLIPSIS + word[0]
         return word[: limit - len(_ELLIPSIS)] + _ELLIPSIS
 
-    return _LONG_WORD.sub(short, text)
+    return re.sub(_LONG_WORD, short, text)
