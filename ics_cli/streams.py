@@ -43,7 +43,7 @@ import io
 import os
 import sys
 
-PROGRAM_NAMES = ("ics", "ics.exe", "ics-script.py", "__main__.py")
+PROGRAM_NAMES = ("ics", "ics.exe", "ics-script.py")  # and ics_cli/__main__.py, checked by is_program
 
 
 def is_program() -> bool:
