@@ -20,6 +20,14 @@ def existed(row: dict, day: str, start: str = "start", end: str = "end") -> bool
     return (row[start] or "") <= day <= (row[end] or OPEN)
 
 
+def nearest_day(row: dict, day: str) -> str:
+    """`day` if the row covers it, else the nearest day it does: its first (not yet begun on
+    `day`) or its last (ended by then)."""
+    if existed(row, day):
+        return day
+    return row["start"] if row["start"] and day < row["start"] else row["end"]
+
+
 class AsOf(NamedTuple):
     day: str  # ISO date
     explicit: bool  # the user gave --as-of (rather than the default)
