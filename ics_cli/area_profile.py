@@ -13,6 +13,10 @@ from ics_cli.errors import IcsError
 from ics_cli.safetext import quoted
 from ics_cli.vocab import FOOTPRINT_KINDS, label
 
+# The levels above an LSOA's area that its profile names and its history follows.
+_ABOVE = (*FOOTPRINT_KINDS, "area_team", "region")
+_ORDER = ("ccg", "sub_icb", "stp", "icb", "area_team", "region", "la")  # a history's rows on one day
+
 
 def is_small_area(text: str) -> bool:
     """Whether `text` has the shape of an LSOA code (E01 or W01 and six digits)."""
@@ -34,7 +38,7 @@ def small_area(text: str, day: str) -> dict:
     if found["area"]:
         parents.append(_brief(found["area"], day))
         for p in queries.parents(found["area"], day):
-            if p["kind"] in (*FOOTPRINT_KINDS, "area_team", "region"):
+            if p["kind"] in _ABOVE:
                 parents.append({"kind": p["kind"], "code": p["code"], "name": p["name"], "org_id": p["org_id"]})
     if found["la"]:
         parents.append(_brief(found["la"], day))
@@ -82,10 +86,6 @@ def small_area(text: str, day: str) -> dict:
         },
         "note": " ".join(notes) or None,
     }
-
-
-_ABOVE = (*FOOTPRINT_KINDS, "area_team", "region")  # the levels above the area a history follows
-_ORDER = ("ccg", "sub_icb", "stp", "icb", "area_team", "region", "la")  # a history's rows on one day
 
 
 def _history_above(areas: list[dict]) -> list[dict]:
