@@ -132,8 +132,6 @@ def row_day(text: str, first: str, last: str) -> tuple[str | None, str | None]:
         d, m, y = value.split("/")
         if len(y) == 4 and 1 <= len(d) <= 2 and 1 <= len(m) <= 2:
             iso = f"{y}-{m.zfill(2)}-{d.zfill(2)}"
-    from ics_cli.safetext import quoted
-
     if iso is None or not (iso[:4] + iso[5:7] + iso[8:]).isdigit() or not iso.isascii():
         return None, f"{quoted(value, 40)} is not a date: use {ROW_DATE_FORMS}"
     try:
