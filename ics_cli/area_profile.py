@@ -7,7 +7,7 @@ it lay in (``ics resolve``, ``--in``), and ``ics show`` alone describes the area
 
 from __future__ import annotations
 
-from ics_cli import queries, small_areas
+from ics_cli import queries
 from ics_cli.dates import day_after, day_before
 from ics_cli.errors import IcsError
 from ics_cli.safetext import quoted
@@ -19,12 +19,22 @@ _ORDER = ("ccg", "sub_icb", "stp", "icb", "area_team", "region", "la")  # a hist
 
 
 def is_small_area(text: str) -> bool:
-    """Whether `text` has the shape of an LSOA code (E01 or W01 and six digits)."""
-    return small_areas.lsoa_code(text) is not None
+    """Whether `text` has the shape of an LSOA code (E01 or W01 and six digits). Every `ics show`
+    asks: only text of an LSOA code's length and prefix imports small_areas (its regular
+    expressions), as the resolver's read_places.read_lsoa does, so a show of an organisation
+    does not pay for it."""
+    raw = (text or "").strip()
+    if not (len(raw) == 9 and raw[1:3] == "01" and raw[0] in "EeWw"):
+        return False
+    from ics_cli import small_areas
+
+    return small_areas.lsoa_code(raw) is not None
 
 
 def small_area(text: str, day: str) -> dict:
     """The profile of LSOA `text` on `day`; IcsError (exit 1) for a code the data lacks."""
+    from ics_cli import small_areas
+
     code = small_areas.lsoa_code(text)
     row = small_areas.lsoa(code) if code else None
     if row is None:
