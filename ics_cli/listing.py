@@ -89,7 +89,8 @@ def _add_levels(rows: list[dict], day: str, levels: list[str]) -> None:
         {"d": day},
     ):
         up[child].append({"org_id": parent, "kind": kind})
-    kinds = {footprint_kind(day) if lv == "ics" else lv for lv in levels}
+    kind_of = {lv: footprint_kind(day) if lv == "ics" else lv for lv in levels}  # "ics": the footprint of the day
+    kinds = set(kind_of.values())
     found = {r["org_id"]: {**walk_up(r["org_id"], lambda oid: up.get(oid, ())), r["kind"]: r} for r in rows}
     ids = {p["org_id"] for f in found.values() for k, p in f.items() if k in kinds}
     named = {}
@@ -99,7 +100,7 @@ def _add_levels(rows: list[dict], day: str, levels: list[str]) -> None:
                 named[r["org_id"]] = r
     for r in rows:
         for lv in levels:
-            hit = found[r["org_id"]].get(footprint_kind(day) if lv == "ics" else lv)
+            hit = found[r["org_id"]].get(kind_of[lv])
             org = named.get(hit["org_id"]) if hit else None
             r[f"{lv}_id"] = org["org_id"] if org else None
             r[f"{lv}_code"] = org["code"] if org else None
