@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-from ics_cli import db
 from ics_cli.errors import UsageError
 
 FORMATS = ("table", "svg", "geojson")
@@ -49,11 +48,6 @@ def make(org: dict, day: str, fmt: str, width: int, color: bool, neighbours: boo
     """The map of `org` on `day` in `fmt` (table: a Rich Text `width` columns wide)."""
     from ics_cli.maps import areas
 
-    if not db.has_table("boundaries"):
-        from ics_cli.db import REBUILD_HINT
-        from ics_cli.errors import IcsError
-
-        raise IcsError(f"The database {db.db_path()} has no boundaries.", hint=REBUILD_HINT)
     plan = areas.plan(org, day, neighbours)
     drawn = plan.areas[0]  # the area drawn, named as on the day drawn
     title = f"{drawn.name} ({drawn.code}) on {plan.drawn}"
