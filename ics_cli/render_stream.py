@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 from ics_cli.render_flat import _Buffer, human
 from ics_cli.safetext import safe
-from ics_cli.terminal import MAX_WIDTH, MIN_WIDTH, PIPE_WIDTH, forced_width, is_tty, use_color
+from ics_cli.terminal import PIPE_WIDTH, clamp_width, forced_width, is_tty, use_color
 
 if TYPE_CHECKING:
     from typing import TextIO
@@ -41,7 +41,7 @@ def _terminal_width(out: TextIO) -> int:
         return forced
     import shutil
 
-    return max(MIN_WIDTH, min(shutil.get_terminal_size((100, 24)).columns, MAX_WIDTH))
+    return clamp_width(shutil.get_terminal_size((100, 24)).columns)
 
 
 def _widths(cols, sample: list[list[str]], width: int) -> list[int] | None:

@@ -60,6 +60,11 @@ def _env_on(name: str) -> bool:
     return os.environ.get(name, "").strip().lower() not in _OFF
 
 
+def clamp_width(width: int) -> int:
+    """A terminal's width (COLUMNS, or what the terminal says) kept between MIN_WIDTH and MAX_WIDTH."""
+    return max(MIN_WIDTH, min(width, MAX_WIDTH))
+
+
 def forced_width() -> int | None:
     """The width ``ICS_FORCE_TTY`` asks for (a number of 20 or more, at most ``MAX_WIDTH``), else None."""
     value = os.environ.get("ICS_FORCE_TTY", "").strip()
@@ -121,7 +126,7 @@ def make_console(out: TextIO | None = None) -> Console:
         legacy_windows=False,
     )
     if tty and not MIN_WIDTH <= console.width <= MAX_WIDTH:  # COLUMNS or the terminal said so
-        console.width = max(MIN_WIDTH, min(console.width, MAX_WIDTH))
+        console.width = clamp_width(console.width)
     # Rich turns a closed pipe into exit 1; let it reach the CLI, which ends quietly with 141.
     console.on_broken_pipe = _raise_broken_pipe  # type: ignore[method-assign]
     return console
