@@ -168,18 +168,15 @@ def _split(engine, oid: str, level: str, day: str) -> list[tuple[str, float]]:
 
 def _lsoa_rows(engine, first: str, last: str) -> Iterator[tuple]:
     """LSOAs, block by block: every LSOA of a block lies in the same areas on every day, so the
-    block's first LSOA is worked out on the days its parents or their answers change, and each
-    LSOA of the block gets those rows."""
+    block's first LSOA is worked out on the days its parents or their answers change
+    (bulk_maps.Epochs.of_blocks), and each LSOA of the block gets those rows."""
     from ics_cli import small_areas
 
     blocks: dict[int, list[str]] = {}
     for code, block in sorted(small_areas.lsoa_blocks().items()):
         blocks.setdefault(block, []).append(code)
-    parents: dict[int, list[dict]] = {}
-    for r in small_areas.block_parent_rows():
-        parents.setdefault(r["block"], []).append(r)
     for block in sorted(blocks):
-        days = _block_days(engine, parents.get(block, []))
+        days = engine.epochs.of_blocks((block,))
         first_code = blocks[block][0]
         rows = list(_intervals(engine, None, first_code, days, first, last))
         for code in blocks[block]:
@@ -212,17 +209,3 @@ def _own_note(code: str, first_code: str, row: tuple) -> Iterator[tuple]:
         held = (code, a, b, *row[3:-1], said)
     if held is not None:
         yield held
-
-
-def _block_days(engine, rows: list[dict]) -> list[str]:
-    from ics_cli import small_areas
-    from ics_cli.dates import day_after
-
-    found: set[str] = set(engine.epochs.common) | {small_areas.LOOKUPS_2021_FROM}  # bridged or not
-    for r in rows:
-        found.add(r["start"])
-        if r["end"]:
-            found.add(day_after(r["end"]))
-        if not r["parent_id"].startswith("la:"):
-            found.update(engine.epochs.of(r["parent_id"]))
-    return sorted(found)
