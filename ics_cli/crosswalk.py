@@ -181,12 +181,13 @@ def _lsoa_rows(engine, first: str, last: str) -> Iterator[tuple]:
         rows = list(_intervals(engine, None, first_code, days, first, last))
         for code in blocks[block]:
             for row in rows:
-                yield from _own_note(code, first_code, row)
+                yield from _own_note(engine, code, first_code, row)
 
 
-def _own_note(code: str, first_code: str, row: tuple) -> Iterator[tuple]:
+def _own_note(engine, code: str, first_code: str, row: tuple) -> Iterator[tuple]:
     """A block's row for LSOA `code`: its note begins with how the block's first LSOA was read,
-    this one's instead, which changes where the LSOA lookups change census (April 2023)."""
+    this one's instead, which changes where the LSOA lookups change census (April 2023). Both
+    are read as the engine reads an LSOA (its source's lsoa, over tables held in memory)."""
     from ics_cli import small_areas, wording
 
     note, start, end = row[-1], row[1], row[2]
@@ -198,8 +199,8 @@ def _own_note(code: str, first_code: str, row: tuple) -> Iterator[tuple]:
     for a, b in pieces:
         said = note
         if note:
-            theirs = wording.lsoa_via(small_areas.lsoa_parents_in_memory(first_code, a))
-            own = wording.lsoa_via(small_areas.lsoa_parents_in_memory(code, a))
+            theirs = wording.lsoa_via(engine.source.lsoa(first_code, a))
+            own = wording.lsoa_via(engine.source.lsoa(code, a))
             said = own + note[len(theirs) :] if note.startswith(theirs) else note
         if held is not None and said == held[-1]:  # the same on both sides: one row
             held = (*held[:2], b, *held[3:])

@@ -140,11 +140,6 @@ def lsoa_parents_from(tables: tuple, code: str, day: str) -> dict | None:
     return _parents_on(code, row, tables[1].get(row[3], ()), day)
 
 
-def lsoa_parents_in_memory(code: str, day: str) -> dict | None:
-    """lsoa_parents over :func:`lsoa_tables`, read once per process."""
-    return lsoa_parents_from(lsoa_tables(), code, day)
-
-
 def lsoa_history(code: str) -> list[dict]:
     """Every parent an LSOA's block had: {parent_id, start, end, inferred, source}, by start."""
     return db.query(
