@@ -7,20 +7,34 @@ it lay in (``ics resolve``, ``--in``), and ``ics show`` alone describes the area
 
 from __future__ import annotations
 
-from ics_cli import queries, small_areas
+from ics_cli import queries
 from ics_cli.dates import day_after, day_before
 from ics_cli.errors import IcsError
 from ics_cli.safetext import quoted
 from ics_cli.vocab import FOOTPRINT_KINDS, label
 
+# The levels above an LSOA's area that its profile names and its history follows.
+_ABOVE = (*FOOTPRINT_KINDS, "area_team", "region")
+_ORDER = ("ccg", "sub_icb", "stp", "icb", "area_team", "region", "la")  # a history's rows on one day
+
 
 def is_small_area(text: str) -> bool:
-    """Whether `text` has the shape of an LSOA code (E01 or W01 and six digits)."""
-    return small_areas.lsoa_code(text) is not None
+    """Whether `text` has the shape of an LSOA code (E01 or W01 and six digits). Every `ics show`
+    asks: only text of an LSOA code's length and prefix imports small_areas (its regular
+    expressions), as the resolver's read_places.read_lsoa does, so a show of an organisation
+    does not pay for it."""
+    raw = (text or "").strip()
+    if not (len(raw) == 9 and raw[1:3] == "01" and raw[0] in "EeWw"):
+        return False
+    from ics_cli import small_areas
+
+    return small_areas.lsoa_code(raw) is not None
 
 
 def small_area(text: str, day: str) -> dict:
     """The profile of LSOA `text` on `day`; IcsError (exit 1) for a code the data lacks."""
+    from ics_cli import small_areas
+
     code = small_areas.lsoa_code(text)
     row = small_areas.lsoa(code) if code else None
     if row is None:
@@ -34,7 +48,7 @@ def small_area(text: str, day: str) -> dict:
     if found["area"]:
         parents.append(_brief(found["area"], day))
         for p in queries.parents(found["area"], day):
-            if p["kind"] in (*FOOTPRINT_KINDS, "area_team", "region"):
+            if p["kind"] in _ABOVE:
                 parents.append({"kind": p["kind"], "code": p["code"], "name": p["name"], "org_id": p["org_id"]})
     if found["la"]:
         parents.append(_brief(found["la"], day))
@@ -82,10 +96,6 @@ def small_area(text: str, day: str) -> dict:
         },
         "note": " ".join(notes) or None,
     }
-
-
-_ABOVE = (*FOOTPRINT_KINDS, "area_team", "region")  # the levels above the area a history follows
-_ORDER = ("ccg", "sub_icb", "stp", "icb", "area_team", "region", "la")  # a history's rows on one day
 
 
 def _history_above(areas: list[dict]) -> list[dict]:

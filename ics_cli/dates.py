@@ -20,6 +20,14 @@ def existed(row: dict, day: str, start: str = "start", end: str = "end") -> bool
     return (row[start] or "") <= day <= (row[end] or OPEN)
 
 
+def nearest_day(row: dict, day: str) -> str:
+    """`day` if the row covers it, else the nearest day it does: its first (not yet begun on
+    `day`) or its last (ended by then)."""
+    if existed(row, day):
+        return day
+    return row["start"] if row["start"] and day < row["start"] else row["end"]
+
+
 class AsOf(NamedTuple):
     day: str  # ISO date
     explicit: bool  # the user gave --as-of (rather than the default)
@@ -124,8 +132,6 @@ def row_day(text: str, first: str, last: str) -> tuple[str | None, str | None]:
         d, m, y = value.split("/")
         if len(y) == 4 and 1 <= len(d) <= 2 and 1 <= len(m) <= 2:
             iso = f"{y}-{m.zfill(2)}-{d.zfill(2)}"
-    from ics_cli.safetext import quoted
-
     if iso is None or not (iso[:4] + iso[5:7] + iso[8:]).isdigit() or not iso.isascii():
         return None, f"{quoted(value, 40)} is not a date: use {ROW_DATE_FORMS}"
     try:

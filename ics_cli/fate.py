@@ -5,7 +5,7 @@ last day and for the error when a command is asked about a day it did not exist.
 from __future__ import annotations
 
 from ics_cli import queries, wording
-from ics_cli.dates import AsOf, existed
+from ics_cli.dates import AsOf, existed, nearest_day
 from ics_cli.errors import IcsError
 
 
@@ -57,11 +57,9 @@ def day_described(org: dict, when: AsOf) -> str:
     """The day a command describes an organisation on: the --as-of day if it existed then (an
     explicit --as-of on which it did not is an error, :func:`gone`), else its first day (not yet
     begun) or its last (ended)."""
-    if existed(org, when.day):
-        return when.day
-    if when.explicit:
+    if when.explicit and not existed(org, when.day):
         raise gone(org, when.day)
-    return org["start"] if org["start"] and when.day < org["start"] else org["end"]
+    return nearest_day(org, when.day)
 
 
 def require_existing(org: dict, day: str) -> None:

@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import Any, TypeVar
 
 RELATIONS = ("part_of", "hq_in")  # the memberships a walk up follows
+RELATIONS_SQL = ", ".join(f"'{r}'" for r in RELATIONS)  # the same, for `relation IN (...)` in SQL
 
 Record = TypeVar("Record", bound=Mapping[str, Any])
 

@@ -89,6 +89,7 @@ def lineage(org_id: str, direction: str = "both", depth: int | None = None, day:
     edges: list[dict] = []
     seen_edges = set()
     blocks: dict[tuple[str, str], dict[int, int]] = {}
+    root_blocks: set[int] | None = None  # the root's blocks on its first and last day (and `day`)
 
     def area(oid: str, on: str) -> dict[int, int]:
         if (oid, on) not in blocks:
@@ -109,10 +110,12 @@ def lineage(org_id: str, direction: str = "both", depth: int | None = None, day:
         root's, on its first or last day (or the day asked). A predecessor of a body the root came
         from in part (East Berkshire, 15D, into Frimley's D4U1Y) gave none of it to the root (Surrey
         and Sussex ICB) unless the blocks say so. True where an area is not known."""
-        first, last = nodes[org_id]["start"] or OPEN, nodes[org_id]["end"] or OPEN
-        own = {b for d in {first, last, day or last} for b in area(org_id, d)}
+        nonlocal root_blocks
+        if root_blocks is None:  # the same for every step: gathered once
+            first, last = nodes[org_id]["start"] or OPEN, nodes[org_id]["end"] or OPEN
+            root_blocks = {b for d in {first, last, day or last} for b in area(org_id, d)}
         before = area(step["from"], day_before(step["date"]))
-        return not (own and before) or bool(own & before.keys())
+        return not (root_blocks and before) or bool(root_blocks & before.keys())
 
     def add_node(oid: str) -> None:
         if oid not in nodes:

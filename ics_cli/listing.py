@@ -24,7 +24,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator
 
 from ics_cli import db, fate, gaps, queries, wording
-from ics_cli.hierarchy import RELATIONS, walk_up
+from ics_cli.hierarchy import RELATIONS_SQL, walk_up
 from ics_cli.render import Answer
 from ics_cli.vocab import LEVELS, MEASURES, POPULATION_FIELDS, footprint_kind
 
@@ -82,15 +82,15 @@ def listing(
 def _add_levels(rows: list[dict], day: str, levels: list[str]) -> None:
     """Each row's organisation of each level on `day` (hierarchy.walk_up over the day's memberships,
     read once), under its code and name of the day."""
-    relations = ", ".join(f"'{r}'" for r in RELATIONS)
     up: dict[str, list[dict]] = defaultdict(list)
     for child, parent, kind in db.rows(
         f"""SELECT m.child_id, m.parent_id, o.kind FROM memberships m JOIN orgs o ON o.org_id = m.parent_id
-            WHERE m.relation IN ({relations}) AND {queries.alive("m")} ORDER BY m.child_id, m.parent_id""",
+            WHERE m.relation IN ({RELATIONS_SQL}) AND {queries.alive("m")} ORDER BY m.child_id, m.parent_id""",
         {"d": day},
     ):
         up[child].append({"org_id": parent, "kind": kind})
-    kinds = {footprint_kind(day) if lv == "ics" else lv for lv in levels}
+    kind_of = {lv: footprint_kind(day) if lv == "ics" else lv for lv in levels}  # "ics": the footprint of the day
+    kinds = set(kind_of.values())
     found = {r["org_id"]: {**walk_up(r["org_id"], lambda oid: up.get(oid, ())), r["kind"]: r} for r in rows}
     ids = {p["org_id"] for f in found.values() for k, p in f.items() if k in kinds}
     named = {}
@@ -100,7 +100,7 @@ def _add_levels(rows: list[dict], day: str, levels: list[str]) -> None:
                 named[r["org_id"]] = r
     for r in rows:
         for lv in levels:
-            hit = found[r["org_id"]].get(footprint_kind(day) if lv == "ics" else lv)
+            hit = found[r["org_id"]].get(kind_of[lv])
             org = named.get(hit["org_id"]) if hit else None
             r[f"{lv}_id"] = org["org_id"] if org else None
             r[f"{lv}_code"] = org["code"] if org else None

@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterator
 
 from ics_cli import db
 from ics_cli.dates import day_after, existed
-from ics_cli.hierarchy import RELATIONS, nearest, walk_up
+from ics_cli.hierarchy import RELATIONS_SQL, nearest, walk_up
 from ics_cli.vocab import PARENT_ORDER
 
 # Validity of a row with start/end columns on the day :d (NULL start = before the data's coverage).
@@ -115,17 +115,16 @@ def _up_from(org_id: str, day: str) -> tuple[dict | None, Callable[[str], list[d
     (hierarchy.RELATIONS), by org id. Returns the organisation and its ``parents_of`` for
     hierarchy.walk_up, each as org_id, kind, code and name (the latest: orgs row), relation, share
     and via_source."""
-    relations = ", ".join(f"'{r}'" for r in RELATIONS)
     rows = db.query(
         f"""WITH RECURSIVE up(org_id) AS (
                 SELECT :id
                 UNION
                 SELECT m.parent_id FROM memberships m JOIN up ON m.child_id = up.org_id
-                WHERE m.relation IN ({relations}) AND {alive("m")})
+                WHERE m.relation IN ({RELATIONS_SQL}) AND {alive("m")})
             SELECT m.child_id AS child_id, m.parent_id AS org_id, o.kind, o.code, o.name, m.relation, m.share,
                    m.source AS via_source
             FROM up JOIN memberships m ON m.child_id = up.org_id JOIN orgs o ON o.org_id = m.parent_id
-            WHERE m.relation IN ({relations}) AND {alive("m")}
+            WHERE m.relation IN ({RELATIONS_SQL}) AND {alive("m")}
             UNION ALL
             SELECT NULL, o.org_id, o.kind, o.code, o.name, NULL, NULL, NULL FROM orgs o WHERE o.org_id = :id
             ORDER BY child_id, org_id""",
@@ -166,14 +165,13 @@ def parents(org_id: str, day: str) -> list[dict]:
 def change_days_above(org_id: str) -> set[str]:
     """Every day on which a membership above `org_id` (hierarchy.RELATIONS, followed up through
     every parent it ever had) began or the day after one ended: the days its parents may change."""
-    relations = ", ".join(f"'{r}'" for r in RELATIONS)
     rows = db.query(
         f"""WITH RECURSIVE up(org_id) AS (
                 SELECT :id
                 UNION
-                SELECT m.parent_id FROM memberships m JOIN up ON m.child_id = up.org_id WHERE m.relation IN ({relations}))
+                SELECT m.parent_id FROM memberships m JOIN up ON m.child_id = up.org_id WHERE m.relation IN ({RELATIONS_SQL}))
             SELECT DISTINCT m.start, m.end FROM up JOIN memberships m ON m.child_id = up.org_id
-            WHERE m.relation IN ({relations})""",
+            WHERE m.relation IN ({RELATIONS_SQL})""",
         {"id": org_id},
     )
     return {r["start"] for r in rows} | {day_after(r["end"]) for r in rows if r["end"]}

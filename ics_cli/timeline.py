@@ -168,11 +168,9 @@ def answer(
     if org is None:
         return Answer(national(first, last, kinds), title=wording.timeline_title(None), empty=wording.NO_EVENTS)
     from ics_cli import gaps, queries
-    from ics_cli.dates import OPEN, existed
+    from ics_cli.dates import OPEN, nearest_day
 
-    day = day or org["end"] or OPEN
-    on = day if existed(org, day) else org["end"] if org["end"] and day > org["end"] else org["start"]
-    named = queries.org_on(org["org_id"], on)
+    named = queries.org_on(org["org_id"], nearest_day(org, day or org["end"] or OPEN))
     rows = [{**r, "subject_id": org["org_id"], "subject_name": named["name"]} for r in for_org(org["org_id"], first, last, kinds)]
     notes = [gaps.closed_2026_note()] if any(r["source"] == gaps.CLOSED_2026_SOURCE for r in rows) else []
     if renamed := sum(r["kind"] == "rename" and r["date"] in gaps.PCN_RENAME_DAYS and "pcn:" in str(r["org_ids"]) for r in rows):

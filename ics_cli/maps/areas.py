@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import NamedTuple
 
 from ics_cli import db, queries
-from ics_cli.dates import existed
+from ics_cli.dates import existed, nearest_day
 from ics_cli.errors import IcsError
 from ics_cli.vocab import AREA_MEMBERS, SHORT_LABEL, label
 
@@ -103,7 +103,7 @@ def _area_of(org: dict, day: str, notes: list[str]) -> dict:
                 f"No boundary is held for {org['name']} ({org['code']}): boundaries are held for districts and unitary authorities, not counties."
             )
         return org
-    when = day if existed(org, day) else (org["end"] if org["end"] and org["end"] < day else org["start"] or day)
+    when = nearest_day(org, day)
     wanted = {"practice": ("sub_icb", "ccg"), "pcn": ("sub_icb", "ccg"), "trust": ("icb",), "area_team": ("region",)}
     kinds = wanted.get(org["kind"], ())
     parent = next((p for p in queries.parents(org["org_id"], when) if p["kind"] in kinds), None)
