@@ -240,12 +240,12 @@ def _read(stream, n: int) -> bytes:
         raise IcsError(f"Cannot read the input: {e.strerror or e}.") from None
 
 
-def _decoded(stream, file: str | None, first: bytes | None = None) -> Iterator[str]:
+def _decoded(stream, file: str | None) -> Iterator[str]:
     """Text chunks of the stream, decoded as its byte-order mark says (UTF-8 by default)."""
     import codecs
 
-    head = first if first is not None else b""
-    while first is None and len(head) < 4:
+    head = b""
+    while len(head) < 4:
         more = _read(stream, CHUNK)
         if not more:
             break
@@ -256,7 +256,7 @@ def _decoded(stream, file: str | None, first: bytes | None = None) -> Iterator[s
             encoding, head = name, head[len(mark) :]
             break
     else:
-        if first is None and b"\x00" in head[:CHUNK]:
+        if b"\x00" in head[:CHUNK]:
             from ics_cli.safetext import path
 
             where = "standard input" if file in (None, "-") else path(file)
@@ -272,7 +272,7 @@ def _decoded(stream, file: str | None, first: bytes | None = None) -> Iterator[s
         data = _read(stream, CHUNK)
         if not data:
             break
-        if first is None and checked < CHUNK and encoding == "utf-8" and b"\x00" in data:
+        if checked < CHUNK and encoding == "utf-8" and b"\x00" in data:
             raise UsageError("The input holds NUL bytes: it is not UTF-8 text. Save it as UTF-8.")
         checked += len(data)
         yield decoder.decode(data)

@@ -215,18 +215,26 @@ class Epochs:
             common.update(d for d in (first, last) if d)
         for w in gaps.moves_between_editions():
             common.update((day_after(w["first"]), day_after(w["later"])))
+        self._block_parent_days: set[str] | None = None
         if self.districts:
-            common.update(
-                r[0]
-                for r in db.rows("SELECT start FROM block_parents UNION SELECT date(end, '+1 day') FROM block_parents")
-                if r[0]
-            )
+            common |= self.block_parent_days()
         self.common = common
         self.days: dict[str, list[str]] = {}
         self._everything: list[str] | None = None
         self._areas_days: set[str] | None = None
         self._blocks: dict[int, set[str]] | None = None  # a block's days, with its areas' (of_blocks)
         self._of_blocks: dict[tuple, list[str]] = {}  # blocks -> their days, one list shared by their areas
+
+    def block_parent_days(self) -> set[str]:
+        """Every day a small area's block takes or changes its area or district (block_parents'
+        starts and day-after-ends), read once."""
+        if self._block_parent_days is None:
+            self._block_parent_days = {
+                r[0]
+                for r in db.rows("SELECT start FROM block_parents UNION SELECT date(end, '+1 day') FROM block_parents")
+                if r[0]
+            }
+        return self._block_parent_days
 
     def _last(self, end: str) -> str | None:
         if end == OPEN or not end:
@@ -288,9 +296,7 @@ class Epochs:
             found = set(self.common)
             for oid in self.orgs:
                 found |= self._own(oid)[0]
-            found.update(
-                r[0] for r in db.rows("SELECT start FROM block_parents UNION SELECT date(end, '+1 day') FROM block_parents")
-            )
+            found |= self.block_parent_days()
             found.update(r[0] for r in db.rows("SELECT start FROM attributes UNION SELECT date(end, '+1 day') FROM attributes"))
             self._everything = sorted(d for d in found if d)
         return self._everything
@@ -305,9 +311,7 @@ class Epochs:
             for oid, org in self.orgs.items():
                 if org["kind"] in AREA_KINDS or org["kind"] == "la":
                     found |= self._own(oid)[0]
-            found.update(
-                r[0] for r in db.rows("SELECT start FROM block_parents UNION SELECT date(end, '+1 day') FROM block_parents")
-            )
+            found |= self.block_parent_days()
             self._areas_days = {d for d in found if d}
         return self._areas_days
 

@@ -89,8 +89,6 @@ class Run:
         return shown
 
     def notes(self) -> list[str]:
-        from ics_cli.safetext import quoted
-
         notes = []
         if self.source.renamed:  # an empty or repeated header name (--column takes the first of a name)
             made = ", ".join(quoted(h, 40) for h in self.source.renamed)

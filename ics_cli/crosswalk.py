@@ -168,28 +168,26 @@ def _split(engine, oid: str, level: str, day: str) -> list[tuple[str, float]]:
 
 def _lsoa_rows(engine, first: str, last: str) -> Iterator[tuple]:
     """LSOAs, block by block: every LSOA of a block lies in the same areas on every day, so the
-    block's first LSOA is worked out on the days its parents or their answers change, and each
-    LSOA of the block gets those rows."""
+    block's first LSOA is worked out on the days its parents or their answers change
+    (bulk_maps.Epochs.of_blocks), and each LSOA of the block gets those rows."""
     from ics_cli import small_areas
 
     blocks: dict[int, list[str]] = {}
     for code, block in sorted(small_areas.lsoa_blocks().items()):
         blocks.setdefault(block, []).append(code)
-    parents: dict[int, list[dict]] = {}
-    for r in small_areas.block_parent_rows():
-        parents.setdefault(r["block"], []).append(r)
     for block in sorted(blocks):
-        days = _block_days(engine, parents.get(block, []))
+        days = engine.epochs.of_blocks((block,))
         first_code = blocks[block][0]
         rows = list(_intervals(engine, None, first_code, days, first, last))
         for code in blocks[block]:
             for row in rows:
-                yield from _own_note(code, first_code, row)
+                yield from _own_note(engine, code, first_code, row)
 
 
-def _own_note(code: str, first_code: str, row: tuple) -> Iterator[tuple]:
+def _own_note(engine, code: str, first_code: str, row: tuple) -> Iterator[tuple]:
     """A block's row for LSOA `code`: its note begins with how the block's first LSOA was read,
-    this one's instead, which changes where the LSOA lookups change census (April 2023)."""
+    this one's instead, which changes where the LSOA lookups change census (April 2023). Both
+    are read as the engine reads an LSOA (its source's lsoa, over tables held in memory)."""
     from ics_cli import small_areas, wording
 
     note, start, end = row[-1], row[1], row[2]
@@ -201,8 +199,8 @@ def _own_note(code: str, first_code: str, row: tuple) -> Iterator[tuple]:
     for a, b in pieces:
         said = note
         if note:
-            theirs = wording.lsoa_via(small_areas.lsoa_parents_in_memory(first_code, a))
-            own = wording.lsoa_via(small_areas.lsoa_parents_in_memory(code, a))
+            theirs = wording.lsoa_via(engine.source.lsoa(first_code, a))
+            own = wording.lsoa_via(engine.source.lsoa(code, a))
             said = own + note[len(theirs) :] if note.startswith(theirs) else note
         if held is not None and said == held[-1]:  # the same on both sides: one row
             held = (*held[:2], b, *held[3:])
@@ -212,17 +210,3 @@ def _own_note(code: str, first_code: str, row: tuple) -> Iterator[tuple]:
         held = (code, a, b, *row[3:-1], said)
     if held is not None:
         yield held
-
-
-def _block_days(engine, rows: list[dict]) -> list[str]:
-    from ics_cli import small_areas
-    from ics_cli.dates import day_after
-
-    found: set[str] = set(engine.epochs.common) | {small_areas.LOOKUPS_2021_FROM}  # bridged or not
-    for r in rows:
-        found.add(r["start"])
-        if r["end"]:
-            found.add(day_after(r["end"]))
-        if not r["parent_id"].startswith("la:"):
-            found.update(engine.epochs.of(r["parent_id"]))
-    return sorted(found)

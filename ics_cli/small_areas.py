@@ -140,11 +140,6 @@ def lsoa_parents_from(tables: tuple, code: str, day: str) -> dict | None:
     return _parents_on(code, row, tables[1].get(row[3], ()), day)
 
 
-def lsoa_parents_in_memory(code: str, day: str) -> dict | None:
-    """lsoa_parents over :func:`lsoa_tables`, read once per process."""
-    return lsoa_parents_from(lsoa_tables(), code, day)
-
-
 def lsoa_history(code: str) -> list[dict]:
     """Every parent an LSOA's block had: {parent_id, start, end, inferred, source}, by start."""
     return db.query(
@@ -154,16 +149,10 @@ def lsoa_history(code: str) -> list[dict]:
     )
 
 
-_LSOA_BLOCKS: dict[str, dict[str, int]] = {}  # per database path: LSOA -> block (the same every day)
-
-
 def lsoa_blocks() -> dict[str, int]:
-    """Every LSOA code -> its block (34,789 codes; read once per process): with block_map(day)
-    or block_parent_rows(), the maps a bulk join needs."""
-    path = db.db_path()
-    if path not in _LSOA_BLOCKS:
-        _LSOA_BLOCKS[path] = {r["lsoa"]: r["block"] for r in db.iter_query("SELECT lsoa, block FROM lsoas")}
-    return _LSOA_BLOCKS[path]
+    """Every LSOA code -> its block (34,789 codes; the same every day, read once per process):
+    with block_map(day) or block_parent_rows(), the maps a bulk join needs."""
+    return _index("lsoa_blocks", lambda: {r["lsoa"]: r["block"] for r in db.iter_query("SELECT lsoa, block FROM lsoas")})
 
 
 def block_parent_rows() -> list[dict]:
