@@ -17,7 +17,7 @@ from collections import defaultdict
 
 from ics_cli import db
 from ics_cli.dates import OPEN
-from ics_cli.hierarchy import RELATIONS
+from ics_cli.hierarchy import RELATIONS_SQL
 
 LAZY = 300  # organisations read one query each before a map reads its whole table at once
 AREA_KINDS = ("ccg", "sub_icb", "stp", "icb", "area_team", "region")
@@ -52,7 +52,7 @@ class ByOrg:
 class Parents:
     """An organisation's direct parents on a day (in org id order, as the SQL walk has them)."""
 
-    COLUMNS = "parent_id, start, end FROM memberships WHERE relation IN ({})".format(", ".join(f"'{r}'" for r in RELATIONS))
+    COLUMNS = f"parent_id, start, end FROM memberships WHERE relation IN ({RELATIONS_SQL})"
 
     def __init__(self, orgs: dict[str, dict]):
         self.orgs = orgs
